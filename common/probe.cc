@@ -1,0 +1,335 @@
+// The probe engine. Each phase is a coroutine step that either completes (returns true) or
+// records the outcome and phase it failed in (returns false). Deadlines: Beast's tcp_stream
+// `expires_after` for socket phases (it closes the socket and completes with
+// beast::error::timeout); a timer race for DNS, which cannot be cancelled.
+#include "common/probe.h"
+
+#include <array>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "common/diagnosis.h"
+#include "common/proxy_answer.h"
+#include "common/tcp_info.h"
+#include "common/tls_inspect.h"
+
+namespace proxywatch {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// Bytes read from the socket per call; also the flat buffer's ceiling beyond the header.
+constexpr size_t kChunkBytes = 8 * 1024;
+
+bool is_reset(const error_code& ec) {
+  return ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
+}
+
+bool is_closed(const error_code& ec) {
+  return ec == asio::error::eof || ec == http::error::end_of_stream ||
+         ec == http::error::partial_message || ec == ssl::error::stream_truncated;
+}
+
+// State shared between a DNS lookup and the probe waiting for it: the lookup outlives a probe
+// that gave up on it, since getaddrinfo cannot be interrupted.
+struct DnsLookup {
+  explicit DnsLookup(const asio::any_io_executor& ex) : resolver(ex), timer(ex) {}
+  tcp::resolver resolver;
+  asio::steady_timer timer;
+  tcp::resolver::results_type results;
+  error_code ec;
+  bool done = false;
+};
+
+class Probe {
+ public:
+  Probe(asio::any_io_executor ex, ProbeSpec spec, TlsContexts::ContextPtr tls)
+      : ex_(std::move(ex)), spec_(std::move(spec)), tls_ctx_(std::move(tls)), tcp_(ex_) {}
+
+  asio::awaitable<ProbeResult> run() {
+    result_.started = std::chrono::system_clock::now();
+    auto start = Clock::now();
+    // Sequential statements rather than one && chain: g++ 12 miscompiles co_await inside
+    // short-circuit conditions.
+    bool ok = co_await resolve();
+    if (ok) ok = co_await connect_tcp();
+    if (ok) ok = co_await connect_proxy();
+    if (ok) ok = co_await handshake_tls();
+    if (ok && spec_.request) ok = co_await first_byte();
+    if (ok && spec_.request) ok = co_await transfer();
+    if (ok) co_await close_tls();
+    close_socket();
+    result_.total = Clock::now() - start;
+    result_.diagnosis = diagnose(result_, spec_);
+    co_return std::move(result_);
+  }
+
+ private:
+  // Records the time phase `p` took since `since`.
+  void timed(Phase p, Clock::time_point since) {
+    result_.phases[static_cast<size_t>(p)] = Clock::now() - since;
+  }
+
+  bool fail(Outcome outcome, Phase phase, const error_code& ec = {}) {
+    result_.outcome = outcome;
+    result_.phase = phase;
+    if (ec) result_.error = ec.message();
+    if (is_reset(ec)) result_.peer_close = PeerClose::kRst;
+    if (is_closed(ec)) result_.peer_close = PeerClose::kFin;
+    return false;
+  }
+
+  beast::tcp_stream& lowest() { return tls_ ? tls_->next_layer() : tcp_; }
+
+  asio::awaitable<bool> resolve() {
+    const HostPort& proxy = spec_.proxy;
+    if (is_ip_literal(proxy.host)) {
+      endpoints_.emplace_back(asio::ip::make_address(proxy.host), proxy.port);
+      co_return true;
+    }
+    auto start = Clock::now();
+    auto lookup = std::make_shared<DnsLookup>(ex_);
+    lookup->timer.expires_after(spec_.timeouts.dns);
+    lookup->resolver.async_resolve(
+        proxy.host, std::to_string(proxy.port),
+        [lookup](const error_code& ec, tcp::resolver::results_type results) {
+          lookup->ec = ec;
+          lookup->results = std::move(results);
+          lookup->done = true;
+          lookup->timer.cancel();
+        });
+    // One thread runs the io_context, so the lookup's handler cannot run before this wait is
+    // registered; `done` covers a lookup that finished before the wait began all the same.
+    if (!lookup->done) co_await lookup->timer.async_wait(kUseTuple);
+    timed(Phase::kDns, start);
+    if (!lookup->done) {
+      lookup->resolver.cancel();
+      co_return fail(Outcome::kDnsFailed, Phase::kDns, asio::error::timed_out);
+    }
+    if (lookup->ec) co_return fail(Outcome::kDnsFailed, Phase::kDns, lookup->ec);
+    for (const auto& entry : lookup->results) endpoints_.push_back(entry.endpoint());
+    co_return true;
+  }
+
+  // Tries each address in turn until one accepts, all within the one tcp_connect deadline.
+  asio::awaitable<bool> connect_tcp() {
+    auto start = Clock::now();
+    auto deadline = start + spec_.timeouts.tcp_connect;
+    error_code ec = asio::error::host_not_found;
+    for (const auto& endpoint : endpoints_) {
+      tcp_.expires_at(deadline);
+      std::tie(ec) = co_await tcp_.async_connect(endpoint, kUseTuple);
+      if (!ec) {
+        result_.proxy_address =
+            endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+        break;
+      }
+      if (ec == beast::error::timeout) break;
+    }
+    timed(Phase::kTcpConnect, start);
+    if (ec == beast::error::timeout) co_return fail(Outcome::kTcpTimeout, Phase::kTcpConnect, ec);
+    if (ec) co_return fail(Outcome::kTcpRefused, Phase::kTcpConnect, ec);
+    tcp_.socket().set_option(tcp::no_delay(true), ec);
+    result_.tcp_after_connect = read_tcp_info(tcp_.socket().native_handle());
+    co_return true;
+  }
+
+  // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it.
+  asio::awaitable<bool> connect_proxy() {
+    auto start = Clock::now();
+    std::string authority = spec_.target.to_string();
+    http::request<http::empty_body> request{http::verb::connect, authority, 11};
+    request.set(http::field::host, authority);
+    request.set(http::field::user_agent, spec_.user_agent);
+    request.set("Proxy-Connection", "Keep-Alive");
+    tcp_.expires_after(spec_.timeouts.proxy_connect);
+    auto [write_ec, written] = co_await http::async_write(tcp_, request, kUseTuple);
+    if (write_ec) {
+      timed(Phase::kProxyConnect, start);
+      co_return fail_proxy_read(write_ec, false);
+    }
+    // RFC 9112 §6.3: a 2xx answer to CONNECT has no body; other answers' bodies are unread.
+    http::response_parser<http::empty_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.skip(true);
+    auto [ec, n] = co_await http::async_read_header(tcp_, buffer_, parser, kUseTuple);
+    timed(Phase::kProxyConnect, start);
+    if (ec) co_return fail_proxy_read(ec, parser.got_some());
+    co_return accept_proxy_answer(parser.get());
+  }
+
+  bool fail_proxy_read(const error_code& ec, bool got_some) {
+    if (ec == beast::error::timeout) return fail(Outcome::kProxyStalled, Phase::kProxyConnect, ec);
+    if (is_reset(ec) || (is_closed(ec) && (!got_some || ec == http::error::partial_message))) {
+      return fail(Outcome::kProxyClosed, Phase::kProxyConnect, ec);
+    }
+    return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect, ec);
+  }
+
+  bool accept_proxy_answer(const http::response_header<>& header) {
+    ProxyAnswer answer = read_proxy_answer(header.result_int(), header.reason(), header);
+    result_.connect_status = answer.status;
+    result_.connect_reason = answer.reason;
+    Outcome outcome = outcome_for_connect_status(answer.status);
+    if (outcome != Outcome::kOk) {
+      result_.error_source = answer.error_source;
+      for (const auto& c : answer.challenges)
+        result_.auth_schemes.push_back(printable(c.scheme, 40));
+      if (outcome == Outcome::kProxyAuthRequired && only_unsupported_schemes(answer.challenges)) {
+        outcome = Outcome::kProxyAuthUnsupported;
+      }
+      if (spec_.expect_denied && outcome == Outcome::kProxyDenied) return false;  // passes
+      return fail(outcome, Phase::kProxyConnect);
+    }
+    if (spec_.expect_denied) return fail(Outcome::kTunnelNotDenied, Phase::kProxyConnect);
+    if (buffer_.size() != 0) {
+      // A TLS server never speaks first (RFC 8446 §2), so these bytes came from the proxy.
+      result_.error = std::to_string(buffer_.size()) + " bytes arrived before the TLS handshake";
+      return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect);
+    }
+    return true;
+  }
+
+  asio::awaitable<bool> handshake_tls() {
+    auto start = Clock::now();
+    tls_.emplace(std::move(tcp_), *tls_ctx_);
+    TlsObserver observer(tls_->native_handle(), spec_.target.host, result_.tls);
+    tls_->set_verify_callback(observer.callback());
+    tls_->next_layer().expires_after(spec_.timeouts.tls_handshake);
+    auto [ec] = co_await tls_->async_handshake(ssl::stream_base::client, kUseTuple);
+    timed(Phase::kTlsHandshake, start);
+    observer.finish(ec);
+    if (!ec) co_return true;
+    if (ec == beast::error::timeout) co_return fail(Outcome::kTlsStalled, Phase::kTlsHandshake, ec);
+    if (is_reset(ec)) co_return fail(Outcome::kTlsReset, Phase::kTlsHandshake, ec);
+    if (!result_.tls.verify_error.empty()) {
+      co_return fail(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake, ec);
+    }
+    co_return fail(Outcome::kTlsFailed, Phase::kTlsHandshake, ec);
+  }
+
+  // Sends the request and waits for the answer's first byte (phase http_first_byte).
+  asio::awaitable<bool> first_byte() {
+    auto start = Clock::now();
+    const HttpRequestSpec& spec = *spec_.request;
+    http::request<http::empty_body> request{http::string_to_verb(spec.method), spec.path, 11};
+    request.set(http::field::host,
+                spec_.target.port == 443 ? spec_.target.host : spec_.target.to_string());
+    request.set(http::field::user_agent, spec_.user_agent);
+    request.set(http::field::connection, "close");
+    tls_->next_layer().expires_after(spec_.timeouts.http_first_byte);
+    auto [write_ec, written] = co_await http::async_write(*tls_, request, kUseTuple);
+    error_code ec = write_ec;
+    if (!ec) {
+      size_t n = 0;
+      std::tie(ec, n) = co_await tls_->async_read_some(buffer_.prepare(kChunkBytes), kUseTuple);
+      buffer_.commit(n);
+    }
+    timed(Phase::kHttpFirstByte, start);
+    if (!ec) co_return true;
+    if (ec == beast::error::timeout) {
+      co_return fail(Outcome::kHttpStalled, Phase::kHttpFirstByte, ec);
+    }
+    co_return fail(Outcome::kHttpIncomplete, Phase::kHttpFirstByte, ec);
+  }
+
+  // Reads the rest of the answer in bounded chunks, counting body bytes (phase transfer).
+  asio::awaitable<bool> transfer() {
+    auto start = Clock::now();
+    auto deadline = start + spec_.timeouts.transfer;
+    http::response_parser<http::buffer_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(boost::none);
+    if (spec_.request->method == "HEAD") parser.skip(true);
+    error_code ec;
+    while (!ec && !parser.is_done() && result_.bytes < spec_.max_bytes) {
+      parser.get().body().data = chunk_.data();
+      parser.get().body().size = chunk_.size();
+      // The stall timer restarts with every read that brings bytes (DESIGN.md: no byte for
+      // stall_timeout); the transfer deadline bounds the phase as a whole.
+      tls_->next_layer().expires_at(std::min(Clock::now() + spec_.timeouts.stall, deadline));
+      size_t n = 0;
+      std::tie(ec, n) = co_await http::async_read_some(*tls_, buffer_, parser, kUseTuple);
+      if (ec == http::error::need_buffer) ec = {};
+      // An EOF-delimited body may end without close_notify; that ends the body, not an error.
+      if (ec == ssl::error::stream_truncated && parser.is_header_done() && parser.need_eof()) {
+        parser.put_eof(ec);
+      }
+      result_.bytes += chunk_.size() - parser.get().body().size;
+      if (parser.is_header_done()) {
+        result_.http_status = parser.get().result_int();
+        if (auto length = parser.content_length()) result_.content_length = *length;
+      }
+    }
+    timed(Phase::kTransfer, start);
+    Seconds took = Clock::now() - start;
+    if (took.count() > 0)
+      result_.throughput_bytes_per_s = static_cast<double>(result_.bytes) / took.count();
+    if (ec == beast::error::timeout) co_return fail(Outcome::kHttpStalled, Phase::kTransfer, ec);
+    // Closed, reset, or an answer the parser refused: the download did not arrive whole.
+    if (ec) co_return fail(Outcome::kHttpIncomplete, Phase::kTransfer, ec);
+    if (spec_.http_error_fails && result_.http_status >= 400) {
+      co_return fail(Outcome::kHttpError, Phase::kTransfer);
+    }
+    co_return true;
+  }
+
+  // Sends close_notify and waits briefly for the peer's, to see whether it ends with a FIN or
+  // a RST. Never changes the outcome.
+  asio::awaitable<void> close_tls() {
+    auto start = Clock::now();
+    result_.tcp_at_end = read_tcp_info(lowest().socket().native_handle());
+    lowest().expires_after(spec_.timeouts.close);
+    auto [ec] = co_await tls_->async_shutdown(kUseTuple);
+    if (!ec || is_closed(ec) || ec == ssl::error::stream_truncated) {
+      result_.peer_close = PeerClose::kFin;
+    } else if (is_reset(ec)) {
+      result_.peer_close = PeerClose::kRst;
+    }
+    result_.close_duration = Clock::now() - start;
+  }
+
+  void close_socket() {
+    auto& socket = lowest().socket();
+    if (!socket.is_open()) return;
+    if (!result_.tcp_at_end) result_.tcp_at_end = read_tcp_info(socket.native_handle());
+    error_code ignored;
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+  }
+
+  asio::any_io_executor ex_;
+  ProbeSpec spec_;
+  TlsContexts::ContextPtr tls_ctx_;
+  ProbeResult result_;
+  std::vector<tcp::endpoint> endpoints_;
+  beast::tcp_stream tcp_;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
+  beast::flat_buffer buffer_{kMaxHeaderBytes + kChunkBytes};
+  std::array<char, kChunkBytes> chunk_{};
+};
+
+}  // namespace
+
+asio::awaitable<ProbeResult> run_probe(ProbeSpec spec, TlsContexts::ContextPtr tls) {
+  Probe probe(co_await asio::this_coro::executor, std::move(spec), std::move(tls));
+  co_return co_await probe.run();
+}
+
+}  // namespace proxywatch

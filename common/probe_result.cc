@@ -1,0 +1,18 @@
+// Names for the small enums of a probe result.
+#include "common/probe_result.h"
+
+namespace proxywatch {
+
+std::string_view to_string(PeerClose close) {
+  switch (close) {
+    case PeerClose::kFin:
+      return "fin";
+    case PeerClose::kRst:
+      return "rst";
+    case PeerClose::kNotSeen:
+      break;
+  }
+  return "not_seen";
+}
+
+}  // namespace proxywatch

@@ -1,0 +1,83 @@
+// What one probe found: its outcome and failing phase, the time each phase took, and the
+// evidence gathered on the way (proxy answer, TLS session, HTTP answer, TCP_INFO). A probe's
+// failure is data here, never an exception.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/outcome.h"
+
+namespace proxywatch {
+
+using Seconds = std::chrono::duration<double>;
+
+// A snapshot of the kernel's TCP_INFO for the probe's socket (tcp(7)).
+struct TcpInfo {
+  std::uint32_t rtt_us = 0;
+  std::uint32_t rttvar_us = 0;
+  std::uint32_t retransmits = 0;  // tcpi_total_retrans: segments retransmitted so far
+  std::uint32_t snd_mss = 0;
+  std::uint32_t rcv_mss = 0;
+  std::uint32_t pmtu = 0;
+};
+
+// The TLS session with the origin, or as much of it as the handshake got to.
+struct TlsInfo {
+  std::string version;  // "TLSv1.3"
+  std::string cipher;
+  std::string subject;                    // leaf certificate, RFC 2253
+  std::string issuer;                     // leaf certificate's issuer, RFC 2253
+  std::optional<std::int64_t> not_after;  // leaf expiry, seconds since the epoch
+  std::string verify_error;               // OpenSSL's text when verification failed
+};
+
+// How the far end of the proxy connection ended it, when we saw it end.
+enum class PeerClose { kNotSeen, kFin, kRst };
+std::string_view to_string(PeerClose close);
+
+struct ProbeResult {
+  Outcome outcome = Outcome::kOk;
+  // The phase the failure happened in; empty when the outcome is ok.
+  std::optional<Phase> phase;
+  // Durations of the phases that ran (a failed phase holds the time until it failed).
+  std::array<std::optional<Seconds>, kAllPhases.size()> phases{};
+  Seconds close_duration{0};
+  Seconds total{0};
+  std::chrono::system_clock::time_point started;
+
+  std::string proxy_address;  // the address actually connected to, "ip:port"
+
+  // The proxy's answer to CONNECT (0 when none arrived).
+  unsigned connect_status = 0;
+  std::string connect_reason;
+  // Who produced an error answer, from Via, X-Squid-Error and Server (empty if unknown).
+  std::string error_source;
+  // Schemes offered in Proxy-Authenticate on a 407 ("Basic", "Digest", "NTLM" ...).
+  std::vector<std::string> auth_schemes;
+
+  TlsInfo tls;
+
+  unsigned http_status = 0;
+  std::uint64_t bytes = 0;                      // body bytes received
+  std::optional<std::uint64_t> content_length;  // as the origin announced it
+  double throughput_bytes_per_s = 0;            // body bytes over the transfer phase
+
+  std::optional<TcpInfo> tcp_after_connect;
+  std::optional<TcpInfo> tcp_at_end;
+
+  PeerClose peer_close = PeerClose::kNotSeen;
+  std::string error;      // the low-level error text behind a failure, if any
+  std::string diagnosis;  // one sentence for a human
+
+  bool ok() const { return outcome == Outcome::kOk; }
+  std::optional<Seconds> duration(Phase p) const { return phases[static_cast<size_t>(p)]; }
+  // The TCP_INFO snapshot to report: the last one taken.
+  const std::optional<TcpInfo>& tcp() const { return tcp_at_end ? tcp_at_end : tcp_after_connect; }
+};
+
+}  // namespace proxywatch

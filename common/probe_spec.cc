@@ -1,0 +1,101 @@
+// Parsing of the small text forms a ProbeSpec is made from (host:port, "HEAD /").
+#include "common/probe_spec.h"
+#include "common/text_result.h"
+
+#include <charconv>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace proxywatch {
+namespace {
+
+using HostPortResult = boost::system::result<HostPort, std::string>;
+
+std::optional<std::uint16_t> parse_port(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 1 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
+HostPortResult finish(std::string host, std::string_view port_text, bool has_port,
+                      std::optional<std::uint16_t> default_port, std::string_view text) {
+  if (host.empty()) return error_text("missing host in '" + std::string(text) + "'");
+  if (!has_port) {
+    if (!default_port)
+      return error_text("missing port in '" + std::string(text) + "' (expected HOST:PORT)");
+    return HostPort{std::move(host), *default_port};
+  }
+  auto port = parse_port(port_text);
+  if (!port) {
+    return error_text("port '" + std::string(port_text) + "' in '" + std::string(text) +
+                      "' is not a number from 1 to 65535");
+  }
+  return HostPort{std::move(host), *port};
+}
+
+}  // namespace
+
+std::string HostPort::to_string() const {
+  std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return out + ":" + std::to_string(port);
+}
+
+bool is_ip_literal(std::string_view host) {
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(host), ec);
+  return !ec;
+}
+
+HostPortResult parse_host_port(std::string_view text, std::optional<std::uint16_t> default_port) {
+  if (text.starts_with('[')) {
+    auto close = text.find(']');
+    if (close == std::string_view::npos)
+      return error_text("unclosed '[' in '" + std::string(text) + "'");
+    std::string host(text.substr(1, close - 1));
+    if (!is_ip_literal(host)) return error_text("'" + host + "' is not an IPv6 address");
+    std::string_view rest = text.substr(close + 1);
+    if (!rest.empty() && !rest.starts_with(':')) {
+      return error_text("unexpected '" + std::string(rest) + "' after ']' in '" +
+                        std::string(text) + "'");
+    }
+    return finish(std::move(host), rest.empty() ? rest : rest.substr(1), !rest.empty(),
+                  default_port, text);
+  }
+  auto colon = text.rfind(':');
+  if (colon != std::string_view::npos && text.find(':') != colon) {
+    // Two or more colons and no brackets: a bare IPv6 address, which cannot carry a port.
+    if (!is_ip_literal(text))
+      return error_text("'" + std::string(text) + "' is not a valid address");
+    return finish(std::string(text), {}, false, default_port, text);
+  }
+  if (colon == std::string_view::npos) {
+    return finish(std::string(text), {}, false, default_port, text);
+  }
+  return finish(std::string(text.substr(0, colon)), text.substr(colon + 1), true, default_port,
+                text);
+}
+
+void PhaseTimeouts::set_all_phases(Millis each) {
+  dns = tcp_connect = proxy_connect = tls_handshake = http_first_byte = transfer = each;
+}
+
+boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_view text) {
+  auto space = text.find(' ');
+  if (space == std::string_view::npos) {
+    return error_text("request '" + std::string(text) + "' must be 'HEAD /PATH' or 'GET /PATH'");
+  }
+  std::string method(text.substr(0, space));
+  std::string path(text.substr(space + 1));
+  if (method != "HEAD" && method != "GET") {
+    return error_text("request method '" + method + "' is not HEAD or GET");
+  }
+  if (!path.starts_with('/') || path.find_first_of(" \t\r\n") != std::string::npos) {
+    return error_text("request path '" + path + "' must start with '/' and contain no white space");
+  }
+  return HttpRequestSpec{std::move(method), std::move(path)};
+}
+
+}  // namespace proxywatch

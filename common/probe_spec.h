@@ -1,0 +1,78 @@
+// What one probe is asked to do: which proxy, which target, what to request through the
+// tunnel and how long each phase may take. Plain data, built by the CLI or by config/.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/system/result.hpp>
+
+namespace proxywatch {
+
+using Millis = std::chrono::milliseconds;
+
+// A host (name, IPv4 literal or IPv6 literal without brackets) and a TCP port.
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+
+  // "host:port", or "[v6]:port" when host is an IPv6 literal.
+  std::string to_string() const;
+  friend bool operator==(const HostPort&, const HostPort&) = default;
+};
+
+// Parses "host:port", "[v6]:port", "host" and "[v6]" (the last two take default_port when
+// given, and are an error otherwise). The error says what is wrong with the text.
+boost::system::result<HostPort, std::string> parse_host_port(
+    std::string_view text, std::optional<std::uint16_t> default_port);
+
+// True when host is an IPv4 or IPv6 literal (no DNS lookup needed).
+bool is_ip_literal(std::string_view host);
+
+// Deadlines, one per phase; `stall` is the longest silence allowed during `transfer`.
+struct PhaseTimeouts {
+  Millis dns{5'000};
+  Millis tcp_connect{5'000};
+  Millis proxy_connect{10'000};
+  Millis tls_handshake{10'000};
+  Millis http_first_byte{10'000};
+  Millis transfer{60'000};
+  Millis stall{10'000};
+  // Waiting for the peer's close after we are done; never changes the outcome.
+  Millis close{1'000};
+
+  // Sets every phase deadline (not stall or close) to `each`.
+  void set_all_phases(Millis each);
+  friend bool operator==(const PhaseTimeouts&, const PhaseTimeouts&) = default;
+};
+
+// An HTTP request sent inside the tunnel after the TLS handshake.
+struct HttpRequestSpec {
+  std::string method;  // "HEAD" or "GET"
+  std::string path;    // origin-form, starts with '/'
+  friend bool operator==(const HttpRequestSpec&, const HttpRequestSpec&) = default;
+};
+
+// Parses "HEAD /", "GET /path?q" (method HEAD or GET, case-sensitive per RFC 9110 §9.1).
+boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_view text);
+
+struct ProbeSpec {
+  HostPort proxy;
+  HostPort target;
+  // PEM bundle of trusted CAs for the origin; empty means the system store.
+  std::string ca_file;
+  std::optional<HttpRequestSpec> request;
+  // Body bytes read at most before the probe stops reading (and passes).
+  std::uint64_t max_bytes = 1 << 20;
+  PhaseTimeouts timeouts;
+  // A negative probe: passes when the proxy refuses the CONNECT, fails when the tunnel opens.
+  bool expect_denied = false;
+  // Whether an origin answer >= 400 fails the probe (outcome http_error) or only is recorded.
+  bool http_error_fails = true;
+  std::string user_agent = "proxywatch";
+};
+
+}  // namespace proxywatch

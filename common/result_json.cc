@@ -1,0 +1,83 @@
+// JSON output of a probe result. This file also compiles Boost.JSON (header-only mode).
+#include "common/result_json.h"
+
+#include <boost/json/src.hpp>
+
+namespace proxywatch {
+namespace {
+
+namespace json = boost::json;
+
+json::value or_null(unsigned value) {
+  return value == 0 ? json::value() : json::value(value);
+}
+
+json::value or_null(const std::string& value) {
+  return value.empty() ? json::value() : json::value(value);
+}
+
+json::value tcp_json(const std::optional<TcpInfo>& info) {
+  if (!info) return nullptr;
+  return json::object{{"rtt_us", info->rtt_us},           {"rttvar_us", info->rttvar_us},
+                      {"retransmits", info->retransmits}, {"snd_mss", info->snd_mss},
+                      {"rcv_mss", info->rcv_mss},         {"pmtu", info->pmtu}};
+}
+
+json::value tls_json(const TlsInfo& tls) {
+  json::value not_after = tls.not_after ? json::value(*tls.not_after) : json::value();
+  return json::object{
+      {"version", or_null(tls.version)}, {"cipher", or_null(tls.cipher)},
+      {"subject", or_null(tls.subject)}, {"issuer", or_null(tls.issuer)},
+      {"not_after", not_after},          {"verify_error", or_null(tls.verify_error)}};
+}
+
+json::object phases_json(const ProbeResult& r) {
+  json::object phases;
+  for (Phase p : kAllPhases) {
+    if (auto d = r.duration(p)) phases[to_string(p)] = d->count();
+  }
+  return phases;
+}
+
+}  // namespace
+
+json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
+  json::array schemes;
+  for (const auto& scheme : r.auth_schemes) schemes.emplace_back(scheme);
+  json::value phase = r.phase ? json::value(to_string(*r.phase)) : json::value();
+  json::value content_length = r.content_length ? json::value(*r.content_length) : json::value();
+  auto started = std::chrono::duration<double>(r.started.time_since_epoch()).count();
+  return json::object{
+      {"proxy", s.proxy.to_string()},
+      {"proxy_address", or_null(r.proxy_address)},
+      {"target", s.target.to_string()},
+      {"expect", s.expect_denied ? "denied" : "ok"},
+      {"outcome", to_string(r.outcome)},
+      {"phase", phase},
+      {"ok", r.ok()},
+      {"phases", phases_json(r)},
+      {"close_seconds", r.close_duration.count()},
+      {"total_seconds", r.total.count()},
+      {"started", started},
+      {"connect_status", or_null(r.connect_status)},
+      {"connect_reason", or_null(r.connect_reason)},
+      {"error_source", or_null(r.error_source)},
+      {"auth_schemes", std::move(schemes)},
+      {"tls", tls_json(r.tls)},
+      {"http_status", or_null(r.http_status)},
+      {"bytes", r.bytes},
+      {"content_length", content_length},
+      {"throughput_bytes_per_second", r.throughput_bytes_per_s},
+      {"tcp", tcp_json(r.tcp())},
+      {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
+      {"peer_close", to_string(r.peer_close)},
+      {"error", or_null(r.error)},
+      {"diagnosis", r.diagnosis},
+  };
+}
+
+std::string serialize(const json::value& value) {
+  return json::serialize(value);
+}
+
+}  // namespace proxywatch

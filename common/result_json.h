@@ -1,0 +1,20 @@
+// The machine-readable form of one probe (`proxywatch check --json`), built with Boost.JSON.
+// The schema is public: keys may be added, never renamed or removed.
+#pragma once
+
+#include <string>
+
+#include <boost/json/value.hpp>
+
+#include "common/probe_result.h"
+#include "common/probe_spec.h"
+
+namespace proxywatch {
+
+// The JSON object for `result` of the probe `spec`. Credentials never appear in it.
+boost::json::value to_json(const ProbeResult& result, const ProbeSpec& spec);
+
+// `value` serialized on one line.
+std::string serialize(const boost::json::value& value);
+
+}  // namespace proxywatch

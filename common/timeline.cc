@@ -1,0 +1,75 @@
+// Formatting of the timeline printed by `proxywatch check`.
+#include "common/timeline.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace proxywatch {
+namespace {
+
+std::string ms(Seconds d) {
+  return fmt::format("{:.1f} ms", d.count() * 1000);
+}
+
+std::string date(std::int64_t epoch) {
+  std::time_t t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &tm);
+  return text;
+}
+
+std::string phase_detail(Phase p, const ProbeResult& r, const ProbeSpec& s) {
+  switch (p) {
+    case Phase::kDns:
+      return fmt::format("resolve {}", s.proxy.host);
+    case Phase::kTcpConnect: {
+      std::string tcp = r.tcp_after_connect
+                            ? fmt::format(" (rtt {} us, mss {})", r.tcp_after_connect->rtt_us,
+                                          r.tcp_after_connect->snd_mss)
+                            : "";
+      return fmt::format("TCP handshake with {}{}", s.proxy.to_string(), tcp);
+    }
+    case Phase::kProxyConnect:
+      return r.connect_status == 0 ? fmt::format("CONNECT {} → no answer", s.target.to_string())
+                                   : fmt::format("CONNECT {} → {} {}", s.target.to_string(),
+                                                 r.connect_status, r.connect_reason);
+    case Phase::kTlsHandshake:
+      if (r.tls.version.empty()) return fmt::format("TLS handshake with {}", s.target.host);
+      return fmt::format("{} {}, certificate {} issued by {}{}", r.tls.version, r.tls.cipher,
+                         r.tls.subject, r.tls.issuer,
+                         r.tls.not_after ? ", expires " + date(*r.tls.not_after) : "");
+    case Phase::kHttpFirstByte:
+      return fmt::format("{} {} → first byte", s.request->method, s.request->path);
+    case Phase::kTransfer:
+      return fmt::format("HTTP {}, {} body bytes", r.http_status, r.bytes);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string format_timeline(const ProbeResult& r, const ProbeSpec& s) {
+  std::string out = fmt::format("proxy {} → target {}{}\n", s.proxy.to_string(),
+                                s.target.to_string(), s.expect_denied ? " (expect denied)" : "");
+  for (Phase p : kAllPhases) {
+    auto d = r.duration(p);
+    if (!d) continue;
+    bool failed = r.phase == p;
+    out += fmt::format("  {:<16} {:>10}  {}{}\n", to_string(p), ms(*d), phase_detail(p, r, s),
+                       failed ? "  ✗" : "");
+  }
+  if (r.tls.version.size() && r.ok()) {
+    out += fmt::format("  {:<16} {:>10}  peer ended with {}\n", "close", ms(r.close_duration),
+                       r.peer_close == PeerClose::kNotSeen ? "no close seen"
+                                                           : std::string(to_string(r.peer_close)));
+  }
+  out += fmt::format("outcome: {}{}\n", to_string(r.outcome),
+                     r.phase ? fmt::format(" (phase {})", to_string(*r.phase)) : "");
+  out += fmt::format("diagnosis: {}\n", r.diagnosis);
+  return out;
+}
+
+}  // namespace proxywatch

@@ -1,0 +1,150 @@
+// The check subcommand: flag parsing, one probe on a private io_context, output.
+#include "daemon/check_command.h"
+
+#include <charconv>
+#include <cmath>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "common/probe.h"
+#include "common/result_json.h"
+#include "common/timeline.h"
+#include "daemon/cli_args.h"
+
+namespace proxywatch {
+namespace {
+
+namespace asio = boost::asio;
+using CheckResult = boost::system::result<CheckOptions, std::string>;
+
+boost::system::result<Millis, std::string> parse_seconds(const std::string& flag,
+                                                         const std::string& text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+      value <= 0 || value > 3600) {
+    return flag + " '" + text + "' is not a number of seconds between 0 and 3600";
+  }
+  return Millis(static_cast<Millis::rep>(std::ceil(value * 1000)));
+}
+
+boost::system::result<std::uint64_t, std::string> parse_count(const std::string& flag,
+                                                              const std::string& text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return flag + " '" + text + "' is not a whole number of bytes";
+  }
+  return value;
+}
+
+// Applies the optional flags to `spec`; returns an error text or an empty string.
+std::string apply_optional(const CliArgs& args, ProbeSpec& spec) {
+  if (auto ca = args.value("--ca-file")) spec.ca_file = *ca;
+  if (auto request = args.value("--request")) {
+    auto parsed = parse_request(*request);
+    if (!parsed) return "--request: " + parsed.error();
+    spec.request = *parsed;
+  }
+  if (auto max = args.value("--max-bytes")) {
+    auto parsed = parse_count("--max-bytes", *max);
+    if (!parsed) return parsed.error();
+    spec.max_bytes = *parsed;
+  }
+  if (auto timeout = args.value("--timeout")) {
+    auto parsed = parse_seconds("--timeout", *timeout);
+    if (!parsed) return parsed.error();
+    spec.timeouts.set_all_phases(*parsed);
+  }
+  if (auto stall = args.value("--stall")) {
+    auto parsed = parse_seconds("--stall", *stall);
+    if (!parsed) return parsed.error();
+    spec.timeouts.stall = *parsed;
+  }
+  spec.expect_denied = args.has("--expect-denied");
+  return {};
+}
+
+}  // namespace
+
+std::string check_usage() {
+  return "usage: proxywatch check --proxy HOST:PORT --target HOST[:PORT] [options]\n"
+         "\n"
+         "Probes the proxy once: TCP connect, CONNECT, TLS handshake through the tunnel and,\n"
+         "with --request, an HTTP request; prints the timeline and a diagnosis.\n"
+         "\n"
+         "  --proxy HOST:PORT      the HTTP proxy (IPv6 as [ADDR]:PORT)\n"
+         "  --target HOST[:PORT]   the TLS destination, named as the proxy should see it\n"
+         "                         (port 443 by default; the proxy resolves the name)\n"
+         "  --ca-file FILE         PEM CA bundle for the origin (default: system store)\n"
+         "  --request 'HEAD /'     also send HEAD or GET of a path through the tunnel\n"
+         "  --max-bytes N          read at most N body bytes (default 1048576)\n"
+         "  --timeout SECONDS      deadline of each phase (default 5-60 s by phase)\n"
+         "  --stall SECONDS        longest silence allowed mid-transfer (default 10)\n"
+         "  --expect-denied        negative probe: pass when the proxy refuses (403)\n"
+         "  --json                 print one JSON object instead of the timeline\n"
+         "\n"
+         "exit status: 0 probe ok, 1 probe failed, 2 bad usage\n";
+}
+
+CheckResult parse_check_args(const std::vector<std::string>& argv) {
+  auto args = CliArgs::parse(
+      argv,
+      {"--proxy", "--target", "--ca-file", "--request", "--max-bytes", "--timeout", "--stall"},
+      {"--json", "--help", "--expect-denied"});
+  if (!args) return args.error();
+  CheckOptions options;
+  options.help = args->has("--help");
+  options.json = args->has("--json");
+  if (options.help) return options;
+  auto proxy = args->value("--proxy");
+  auto target = args->value("--target");
+  if (!proxy) return std::string("--proxy HOST:PORT is required");
+  if (!target) return std::string("--target HOST[:PORT] is required");
+  auto proxy_hp = parse_host_port(*proxy, std::nullopt);
+  if (!proxy_hp) return "--proxy: " + proxy_hp.error();
+  auto target_hp = parse_host_port(*target, 443);
+  if (!target_hp) return "--target: " + target_hp.error();
+  options.spec.proxy = *proxy_hp;
+  options.spec.target = *target_hp;
+  options.spec.user_agent = "proxywatch/" PROXYWATCH_VERSION;
+  if (auto error = apply_optional(*args, options.spec); !error.empty()) return error;
+  return options;
+}
+
+int run_check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  auto options = parse_check_args(args);
+  if (!options) {
+    err << "proxywatch check: " << options.error() << "\n";
+    return kExitUsage;
+  }
+  if (options->help) {
+    out << check_usage();
+    return kExitOk;
+  }
+  const ProbeSpec& spec = options->spec;
+  TlsContexts contexts;
+  auto tls = contexts.get(spec.ca_file);
+  if (!tls) {
+    err << "proxywatch check: --ca-file: " << tls.error() << "\n";
+    return kExitUsage;
+  }
+  asio::io_context io;
+  std::optional<ProbeResult> result;
+  asio::co_spawn(io, run_probe(spec, *tls), [&](std::exception_ptr e, ProbeResult r) {
+    if (e) std::rethrow_exception(e);
+    result = std::move(r);
+    io.stop();  // a lookup abandoned at its deadline must not hold the command
+  });
+  io.run();
+  if (options->json) {
+    out << serialize(to_json(*result, spec)) << "\n";
+  } else {
+    out << format_timeline(*result, spec);
+  }
+  return result->ok() ? kExitOk : kExitProbeFailed;
+}
+
+}  // namespace proxywatch

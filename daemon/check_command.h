@@ -1,0 +1,36 @@
+// `proxywatch check`: one probe by hand, printed as the guide's timeline or as JSON, with an
+// exit status by outcome (0 ok, 1 failed, 2 bad usage).
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <boost/system/result.hpp>
+
+#include "common/probe_spec.h"
+
+namespace proxywatch {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitProbeFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+struct CheckOptions {
+  ProbeSpec spec;
+  bool json = false;
+  bool help = false;
+};
+
+// Reads the check subcommand's flags; the error names the offending flag or value.
+boost::system::result<CheckOptions, std::string> parse_check_args(
+    const std::vector<std::string>& args);
+
+// Runs `proxywatch check` with `args`, writing the result to `out` and errors to `err`;
+// returns the exit status.
+int run_check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// The usage text of `proxywatch check`.
+std::string check_usage();
+
+}  // namespace proxywatch

@@ -1,0 +1,44 @@
+// proxywatch's entry point: dispatches to the subcommands; all logic lives in the libraries.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "daemon/check_command.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: proxywatch COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  check          probe the proxy once and print the timeline (see check --help)\n"
+    "\n"
+    "  --help         this text\n"
+    "  --version      the version\n";
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << kUsage;
+    return proxywatch::kExitUsage;
+  }
+  std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return proxywatch::kExitOk;
+  }
+  if (command == "--version") {
+    std::cout << "proxywatch " PROXYWATCH_VERSION "\n";
+    return proxywatch::kExitOk;
+  }
+  if (command == "check") return proxywatch::run_check_command(args, std::cout, std::cerr);
+  std::cerr << "proxywatch: unknown command '" << command << "'\n" << kUsage;
+  return proxywatch::kExitUsage;
+} catch (const std::exception& e) {
+  std::cerr << "proxywatch: fatal: " << e.what() << "\n";
+  return 70;  // EX_SOFTWARE: a bug, not bad input
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package proxywatch needs to build, test and run its demo.
+# Idempotent: packages already present are left alone, and apt's lists are refreshed only
+# when something is missing. Run as root (or through sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config ninja-build
+  libboost1.81-dev libssl-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
+  libsystemd-dev libgtest-dev libgmock-dev
+  # tests and demo: real proxies, a TLS origin, packet filtering in namespaces
+  squid tinyproxy apache2-utils openssl curl iptables iproute2 procps
+  # systemd unit verification
+  systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The packaged proxies start as system services on install; tests run their own instances
+# on loopback with generated configs, so the system copies are stopped and left disabled.
+for svc in squid tinyproxy; do
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  fi
+done
