@@ -1,7 +1,7 @@
 // The probe engine. Each phase is a coroutine step that either completes (returns true) or
 // records the outcome and phase it failed in (returns false). Deadlines: Beast's tcp_stream
 // `expires_after` for socket phases (it closes the socket and completes with
-// beast::error::timeout); a timer race for DNS, which cannot be cancelled.
+// beast::error::timeout); dns_lookup.h for DNS, which cannot be cancelled.
 #include "common/probe.h"
 
 #include <array>
@@ -9,7 +9,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +17,7 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "common/diagnosis.h"
+#include "common/dns_lookup.h"
 #include "common/proxy_answer.h"
 #include "common/tcp_info.h"
 #include "common/tls_inspect.h"
@@ -45,17 +45,6 @@ bool is_closed(const error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
          ec == http::error::partial_message || ec == ssl::error::stream_truncated;
 }
-
-// State shared between a DNS lookup and the probe waiting for it: the lookup outlives a probe
-// that gave up on it, since getaddrinfo cannot be interrupted.
-struct DnsLookup {
-  explicit DnsLookup(const asio::any_io_executor& ex) : resolver(ex), timer(ex) {}
-  tcp::resolver resolver;
-  asio::steady_timer timer;
-  tcp::resolver::results_type results;
-  error_code ec;
-  bool done = false;
-};
 
 class Probe {
  public:
@@ -104,26 +93,10 @@ class Probe {
       co_return true;
     }
     auto start = Clock::now();
-    auto lookup = std::make_shared<DnsLookup>(ex_);
-    lookup->timer.expires_after(spec_.timeouts.dns);
-    lookup->resolver.async_resolve(
-        proxy.host, std::to_string(proxy.port),
-        [lookup](const error_code& ec, tcp::resolver::results_type results) {
-          lookup->ec = ec;
-          lookup->results = std::move(results);
-          lookup->done = true;
-          lookup->timer.cancel();
-        });
-    // One thread runs the io_context, so the lookup's handler cannot run before this wait is
-    // registered; `done` covers a lookup that finished before the wait began all the same.
-    if (!lookup->done) co_await lookup->timer.async_wait(kUseTuple);
+    DnsAnswer answer = co_await resolve_with_deadline(proxy.host, proxy.port, spec_.timeouts.dns);
     timed(Phase::kDns, start);
-    if (!lookup->done) {
-      lookup->resolver.cancel();
-      co_return fail(Outcome::kDnsFailed, Phase::kDns, asio::error::timed_out);
-    }
-    if (lookup->ec) co_return fail(Outcome::kDnsFailed, Phase::kDns, lookup->ec);
-    for (const auto& entry : lookup->results) endpoints_.push_back(entry.endpoint());
+    if (answer.error) co_return fail(Outcome::kDnsFailed, Phase::kDns, answer.error);
+    endpoints_ = std::move(answer.endpoints);
     co_return true;
   }
 

@@ -136,7 +136,6 @@ int run_check_command(const std::vector<std::string>& args, std::ostream& out, s
   asio::co_spawn(io, run_probe(spec, *tls), [&](std::exception_ptr e, ProbeResult r) {
     if (e) std::rethrow_exception(e);
     result = std::move(r);
-    io.stop();  // a lookup abandoned at its deadline must not hold the command
   });
   io.run();
   if (options->json) {

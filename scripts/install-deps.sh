@@ -13,6 +13,8 @@ packages=(
   squid tinyproxy apache2-utils openssl curl iptables iproute2 procps
   # systemd unit verification
   systemd
+  # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
+  dpkg-dev
 )
 
 missing=()

@@ -1,0 +1,32 @@
+// Resolving the proxy's name without ever blocking the io_context thread or its shutdown.
+// getaddrinfo(3) cannot be interrupted, and Asio's resolver joins its lookup thread when the
+// io_context is destroyed, so a hung DNS server would hold `proxywatch check` and the daemon's
+// stop for the resolver's whole retry time. Here each lookup runs on a detached thread; a
+// lookup whose deadline passed is abandoned and its late answer dropped.
+#pragma once
+
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "common/probe_spec.h"
+
+namespace proxywatch {
+
+struct DnsAnswer {
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+  // timed_out when the deadline passed; no_buffer_space when too many lookups are still
+  // pending (a DNS server that never answers must not pile up threads).
+  boost::system::error_code error;
+};
+
+// Resolves `host` for TCP port `port`, answering within `deadline`.
+boost::asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t port,
+                                                        Millis deadline);
+
+// The most lookups left running at once, abandoned ones included.
+inline constexpr int kMaxPendingLookups = 32;
+
+}  // namespace proxywatch

@@ -1,0 +1,47 @@
+// Formatting of configuration errors and warnings.
+#include "config/config_error.h"
+
+#include <stdexcept>
+
+namespace proxywatch::config {
+namespace {
+
+std::string format(const std::string& file, int line, int column, const std::string& message) {
+  if (line <= 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  return format(file, line, column, message);
+}
+
+std::string ConfigWarning::to_string() const {
+  return format(file, line, column, message);
+}
+
+std::string quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+void throw_exception_from_error(const ConfigError& error, const boost::source_location&) {
+  throw std::logic_error("configuration error used as a value: " + error.to_string());
+}
+
+}  // namespace proxywatch::config

@@ -1,0 +1,25 @@
+// Durations as configuration files write them: "30s", "500ms", "2m", "1h", "1.5s", "1h30m".
+// Millisecond resolution, because every deadline and interval in proxywatch is in milliseconds.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/system/result.hpp>
+
+#include "common/probe_spec.h"
+
+namespace proxywatch::config {
+
+// Parses one or more NUMBER UNIT parts with nothing between them ("1h30m"); NUMBER is decimal
+// digits with an optional fraction, UNIT one of ms, s, m, h. The result must be a whole number
+// of milliseconds. Errors for empty text, a sign, a missing or unknown unit, sub-millisecond
+// precision and overflow. The error says what is wrong without repeating the text, so callers
+// can put it after their own "got \"...\"".
+boost::system::result<Millis, std::string> parse_duration(std::string_view text);
+
+// The shortest text parse_duration reads back as `duration`: "0s", "500ms", "30s", "1.5s", "2m",
+// "1h30m", "1m0.5s". Negative durations get a leading '-' (which parse_duration refuses).
+std::string format_duration(Millis duration);
+
+}  // namespace proxywatch::config

@@ -1,0 +1,48 @@
+// The Plan: what the daemon probes, made from the two configuration files. One proxy (from
+// FMC's iprep_proxy.conf; none when that file is absent) times the YAML file's targets, each
+// target a complete ProbeSpec with its interval. The scheduler runs it; `config-check` prints it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/probe_spec.h"
+#include "config/config_error.h"
+#include "config/iprep_proxy_conf.h"
+#include "config/yaml_config.h"
+
+namespace proxywatch::config {
+
+// One target, ready to probe.
+struct PlannedTarget {
+  std::string name;  // the metric label value
+  ProbeSpec spec;
+  Millis interval;
+};
+
+// Everything the scheduler needs to probe: the proxy and its credentials, and the targets.
+struct Plan {
+  std::string proxy_file;         // where the proxy settings come from
+  std::optional<HostPort> proxy;  // nullopt: the file is absent, proxy disabled
+  std::optional<std::string> proxy_user;
+  std::optional<std::string> proxy_password;  // never printed, logged or exported
+  std::vector<ConfigWarning> warnings;        // the proxy file's warnings
+  // In YAML order. When `proxy` is nullopt each spec.proxy is empty (HostPort{}).
+  std::vector<PlannedTarget> targets;
+
+  // False when the proxy file is absent: there is nothing to probe through.
+  bool proxy_enabled() const { return proxy.has_value(); }
+};
+
+// Combines the YAML configuration with the proxy file's settings (nullopt when the proxy file
+// is absent). Every ProbeSpec gets the proxy, the target, ca_file, request, max_bytes, timeouts,
+// expect_denied, http_error_fails and the user agent "proxywatch/<version>".
+Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy);
+
+// The plan for humans, as `proxywatch config-check` shows it: the proxy and where it comes
+// from, its warnings, then one line per target (name, host:port, interval, request, expect).
+// Says whether a password is set, never what it is.
+std::string describe_plan(const Plan& plan);
+
+}  // namespace proxywatch::config

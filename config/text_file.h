@@ -1,0 +1,29 @@
+// Reading a configuration file whole, with the distinctions the daemon reports: absent,
+// unreadable, or read. Plain POSIX calls so the errno reaches the operator unchanged.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include "config/config_error.h"
+
+namespace proxywatch::config {
+
+// Configuration files are small; anything larger is a mistake (or /dev/zero).
+inline constexpr std::size_t kMaxConfigFileBytes = 1 << 20;
+
+// Reads the file at `path`. Errors: the errno of open/read (no_such_file_or_directory when it
+// is absent, is_a_directory for a directory), invalid_argument for other non-regular files
+// (FIFOs, devices) or file_too_large beyond kMaxConfigFileBytes. Follows symlinks.
+boost::system::result<std::string> read_text_file(const std::string& path);
+
+// True when `error` from read_text_file means "there is no such file" (not "cannot read it").
+bool is_file_absent(const boost::system::error_code& error);
+
+// A ConfigError for a file that could not be read: Kind::kNotFound or Kind::kUnreadable.
+ConfigError file_error(const std::string& path, const boost::system::error_code& error);
+
+}  // namespace proxywatch::config

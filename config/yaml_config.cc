@@ -1,0 +1,304 @@
+// The schema of the daemon's YAML file: which keys exist, their defaults and the checks that
+// span keys. yaml_reader does the typed reading and error placement.
+#include "config/yaml_config.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <limits>
+
+#include "config/duration.h"
+#include "config/failure.h"
+#include "config/host_syntax.h"
+#include "config/text_file.h"
+#include "config/yaml_reader.h"
+
+namespace proxywatch::config {
+namespace {
+
+using ConfigResult = boost::system::result<DaemonConfig, ConfigError>;
+using MaybeError = std::optional<ConfigError>;
+
+constexpr std::array<std::string_view, 11> kTopKeys = {
+    "proxy_file",       "metrics_listen", "interval",
+    "jitter",           "timeouts",       "state_dir",
+    "credentials_file", "log_level",      "max_concurrent_probes",
+    "targets",          "mtu_probe"};
+constexpr std::array<std::string_view, 7> kTimeoutKeys = {
+    "dns", "tcp_connect", "proxy_connect", "tls_handshake", "http_first_byte", "transfer", "stall"};
+constexpr std::array<std::string_view, 10> kTargetKeys = {
+    "name",      "host",     "port",     "ca_file", "request",
+    "max_bytes", "interval", "timeouts", "expect",  "http_error_fails"};
+constexpr std::array<std::string_view, 2> kMtuKeys = {"enabled", "interval"};
+// In LogLevel's order: to_string() indexes it.
+constexpr std::array<std::string_view, 5> kLogLevels = {"trace", "debug", "info", "warn", "error"};
+constexpr std::array<std::string_view, 2> kDefaultTargetHosts = {"tools.cisco.com",
+                                                                 "smartreceiver.cisco.com"};
+constexpr std::uint16_t kDefaultTargetPort = 443;
+constexpr std::uint64_t kMaxConcurrentProbes = 10'000;
+
+Converted<Millis> to_positive_duration(const YAML::Node& node) {
+  auto duration = to_duration(node);
+  if (duration && *duration == Millis::zero()) return failure("must be longer than 0s");
+  return duration;
+}
+
+Converted<std::string> to_path(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (text && text->empty()) return failure("must not be empty");
+  return text;
+}
+
+Converted<HostPort> to_listen_address(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (!text) return failure(text.error());
+  auto address = parse_host_port(*text, std::nullopt);
+  if (!address) return failure("expected HOST:PORT like 127.0.0.1:9555: " + address.error());
+  return *address;
+}
+
+Converted<LogLevel> to_log_level(const YAML::Node& node) {
+  for (std::size_t i = 0; i < kLogLevels.size(); ++i) {
+    if (node.IsScalar() && node.Scalar() == kLogLevels[i]) return static_cast<LogLevel>(i);
+  }
+  return failure("expected one of trace, debug, info, warn, error, got " + describe_node(node));
+}
+
+MaybeError read_timeouts(const YamlMap& parent, PhaseTimeouts& timeouts) {
+  const YAML::Node* node = parent.find("timeouts");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("timeouts"), kTimeoutKeys);
+  if (!map) return map.error();
+  std::array<Millis*, kTimeoutKeys.size()> fields = {
+      &timeouts.dns,           &timeouts.tcp_connect,     &timeouts.proxy_connect,
+      &timeouts.tls_handshake, &timeouts.http_first_byte, &timeouts.transfer,
+      &timeouts.stall};
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (auto error = read_key(*map, kTimeoutKeys[i], *fields[i], to_positive_duration)) {
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+MaybeError read_mtu_probe(const YamlMap& parent, MtuProbeConfig& mtu) {
+  const YAML::Node* node = parent.find("mtu_probe");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("mtu_probe"), kMtuKeys);
+  if (!map) return map.error();
+  if (auto error = read_key(*map, "enabled", mtu.enabled, to_bool)) return error;
+  return read_key(*map, "interval", mtu.interval, to_positive_duration);
+}
+
+TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
+  TargetConfig target;
+  target.target = HostPort{std::string(host), kDefaultTargetPort};
+  // host:port without brackets even for IPv6: the name is a label value, not an address.
+  target.name = target.target.host + ":" + std::to_string(target.target.port);
+  target.interval = config.interval;
+  target.timeouts = config.timeouts;
+  return target;
+}
+
+Converted<std::uint16_t> to_port(const YAML::Node& node) {
+  auto port = to_integer(node, 1, 65535);
+  if (!port) return failure(port.error());
+  return static_cast<std::uint16_t>(*port);
+}
+
+Converted<std::uint32_t> to_probe_limit(const YAML::Node& node) {
+  auto limit = to_integer(node, 1, kMaxConcurrentProbes);
+  if (!limit) return failure(limit.error());
+  return static_cast<std::uint32_t>(*limit);
+}
+
+Converted<std::uint64_t> to_byte_count(const YAML::Node& node) {
+  return to_integer(node, 0, std::numeric_limits<std::int64_t>::max());
+}
+
+Converted<std::string> to_target_host(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (!text) return text;
+  auto host = parse_host(*text);
+  if (!host) return failure(quoted(*text) + " " + host.error());
+  return host;
+}
+
+Converted<std::string> to_target_name(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (!text) return text;
+  auto is_label_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':' ||
+           c == '-';
+  };
+  if (text->empty() || !std::all_of(text->begin(), text->end(), is_label_char)) {
+    return failure(quoted(*text) +
+                   " is not a valid name: it becomes a metric label, so use only letters, digits "
+                   "and _ . : -");
+  }
+  return text;
+}
+
+Converted<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (!text) return failure(text.error());
+  auto request = parse_request(*text);
+  if (!request) return failure(request.error());
+  return std::optional<HttpRequestSpec>(*request);
+}
+
+Converted<bool> to_expect_denied(const YAML::Node& node) {
+  if (node.IsScalar() && node.Scalar() == "ok") return false;
+  if (node.IsScalar() && node.Scalar() == "denied") return true;
+  return failure("expected ok or denied, got " + describe_node(node));
+}
+
+MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
+  if (!map.find("host")) return map.error_here("missing the required key host");
+  if (auto error = read_key(map, "host", target.target.host, to_target_host)) return error;
+  if (auto error = read_key(map, "port", target.target.port, to_port)) return error;
+  target.name = target.target.host + ":" + std::to_string(target.target.port);
+  if (auto error = read_key(map, "name", target.name, to_target_name)) return error;
+  if (auto error = read_key(map, "ca_file", target.ca_file, to_text)) return error;
+  if (auto error = read_key(map, "request", target.request, to_request)) return error;
+  if (auto error = read_key(map, "max_bytes", target.max_bytes, to_byte_count)) return error;
+  if (auto error = read_key(map, "interval", target.interval, to_positive_duration)) return error;
+  if (auto error = read_timeouts(map, target.timeouts)) return error;
+  if (auto error = read_key(map, "expect", target.expect_denied, to_expect_denied)) return error;
+  return read_key(map, "http_error_fails", target.http_error_fails, to_bool);
+}
+
+// Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
+boost::system::result<TargetConfig, ConfigError> read_target(
+    const YAML::Node& node, std::size_t index, const DaemonConfig& config,
+    const std::vector<TargetConfig>& previous) {
+  auto map =
+      YamlMap::open(node, config.source, "targets[" + std::to_string(index) + "]", kTargetKeys);
+  if (!map) return map.error();
+  TargetConfig target = default_target(config, "");
+  if (auto error = read_target_fields(*map, target)) return *error;
+  if (map->find("interval") && target.interval <= config.jitter) {
+    return map->error("interval",
+                      "must be longer than jitter (" + format_duration(config.jitter) + ")");
+  }
+  auto same = std::find_if(previous.begin(), previous.end(),
+                           [&](const TargetConfig& t) { return t.name == target.name; });
+  if (same == previous.end()) return target;
+  std::string message = "duplicate target name " + quoted(target.name) +
+                        ", already used by targets[" + std::to_string(same - previous.begin()) +
+                        "]";
+  if (map->find("name")) return map->error("name", message);
+  return map->error_here(message + " (the default name is HOST:PORT; set name to tell them apart)");
+}
+
+boost::system::result<std::vector<TargetConfig>, ConfigError> read_targets(
+    const YamlMap& map, const DaemonConfig& config) {
+  const YAML::Node* node = map.find("targets");
+  std::vector<TargetConfig> targets;
+  if (!node) {
+    for (std::string_view host : kDefaultTargetHosts) {
+      targets.push_back(default_target(config, host));
+    }
+    return targets;
+  }
+  if (node->IsNull())
+    return map.error("targets", "has no value (remove the key to get the default)");
+  if (!node->IsSequence()) {
+    return map.error("targets", "expected a list of targets, got " + describe_node(*node));
+  }
+  if (node->size() == 0) {
+    return map.error("targets",
+                     "no targets: the list is empty (remove the key to probe "
+                     "tools.cisco.com and smartreceiver.cisco.com)");
+  }
+  for (const auto& item : *node) {
+    auto target = read_target(item, targets.size(), config, targets);
+    if (!target) return target.error();
+    targets.push_back(std::move(*target));
+  }
+  return targets;
+}
+
+MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
+  if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
+  if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
+    return error;
+  }
+  if (auto error = read_key(map, "interval", config.interval, to_positive_duration)) return error;
+  if (auto error = read_key(map, "jitter", config.jitter, to_duration)) return error;
+  if (auto error = read_key(map, "state_dir", config.state_dir, to_path)) return error;
+  if (auto error = read_key(map, "credentials_file", config.credentials_file, to_path)) {
+    return error;
+  }
+  if (auto error = read_key(map, "log_level", config.log_level, to_log_level)) return error;
+  if (auto error =
+          read_key(map, "max_concurrent_probes", config.max_concurrent_probes, to_probe_limit)) {
+    return error;
+  }
+  if (auto error = read_timeouts(map, config.timeouts)) return error;
+  return read_mtu_probe(map, config.mtu_probe);
+}
+
+MaybeError check_jitter(const YamlMap& map, const DaemonConfig& config) {
+  if (config.jitter < config.interval) return std::nullopt;
+  std::string message = "jitter (" + format_duration(config.jitter) +
+                        ") must be shorter than interval (" + format_duration(config.interval) +
+                        ")";
+  return map.error(map.find("jitter") ? "jitter" : "interval", message);
+}
+
+ConfigResult read_document(const YAML::Node& root, DaemonConfig config) {
+  auto map = YamlMap::open(root, config.source, "", kTopKeys);
+  if (!map) return map.error();
+  if (auto error = read_globals(*map, config)) return *error;
+  if (auto error = check_jitter(*map, config)) return *error;
+  auto targets = read_targets(*map, config);
+  if (!targets) return targets.error();
+  config.targets = std::move(*targets);
+  return config;
+}
+
+ConfigError syntax_error(const YAML::Exception& error, const std::string& source) {
+  bool located = error.mark.line >= 0;
+  return ConfigError{ConfigError::Kind::kInvalid,         source, located ? error.mark.line + 1 : 0,
+                     located ? error.mark.column + 1 : 0, "",     "invalid YAML: " + error.msg};
+}
+
+}  // namespace
+
+std::string_view to_string(LogLevel level) {
+  return kLogLevels[static_cast<std::size_t>(level)];
+}
+
+DaemonConfig default_config() {
+  DaemonConfig config;
+  for (std::string_view host : kDefaultTargetHosts) {
+    config.targets.push_back(default_target(config, host));
+  }
+  return config;
+}
+
+ConfigResult parse_yaml_config(std::string_view text, std::string_view source_name) {
+  DaemonConfig config = default_config();
+  config.source = std::string(source_name);
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& error) {
+    return syntax_error(error, config.source);
+  }
+  if (documents.size() > 1) {
+    return yaml_error(documents[1], config.source, "",
+                      "the file holds more than one YAML document ('---'); use one");
+  }
+  if (documents.empty() || documents[0].IsNull()) return config;
+  return read_document(documents[0], std::move(config));
+}
+
+ConfigResult load_yaml_config(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text) return file_error(path, text.error());
+  return parse_yaml_config(*text, path);
+}
+
+}  // namespace proxywatch::config

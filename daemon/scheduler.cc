@@ -1,0 +1,115 @@
+// Per-target probe loops. Each loop owns a TargetRun (shared with the scheduler) whose
+// `stopped` flag ends it at its next await point. A probe in flight is not cancelled: it ends
+// within its own deadlines and its result is dropped. (Asio 1.81's co_spawn cancellation
+// handler can fire after the coroutine has finished and touch freed state, so per-operation
+// cancellation through co_spawn is avoided; the daemon's stop ends everything by stopping the
+// io_context.)
+#include "daemon/scheduler.h"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/probe.h"
+
+namespace proxywatch {
+
+namespace asio = boost::asio;
+
+struct Scheduler::Shared {
+  Shared(const asio::any_io_executor& ex, std::size_t max_concurrent, Sink s, ErrorSink e)
+      : limiter(ex, max_concurrent),
+        sink(std::move(s)),
+        error_sink(std::move(e)),
+        rng(std::random_device{}()) {}
+  ConcurrencyLimiter limiter;
+  TlsContexts tls;
+  Sink sink;
+  ErrorSink error_sink;
+  Millis jitter{0};
+  std::mt19937_64 rng;
+};
+
+struct Scheduler::TargetRun {
+  TargetRun(const asio::any_io_executor& ex, config::PlannedTarget t)
+      : target(std::move(t)), timer(ex) {}
+  config::PlannedTarget target;
+  asio::steady_timer timer;
+  bool stopped = false;
+};
+
+SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt19937_64& rng) {
+  Millis offset{0};
+  if (jitter.count() > 0) {
+    std::uniform_int_distribution<Millis::rep> dist(-jitter.count(), jitter.count());
+    offset = Millis(dist(rng));
+  }
+  return started + std::max(interval + offset, interval / 2);
+}
+
+Scheduler::Scheduler(asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
+                     ErrorSink error_sink)
+    : ex_(std::move(ex)),
+      shared_(std::make_shared<Shared>(ex_, max_concurrent, std::move(sink),
+                                       std::move(error_sink))) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::apply(const std::vector<config::PlannedTarget>& targets, Millis jitter) {
+  stop();
+  shared_->tls.clear();
+  shared_->jitter = jitter;
+  for (const auto& target : targets) {
+    // Load CA stores now, not inside the first probe's timing (the system store takes ~100 ms);
+    // a failure is reported when the probe is due.
+    (void)shared_->tls.get(target.spec.ca_file);
+    auto run = std::make_shared<TargetRun>(ex_, target);
+    runs_.push_back(run);
+    asio::co_spawn(ex_, run_loop(shared_, run), asio::detached);
+  }
+}
+
+void Scheduler::stop() {
+  for (auto& run : runs_) {
+    run->stopped = true;
+    run->timer.cancel();
+  }
+  runs_.clear();
+}
+
+std::size_t Scheduler::probes_in_flight() const { return shared_->limiter.in_use(); }
+
+asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
+                                          std::shared_ptr<TargetRun> run) {
+  SteadyTime due = std::chrono::steady_clock::now();
+  while (!run->stopped) {
+    run->timer.expires_at(due);
+    co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (run->stopped) break;
+    SteadyTime started = std::chrono::steady_clock::now();
+    co_await probe_once(shared, run);
+    due = next_due(started, run->target.interval, shared->jitter, shared->rng);
+  }
+}
+
+asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
+                                            std::shared_ptr<TargetRun> run) {
+  bool acquired = co_await shared->limiter.acquire();
+  if (!acquired) co_return;
+  SlotGuard slot(shared->limiter);
+  if (run->stopped) co_return;
+  auto tls = shared->tls.get(run->target.spec.ca_file);
+  if (!tls) {
+    shared->error_sink(run->target, tls.error());
+    co_return;
+  }
+  ProbeResult result = co_await run_probe(run->target.spec, *tls);
+  // A probe of a plan that was replaced meanwhile says nothing about the current one.
+  if (!run->stopped) shared->sink(run->target, result);
+}
+
+}  // namespace proxywatch

@@ -1,0 +1,67 @@
+// The scheduler: one coroutine loop per planned target, probing it at its interval with
+// jitter, never two probes of the same target at once, at most N probes in flight overall,
+// all on the one io_context thread. A new plan replaces the old one at once: old loops stop
+// (their probes in flight end within their deadlines and their results are dropped) and
+// every new target is probed immediately.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "common/probe_result.h"
+#include "common/tls_contexts.h"
+#include "config/plan.h"
+#include "daemon/concurrency_limiter.h"
+
+namespace proxywatch {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+// When the probe after one that started at `started` is due: `interval` later, moved by a
+// uniformly random offset in [-jitter, +jitter], and never earlier than `started` plus half
+// the interval (jitter must not make a target's probes bunch up).
+SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt19937_64& rng);
+
+class Scheduler {
+ public:
+  // Called on the io_context thread with each finished probe of the current plan.
+  using Sink = std::function<void(const config::PlannedTarget&, const ProbeResult&)>;
+  // Called when a target's probe cannot start (its CA file does not load).
+  using ErrorSink = std::function<void(const config::PlannedTarget&, const std::string&)>;
+
+  Scheduler(boost::asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
+            ErrorSink error_sink);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Replaces the running targets with `targets` (empty: nothing is probed, e.g. when the
+  // proxy is disabled) and probes each at once. CA files are read afresh.
+  void apply(const std::vector<config::PlannedTarget>& targets, Millis jitter);
+  // Stops every loop; results of probes still in flight are dropped.
+  void stop();
+
+  std::size_t probes_in_flight() const;
+
+ private:
+  // What the loops share. Coroutine frames hold it by shared_ptr, so frames that the
+  // io_context destroys after the scheduler (at shutdown) still find their limiter.
+  struct Shared;
+  struct TargetRun;
+  static boost::asio::awaitable<void> run_loop(std::shared_ptr<Shared> shared,
+                                               std::shared_ptr<TargetRun> run);
+  static boost::asio::awaitable<void> probe_once(std::shared_ptr<Shared> shared,
+                                                 std::shared_ptr<TargetRun> run);
+
+  boost::asio::any_io_executor ex_;
+  std::shared_ptr<Shared> shared_;
+  std::vector<std::shared_ptr<TargetRun>> runs_;
+};
+
+}  // namespace proxywatch
