@@ -23,8 +23,8 @@ std::atomic<int> pending_lookups{0};
 
 struct LookupState {
   std::mutex mutex;
-  bool abandoned = false;  // set on the io thread when the probe stops waiting
-  bool done = false;       // set on the io thread when the answer arrived
+  bool abandoned = false;               // set on the io thread when the probe stops waiting
+  bool done = false;                    // set on the io thread when the answer arrived
   asio::steady_timer* timer = nullptr;  // the probe's timer; valid while !abandoned
   DnsAnswer answer;
 };

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "daemon/check_command.h"
+#include "daemon/config_check_command.h"
+#include "daemon/daemon.h"
 
 namespace {
 
@@ -13,6 +15,8 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  check          probe the proxy once and print the timeline (see check --help)\n"
+    "  config-check   validate the YAML and the proxy file and print the plan\n"
+    "  daemon         run the service (see daemon --help)\n"
     "\n"
     "  --help         this text\n"
     "  --version      the version\n";
@@ -36,6 +40,10 @@ int main(int argc, char** argv) try {
     return proxywatch::kExitOk;
   }
   if (command == "check") return proxywatch::run_check_command(args, std::cout, std::cerr);
+  if (command == "config-check") {
+    return proxywatch::run_config_check_command(args, std::cout, std::cerr);
+  }
+  if (command == "daemon") return proxywatch::run_daemon_command(args);
   std::cerr << "proxywatch: unknown command '" << command << "'\n" << kUsage;
   return proxywatch::kExitUsage;
 } catch (const std::exception& e) {

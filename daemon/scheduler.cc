@@ -54,10 +54,12 @@ SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt1
 Scheduler::Scheduler(asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
                      ErrorSink error_sink)
     : ex_(std::move(ex)),
-      shared_(std::make_shared<Shared>(ex_, max_concurrent, std::move(sink),
-                                       std::move(error_sink))) {}
+      shared_(
+          std::make_shared<Shared>(ex_, max_concurrent, std::move(sink), std::move(error_sink))) {}
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler() {
+  stop();
+}
 
 void Scheduler::apply(const std::vector<config::PlannedTarget>& targets, Millis jitter) {
   stop();
@@ -81,7 +83,9 @@ void Scheduler::stop() {
   runs_.clear();
 }
 
-std::size_t Scheduler::probes_in_flight() const { return shared_->limiter.in_use(); }
+std::size_t Scheduler::probes_in_flight() const {
+  return shared_->limiter.in_use();
+}
 
 asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
                                           std::shared_ptr<TargetRun> run) {

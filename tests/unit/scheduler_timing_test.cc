@@ -1,10 +1,10 @@
 // The scheduler's timing rule and the concurrency limiter, without any network.
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include <numeric>
 #include <set>
@@ -21,7 +21,8 @@ using std::chrono::milliseconds;
 TEST(NextDueTest, WithoutJitterIsExactlyOneIntervalAfterStart) {
   std::mt19937_64 rng(1);
   SteadyTime start{};
-  EXPECT_EQ(next_due(start, milliseconds(60'000), milliseconds(0), rng), start + milliseconds(60'000));
+  EXPECT_EQ(next_due(start, milliseconds(60'000), milliseconds(0), rng),
+            start + milliseconds(60'000));
 }
 
 TEST(NextDueTest, JitterStaysWithinItsBoundsAndVaries) {
@@ -58,14 +59,17 @@ LimiterRun run_workers(std::size_t limit, int count) {
   ConcurrencyLimiter limiter(io.get_executor(), limit);
   LimiterRun out;
   for (int i = 0; i < count; ++i) {
-    asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
-      EXPECT_TRUE(co_await limiter.acquire());
-      SlotGuard guard(limiter);
-      out.order.push_back(i);
-      out.peak = std::max(out.peak, limiter.in_use());
-      asio::steady_timer t(io, milliseconds(5));
-      co_await t.async_wait(asio::use_awaitable);
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          EXPECT_TRUE(co_await limiter.acquire());
+          SlotGuard guard(limiter);
+          out.order.push_back(i);
+          out.peak = std::max(out.peak, limiter.in_use());
+          asio::steady_timer t(io, milliseconds(5));
+          co_await t.async_wait(asio::use_awaitable);
+        },
+        asio::detached);
   }
   io.run_for(std::chrono::seconds(10));
   EXPECT_EQ(limiter.in_use(), 0u);

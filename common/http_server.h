@@ -1,0 +1,78 @@
+// HttpServer: the daemon's small HTTP/1.1 listener (/metrics, and the status page at /). It
+// runs as Boost.Beast coroutines on the caller's io_context, on that one thread and without
+// locks, and serves fixed paths from handler functions. Deliberately minimal: GET and HEAD
+// only, no request bodies, bounded headers, a read deadline per request and a cap on
+// connections, so that a scraper or a stranger on the listen address cannot tie up the daemon.
+//
+// Thread-safety: not thread-safe; call every member from the io_context's thread (or before it
+// runs). Handlers run on that thread too. Destroy the server before its io_context.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/system/result.hpp>
+
+namespace proxywatch {
+
+namespace asio = boost::asio;
+
+namespace detail {
+struct HttpServerState;  // defined in http_server.cc
+}  // namespace detail
+
+// What a handler answers; the server adds Content-Length, Connection and Server.
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+// Limits per listener; the defaults are the daemon's.
+struct HttpServerLimits {
+  std::size_t max_connections = 64;     // further connections are accepted and closed at once
+  std::size_t header_limit = 8 * 1024;  // request line and headers, in bytes (more → 431)
+  std::chrono::milliseconds read_timeout{10'000};  // per request, and per response write
+};
+
+class HttpServer {
+ public:
+  using Response = HttpResponse;
+  using Handler = std::function<Response()>;
+  // Path (without query) → handler, e.g. "/metrics".
+  using Handlers = std::map<std::string, Handler, std::less<>>;
+
+  // Prepares a listener on `endpoint` (port 0 picks a free port); nothing is bound until start().
+  HttpServer(asio::io_context& context, asio::ip::tcp::endpoint endpoint, Handlers handlers,
+             HttpServerLimits limits = {});
+  // Calls stop().
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds, listens and starts accepting on the io_context; call once. Returns the error instead
+  // of throwing when the endpoint cannot be bound (e.g. address_in_use).
+  [[nodiscard]] boost::system::result<void> start();
+
+  // Closes the acceptor and every open connection; idempotent. Sessions finish asynchronously
+  // on the io_context and never call a handler again.
+  void stop();
+
+  // The bound endpoint (with the port the kernel chose), or a default endpoint before start().
+  asio::ip::tcp::endpoint local_endpoint() const;
+
+  // Connections currently open (including those still draining after their last answer).
+  std::size_t connection_count() const;
+
+ private:
+  // Shared with the running coroutines, so that they may outlive this object safely.
+  std::shared_ptr<detail::HttpServerState> state_;
+};
+
+}  // namespace proxywatch

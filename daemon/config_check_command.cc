@@ -1,0 +1,165 @@
+// The config-check subcommand: load both files as the daemon would, collect every error rather
+// than stopping at the first, and print the Plan when there is one.
+#include "daemon/config_check_command.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ostream>
+#include <system_error>
+
+#include "common/tls_contexts.h"
+#include "config/failure.h"
+#include "config/plan.h"
+#include "daemon/check_command.h"
+#include "daemon/cli_args.h"
+
+namespace proxywatch {
+namespace {
+
+using config::ConfigError;
+using Errors = std::vector<ConfigError>;
+
+// The YAML configuration, or the built-in defaults when the default file is absent (the daemon
+// runs on an FMC with no YAML at all). Says on `out` which one it is.
+boost::system::result<config::DaemonConfig, ConfigError> load_config(
+    const ConfigCheckOptions& options, std::ostream& out) {
+  auto loaded = config::load_yaml_config(options.config_file);
+  if (!loaded && !options.config_explicit && loaded.error().kind == ConfigError::Kind::kNotFound) {
+    out << "configuration: built-in defaults (" << options.config_file << " does not exist)\n";
+    return config::default_config();
+  }
+  out << "configuration: " << options.config_file << "\n";
+  return loaded;
+}
+
+// Why `path` cannot be opened for reading as a regular file, or "" when it can.
+std::string unreadable_reason(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return std::system_category().message(errno);
+  struct stat info {};
+  std::string reason;
+  if (::fstat(fd, &info) != 0) {
+    reason = std::system_category().message(errno);
+  } else if (!S_ISREG(info.st_mode)) {
+    reason = "not a regular file";
+  }
+  ::close(fd);
+  return reason;
+}
+
+// An error for target `index` of `config`, about its ca_file.
+ConfigError ca_error(const config::DaemonConfig& config, std::size_t index,
+                     const std::string& what) {
+  const config::TargetConfig& target = config.targets[index];
+  ConfigError error;
+  error.kind = ConfigError::Kind::kUnreadable;
+  error.file = config.source;
+  error.key_path = "targets[" + std::to_string(index) + "].ca_file";
+  error.message = error.key_path + ": target " + target.name + ": " + what;
+  return error;
+}
+
+// Every target's CA file must be readable and hold at least one certificate, or its probes
+// could never verify the origin.
+void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
+  TlsContexts contexts;
+  for (std::size_t i = 0; i < config.targets.size(); ++i) {
+    const std::string& file = config.targets[i].ca_file;
+    if (file.empty()) continue;  // the system trust store
+    if (std::string reason = unreadable_reason(file); !reason.empty()) {
+      errors.push_back(
+          ca_error(config, i, "cannot read CA file " + config::quoted(file) + ": " + reason));
+    } else if (auto loaded = contexts.get(file); !loaded) {
+      errors.push_back(ca_error(config, i, loaded.error()));
+    }
+  }
+}
+
+int report(const Errors& errors, std::ostream& out, std::ostream& err) {
+  if (errors.empty()) {
+    out << "configuration OK\n";
+    return kExitOk;
+  }
+  for (const ConfigError& error : errors) {
+    err << "proxywatch config-check: " << error.to_string() << "\n";
+  }
+  err << "configuration invalid\n";
+  return kExitConfigInvalid;
+}
+
+}  // namespace
+
+std::string config_check_usage() {
+  return "usage: proxywatch config-check [--config FILE] [--proxy-file FILE]\n"
+         "\n"
+         "Validates the daemon's YAML file and FMC's proxy file, prints the plan the daemon\n"
+         "would probe, and ends with 'configuration OK' or the errors and\n"
+         "'configuration invalid'.\n"
+         "\n"
+         "  --config FILE      the YAML file (default " +
+         std::string(kDefaultConfigFile) +
+         "; built-in defaults when that is absent)\n"
+         "  --proxy-file FILE  the proxy file (default: the YAML file's proxy_file)\n"
+         "\n"
+         "exit status: 0 configuration OK, 2 configuration invalid or bad usage\n";
+}
+
+boost::system::result<ConfigCheckOptions, std::string> parse_config_check_args(
+    const std::vector<std::string>& argv) {
+  auto args = CliArgs::parse(argv, {"--config", "--proxy-file"}, {"--help"});
+  // ConfigCheckOptions begins with a string, so a bare message would be ambiguous.
+  if (!args) return config::failure(args.error());
+  ConfigCheckOptions options;
+  options.help = args->has("--help");
+  if (auto file = args->value("--config")) {
+    options.config_file = *file;
+    options.config_explicit = true;
+  }
+  options.proxy_file = args->value("--proxy-file");
+  return options;
+}
+
+int run_config_check(const ConfigCheckOptions& options, std::ostream& out, std::ostream& err) {
+  Errors errors;
+  auto config = load_config(options, out);
+  if (!config) errors.push_back(config.error());
+  // Without a usable YAML file only an explicit --proxy-file says which proxy file to check.
+  std::optional<std::string> proxy_file = options.proxy_file;
+  if (!proxy_file && config) proxy_file = config->proxy_file;
+  bool proxy_loaded = false;
+  std::optional<config::ProxyFileSettings> proxy;
+  if (proxy_file) {
+    auto loaded = config::load_proxy_file(*proxy_file);
+    if (loaded) {
+      proxy_loaded = true;
+      proxy = std::move(*loaded);
+    } else {
+      errors.push_back(loaded.error());
+    }
+  }
+  if (config && proxy_loaded) {
+    config->proxy_file = *proxy_file;
+    out << config::describe_plan(config::make_plan(*config, proxy));
+    check_ca_files(*config, errors);
+  }
+  return report(errors, out, err);
+}
+
+int run_config_check_command(const std::vector<std::string>& args, std::ostream& out,
+                             std::ostream& err) {
+  auto options = parse_config_check_args(args);
+  if (!options) {
+    err << "proxywatch config-check: " << options.error() << "\n";
+    return kExitUsage;
+  }
+  if (options->help) {
+    out << config_check_usage();
+    return kExitOk;
+  }
+  return run_config_check(*options, out, err);
+}
+
+}  // namespace proxywatch

@@ -1,0 +1,300 @@
+// The daemon's lifecycle: start, reloads of both files, signals, watchdog, stop.
+#include "daemon/daemon.h"
+
+#include <csignal>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/ip/address.hpp>
+
+#include "daemon/cli_args.h"
+#include "daemon/systemd_notify.h"
+
+namespace proxywatch {
+namespace {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::system_clock;
+
+spdlog::level::level_enum spdlog_level(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kTrace:
+      return spdlog::level::trace;
+    case config::LogLevel::kDebug:
+      return spdlog::level::debug;
+    case config::LogLevel::kInfo:
+      return spdlog::level::info;
+    case config::LogLevel::kWarn:
+      return spdlog::level::warn;
+    case config::LogLevel::kError:
+      break;
+  }
+  return spdlog::level::err;
+}
+
+bool same_targets(const config::Plan& a, const config::Plan& b) {
+  if (a.proxy != b.proxy || a.targets.size() != b.targets.size()) return false;
+  for (size_t i = 0; i < a.targets.size(); ++i) {
+    if (a.targets[i].name != b.targets[i].name) return false;
+  }
+  return true;
+}
+
+void log_config_event(MessageId id, Priority priority, std::string message) {
+  log_event(Event{.id = id, .priority = priority, .message = std::move(message)});
+}
+
+}  // namespace
+
+Daemon::Daemon(asio::io_context& io, DaemonOptions options)
+    : io_(io), options_(std::move(options)), signals_(io, SIGTERM, SIGINT, SIGHUP), watchdog_(io) {}
+
+Daemon::~Daemon() = default;
+
+// Reads the YAML; the default path may be absent (every key has a default), an explicit one
+// may not.
+static boost::system::result<config::DaemonConfig, config::ConfigError> load_config(
+    const DaemonOptions& options) {
+  auto loaded = config::load_yaml_config(options.config_path);
+  if (!loaded && !options.config_explicit &&
+      loaded.error().kind == config::ConfigError::Kind::kNotFound) {
+    return config::default_config();
+  }
+  return loaded;
+}
+
+TextResult<void> Daemon::start() {
+  auto loaded = load_config(options_);
+  if (!loaded) return error_text(loaded.error().to_string());
+  config_ = *loaded;
+  spdlog::set_level(spdlog_level(config_.log_level));
+  metrics_.set_config_valid("yaml", true);
+  metrics_.record_config_load("yaml", true, 0, Clock::now());
+  if (auto bound = listen(config_.metrics_listen); !bound) return bound;
+  load_proxy_file();
+  watch_proxy_file();
+  apply_plan();
+  signals_.async_wait([this](auto ec, int signal) {
+    if (!ec) on_signal(signal);
+  });
+  arm_watchdog();
+  log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
+                   fmt::format("proxywatch {} started: {}", PROXYWATCH_VERSION, status()));
+  notify_ready(status());
+  return {};
+}
+
+void Daemon::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  notify_stopping();
+  log_config_event(message_ids::kDaemonStopping, Priority::kInfo, "proxywatch stopping");
+  if (scheduler_) scheduler_->stop();
+  if (watcher_) watcher_->stop();
+  if (server_) server_->stop();
+  signals_.cancel();
+  watchdog_.cancel();
+  // Probes in flight end with the io_context; a DNS lookup left running is abandoned.
+  io_.stop();
+}
+
+void Daemon::on_signal(int signal) {
+  if (signal == SIGHUP) {
+    reload_yaml();
+    signals_.async_wait([this](auto ec, int next) {
+      if (!ec) on_signal(next);
+    });
+    return;
+  }
+  stop();
+}
+
+void Daemon::reload_yaml() {
+  notify_reloading(status());
+  auto loaded = load_config(options_);
+  std::string problem = loaded ? std::string() : loaded.error().to_string();
+  if (loaded && !(loaded->metrics_listen == listening_on_)) {
+    if (auto bound = listen(loaded->metrics_listen); !bound) problem = bound.error();
+  }
+  metrics_.record_config_load("yaml", problem.empty(), 0, Clock::now());
+  metrics_.set_config_valid("yaml", problem.empty());
+  if (!problem.empty()) {
+    log_config_event(message_ids::kConfigRejected, Priority::kError,
+                     "configuration rejected, keeping the running one: " + problem);
+    notify_ready(status());
+    return;
+  }
+  bool proxy_file_moved = loaded->proxy_file != config_.proxy_file;
+  config_ = *loaded;
+  spdlog::set_level(spdlog_level(config_.log_level));
+  if (proxy_file_moved) {
+    load_proxy_file();
+    watch_proxy_file();
+  }
+  apply_plan();
+  log_config_event(message_ids::kConfigApplied, Priority::kInfo,
+                   "configuration " + config_.source + " applied: " + status());
+  notify_ready(status());
+}
+
+void Daemon::reload_proxy_file() {
+  if (stopping_) return;
+  // A rejected file changes nothing: the last good proxy keeps being probed on schedule.
+  if (load_proxy_file()) {
+    apply_plan();
+  } else {
+    notify_status(status());
+  }
+}
+
+bool Daemon::load_proxy_file() {
+  auto loaded = config::load_proxy_file(config_.proxy_file);
+  metrics_.set_config_valid("proxy", bool(loaded));
+  if (!loaded) {
+    proxy_file_valid_ = false;
+    metrics_.record_config_load("proxy", false, 0, Clock::now());
+    log_config_event(message_ids::kConfigRejected, Priority::kError,
+                     fmt::format("proxy file rejected, keeping {}: {}",
+                                 proxy_ ? "proxy " + proxy_->proxy.to_string() : "no proxy",
+                                 loaded.error().to_string()));
+    return false;
+  }
+  proxy_file_valid_ = true;
+  std::size_t warnings = *loaded ? (*loaded)->warnings.size() : 0;
+  metrics_.record_config_load("proxy", true, warnings, Clock::now());
+  if (*loaded) {
+    for (const auto& w : (*loaded)->warnings) spdlog::warn("{}", w.to_string());
+  }
+  proxy_ = *loaded;
+  return true;
+}
+
+void Daemon::apply_plan() {
+  config::Plan next = config::make_plan(config_, proxy_);
+  if (next.proxy != plan_.proxy) {
+    if (next.proxy) {
+      log_event(Event{.id = message_ids::kProxyChanged,
+                      .priority = Priority::kNotice,
+                      .message = "now watching proxy " + next.proxy->to_string(),
+                      .proxy = next.proxy->to_string()});
+    } else {
+      log_config_event(message_ids::kProxyDisabled, Priority::kWarning,
+                       "proxy disabled: " + config_.proxy_file + " is absent");
+    }
+    metrics_.set_proxy(next.proxy ? std::optional(next.proxy->to_string()) : std::nullopt);
+  }
+  // Keep outcome history (and its log-on-change state) when the same targets go on through
+  // the same proxy; anything else starts afresh.
+  if (!same_targets(next, plan_)) reporter_.forget_all();
+  plan_ = std::move(next);
+  if (!scheduler_ || scheduler_limit_ != config_.max_concurrent_probes) make_scheduler();
+  scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
+                    config_.jitter);
+  notify_status(status());
+}
+
+void Daemon::make_scheduler() {
+  if (scheduler_) scheduler_->stop();
+  scheduler_limit_ = config_.max_concurrent_probes;
+  scheduler_ = std::make_unique<Scheduler>(
+      io_.get_executor(), scheduler_limit_,
+      [this](const config::PlannedTarget& t, const ProbeResult& r) {
+        reporter_.report(plan_.proxy ? plan_.proxy->to_string() : "none", t, r);
+        notify_status(status());
+      },
+      [](const config::PlannedTarget& t, const std::string& error) {
+        spdlog::error("target {}: {}", t.name, error);
+      });
+}
+
+TextResult<void> Daemon::listen(const HostPort& address) {
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address.host, ec);
+  if (ec) return error_text("metrics_listen: '" + address.host + "' is not an IP address");
+  auto server = std::make_unique<HttpServer>(
+      io_, asio::ip::tcp::endpoint(ip, address.port),
+      HttpServer::Handlers{{"/metrics",
+                            [this] {
+                              return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
+                                                  metrics_.serialize()};
+                            }},
+                           {"/", [this] {
+                              return HttpResponse{
+                                  200, "text/plain; charset=utf-8",
+                                  "proxywatch " PROXYWATCH_VERSION "\n" + status() + "\n"};
+                            }}});
+  if (auto started = server->start(); !started) {
+    return error_text("cannot listen on " + address.to_string() + ": " + started.error().message());
+  }
+  if (server_) server_->stop();
+  server_ = std::move(server);
+  listening_on_ = address;
+  spdlog::info("serving metrics on http://{}/metrics", address.to_string());
+  return {};
+}
+
+void Daemon::watch_proxy_file() {
+  if (watcher_) watcher_->stop();
+  watcher_ = std::make_unique<config::ProxyFileWatcher>(
+      io_.get_executor(), [this] { reload_proxy_file(); }, config_.proxy_file,
+      std::chrono::milliseconds(100));
+  if (auto started = watcher_->start(); !started) {
+    spdlog::warn("cannot watch {}: {}; changes are picked up on SIGHUP only", config_.proxy_file,
+                 started.error());
+  }
+}
+
+void Daemon::arm_watchdog() {
+  auto interval = watchdog_interval();
+  if (!interval) return;
+  notify_watchdog();
+  watchdog_.expires_after(*interval / 2);
+  watchdog_.async_wait([this](auto ec) {
+    if (!ec && !stopping_) arm_watchdog();
+  });
+}
+
+std::string Daemon::status() const {
+  std::string file_note = proxy_file_valid_ ? "" : " (proxy file invalid: keeping last good)";
+  if (!plan_.proxy) return "proxy disabled: " + config_.proxy_file + " absent" + file_note;
+  return fmt::format("proxy {}: {}{}", plan_.proxy->to_string(),
+                     reporter_.summary(plan_.targets.size()), file_note);
+}
+
+int run_daemon_command(const std::vector<std::string>& args) {
+  auto parsed = CliArgs::parse(args, {"--config", "--log-target"}, {"--help"});
+  if (!parsed) {
+    std::cerr << "proxywatch daemon: " << parsed.error() << "\n";
+    return 2;
+  }
+  if (parsed->has("--help")) {
+    std::cout << "usage: proxywatch daemon [--config FILE] [--log-target auto|journal|stderr]\n";
+    return 0;
+  }
+  DaemonOptions options;
+  if (auto path = parsed->value("--config")) {
+    options.config_path = *path;
+    options.config_explicit = true;
+  }
+  if (auto target = parsed->value("--log-target")) {
+    auto t = parse_log_target(*target);
+    if (!t) {
+      std::cerr << "proxywatch daemon: --log-target '" << *target
+                << "' is not auto, journal or stderr\n";
+      return 2;
+    }
+    options.log_target = *t;
+  }
+  init_logging(options.log_target, spdlog::level::info);
+  asio::io_context io;
+  Daemon daemon(io, options);
+  if (auto started = daemon.start(); !started) {
+    spdlog::critical("cannot start: {}", started.error());
+    return 1;
+  }
+  io.run();
+  return 0;
+}
+
+}  // namespace proxywatch

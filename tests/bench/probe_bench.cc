@@ -1,0 +1,114 @@
+// CPU cost of one probe, measured on the probing thread only (CLOCK_THREAD_CPUTIME_ID), with
+// the proxy and origin on their own threads in the same process. Compared with a bare TLS
+// handshake to the origin over the same loopback, which is the floor a probe cannot go under.
+//   probe_bench [N]   (default 2000 probes per case)
+// Prints one line per case: CPU microseconds per probe on the probing thread.
+#include <time.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "common/probe.h"
+#include "tests/support/fake_proxy.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+#include "tests/support/tls_origin.h"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace proxywatch;
+using proxywatch::testing::FakeProxy;
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Runs `n` probes of `spec` one after another; returns CPU µs per probe on this thread.
+double bench_probes(const ProbeSpec& spec, TlsContexts::ContextPtr tls, int n, Outcome expect) {
+  asio::io_context io;
+  int bad = 0;
+  double start = thread_cpu_seconds();
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < n; ++i) {
+          ProbeResult r = co_await run_probe(spec, tls);
+          if (r.outcome != expect) ++bad;
+        }
+      },
+      asio::detached);
+  io.run();
+  double per = (thread_cpu_seconds() - start) / n * 1e6;
+  if (bad) std::fprintf(stderr, "warning: %d probes had an unexpected outcome\n", bad);
+  return per;
+}
+
+// The floor: a TCP connect and TLS handshake straight to the origin, then close.
+double bench_bare_tls(std::uint16_t port, const std::string& ca, int n) {
+  asio::io_context io;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(ca);
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  double start = thread_cpu_seconds();
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < n; ++i) {
+          asio::ssl::stream<asio::ip::tcp::socket> s(io, ctx);
+          SSL_set_tlsext_host_name(s.native_handle(), "origin.test");
+          SSL_set1_host(s.native_handle(), "origin.test");
+          co_await s.next_layer().async_connect({asio::ip::make_address("127.0.0.1"), port},
+                                                asio::use_awaitable);
+          co_await s.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+          boost::system::error_code ignored;
+          s.next_layer().close(ignored);
+        }
+      },
+      asio::detached);
+  io.run();
+  return (thread_cpu_seconds() - start) / n * 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = argc > 1 ? std::atoi(argv[1]) : 2000;
+  proxywatch::testing::TempDir dir("pw-bench");
+  auto ca = proxywatch::testing::make_ca(dir.path(), "bench CA");
+  auto leaf = proxywatch::testing::make_leaf(ca, dir.path(), "origin", {"origin.test"}, {});
+  proxywatch::testing::TlsOrigin origin(leaf.cert_file, leaf.key_file);
+  FakeProxy relay({.behavior = FakeProxy::Behavior::kRelay, .upstream_port = origin.port()});
+  FakeProxy deny(
+      {.behavior = FakeProxy::Behavior::kStatus, .status_line = "HTTP/1.1 403 Forbidden"});
+  TlsContexts contexts;
+  auto tls = *contexts.get(ca.cert_file.string());
+
+  ProbeSpec spec;
+  spec.proxy = {"127.0.0.1", relay.port()};
+  spec.target = {"origin.test", origin.port()};
+  spec.ca_file = ca.cert_file.string();
+
+  std::printf("probes per case: %d (CPU of the probing thread only)\n", n);
+  std::printf("bare TCP+TLS handshake to origin     %8.1f us\n",
+              bench_bare_tls(origin.port(), ca.cert_file.string(), n));
+  std::printf("probe: CONNECT + TLS handshake       %8.1f us\n",
+              bench_probes(spec, tls, n, Outcome::kOk));
+  spec.request = HttpRequestSpec{"HEAD", "/"};
+  std::printf("probe: CONNECT + TLS + HEAD /        %8.1f us\n",
+              bench_probes(spec, tls, n, Outcome::kOk));
+  spec.request.reset();
+  spec.proxy.port = deny.port();
+  std::printf("probe: CONNECT answered 403          %8.1f us\n",
+              bench_probes(spec, tls, n, Outcome::kProxyDenied));
+  return 0;
+}

@@ -1,0 +1,305 @@
+// `proxywatch daemon` as a process against real squid: /metrics over HTTP, the proxy file
+// replaced by atomic rename, broken, deleted and recreated, SIGHUP with a bad YAML, SIGTERM,
+// the sd_notify messages on a NOTIFY_SOCKET the test listens on, and a negative probe.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+
+#include "tests/support/local_port.h"
+#include "tests/support/process.h"
+#include "tests/support/squid.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+#include "tests/support/tls_origin.h"
+#include "tests/support/wait.h"
+
+namespace proxywatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The value of the first series `name{...}` whose labels contain every `labels` fragment.
+std::optional<double> metric(const std::string& text, const std::string& name,
+                             const std::vector<std::string>& labels = {}) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with(name + "{") && !line.starts_with(name + " ")) continue;
+    bool all = true;
+    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return std::nullopt;
+}
+
+// GET http://127.0.0.1:port/path with a plain socket; the body, or "" on failure.
+std::string http_get(std::uint16_t port, const std::string& path) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      timeval tv{5, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      char buf[16384];
+      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 && response.size() < (8u << 20);) {
+        response.append(buf, static_cast<size_t>(n));
+      }
+    }
+  }
+  close(fd);
+  auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// A unix datagram socket standing in for systemd's NOTIFY_SOCKET.
+class NotifySocket {
+ public:
+  explicit NotifySocket(std::filesystem::path path) : path_(std::move(path)) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  }
+  ~NotifySocket() { close(fd_); }
+  const std::filesystem::path& path() const { return path_; }
+
+  // Waits up to `deadline` for a message containing `needle`; every message read is kept.
+  bool wait_for(const std::string& needle, std::chrono::milliseconds deadline) {
+    auto end = std::chrono::steady_clock::now() + deadline;
+    for (int i = 0; i < 10'000; ++i) {
+      for (const auto& m : messages_) {
+        if (m.find(needle) != std::string::npos) return true;
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[4096];
+      ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) messages_.emplace_back(buf, static_cast<size_t>(n));
+    }
+    return false;
+  }
+  void clear() { messages_.clear(); }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::vector<std::string> messages_;
+};
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pki_dir_ = std::make_unique<testing::TempDir>("pw-daemon-pki");
+    auto ca = testing::make_ca(pki_dir_->path(), "proxywatch test CA");
+    auto leaf = testing::make_leaf(ca, pki_dir_->path(), "origin", {"origin.test"}, {});
+    ca_file_ = ca.cert_file.string();
+    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    testing::Squid::Options options{
+        .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
+        .denied_domains = {"blocked.test"}};
+    squid_a_ = std::make_unique<testing::Squid>(options);
+    squid_b_ = std::make_unique<testing::Squid>(options);
+  }
+  static void TearDownTestSuite() {
+    squid_a_.reset();
+    squid_b_.reset();
+    origin_.reset();
+    pki_dir_.reset();
+  }
+
+  void SetUp() override {
+    metrics_port_ = testing::pick_free_port();
+    write_proxy_file(squid_a_->port());
+    yaml_ = dir_.write_file("proxywatch.yaml", yaml_text(metrics_port_));
+  }
+
+  std::string yaml_text(std::uint16_t metrics_port) const {
+    std::string port = std::to_string(origin_->port());
+    return "proxy_file: " + (dir_.path() / "iprep_proxy.conf").string() +
+           "\nmetrics_listen: 127.0.0.1:" + std::to_string(metrics_port) +
+           "\ninterval: 1s\njitter: 0s\nstate_dir: " + dir_.path().string() +
+           "\ntimeouts: {proxy_connect: 2s, tls_handshake: 2s}\n"
+           "targets:\n"
+           "  - {name: origin, host: origin.test, port: " +
+           port + ", ca_file: " + ca_file_ +
+           ", request: HEAD /}\n"
+           "  - {name: acl, host: blocked.test, port: " +
+           port + ", expect: denied}\n";
+  }
+
+  // Writes the FMC file the way editors do: a temporary file renamed over the old one.
+  void write_proxy_file(std::uint16_t port, const std::string& text = "") {
+    std::string body = text.empty() ? "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " +
+                                          std::to_string(port) + ";\n}\n"
+                                    : text;
+    dir_.write_file("iprep_proxy.conf.tmp", body);
+    std::filesystem::rename(dir_.path() / "iprep_proxy.conf.tmp", dir_.path() / "iprep_proxy.conf");
+  }
+
+  void start_daemon() {
+    daemon_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{PROXYWATCH_BINARY, "daemon", "--config", yaml_.string(),
+                                 "--log-target", "stderr"},
+        dir_.path() / "daemon.log",
+        testing::EnvAdditions{{"NOTIFY_SOCKET", notify_.path().string()}});
+    ASSERT_TRUE(notify_.wait_for("READY=1", 10s)) << daemon_->log();
+  }
+
+  std::string scrape() { return http_get(metrics_port_, "/metrics"); }
+
+  // Waits until `name{labels}` equals `value` on /metrics.
+  bool wait_metric(const std::string& name, const std::vector<std::string>& labels, double value,
+                   std::chrono::milliseconds deadline = 10s) {
+    return testing::wait_until([&] { return metric(scrape(), name, labels) == value; }, deadline,
+                               50ms);
+  }
+
+  std::string proxy_label(std::uint16_t port) {
+    return "proxy=\"127.0.0.1:" + std::to_string(port) + "\"";
+  }
+
+  static inline std::unique_ptr<testing::TempDir> pki_dir_;
+  static inline std::unique_ptr<testing::TlsOrigin> origin_;
+  static inline std::unique_ptr<testing::Squid> squid_a_;
+  static inline std::unique_ptr<testing::Squid> squid_b_;
+  static inline std::string ca_file_;
+
+  testing::TempDir dir_{"pw-daemon"};
+  NotifySocket notify_{dir_.path() / "notify.sock"};
+  std::filesystem::path yaml_;
+  std::uint16_t metrics_port_ = 0;
+  std::unique_ptr<testing::ChildProcess> daemon_;
+};
+
+TEST_F(DaemonTest, ProbesThroughSquidAndServesMetrics) {
+  start_daemon();
+  auto a = proxy_label(squid_a_->port());
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success", {a, "target=\"origin\""}, 1))
+      << scrape() << daemon_->log();
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success", {a, "target=\"acl\""}, 1)) << scrape();
+  std::string text = scrape();
+  EXPECT_EQ(metric(text, "proxywatch_probe_connect_status_code", {"target=\"origin\""}), 200);
+  EXPECT_EQ(metric(text, "proxywatch_probe_http_status_code", {"target=\"origin\""}), 302);
+  EXPECT_EQ(metric(text, "proxywatch_probe_connect_status_code", {"target=\"acl\""}), 403);
+  EXPECT_EQ(metric(text, "proxywatch_proxy_configured"), 1);
+  EXPECT_EQ(metric(text, "proxywatch_config_valid", {"file=\"proxy\""}), 1);
+  EXPECT_GE(
+      metric(text, "proxywatch_probes_total", {"target=\"origin\"", "outcome=\"ok\""}).value_or(0),
+      1);
+  EXPECT_TRUE(metric(text, "proxywatch_build_info").has_value());
+  EXPECT_TRUE(notify_.wait_for("STATUS=proxy 127.0.0.1:", 1s));
+}
+
+TEST_F(DaemonTest, ProxyFileRenamedOverPointsAtSecondSquidWithinASecond) {
+  start_daemon();
+  ASSERT_TRUE(wait_metric("proxywatch_proxy_info", {proxy_label(squid_a_->port())}, 1));
+  write_proxy_file(squid_b_->port());
+  EXPECT_TRUE(wait_metric("proxywatch_proxy_info", {proxy_label(squid_b_->port())}, 1, 1s))
+      << scrape();
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success",
+                          {proxy_label(squid_b_->port()), "target=\"origin\""}, 1))
+      << scrape();
+  // The old proxy's series are gone.
+  EXPECT_EQ(scrape().find(proxy_label(squid_a_->port())), std::string::npos);
+}
+
+TEST_F(DaemonTest, BrokenProxyFileKeepsOldProxyAndShowsConfigInvalid) {
+  start_daemon();
+  ASSERT_TRUE(wait_metric("proxywatch_proxy_info", {proxy_label(squid_a_->port())}, 1));
+  write_proxy_file(0, "iprep_proxy {\n  PROXY_HOST 127.0.0.1\n  PROXY_PORT 99999;\n}\n");
+  EXPECT_TRUE(wait_metric("proxywatch_config_valid", {"file=\"proxy\""}, 0)) << scrape();
+  std::string text = scrape();
+  EXPECT_EQ(metric(text, "proxywatch_proxy_info", {proxy_label(squid_a_->port())}), 1);
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return daemon_->log().find("iprep_proxy.conf:2:23: missing ';'") != std::string::npos;
+      },
+      5s))
+      << daemon_->log();
+  write_proxy_file(squid_a_->port());
+  EXPECT_TRUE(wait_metric("proxywatch_config_valid", {"file=\"proxy\""}, 1))
+      << scrape() << daemon_->log();
+}
+
+TEST_F(DaemonTest, DeletedProxyFileDisablesAndRecreatedEnables) {
+  start_daemon();
+  ASSERT_TRUE(wait_metric("proxywatch_proxy_configured", {}, 1));
+  std::filesystem::remove(dir_.path() / "iprep_proxy.conf");
+  EXPECT_TRUE(wait_metric("proxywatch_proxy_configured", {}, 0)) << scrape();
+  EXPECT_TRUE(notify_.wait_for("proxy disabled", 5s));
+  write_proxy_file(squid_b_->port());
+  EXPECT_TRUE(wait_metric("proxywatch_proxy_configured", {}, 1));
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success",
+                          {proxy_label(squid_b_->port()), "target=\"origin\""}, 1));
+  EXPECT_TRUE(daemon_->running());
+}
+
+TEST_F(DaemonTest, SighupWithBadYamlKeepsRunningOnTheOldConfig) {
+  start_daemon();
+  ASSERT_TRUE(wait_metric("proxywatch_probe_success", {"target=\"origin\""}, 1));
+  notify_.clear();
+  dir_.write_file("proxywatch.yaml", "interval: soon\n");
+  kill(daemon_->pid(), SIGHUP);
+  EXPECT_TRUE(notify_.wait_for("RELOADING=1", 5s));
+  EXPECT_TRUE(notify_.wait_for("READY=1", 5s));
+  EXPECT_TRUE(wait_metric("proxywatch_config_valid", {"file=\"yaml\""}, 0)) << scrape();
+  EXPECT_GE(
+      metric(scrape(), "proxywatch_config_reloads_total", {"file=\"yaml\"", "result=\"rejected\""})
+          .value_or(0),
+      1);
+  EXPECT_TRUE(daemon_->running());
+  // A good YAML applied by the next SIGHUP.
+  dir_.write_file("proxywatch.yaml", yaml_text(metrics_port_));
+  kill(daemon_->pid(), SIGHUP);
+  EXPECT_TRUE(wait_metric("proxywatch_config_valid", {"file=\"yaml\""}, 1)) << scrape();
+}
+
+TEST_F(DaemonTest, SigtermStopsPromptlyWithExitZero) {
+  start_daemon();
+  ASSERT_TRUE(wait_metric("proxywatch_probe_success", {"target=\"origin\""}, 1));
+  auto start = std::chrono::steady_clock::now();
+  kill(daemon_->pid(), SIGTERM);
+  ASSERT_TRUE(testing::wait_until([&] { return !daemon_->running(); }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  ASSERT_TRUE(daemon_->wait_status().has_value());
+  EXPECT_TRUE(WIFEXITED(*daemon_->wait_status()));
+  EXPECT_EQ(WEXITSTATUS(*daemon_->wait_status()), 0);
+  EXPECT_TRUE(notify_.wait_for("STOPPING=1", 1s));
+}
+
+TEST_F(DaemonTest, NegativeProbeFailsWhenAclStopsBeingEnforced) {
+  // The "acl" target names origin.test here: the proxy lets it through.
+  std::string text = yaml_text(metrics_port_);
+  text.replace(text.find("host: blocked.test"), 18, "host: origin.test");
+  yaml_ = dir_.write_file("proxywatch.yaml", text);
+  start_daemon();
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return metric(scrape(), "proxywatch_probes_total",
+                      {"target=\"acl\"", "outcome=\"tunnel_not_denied\""})
+                   .value_or(0) >= 1;
+      },
+      10s))
+      << scrape();
+  EXPECT_EQ(metric(scrape(), "proxywatch_probe_success", {"target=\"acl\""}), 0);
+}
+
+}  // namespace
+}  // namespace proxywatch

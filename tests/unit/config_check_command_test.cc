@@ -1,0 +1,185 @@
+// `proxywatch config-check` on files made in a temporary directory: a valid configuration
+// prints the plan and "configuration OK" (exit 0); each kind of error prints FILE:LINE:COL and
+// "configuration invalid" (exit 2); passwords never reach either stream.
+#include "daemon/config_check_command.h"
+
+#include <filesystem>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace proxywatch {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::TempDir;
+
+constexpr std::string_view kProxyConf =
+    "iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 80;\n}\n";
+
+struct CommandRun {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+CommandRun run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  int status = run_config_check_command(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+// A YAML file and a proxy file side by side; the YAML file names the proxy file.
+class ConfigCheckTest : public ::testing::Test {
+ protected:
+  std::string write_yaml(std::string_view targets) {
+    return dir_
+        .write_file("proxywatch.yaml", "proxy_file: " + proxy_path() + "\n" + std::string(targets))
+        .string();
+  }
+  std::string write_proxy(std::string_view text) {
+    return dir_.write_file("iprep_proxy.conf", text).string();
+  }
+  std::string proxy_path() const { return (dir_.path() / "iprep_proxy.conf").string(); }
+  std::string path(std::string_view name) const { return (dir_.path() / name).string(); }
+
+  TempDir dir_{"proxywatch-config-check"};
+};
+
+TEST_F(ConfigCheckTest, ValidFilesPrintThePlanAndExitZero) {
+  std::string yaml = write_yaml("targets:\n  - name: tools\n    host: tools.cisco.com\n");
+  write_proxy(kProxyConf);
+  CommandRun r = run({"--config", yaml});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_THAT(r.out, HasSubstr("configuration: " + yaml + "\n"));
+  EXPECT_THAT(r.out, HasSubstr("proxy: 10.10.10.1:80 (from " + proxy_path()));
+  EXPECT_THAT(r.out, HasSubstr("targets: 1\n  tools: tools.cisco.com:443"));
+  EXPECT_TRUE(r.out.ends_with("configuration OK\n")) << r.out;
+}
+
+TEST_F(ConfigCheckTest, ProxyFileWarningsArePrinted) {
+  std::string yaml = write_yaml("");
+  write_proxy("iprep_proxy { PROXY_HOST 10.10.10.1; PROXY_PORT 80; PROXY_COLOUR blue; }\n");
+  CommandRun r = run({"--config", yaml});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("warning: " + proxy_path() + ":1:"));
+  EXPECT_THAT(r.out, HasSubstr("PROXY_COLOUR"));
+}
+
+TEST_F(ConfigCheckTest, BadYamlIsFileLineColumnAndExitTwo) {
+  write_proxy(kProxyConf);
+  std::string yaml = dir_.write_file("proxywatch.yaml",
+                                     "interval: 60s\ntargets:\n  - name: x\n"
+                                     "    host: h\n    port: lots\n")
+                         .string();
+  CommandRun r = run({"--config", yaml});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("proxywatch config-check: " + yaml + ":5:11: "));
+  EXPECT_TRUE(r.err.ends_with("configuration invalid\n")) << r.err;
+  EXPECT_THAT(r.out, Not(HasSubstr("configuration OK")));
+}
+
+TEST_F(ConfigCheckTest, BrokenProxyFileIsLineColumnAndExitTwo) {
+  std::string yaml = write_yaml("");
+  write_proxy("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT eighty;\n}\n");
+  CommandRun r = run({"--config", yaml});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr("proxywatch config-check: " + proxy_path() + ":3:14: "));
+  EXPECT_THAT(r.err, HasSubstr("configuration invalid\n"));
+}
+
+TEST_F(ConfigCheckTest, AbsentProxyFileDisablesTheProxyAndIsOk) {
+  std::string yaml = write_yaml("");
+  CommandRun r = run({"--config", yaml});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("proxy: disabled"));
+  EXPECT_THAT(r.out, HasSubstr("configuration OK\n"));
+}
+
+TEST_F(ConfigCheckTest, ProxyFileFlagOverridesTheYaml) {
+  std::string yaml = write_yaml("");
+  std::string other = dir_.write_file("other.conf", kProxyConf).string();
+  CommandRun r = run({"--config", yaml, "--proxy-file", other});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("(from " + other));
+}
+
+TEST_F(ConfigCheckTest, AbsentDefaultYamlMeansBuiltInDefaults) {
+  ConfigCheckOptions options;
+  options.config_file = path("absent.yaml");
+  options.proxy_file = write_proxy(kProxyConf);
+  std::ostringstream out, err;
+  EXPECT_EQ(run_config_check(options, out, err), 0) << err.str();
+  EXPECT_THAT(out.str(), HasSubstr("built-in defaults (" + options.config_file));
+  EXPECT_THAT(out.str(), HasSubstr("tools.cisco.com:443"));
+  EXPECT_THAT(out.str(), HasSubstr("smartreceiver.cisco.com:443"));
+}
+
+TEST_F(ConfigCheckTest, AbsentExplicitYamlIsAnError) {
+  CommandRun r = run({"--config", path("absent.yaml")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr(path("absent.yaml") + ": file does not exist"));
+}
+
+TEST_F(ConfigCheckTest, UnreadableCaFileNamesTargetAndFile) {
+  write_proxy(kProxyConf);
+  std::filesystem::create_directory(dir_.path() / "cadir");
+  std::string yaml = write_yaml(
+      "targets:\n  - name: gone\n    host: a.test\n    ca_file: " + path("absent.pem") +
+      "\n  - name: dir\n    host: b.test\n" + "    ca_file: " + path("cadir") +
+      "\n  - name: junk\n" + "    host: c.test\n    ca_file: " + path("junk.pem") + "\n");
+  dir_.write_file("junk.pem", "not a certificate\n");
+  CommandRun r = run({"--config", yaml});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.err, HasSubstr(yaml + ": targets[0].ca_file: target gone: cannot read CA file \"" +
+                               path("absent.pem") + "\": No such file or directory"));
+  EXPECT_THAT(r.err, HasSubstr("target dir: cannot read CA file \"" + path("cadir")));
+  EXPECT_THAT(r.err, HasSubstr("target junk: cannot load CA file " + path("junk.pem")));
+  EXPECT_THAT(r.err, HasSubstr("configuration invalid\n"));
+}
+
+TEST_F(ConfigCheckTest, PasswordNeverPrinted) {
+  constexpr std::string_view kSecret = "Pa55w0rd-sEcReT!";
+  std::string yaml = write_yaml("");
+  const std::string secret(kSecret);
+  for (std::string proxy : {
+           // valid: the plan says a password is set
+           "iprep_proxy { PROXY_HOST 10.10.10.1; PROXY_PORT 80; PROXY_USER bob;"
+           " PROXY_PASSWORD \"" +
+               secret + "\"; }\n",
+           // invalid after the password
+           "iprep_proxy { PROXY_HOST 10.10.10.1; PROXY_PASSWORD " + secret + "; PROXY_PORT x; }\n",
+           // the password given twice
+           "iprep_proxy { PROXY_HOST h; PROXY_PORT 1; PROXY_PASSWORD " + secret +
+               "; PROXY_PASSWORD " + secret + "; }\n",
+           // a misspelt key that probably holds it
+           "iprep_proxy { PROXY_HOST h; PROXY_PORT 1; PROXY_PASWORD " + secret + "; }\n",
+       }) {
+    write_proxy(proxy);
+    CommandRun r = run({"--config", yaml});
+    EXPECT_THAT(r.out, Not(HasSubstr(secret))) << proxy;
+    EXPECT_THAT(r.err, Not(HasSubstr(secret))) << proxy;
+    EXPECT_THAT(r.out + r.err, HasSubstr("configuration ")) << proxy;
+  }
+}
+
+TEST(ConfigCheckCommandTest, UnknownFlagIsOneLineAndExitTwo) {
+  CommandRun r = run({"--bogus"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "proxywatch config-check: unknown option --bogus\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(ConfigCheckCommandTest, HelpPrintsUsage) {
+  CommandRun r = run({"--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("usage: proxywatch config-check [--config FILE]"));
+}
+
+}  // namespace
+}  // namespace proxywatch
