@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "config/failure.h"
+#include "common/text_result.h"
 
 namespace proxywatch::config {
 namespace {
@@ -49,11 +49,11 @@ boost::system::result<Number, std::string> read_number(std::string_view text, st
   if (pos < text.size() && text[pos] == '.') {
     number.fraction = text.substr(pos + 1, count_digits(text, pos + 1));
     pos += 1 + number.fraction.size();
-    if (number.fraction.empty()) return failure("a '.' must be followed by digits");
+    if (number.fraction.empty()) return error_text("a '.' must be followed by digits");
   }
   // Units take every non-digit, so only the first part can lack its number.
   if (number.whole.empty() && number.fraction.empty()) {
-    return failure("a duration starts with a number, like 10s");
+    return error_text("a duration starts with a number, like 10s");
   }
   while (number.fraction.ends_with('0')) number.fraction.remove_suffix(1);
   return number;
@@ -64,14 +64,14 @@ boost::system::result<Unit, std::string> read_unit(std::string_view text, std::s
   while (end < text.size() && !is_digit(text[end]) && text[end] != '.') ++end;
   std::string_view name = text.substr(pos, end - pos);
   if (name.empty())
-    return failure("missing unit after the number (use " + std::string(kUnitList) + ")");
+    return error_text("missing unit after the number (use " + std::string(kUnitList) + ")");
   for (const Unit& unit : kUnits) {
     if (unit.name == name) {
       pos = end;
       return unit;
     }
   }
-  return failure("unknown unit \"" + std::string(name) + "\" (use " + std::string(kUnitList) + ")");
+  return error_text("unknown unit \"" + std::string(name) + "\" (use " + std::string(kUnitList) + ")");
 }
 
 // number * unit in milliseconds, or an error when it is too large or finer than 1 ms.
@@ -81,37 +81,37 @@ boost::system::result<std::uint64_t, std::string> to_millis(const Number& number
   if (!number.whole.empty()) {
     auto [end, ec] =
         std::from_chars(number.whole.data(), number.whole.data() + number.whole.size(), whole);
-    if (ec != std::errc()) return failure(too_large);
+    if (ec != std::errc()) return error_text(too_large);
   }
-  if (whole > kMaxMillis / unit.millis) return failure(too_large);
+  if (whole > kMaxMillis / unit.millis) return error_text(too_large);
   std::uint64_t millis = whole * unit.millis;
   if (number.fraction.empty()) return millis;
-  if (number.fraction.size() > kMaxFractionDigits) return failure("finer than a millisecond");
+  if (number.fraction.size() > kMaxFractionDigits) return error_text("finer than a millisecond");
   std::uint64_t fraction = 0, scale = 1;
   std::from_chars(number.fraction.data(), number.fraction.data() + number.fraction.size(),
                   fraction);
   for (std::size_t i = 0; i < number.fraction.size(); ++i) scale *= 10;
-  if (fraction * unit.millis % scale != 0) return failure("finer than a millisecond");
+  if (fraction * unit.millis % scale != 0) return error_text("finer than a millisecond");
   std::uint64_t extra = fraction * unit.millis / scale;
-  if (millis > kMaxMillis - extra) return failure(too_large);
+  if (millis > kMaxMillis - extra) return error_text(too_large);
   return millis + extra;
 }
 
 }  // namespace
 
 DurationResult parse_duration(std::string_view text) {
-  if (text.empty()) return failure("empty duration (write e.g. 30s, 500ms, 2m or 1h)");
-  if (text.starts_with('-')) return failure("a duration cannot be negative");
-  if (text.starts_with('+')) return failure("a duration takes no sign");
+  if (text.empty()) return error_text("empty duration (write e.g. 30s, 500ms, 2m or 1h)");
+  if (text.starts_with('-')) return error_text("a duration cannot be negative");
+  if (text.starts_with('+')) return error_text("a duration takes no sign");
   std::uint64_t total = 0;
   for (std::size_t pos = 0; pos < text.size();) {
     auto number = read_number(text, pos);
-    if (!number) return failure(number.error());
+    if (!number) return error_text(number.error());
     auto unit = read_unit(text, pos);
-    if (!unit) return failure(unit.error());
+    if (!unit) return error_text(unit.error());
     auto millis = to_millis(*number, *unit);
-    if (!millis) return failure(millis.error());
-    if (total > kMaxMillis - *millis) return failure(std::string(kTooLarge));
+    if (!millis) return error_text(millis.error());
+    if (total > kMaxMillis - *millis) return error_text(std::string(kTooLarge));
     total += *millis;
   }
   return Millis(static_cast<Millis::rep>(total));

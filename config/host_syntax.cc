@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "common/probe_spec.h"
-#include "config/failure.h"
+#include "common/text_result.h"
 
 namespace proxywatch::config {
 namespace {
@@ -33,11 +33,11 @@ std::string describe_char(char c) {
 
 HostResult parse_bracketed(std::string_view text) {
   auto close = text.find(']');
-  if (close == std::string_view::npos) return failure("has '[' without a closing ']'");
-  if (close + 1 != text.size()) return failure("has text after ']'");
+  if (close == std::string_view::npos) return error_text("has '[' without a closing ']'");
+  if (close + 1 != text.size()) return error_text("has text after ']'");
   std::string inner(text.substr(1, close - 1));
   if (inner.find(':') == std::string::npos || !is_ip_literal(inner)) {
-    return failure("is not a valid IPv6 address");
+    return error_text("is not a valid IPv6 address");
   }
   return {boost::system::in_place_value, std::move(inner)};
 }
@@ -46,9 +46,9 @@ HostResult parse_with_colon(std::string_view text) {
   std::string host(text);
   if (is_ip_literal(host)) return {boost::system::in_place_value, std::move(host)};
   if (std::count(text.begin(), text.end(), ':') == 1) {
-    return failure("contains a port; give the host alone");
+    return error_text("contains a port; give the host alone");
   }
-  return failure("is not a valid IPv6 address");
+  return error_text("is not a valid IPv6 address");
 }
 
 std::optional<std::string> label_error(std::string_view label) {
@@ -62,30 +62,30 @@ std::optional<std::string> label_error(std::string_view label) {
 
 HostResult parse_name(std::string_view text) {
   auto bad = std::find_if_not(text.begin(), text.end(), is_name_char);
-  if (bad != text.end()) return failure("contains invalid character " + describe_char(*bad));
+  if (bad != text.end()) return error_text("contains invalid character " + describe_char(*bad));
   std::string_view name = text.ends_with('.') ? text.substr(0, text.size() - 1) : text;
-  if (name.size() > kMaxNameLength) return failure("is longer than 253 characters");
+  if (name.size() > kMaxNameLength) return error_text("is longer than 253 characters");
   std::string_view last;
   for (std::size_t start = 0;;) {
     auto dot = name.find('.', start);
     last = name.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    if (auto error = label_error(last)) return failure(*error);
+    if (auto error = label_error(last)) return error_text(*error);
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
   // An all-numeric last label is never a top-level domain (RFC 3696 §2): the text was meant
   // as an IPv4 address.
   bool numeric = std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (numeric && !is_ip_literal(text)) return failure("is not a valid IPv4 address");
+  if (numeric && !is_ip_literal(text)) return error_text("is not a valid IPv4 address");
   return {boost::system::in_place_value, std::string(text)};
 }
 
 }  // namespace
 
 HostResult parse_host(std::string_view text) {
-  if (text.empty()) return failure("is empty");
+  if (text.empty()) return error_text("is empty");
   if (text.find("://") != std::string_view::npos) {
-    return failure("is a URL; give only the host name or address");
+    return error_text("is a URL; give only the host name or address");
   }
   if (text.starts_with('[')) return parse_bracketed(text);
   if (text.find(':') != std::string_view::npos) return parse_with_colon(text);

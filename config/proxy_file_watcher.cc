@@ -26,7 +26,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "config/failure.h"
+#include "common/text_result.h"
 
 namespace proxywatch::config {
 namespace {
@@ -61,7 +61,7 @@ struct ChainLink {
   std::string name;  // empty when the path ends in '/' (a directory, nothing to watch)
 };
 
-std::string error_text(int error) {
+std::string errno_text(int error) {
   return std::system_category().message(error);
 }
 
@@ -92,14 +92,14 @@ std::vector<ChainLink> resolve_chain(const std::string& path) {
 std::string watch_error(const std::string& directory, int error) {
   std::string out = "cannot watch directory " + directory + ": ";
   if (error == ENOSPC) return out + "inotify watch limit reached (fs.inotify.max_user_watches)";
-  return out + error_text(error);
+  return out + errno_text(error);
 }
 
 std::string init_error(int error) {
   if (error == EMFILE) {
     return "inotify_init1: inotify instance limit reached (fs.inotify.max_user_instances)";
   }
-  return "inotify_init1: " + error_text(error);
+  return "inotify_init1: " + errno_text(error);
 }
 
 // Calls visit(event, name) for each event in `size` bytes that one read() returned. Each
@@ -223,21 +223,21 @@ ProxyFileWatcher::~ProxyFileWatcher() {
 }
 
 boost::system::result<void, std::string> ProxyFileWatcher::start() {
-  if (state_) return failure("already watching " + path_);
+  if (state_) return error_text("already watching " + path_);
   const ChainLink own = split(path_);
-  if (own.name.empty()) return failure(path_ + " names a directory, not a file");
+  if (own.name.empty()) return error_text(path_ + " names a directory, not a file");
   const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd < 0) return failure(init_error(errno));
+  if (fd < 0) return error_text(init_error(errno));
   auto state = std::make_shared<State>(executor_, on_change_, path_, debounce_);
   boost::system::error_code error;
   state->stream.assign(fd, error);
   if (error) {
     ::close(fd);
-    return failure("cannot poll the inotify descriptor: " + error.message());
+    return error_text("cannot poll the inotify descriptor: " + error.message());
   }
   // The file's own directory is the one watch that must work; rewatch() skips failures.
   if (::inotify_add_watch(fd, own.directory.c_str(), kWatchMask) < 0) {
-    return failure(watch_error(own.directory, errno));
+    return error_text(watch_error(own.directory, errno));
   }
   state->rewatch();
   state_ = state;

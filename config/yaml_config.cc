@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "config/duration.h"
-#include "config/failure.h"
+#include "common/text_result.h"
 #include "config/host_syntax.h"
 #include "config/text_file.h"
 #include "config/yaml_reader.h"
@@ -39,21 +39,21 @@ constexpr std::uint64_t kMaxConcurrentProbes = 10'000;
 
 Converted<Millis> to_positive_duration(const YAML::Node& node) {
   auto duration = to_duration(node);
-  if (duration && *duration == Millis::zero()) return failure("must be longer than 0s");
+  if (duration && *duration == Millis::zero()) return error_text("must be longer than 0s");
   return duration;
 }
 
 Converted<std::string> to_path(const YAML::Node& node) {
   auto text = to_text(node);
-  if (text && text->empty()) return failure("must not be empty");
+  if (text && text->empty()) return error_text("must not be empty");
   return text;
 }
 
 Converted<HostPort> to_listen_address(const YAML::Node& node) {
   auto text = to_text(node);
-  if (!text) return failure(text.error());
+  if (!text) return error_text(text.error());
   auto address = parse_host_port(*text, std::nullopt);
-  if (!address) return failure("expected HOST:PORT like 127.0.0.1:9555: " + address.error());
+  if (!address) return error_text("expected HOST:PORT like 127.0.0.1:9555: " + address.error());
   return *address;
 }
 
@@ -61,7 +61,7 @@ Converted<LogLevel> to_log_level(const YAML::Node& node) {
   for (std::size_t i = 0; i < kLogLevels.size(); ++i) {
     if (node.IsScalar() && node.Scalar() == kLogLevels[i]) return static_cast<LogLevel>(i);
   }
-  return failure("expected one of trace, debug, info, warn, error, got " + describe_node(node));
+  return error_text("expected one of trace, debug, info, warn, error, got " + describe_node(node));
 }
 
 MaybeError read_timeouts(const YamlMap& parent, PhaseTimeouts& timeouts) {
@@ -102,13 +102,13 @@ TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
 
 Converted<std::uint16_t> to_port(const YAML::Node& node) {
   auto port = to_integer(node, 1, 65535);
-  if (!port) return failure(port.error());
+  if (!port) return error_text(port.error());
   return static_cast<std::uint16_t>(*port);
 }
 
 Converted<std::uint32_t> to_probe_limit(const YAML::Node& node) {
   auto limit = to_integer(node, 1, kMaxConcurrentProbes);
-  if (!limit) return failure(limit.error());
+  if (!limit) return error_text(limit.error());
   return static_cast<std::uint32_t>(*limit);
 }
 
@@ -120,7 +120,7 @@ Converted<std::string> to_target_host(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
   auto host = parse_host(*text);
-  if (!host) return failure(quoted(*text) + " " + host.error());
+  if (!host) return error_text(quoted(*text) + " " + host.error());
   return host;
 }
 
@@ -132,7 +132,7 @@ Converted<std::string> to_target_name(const YAML::Node& node) {
            c == '-';
   };
   if (text->empty() || !std::all_of(text->begin(), text->end(), is_label_char)) {
-    return failure(quoted(*text) +
+    return error_text(quoted(*text) +
                    " is not a valid name: it becomes a metric label, so use only letters, digits "
                    "and _ . : -");
   }
@@ -141,16 +141,16 @@ Converted<std::string> to_target_name(const YAML::Node& node) {
 
 Converted<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
   auto text = to_text(node);
-  if (!text) return failure(text.error());
+  if (!text) return error_text(text.error());
   auto request = parse_request(*text);
-  if (!request) return failure(request.error());
+  if (!request) return error_text(request.error());
   return std::optional<HttpRequestSpec>(*request);
 }
 
 Converted<bool> to_expect_denied(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "ok") return false;
   if (node.IsScalar() && node.Scalar() == "denied") return true;
-  return failure("expected ok or denied, got " + describe_node(node));
+  return error_text("expected ok or denied, got " + describe_node(node));
 }
 
 MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {

@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "config/duration.h"
-#include "config/failure.h"
+#include "common/text_result.h"
 
 namespace proxywatch::config {
 namespace {
@@ -91,36 +91,36 @@ std::string describe_node(const YAML::Node& node) {
 }
 
 Converted<std::string> to_text(const YAML::Node& node) {
-  if (!node.IsScalar()) return failure("expected a string, got " + describe_node(node));
+  if (!node.IsScalar()) return error_text("expected a string, got " + describe_node(node));
   return {boost::system::in_place_value, node.Scalar()};
 }
 
 Converted<Millis> to_duration(const YAML::Node& node) {
   std::string expected = "expected a duration like 10s, got " + describe_node(node);
-  if (!node.IsScalar()) return failure(expected);
+  if (!node.IsScalar()) return error_text(expected);
   auto duration = parse_duration(node.Scalar());
-  if (!duration) return failure(expected + " (" + duration.error() + ")");
+  if (!duration) return error_text(expected + " (" + duration.error() + ")");
   return *duration;
 }
 
 Converted<bool> to_bool(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "true") return true;
   if (node.IsScalar() && node.Scalar() == "false") return false;
-  return failure("expected true or false, got " + describe_node(node));
+  return error_text("expected true or false, got " + describe_node(node));
 }
 
 Converted<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
   std::string range = std::to_string(min) + "-" + std::to_string(max);
   std::string expected = "expected a whole number in " + range + ", got " + describe_node(node);
-  if (!node.IsScalar()) return failure(expected);
+  if (!node.IsScalar()) return error_text(expected);
   const std::string& text = node.Scalar();
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   bool digits_only = !text.empty() && end == text.data() + text.size();
   if (!digits_only || (ec != std::errc() && ec != std::errc::result_out_of_range))
-    return failure(expected);
+    return error_text(expected);
   if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    return failure(text + " is outside " + range);
+    return error_text(text + " is outside " + range);
   }
   return value;
 }

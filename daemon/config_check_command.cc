@@ -11,7 +11,7 @@
 #include <system_error>
 
 #include "common/tls_contexts.h"
-#include "config/failure.h"
+#include "common/text_result.h"
 #include "config/plan.h"
 #include "daemon/check_command.h"
 #include "daemon/cli_args.h"
@@ -111,7 +111,7 @@ boost::system::result<ConfigCheckOptions, std::string> parse_config_check_args(
     const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv, {"--config", "--proxy-file"}, {"--help"});
   // ConfigCheckOptions begins with a string, so a bare message would be ambiguous.
-  if (!args) return config::failure(args.error());
+  if (!args) return error_text(args.error());
   ConfigCheckOptions options;
   options.help = args->has("--help");
   if (auto file = args->value("--config")) {

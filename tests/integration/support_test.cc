@@ -21,8 +21,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <tuple>
 
@@ -182,6 +187,15 @@ asio::awaitable<Download> get_from_origin(std::uint16_t port, std::string path,
   co_return download;
 }
 
+// A process's state letter from /proc ('Z' for a zombie), or '\0' once it is gone.
+char process_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  const std::string text{std::istreambuf_iterator<char>(stat), std::istreambuf_iterator<char>()};
+  const auto name_end = text.rfind(')');
+  if (name_end == std::string::npos || name_end + 2 >= text.size()) return '\0';
+  return text[name_end + 2];
+}
+
 // A CA, a leaf for origin.test and 127.0.0.1, and an origin serving it.
 class SupportTest : public ::testing::Test {
  protected:
@@ -279,6 +293,32 @@ TEST(SquidSupportTest, BadConfigThrowsWithSquidsComplaint) {
   } catch (const std::runtime_error& e) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("Bungled"));
   }
+}
+
+TEST(ChildProcessSupportTest, WatchdogKillsChildWhenOwnerDiesWithoutCleanup) {
+  TempDir dir;
+  std::array<int, 2> channel{};
+  ASSERT_EQ(::pipe(channel.data()), 0);
+  const pid_t owner = ::fork();
+  ASSERT_GE(owner, 0);
+  if (owner == 0) {
+    // The owner "crashes": it leaks its ChildProcess and exits without running any destructor.
+    auto* child = new ChildProcess({"sleep", "60"}, dir.path() / "sleep.log");
+    const pid_t pid = child->pid();
+    ::_exit(::write(channel[1], &pid, sizeof pid) == sizeof pid ? 0 : 1);
+  }
+  ::close(channel[1]);
+  pid_t orphan = 0;
+  ASSERT_EQ(::read(channel[0], &orphan, sizeof orphan), static_cast<ssize_t>(sizeof orphan));
+  ::close(channel[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(owner, &status, 0), owner);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const char state = process_state(orphan);
+        return state == '\0' || state == 'Z';
+      },
+      5s));
 }
 
 TEST(FakeProxySupportTest, MisbehavesAsScripted) {

@@ -71,6 +71,7 @@ struct Pipe {
   }
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
+  int release_write() { return std::exchange(fds[1], -1); }
   void close_read() { close_end(0); }
   void close_write() { close_end(1); }
   void close_end(std::size_t i) {
@@ -210,10 +211,41 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, std::filesystem
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
   ::posix_spawn_file_actions_adddup2(&setup.actions, 1, 2);
   pid_ = spawn(argv, env, setup);
+  try {
+    start_watchdog();
+  } catch (...) {
+    terminate();
+    throw;
+  }
 }
 
 ChildProcess::~ChildProcess() {
   terminate();
+}
+
+void ChildProcess::start_watchdog() {
+  Pipe pipe;
+  SpawnSetup setup;
+  ::posix_spawn_file_actions_adddup2(&setup.actions, pipe.fds[0], 0);
+  ::posix_spawn_file_actions_addopen(&setup.actions, 1, "/dev/null", O_WRONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&setup.actions, 1, 2);
+  // `read` returns when the last write end closes: at stop_watchdog(), or when this process dies.
+  // Its own process group keeps it out of the kill it delivers.
+  watchdog_pid_ = spawn({"/bin/sh", "-c", "read -r _; kill -s KILL -- \"-$1\"",
+                         "proxywatch-watchdog", std::to_string(pid_)},
+                        {}, setup);
+  watchdog_pipe_ = pipe.release_write();
+}
+
+void ChildProcess::stop_watchdog() {
+  // Killed before the pipe closes, so it never signals a group id that may have been reused.
+  if (watchdog_pid_ > 0) {
+    ::kill(watchdog_pid_, SIGKILL);
+    reap_killed(watchdog_pid_);
+    watchdog_pid_ = -1;
+  }
+  if (watchdog_pipe_ >= 0) ::close(watchdog_pipe_);
+  watchdog_pipe_ = -1;
 }
 
 bool ChildProcess::running() {
@@ -224,6 +256,7 @@ bool ChildProcess::running() {
 }
 
 void ChildProcess::terminate(std::chrono::milliseconds grace) {
+  stop_watchdog();
   if (!running()) return;
   ::kill(pid_, SIGTERM);
   status_ = reap_by(pid_, Clock::now() + grace);

@@ -34,7 +34,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, const EnvAdditio
                           std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // A long-running child with stdin from /dev/null and stdout and stderr appended to a log file.
-// The destructor terminates it (see terminate()). Not thread-safe; not copyable.
+// The destructor terminates it (see terminate()). Should the test process die without running
+// destructors (a crash, a sanitizer abort, ctest's timeout kill), a watchdog process SIGKILLs the
+// child's process group, so no squid outlives its test. Not thread-safe; not copyable.
 class ChildProcess {
  public:
   // Starts argv (argv[0] searched in PATH) in its own process group; throws
@@ -56,14 +58,19 @@ class ChildProcess {
   std::optional<int> wait_status() const { return status_; }
 
   // Sends SIGTERM, waits up to `grace` for the child to exit, then SIGKILLs its process group
-  // and reaps it. Idempotent; returns at once if the child is already gone.
+  // and reaps it; stops the watchdog. Idempotent; returns at once if the child is already gone.
   void terminate(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
   // What the child has written to its log file so far (stdout and stderr).
   std::string log() const;
 
  private:
+  void start_watchdog();
+  void stop_watchdog();
+
   pid_t pid_ = -1;
+  pid_t watchdog_pid_ = -1;
+  int watchdog_pipe_ = -1;  // write end; when it closes, even by our death, the watchdog fires
   std::optional<int> status_;
   std::filesystem::path log_file_;
 };
