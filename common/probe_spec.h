@@ -59,6 +59,13 @@ struct HttpRequestSpec {
 // Parses "HEAD /", "GET /path?q" (method HEAD or GET, case-sensitive per RFC 9110 §9.1).
 boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_view text);
 
+// The user name and password sent to the proxy when it asks (407). The password must never be
+// printed, logged, exported or written to a file by proxywatch.
+struct ProxyCredentials {
+  std::string user;
+  std::string password;
+};
+
 struct ProbeSpec {
   HostPort proxy;
   HostPort target;
@@ -73,6 +80,13 @@ struct ProbeSpec {
   // Whether an origin answer >= 400 fails the probe (outcome http_error) or only is recorded.
   bool http_error_fails = true;
   std::string user_agent = "proxywatch";
+  // Credentials for a proxy that answers 407; nullopt: none configured (proxy_auth_required).
+  std::optional<ProxyCredentials> credentials;
+  // MTU differential probes (DESIGN.md, mtu_suspected). clamp_mss: TCP_MAXSEG set on the socket
+  // before connect, so the proxy must send segments of at most this many bytes (inbound test).
+  std::optional<std::uint32_t> clamp_mss;
+  // pad_client_hello: the TLS ClientHello is padded past one full-size segment (outbound test).
+  bool pad_client_hello = false;
 };
 
 }  // namespace proxywatch
