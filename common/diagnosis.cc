@@ -72,12 +72,16 @@ std::string proxy_sentence(const ProbeResult& r, const ProbeSpec& s) {
           "credentials are configured.",
           answer(r), schemes(r));
     case Outcome::kProxyAuthFailed:
-      return fmt::format("The proxy rejected the configured credentials ({}; offers {}).",
-                         answer(r), schemes(r));
+      return fmt::format(
+          "The proxy rejected the credentials of user {} ({} after {} {}; offers {}): check "
+          "the user name and password in the FMC proxy settings and on the proxy.",
+          s.credentials ? s.credentials->user : std::string("?"), answer(r), r.auth_attempts,
+          r.auth_scheme.empty() ? std::string("attempts") : r.auth_scheme + " attempt(s)",
+          schemes(r));
     case Outcome::kProxyAuthUnsupported:
       return fmt::format(
           "The proxy offers only {} authentication, which the FMC cannot use "
-          "(NTLM is not supported); offer Basic or Digest to the FMC.",
+          "(NTLM and Negotiate are not supported); offer Basic or Digest to the FMC.",
           schemes(r));
     case Outcome::kTunnelNotDenied:
       return fmt::format(

@@ -10,6 +10,8 @@
 #include <prometheus/histogram.h>
 #include <prometheus/text_serializer.h>
 
+#include "common/proxy_auth.h"
+
 namespace proxywatch {
 namespace {
 
@@ -53,6 +55,35 @@ void remove(pm::Family<T>& family, T*& metric) {
 template <class T, std::size_t N>
 void remove_all(pm::Family<T>& family, std::array<T*, N>& metrics) {
   for (T*& metric : metrics) remove(family, metric);
+}
+
+// The bounded label values of the authentication counters.
+constexpr std::array<std::string_view, 5> kAuthSchemeLabels = {"basic", "digest", "ntlm",
+                                                               "negotiate", "other"};
+constexpr std::array<std::string_view, 4> kAuthResults = {"ok", "failed", "required",
+                                                          "unsupported"};
+
+template <std::size_t N>
+std::size_t index_of(const std::array<std::string_view, N>& values, std::string_view value) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (values[i] == value) return i;
+  }
+  return N - 1;
+}
+
+// How the proxy's demand for authentication ended, or nullopt when it made none.
+std::optional<std::string_view> auth_result_of(const ProbeResult& result) {
+  switch (result.outcome) {
+    case Outcome::kProxyAuthFailed:
+      return "failed";
+    case Outcome::kProxyAuthRequired:
+      return "required";
+    case Outcome::kProxyAuthUnsupported:
+      return "unsupported";
+    default:
+      if (!result.auth_scheme.empty()) return "ok";
+      return std::nullopt;
+  }
 }
 
 double as_seconds(std::chrono::system_clock::time_point when) {
@@ -102,6 +133,13 @@ struct Metrics::Families {
       counter("proxywatch_stalls_total", "Probes that stalled, by failing phase");
   pm::Family<pm::Counter>& resets =
       counter("proxywatch_resets_total", "Failed probes the peer ended with an RST, by phase");
+  pm::Family<pm::Counter>& auth_challenges =
+      counter("proxywatch_proxy_auth_challenges_total",
+              "Probes whose proxy asked to authenticate (407), by scheme offered");
+  pm::Family<pm::Counter>& auth_results =
+      counter("proxywatch_proxy_auth_total",
+              "Probes whose proxy asked to authenticate, by result (ok, failed, required, "
+              "unsupported)");
   pm::Family<pm::Gauge>& tcp_rtt =
       gauge("proxywatch_tcp_rtt_seconds", "Smoothed TCP round-trip time to the proxy");
   pm::Family<pm::Counter>& retransmits = counter("proxywatch_tcp_retransmitted_segments_total",
@@ -139,6 +177,7 @@ struct Metrics::TargetSeries {
   void record(const ProbeResult& result);
   void record_outcome(const ProbeResult& result);
   void record_last_outcome(const ProbeResult& result);
+  void record_auth(const ProbeResult& result);
   void record_tcp(const TcpInfo& tcp);
   void record_tls(const TlsInfo& tls);
   void remove_all_series();
@@ -156,6 +195,8 @@ struct Metrics::TargetSeries {
   std::array<pm::Histogram*, kAllPhases.size()> phase_duration{};
   std::array<pm::Counter*, kPhaseSlots> stalls{};
   std::array<pm::Counter*, kPhaseSlots> resets{};
+  std::array<pm::Counter*, kAuthSchemeLabels.size()> auth_challenges{};
+  std::array<pm::Counter*, kAuthResults.size()> auth_results{};
   pm::Gauge* tcp_rtt = nullptr;
   pm::Gauge* mss_send = nullptr;
   pm::Gauge* mss_receive = nullptr;
@@ -202,6 +243,30 @@ void Metrics::TargetSeries::record(const ProbeResult& result) {
   throughput->Set(result.throughput_bytes_per_s);
   if (const auto& tcp = result.tcp()) record_tcp(*tcp);
   record_tls(result.tls);
+  record_auth(result);
+}
+
+// Counts each scheme a 407 offered once per probe, and how the authentication ended.
+void Metrics::TargetSeries::record_auth(const ProbeResult& result) {
+  auto auth_result = auth_result_of(result);
+  if (!auth_result) return;
+  std::array<bool, kAuthSchemeLabels.size()> seen{};
+  for (const std::string& scheme : result.auth_schemes) {
+    std::size_t i = index_of(kAuthSchemeLabels, scheme_label(scheme));
+    if (seen[i]) continue;
+    seen[i] = true;
+    if (!auth_challenges[i]) {
+      auth_challenges[i] =
+          &families.auth_challenges.Add(with(labels, "scheme", std::string(kAuthSchemeLabels[i])));
+    }
+    auth_challenges[i]->Increment();
+  }
+  std::size_t r = index_of(kAuthResults, *auth_result);
+  if (!auth_results[r]) {
+    auth_results[r] =
+        &families.auth_results.Add(with(labels, "result", std::string(kAuthResults[r])));
+  }
+  auth_results[r]->Increment();
 }
 
 void Metrics::TargetSeries::record_outcome(const ProbeResult& result) {
@@ -293,6 +358,8 @@ void Metrics::TargetSeries::remove_all_series() {
   remove_all(f.phase_duration, phase_duration);
   remove_all(f.stalls, stalls);
   remove_all(f.resets, resets);
+  remove_all(f.auth_challenges, auth_challenges);
+  remove_all(f.auth_results, auth_results);
 }
 
 struct Metrics::ConfigSeries {

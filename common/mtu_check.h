@@ -26,10 +26,14 @@ enum class MtuVerdict {
 // "none", "inbound", "outbound", "inconclusive": the JSON and metric label spelling.
 constexpr std::string_view to_string(MtuVerdict verdict) {
   switch (verdict) {
-    case MtuVerdict::kNone: return "none";
-    case MtuVerdict::kInbound: return "inbound";
-    case MtuVerdict::kOutbound: return "outbound";
-    case MtuVerdict::kInconclusive: return "inconclusive";
+    case MtuVerdict::kNone:
+      return "none";
+    case MtuVerdict::kInbound:
+      return "inbound";
+    case MtuVerdict::kOutbound:
+      return "outbound";
+    case MtuVerdict::kInconclusive:
+      return "inconclusive";
   }
   return "inconclusive";
 }

@@ -5,6 +5,7 @@
 #include "common/probe.h"
 
 #include <array>
+#include <charconv>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +20,7 @@
 #include "common/diagnosis.h"
 #include "common/dns_lookup.h"
 #include "common/proxy_answer.h"
+#include "common/proxy_auth.h"
 #include "common/tcp_info.h"
 #include "common/tls_inspect.h"
 
@@ -36,6 +38,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // Bytes read from the socket per call; also the flat buffer's ceiling beyond the header.
 constexpr size_t kChunkBytes = 8 * 1024;
+// CONNECTs one probe may send: the first, one with credentials, one after a stale nonce, and
+// one resend on a new connection when the proxy closed a reused one.
+constexpr int kMaxConnectRounds = 4;
 
 bool is_reset(const error_code& ec) {
   return ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
@@ -109,6 +114,7 @@ class Probe {
       tcp_.expires_at(deadline);
       std::tie(ec) = co_await tcp_.async_connect(endpoint, kUseTuple);
       if (!ec) {
+        connected_ = endpoint;
         result_.proxy_address =
             endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
         break;
@@ -123,33 +129,161 @@ class Probe {
     co_return true;
   }
 
-  // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it.
+  // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it. A 407
+  // is answered with credentials (proxy_auth.h) on the same connection when the proxy keeps it
+  // open, on a new one when it closes it; every round shares the phase's one deadline.
   asio::awaitable<bool> connect_proxy() {
     auto start = Clock::now();
+    auto deadline = start + spec_.timeouts.proxy_connect;
+    AuthState auth;
+    for (int round = 0; round < kMaxConnectRounds; ++round) {
+      tcp_.expires_at(deadline);
+      auto [ec, got_some] = co_await exchange_connect(auth.authorization);
+      if (ec && auth.may_resend_after_close(ec, got_some)) {
+        // The proxy announced keep-alive but closed anyway: answer it on a new connection.
+        ec = co_await reconnect(deadline);
+        if (!ec) std::tie(ec, got_some) = co_await exchange_connect(auth.authorization);
+      }
+      timed(Phase::kProxyConnect, start);
+      if (ec) co_return fail_proxy_read(ec, got_some);
+      const auto& header = parser_->get();
+      if (header.result_int() == 401 && auth.authorization) {
+        // Tinyproxy refuses wrong proxy credentials with 401 rather than another 407.
+        note_answer(read_proxy_answer(401, header.reason(), header));
+        co_return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+      }
+      if (header.result_int() != 407) co_return accept_proxy_answer(header);
+      ProxyAnswer answer = read_proxy_answer(407, header.reason(), header);
+      note_answer(answer);
+      if (!next_authorization(answer, auth)) co_return false;
+      error_code reuse_ec = co_await prepare_next_round(header);
+      timed(Phase::kProxyConnect, start);
+      if (reuse_ec) co_return fail_proxy_read(reuse_ec, true);
+    }
+    co_return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+  }
+
+  // Sends one CONNECT (with Proxy-Authorization when given) and reads the answer's header
+  // into parser_. Returns the error and whether any byte of an answer arrived.
+  asio::awaitable<std::pair<error_code, bool>> exchange_connect(
+      const std::optional<std::string>& authorization) {
     std::string authority = spec_.target.to_string();
     http::request<http::empty_body> request{http::verb::connect, authority, 11};
     request.set(http::field::host, authority);
     request.set(http::field::user_agent, spec_.user_agent);
     request.set("Proxy-Connection", "Keep-Alive");
-    tcp_.expires_after(spec_.timeouts.proxy_connect);
+    if (authorization) request.set(http::field::proxy_authorization, *authorization);
     auto [write_ec, written] = co_await http::async_write(tcp_, request, kUseTuple);
-    if (write_ec) {
-      timed(Phase::kProxyConnect, start);
-      co_return fail_proxy_read(write_ec, false);
+    if (write_ec) co_return std::pair{write_ec, false};
+    // RFC 9112 §6.3: a 2xx answer to CONNECT has no body; other answers' bodies are unread
+    // here (prepare_next_round discards a 407's when the connection is reused).
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->skip(true);
+    auto [ec, n] = co_await http::async_read_header(tcp_, buffer_, *parser_, kUseTuple);
+    co_return std::pair{ec, parser_->got_some()};
+  }
+
+  // The state of answering 407s within one probe.
+  struct AuthState {
+    std::optional<std::string> authorization;  // what the next CONNECT sends
+    bool stale_retried = false;
+    bool resent_after_close = false;
+    bool reuse_expected = false;  // the last 407 promised to keep the connection open
+
+    // A reused connection that the proxy closed before answering gets one more try on a new
+    // connection (RFC 9112 §9.3.1: a client may retry on a new connection).
+    bool may_resend_after_close(const error_code& ec, bool got_some) {
+      if (!reuse_expected || resent_after_close || got_some) return false;
+      if (!is_closed(ec) && !is_reset(ec)) return false;
+      resent_after_close = true;
+      return true;
     }
-    // RFC 9112 §6.3: a 2xx answer to CONNECT has no body; other answers' bodies are unread.
-    http::response_parser<http::empty_body> parser;
-    parser.header_limit(kMaxHeaderBytes);
-    parser.skip(true);
-    auto [ec, n] = co_await http::async_read_header(tcp_, buffer_, parser, kUseTuple);
-    timed(Phase::kProxyConnect, start);
-    if (ec) co_return fail_proxy_read(ec, parser.got_some());
-    co_return accept_proxy_answer(parser.get());
+  };
+
+  void note_answer(const ProxyAnswer& answer) {
+    result_.connect_status = answer.status;
+    result_.connect_reason = answer.reason;
+    result_.error_source = answer.error_source;
+    result_.auth_schemes.clear();
+    for (const auto& c : answer.challenges) result_.auth_schemes.push_back(printable(c.scheme, 40));
+  }
+
+  // Decides how to answer a 407: sets auth.authorization and returns true to send another
+  // CONNECT, or records the outcome and returns false.
+  bool next_authorization(const ProxyAnswer& answer, AuthState& auth) {
+    bool unsupported = only_unsupported_schemes(answer.challenges);
+    if (!spec_.credentials) {
+      return fail(unsupported ? Outcome::kProxyAuthUnsupported : Outcome::kProxyAuthRequired,
+                  Phase::kProxyConnect);
+    }
+    auto chosen = choose_challenge(answer.challenges);
+    if (!chosen) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+    if (auth.authorization) {
+      // Credentials were sent and refused; only a stale nonce earns one more try (RFC 7616
+      // §3.3: the credentials were right, the nonce had expired).
+      if (!is_stale(chosen->challenge) || auth.stale_retried) {
+        return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+      }
+      auth.stale_retried = true;
+      result_.auth_stale_retry = true;
+    }
+    auth.authorization = authorization_for(*chosen, *spec_.credentials, spec_.target.to_string());
+    if (!auth.authorization) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+    result_.auth_scheme = std::string(to_string(chosen->scheme));
+    ++result_.auth_attempts;
+    auth.reuse_expected = can_reuse(parser_->get());
+    return true;
+  }
+
+  // Whether the connection that carried this 407 can carry the next CONNECT: the proxy keeps
+  // it open and the answer's body has a known, small length that can be read past.
+  static bool can_reuse(const http::response<http::empty_body>& header) {
+    auto proxy_connection = header["Proxy-Connection"];
+    if (!header.keep_alive() || beast::iequals(proxy_connection, "close")) return false;
+    auto length = header[http::field::content_length];
+    if (length.empty() || header.chunked()) return false;
+    std::uint64_t n = 0;
+    auto [end, errc] = std::from_chars(length.data(), length.data() + length.size(), n);
+    return errc == std::errc() && end == length.data() + length.size() && n <= kMaxHeaderBytes;
+  }
+
+  // Gets the connection ready for the next CONNECT: reads past the 407's body when the
+  // connection is reused, or opens a new one.
+  asio::awaitable<error_code> prepare_next_round(const http::response<http::empty_body>& header) {
+    if (!can_reuse(header)) {
+      co_return co_await reconnect(Clock::now() + spec_.timeouts.tcp_connect);
+    }
+    std::uint64_t remaining = std::stoull(std::string(header[http::field::content_length]));
+    auto from_buffer = std::min<std::uint64_t>(remaining, buffer_.size());
+    buffer_.consume(from_buffer);
+    remaining -= from_buffer;
+    while (remaining > 0) {
+      auto [ec, n] = co_await tcp_.async_read_some(asio::buffer(chunk_), kUseTuple);
+      if (ec) co_return ec;
+      remaining -= std::min<std::uint64_t>(remaining, n);
+    }
+    co_return error_code{};
+  }
+
+  // Closes the proxy connection and opens a new one to the same address by `deadline`.
+  asio::awaitable<error_code> reconnect(Clock::time_point deadline) {
+    error_code ignored;
+    tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp_.close();
+    buffer_.clear();
+    ++result_.auth_reconnects;
+    tcp_.expires_at(deadline);
+    auto [ec] = co_await tcp_.async_connect(connected_, kUseTuple);
+    if (!ec) tcp_.socket().set_option(tcp::no_delay(true), ignored);
+    co_return ec;
   }
 
   bool fail_proxy_read(const error_code& ec, bool got_some) {
     if (ec == beast::error::timeout) return fail(Outcome::kProxyStalled, Phase::kProxyConnect, ec);
-    if (is_reset(ec) || (is_closed(ec) && (!got_some || ec == http::error::partial_message))) {
+    // Refused: the proxy stopped listening between two rounds of authentication.
+    if (ec == asio::error::connection_refused || is_reset(ec) ||
+        (is_closed(ec) && (!got_some || ec == http::error::partial_message))) {
       return fail(Outcome::kProxyClosed, Phase::kProxyConnect, ec);
     }
     return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect, ec);
@@ -161,12 +295,7 @@ class Probe {
     result_.connect_reason = answer.reason;
     Outcome outcome = outcome_for_connect_status(answer.status);
     if (outcome != Outcome::kOk) {
-      result_.error_source = answer.error_source;
-      for (const auto& c : answer.challenges)
-        result_.auth_schemes.push_back(printable(c.scheme, 40));
-      if (outcome == Outcome::kProxyAuthRequired && only_unsupported_schemes(answer.challenges)) {
-        outcome = Outcome::kProxyAuthUnsupported;
-      }
+      note_answer(answer);
       if (spec_.expect_denied && outcome == Outcome::kProxyDenied) return false;  // passes
       return fail(outcome, Phase::kProxyConnect);
     }
@@ -292,6 +421,8 @@ class Probe {
   TlsContexts::ContextPtr tls_ctx_;
   ProbeResult result_;
   std::vector<tcp::endpoint> endpoints_;
+  tcp::endpoint connected_;
+  std::optional<http::response_parser<http::empty_body>> parser_;
   beast::tcp_stream tcp_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;
   beast::flat_buffer buffer_{kMaxHeaderBytes + kChunkBytes};

@@ -59,6 +59,14 @@ struct ProbeResult {
   std::string error_source;
   // Schemes offered in Proxy-Authenticate on a 407 ("Basic", "Digest", "NTLM" ...).
   std::vector<std::string> auth_schemes;
+  // Proxy authentication, when the proxy asked for it: the scheme answered ("Digest SHA-256",
+  // "Digest MD5", "Basic"; empty when no credentials were sent), how many CONNECTs carried
+  // them, whether a stale nonce was retried, and how often the probe reconnected because the
+  // proxy closed the connection after its 407.
+  std::string auth_scheme;
+  unsigned auth_attempts = 0;
+  bool auth_stale_retry = false;
+  unsigned auth_reconnects = 0;
 
   TlsInfo tls;
 

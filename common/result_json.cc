@@ -31,6 +31,15 @@ json::value tls_json(const TlsInfo& tls) {
       {"not_after", not_after},          {"verify_error", or_null(tls.verify_error)}};
 }
 
+// How the probe answered the proxy's 407s; null when it sent no credentials.
+json::value auth_json(const ProbeResult& r) {
+  if (r.auth_scheme.empty()) return nullptr;
+  return json::object{{"scheme", r.auth_scheme},
+                      {"attempts", r.auth_attempts},
+                      {"stale_retry", r.auth_stale_retry},
+                      {"reconnects", r.auth_reconnects}};
+}
+
 json::object phases_json(const ProbeResult& r) {
   json::object phases;
   for (Phase p : kAllPhases) {
@@ -63,6 +72,7 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
       {"connect_reason", or_null(r.connect_reason)},
       {"error_source", or_null(r.error_source)},
       {"auth_schemes", std::move(schemes)},
+      {"auth", auth_json(r)},
       {"tls", tls_json(r.tls)},
       {"http_status", or_null(r.http_status)},
       {"bytes", r.bytes},

@@ -21,6 +21,16 @@ std::string date(std::int64_t epoch) {
   return text;
 }
 
+// " → 407 → Digest SHA-256 as user" for a probe that authenticated (the user comes from the
+// spec; the password never appears).
+std::string auth_detail(const ProbeResult& r) {
+  if (r.auth_scheme.empty()) return {};
+  std::string out = " → 407 → " + r.auth_scheme;
+  if (r.auth_stale_retry) out += " → 407 stale nonce → retry";
+  if (r.auth_reconnects > 0) out += fmt::format(" ({} reconnect)", r.auth_reconnects);
+  return out;
+}
+
 std::string phase_detail(Phase p, const ProbeResult& r, const ProbeSpec& s) {
   switch (p) {
     case Phase::kDns:
@@ -33,9 +43,10 @@ std::string phase_detail(Phase p, const ProbeResult& r, const ProbeSpec& s) {
       return fmt::format("TCP handshake with {}{}", s.proxy.to_string(), tcp);
     }
     case Phase::kProxyConnect:
-      return r.connect_status == 0 ? fmt::format("CONNECT {} → no answer", s.target.to_string())
-                                   : fmt::format("CONNECT {} → {} {}", s.target.to_string(),
-                                                 r.connect_status, r.connect_reason);
+      return r.connect_status == 0
+                 ? fmt::format("CONNECT {} → no answer", s.target.to_string())
+                 : fmt::format("CONNECT {}{} → {} {}", s.target.to_string(), auth_detail(r),
+                               r.connect_status, r.connect_reason);
     case Phase::kTlsHandshake:
       if (r.tls.version.empty()) return fmt::format("TLS handshake with {}", s.target.host);
       return fmt::format("{} {}, certificate {} issued by {}{}", r.tls.version, r.tls.cipher,

@@ -26,9 +26,15 @@ std::string describe_proxy(const Plan& plan) {
            " does not exist: FMC has no proxy configured)\n";
   }
   std::string out = "proxy: " + plan.proxy->to_string() + " (from " + plan.proxy_file;
-  if (plan.proxy_user) out += "; user " + quoted(*plan.proxy_user);
-  if (plan.proxy_password) out += "; password set";
-  return out + ")\n";
+  out += ")\n";
+  if (plan.credentials) {
+    out += "credentials: user " + quoted(plan.credentials->user) + " from " +
+           plan.credentials_source +
+           (plan.credentials->password.empty() ? " (empty password)" : " (password set)") + "\n";
+  } else {
+    out += "credentials: none (a proxy that asks gets no answer: proxy_auth_required)\n";
+  }
+  return out;
 }
 
 std::string describe_target(const PlannedTarget& target) {
@@ -44,7 +50,8 @@ std::string describe_target(const PlannedTarget& target) {
 
 }  // namespace
 
-Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy) {
+Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy,
+               const std::optional<LoadedCredentials>& credentials) {
   Plan plan;
   plan.proxy_file = config.proxy_file;
   if (proxy) {
@@ -53,9 +60,17 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
     plan.proxy_password = proxy->password;
     plan.warnings = proxy->warnings;
   }
+  if (credentials) {
+    plan.credentials = credentials->credentials;
+    plan.credentials_source = credentials->source;
+  } else if (plan.proxy_user) {
+    plan.credentials = ProxyCredentials{*plan.proxy_user, plan.proxy_password.value_or("")};
+    plan.credentials_source = config.proxy_file;
+  }
   for (const TargetConfig& target : config.targets) {
-    plan.targets.push_back(
-        PlannedTarget{target.name, make_spec(target, plan.proxy), target.interval});
+    PlannedTarget planned{target.name, make_spec(target, plan.proxy), target.interval};
+    planned.spec.credentials = plan.credentials;
+    plan.targets.push_back(std::move(planned));
   }
   return plan;
 }

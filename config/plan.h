@@ -9,6 +9,7 @@
 
 #include "common/probe_spec.h"
 #include "config/config_error.h"
+#include "config/credentials.h"
 #include "config/iprep_proxy_conf.h"
 #include "config/yaml_config.h"
 
@@ -27,7 +28,11 @@ struct Plan {
   std::optional<HostPort> proxy;  // nullopt: the file is absent, proxy disabled
   std::optional<std::string> proxy_user;
   std::optional<std::string> proxy_password;  // never printed, logged or exported
-  std::vector<ConfigWarning> warnings;        // the proxy file's warnings
+  // The credentials every probe answers a 407 with (never printed, logged or exported), and
+  // where they came from; nullopt: none configured.
+  std::optional<ProxyCredentials> credentials;
+  std::string credentials_source;
+  std::vector<ConfigWarning> warnings;  // the proxy file's warnings
   // In YAML order. When `proxy` is nullopt each spec.proxy is empty (HostPort{}).
   std::vector<PlannedTarget> targets;
 
@@ -36,9 +41,12 @@ struct Plan {
 };
 
 // Combines the YAML configuration with the proxy file's settings (nullopt when the proxy file
-// is absent). Every ProbeSpec gets the proxy, the target, ca_file, request, max_bytes, timeouts,
-// expect_denied, http_error_fails and the user agent "proxywatch/<version>".
-Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy);
+// is absent) and the credentials loaded from the credentials file or systemd credential
+// (credentials.h), which take precedence over PROXY_USER/PROXY_PASSWORD of the proxy file.
+// Every ProbeSpec gets the proxy, the credentials, the target, ca_file, request, max_bytes,
+// timeouts, expect_denied, http_error_fails and the user agent "proxywatch/<version>".
+Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy,
+               const std::optional<LoadedCredentials>& credentials = std::nullopt);
 
 // The plan for humans, as `proxywatch config-check` shows it: the proxy and where it comes
 // from, its warnings, then one line per target (name, host:port, interval, request, expect).

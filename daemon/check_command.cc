@@ -1,8 +1,11 @@
 // The check subcommand: flag parsing, one probe on a private io_context, output.
 #include "daemon/check_command.h"
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,7 +13,9 @@
 
 #include "common/probe.h"
 #include "common/result_json.h"
+#include "common/text_result.h"
 #include "common/timeline.h"
+#include "config/text_file.h"
 #include "daemon/cli_args.h"
 
 namespace proxywatch {
@@ -40,6 +45,50 @@ boost::system::result<std::uint64_t, std::string> parse_count(const std::string&
   return value;
 }
 
+// The password of --proxy-password-file: the file's text without one trailing line end. The
+// file must be private to its owner, as the daemon's credentials file must.
+TextResult<std::string> read_password_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    return error_text("--proxy-password-file " + path +
+                      " is readable by group or others; chmod 600 it");
+  }
+  auto text = config::read_text_file(path);
+  if (!text) return error_text("--proxy-password-file " + path + ": " + text.error().message());
+  std::string password = std::move(*text);
+  if (!password.empty() && password.back() == '\n') password.pop_back();
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.find('\n') != std::string::npos) {
+    return error_text("--proxy-password-file " + path + " must hold the password on one line");
+  }
+  return TextResult<std::string>(boost::system::in_place_value, std::move(password));
+}
+
+// --proxy-user with the password from --proxy-password-file or PROXYWATCH_PROXY_PASSWORD,
+// never from the command line (ps(1) shows every process's arguments).
+std::string apply_credentials(const CliArgs& args, ProbeSpec& spec) {
+  auto user = args.value("--proxy-user");
+  auto file = args.value("--proxy-password-file");
+  const char* env = std::getenv(kPasswordEnv);
+  if (!user) return file ? "--proxy-password-file needs --proxy-user" : "";
+  if (user->empty() || user->find(':') != std::string::npos) {
+    return "--proxy-user must be a non-empty name without ':'";
+  }
+  if (file) {
+    auto password = read_password_file(*file);
+    if (!password) return password.error();
+    spec.credentials = ProxyCredentials{*user, std::move(*password)};
+  } else if (env) {
+    spec.credentials = ProxyCredentials{*user, env};
+  } else {
+    return std::string(
+               "--proxy-user needs the password in --proxy-password-file FILE or in "
+               "the environment variable ") +
+           kPasswordEnv;
+  }
+  return {};
+}
+
 // Applies the optional flags to `spec`; returns an error text or an empty string.
 std::string apply_optional(const CliArgs& args, ProbeSpec& spec) {
   if (auto ca = args.value("--ca-file")) spec.ca_file = *ca;
@@ -64,7 +113,7 @@ std::string apply_optional(const CliArgs& args, ProbeSpec& spec) {
     spec.timeouts.stall = *parsed;
   }
   spec.expect_denied = args.has("--expect-denied");
-  return {};
+  return apply_credentials(args, spec);
 }
 
 }  // namespace
@@ -84,16 +133,20 @@ std::string check_usage() {
          "  --timeout SECONDS      deadline of each phase (default 5-60 s by phase)\n"
          "  --stall SECONDS        longest silence allowed mid-transfer (default 10)\n"
          "  --expect-denied        negative probe: pass when the proxy refuses (403)\n"
+         "  --proxy-user USER      answer the proxy's 407 (Digest or Basic) as USER; the\n"
+         "                         password comes from --proxy-password-file FILE (one line,\n"
+         "                         mode 600) or the environment variable\n"
+         "                         PROXYWATCH_PROXY_PASSWORD, never from the command line\n"
          "  --json                 print one JSON object instead of the timeline\n"
          "\n"
          "exit status: 0 probe ok, 1 probe failed, 2 bad usage\n";
 }
 
 CheckResult parse_check_args(const std::vector<std::string>& argv) {
-  auto args = CliArgs::parse(
-      argv,
-      {"--proxy", "--target", "--ca-file", "--request", "--max-bytes", "--timeout", "--stall"},
-      {"--json", "--help", "--expect-denied"});
+  auto args = CliArgs::parse(argv,
+                             {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
+                              "--timeout", "--stall", "--proxy-user", "--proxy-password-file"},
+                             {"--json", "--help", "--expect-denied"});
   if (!args) return args.error();
   CheckOptions options;
   options.help = args->has("--help");

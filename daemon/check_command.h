@@ -16,13 +16,18 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitProbeFailed = 1;
 inline constexpr int kExitUsage = 2;
 
+// The environment variable `check --proxy-user` takes the proxy password from.
+inline constexpr const char* kPasswordEnv = "PROXYWATCH_PROXY_PASSWORD";
+
 struct CheckOptions {
   ProbeSpec spec;
   bool json = false;
   bool help = false;
 };
 
-// Reads the check subcommand's flags; the error names the offending flag or value.
+// Reads the check subcommand's flags (and, with --proxy-user, the password from
+// --proxy-password-file or kPasswordEnv); the error names the offending flag or value and
+// never holds the password.
 boost::system::result<CheckOptions, std::string> parse_check_args(
     const std::vector<std::string>& args);
 

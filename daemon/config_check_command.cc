@@ -10,8 +10,9 @@
 #include <ostream>
 #include <system_error>
 
-#include "common/tls_contexts.h"
 #include "common/text_result.h"
+#include "common/tls_contexts.h"
+#include "config/credentials.h"
 #include "config/plan.h"
 #include "daemon/check_command.h"
 #include "daemon/cli_args.h"
@@ -140,9 +141,16 @@ int run_config_check(const ConfigCheckOptions& options, std::ostream& out, std::
       errors.push_back(loaded.error());
     }
   }
+  std::optional<config::LoadedCredentials> credentials;
+  if (config) {
+    auto loaded = config::load_credentials(config->credentials_file,
+                                           config::credentials_directory_from_env());
+    if (loaded) credentials = *loaded;
+    if (!loaded) errors.push_back(loaded.error());
+  }
   if (config && proxy_loaded) {
     config->proxy_file = *proxy_file;
-    out << config::describe_plan(config::make_plan(*config, proxy));
+    out << config::describe_plan(config::make_plan(*config, proxy, credentials));
     check_ca_files(*config, errors);
   }
   return report(errors, out, err);

@@ -64,10 +64,19 @@ static boost::system::result<config::DaemonConfig, config::ConfigError> load_con
   return loaded;
 }
 
+static boost::system::result<std::optional<config::LoadedCredentials>, config::ConfigError>
+load_credentials(const config::DaemonConfig& config) {
+  return config::load_credentials(config.credentials_file,
+                                  config::credentials_directory_from_env());
+}
+
 TextResult<void> Daemon::start() {
   auto loaded = load_config(options_);
   if (!loaded) return error_text(loaded.error().to_string());
   config_ = *loaded;
+  auto credentials = load_credentials(config_);
+  if (!credentials) return error_text(credentials.error().to_string());
+  credentials_ = *credentials;
   spdlog::set_level(spdlog_level(config_.log_level));
   metrics_.set_config_valid("yaml", true);
   metrics_.record_config_load("yaml", true, 0, Clock::now());
@@ -114,7 +123,14 @@ void Daemon::reload_yaml() {
   notify_reloading(status());
   auto loaded = load_config(options_);
   std::string problem = loaded ? std::string() : loaded.error().to_string();
-  if (loaded && !(loaded->metrics_listen == listening_on_)) {
+  std::optional<config::LoadedCredentials> credentials;
+  if (loaded) {
+    // Re-read on every reload, so a changed password takes effect with `systemctl reload`.
+    auto read = load_credentials(*loaded);
+    if (read) credentials = *read;
+    if (!read) problem = read.error().to_string();
+  }
+  if (problem.empty() && !(loaded->metrics_listen == listening_on_)) {
     if (auto bound = listen(loaded->metrics_listen); !bound) problem = bound.error();
   }
   metrics_.record_config_load("yaml", problem.empty(), 0, Clock::now());
@@ -127,6 +143,7 @@ void Daemon::reload_yaml() {
   }
   bool proxy_file_moved = loaded->proxy_file != config_.proxy_file;
   config_ = *loaded;
+  credentials_ = std::move(credentials);
   spdlog::set_level(spdlog_level(config_.log_level));
   if (proxy_file_moved) {
     load_proxy_file();
@@ -171,7 +188,7 @@ bool Daemon::load_proxy_file() {
 }
 
 void Daemon::apply_plan() {
-  config::Plan next = config::make_plan(config_, proxy_);
+  config::Plan next = config::make_plan(config_, proxy_, credentials_);
   if (next.proxy != plan_.proxy) {
     if (next.proxy) {
       log_event(Event{.id = message_ids::kProxyChanged,

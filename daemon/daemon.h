@@ -62,7 +62,8 @@ class Daemon {
   boost::asio::io_context& io_;
   DaemonOptions options_;
   config::DaemonConfig config_;
-  std::optional<config::ProxyFileSettings> proxy_;  // last good; nullopt = disabled
+  std::optional<config::ProxyFileSettings> proxy_;        // last good; nullopt = disabled
+  std::optional<config::LoadedCredentials> credentials_;  // from credentials_file or systemd
   bool proxy_file_valid_ = true;
   config::Plan plan_;
   Metrics metrics_;

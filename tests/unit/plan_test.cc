@@ -50,6 +50,30 @@ TEST(PlanTest, EveryTargetGetsTheProxyAndItsSettings) {
   EXPECT_TRUE(target.spec.expect_denied);
   EXPECT_FALSE(target.spec.http_error_fails);
   EXPECT_EQ(target.spec.user_agent, "proxywatch/" PROXYWATCH_VERSION);
+  ASSERT_TRUE(target.spec.credentials);
+  EXPECT_EQ(target.spec.credentials->user, "alice");
+  EXPECT_EQ(target.spec.credentials->password, kPassword);
+}
+
+TEST(PlanTest, CredentialsFileTakesPrecedenceOverTheProxyFile) {
+  LoadedCredentials loaded{{"bob", "s3cret"}, "credentials file /etc/proxywatch/credentials"};
+  Plan plan = make_plan(default_config(), proxy_settings(), loaded);
+  ASSERT_TRUE(plan.credentials);
+  EXPECT_EQ(plan.credentials->user, "bob");
+  EXPECT_EQ(plan.targets.at(0).spec.credentials->password, "s3cret");
+  std::string text = describe_plan(plan);
+  EXPECT_NE(text.find("credentials: user \"bob\" from credentials file "
+                      "/etc/proxywatch/credentials (password set)"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("s3cret"), std::string::npos);
+}
+
+TEST(PlanTest, NoCredentialsLeavesSpecsWithout) {
+  Plan plan = make_plan(default_config(), ProxyFileSettings{.proxy = {"10.0.0.1", 80}});
+  EXPECT_FALSE(plan.credentials);
+  EXPECT_FALSE(plan.targets.at(0).spec.credentials);
+  EXPECT_NE(describe_plan(plan).find("credentials: none"), std::string::npos);
 }
 
 TEST(PlanTest, AbsentProxyFileDisablesTheProxy) {
@@ -69,7 +93,8 @@ TEST(PlanTest, DescribeShowsProxyAndEveryTarget) {
                 proxy_settings());
   std::string text = describe_plan(plan);
   EXPECT_EQ(text,
-            "proxy: 10.10.10.1:80 (from /etc/sf/iprep_proxy.conf; user \"alice\"; password set)\n"
+            "proxy: 10.10.10.1:80 (from /etc/sf/iprep_proxy.conf)\n"
+            "credentials: user \"alice\" from /etc/sf/iprep_proxy.conf (password set)\n"
             "warning: /etc/sf/iprep_proxy.conf:6:2: unknown key PROXY_EXTRA in the iprep_proxy "
             "block is ignored\n"
             "targets: 2\n"

@@ -1,0 +1,318 @@
+// Proxy authentication through the real `proxywatch check --json`: squid with basic_ncsa_auth
+// and with digest_file_auth (right, wrong, missing and special-character passwords), tinyproxy
+// with BasicAuth, and scripted proxies for Digest SHA-256, a stale nonce, a proxy that closes
+// after its 407 and an NTLM-only proxy. Every run's output is searched for the password.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <boost/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "tests/support/auth_proxy.h"
+#include "tests/support/fake_proxy.h"
+#include "tests/support/process.h"
+#include "tests/support/squid.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+#include "tests/support/tinyproxy.h"
+#include "tests/support/tls_origin.h"
+
+namespace proxywatch {
+namespace {
+
+namespace json = boost::json;
+using testing::AuthProxy;
+
+// Every printable ASCII special character, a space among them.
+const std::string kSpecialPassword = R"(p !"#$%&'()*+,-./:;<=>?@[\]^_`{|}~w)";
+const std::string kUtf8Password = "pässwörd-€-密码";
+const std::string kPlainPassword = "carol-password-1";
+
+struct CheckRun {
+  int exit_code = -1;
+  json::object result;
+  std::string out, err;
+
+  std::string str(std::string_view key) const {
+    const json::value* v = result.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  }
+  const json::value& auth(std::string_view key) const {
+    static const json::value null;
+    const json::value* a = result.if_contains("auth");
+    if (!a || !a->is_object()) return null;
+    const json::value* v = a->as_object().if_contains(key);
+    return v ? *v : null;
+  }
+};
+
+std::string md5_hex(const std::string& text) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned size = 0;
+  EVP_Digest(text.data(), text.size(), out.data(), &size, EVP_md5(), nullptr);
+  std::string hex;
+  char two[3];
+  for (unsigned i = 0; i < size; ++i) {
+    std::snprintf(two, sizeof two, "%02x", out[i]);
+    hex += two;
+  }
+  return hex;
+}
+
+class ProxyAuthTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = std::make_unique<testing::TempDir>("pw-auth");
+    auto ca = testing::make_ca(dir_->path(), "proxywatch test CA");
+    auto leaf = testing::make_leaf(ca, dir_->path(), "origin", {"origin.test"}, {"127.0.0.1"});
+    ca_file_ = ca.cert_file.string();
+    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    dir_->give_to_user("proxy");
+    write_password_files();
+    squid_basic_ = start_squid({"auth_param basic program /usr/lib/squid/basic_ncsa_auth " +
+                                    (dir_->path() / "htpasswd").string(),
+                                "auth_param basic realm proxywatch"});
+    squid_digest_ = start_squid({"auth_param digest program /usr/lib/squid/digest_file_auth -c " +
+                                     (dir_->path() / "digest").string(),
+                                 "auth_param digest realm proxywatch"});
+    squid_both_ = start_squid({"auth_param digest program /usr/lib/squid/digest_file_auth -c " +
+                                   (dir_->path() / "digest").string(),
+                               "auth_param digest realm proxywatch",
+                               "auth_param basic program /usr/lib/squid/basic_ncsa_auth " +
+                                   (dir_->path() / "htpasswd").string(),
+                               "auth_param basic realm proxywatch"});
+  }
+  static void TearDownTestSuite() {
+    squid_basic_.reset();
+    squid_digest_.reset();
+    squid_both_.reset();
+    origin_.reset();
+    dir_.reset();
+  }
+
+  // htpasswd (MD5-crypt) and digest_file_auth's "user:realm:HA1" lines for three users.
+  static void write_password_files() {
+    const std::string htpasswd = (dir_->path() / "htpasswd").string();
+    const std::vector<std::pair<std::string, std::string>> users = {
+        {"alice", kSpecialPassword}, {"bob", kUtf8Password}, {"carol", kPlainPassword}};
+    std::string digest;
+    bool first = true;
+    for (const auto& [user, password] : users) {
+      std::vector<std::string> argv = {"htpasswd", "-b", "-m"};
+      if (first) argv.push_back("-c");
+      argv.insert(argv.end(), {htpasswd, user, password});
+      auto run = testing::run_process(argv);
+      ASSERT_EQ(run.exit_code, 0) << "htpasswd failed for " << user;
+      digest += user + ":proxywatch:" + md5_hex(user + ":proxywatch:" + password) + "\n";
+      first = false;
+    }
+    dir_->write_file("digest", digest);
+    std::filesystem::permissions(htpasswd, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write |
+                                               std::filesystem::perms::others_read);
+  }
+
+  static std::unique_ptr<testing::Squid> start_squid(std::vector<std::string> auth_lines) {
+    auth_lines.push_back("acl authed proxy_auth REQUIRED");
+    return std::make_unique<testing::Squid>(
+        testing::Squid::Options{.hosts = {{"origin.test", "127.0.0.1"}},
+                                .denied_domains = {},
+                                .extra_config = std::move(auth_lines),
+                                .extra_http_access = {"http_access deny !authed"}});
+  }
+
+  static std::string local(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+  static std::string origin() { return "origin.test:" + std::to_string(origin_->port()); }
+
+  // `proxywatch check --json` through `proxy` with `extra` flags; the password, when given, in
+  // PROXYWATCH_PROXY_PASSWORD. Fails the test if any output holds a password of this suite.
+  static CheckRun check(std::uint16_t proxy, std::vector<std::string> extra,
+                        const std::string& password = "", const std::string& target = "") {
+    std::vector<std::string> argv = {
+        PROXYWATCH_BINARY, "check",    "--json",
+        "--ca-file",       ca_file_,   "--proxy",
+        local(proxy),      "--target", target.empty() ? origin() : target,
+        "--timeout",       "3",        "--request",
+        "HEAD /"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    testing::EnvAdditions env;
+    if (!password.empty()) env["PROXYWATCH_PROXY_PASSWORD"] = password;
+    auto process = testing::run_process(argv, env, std::chrono::seconds(30));
+    CheckRun run{.exit_code = process.exit_code.value_or(-1),
+                 .result = {},
+                 .out = process.out,
+                 .err = process.err};
+    boost::system::error_code ec;
+    json::value parsed = json::parse(run.out, ec);
+    if (!ec && parsed.is_object()) run.result = parsed.as_object();
+    expect_no_secret(run.out + run.err);
+    return run;
+  }
+
+  static void expect_no_secret(const std::string& text) {
+    for (const std::string& secret : {kSpecialPassword, kUtf8Password, kPlainPassword,
+                                      std::string("tiny.pass-1"), std::string("wrong-password")}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << "a password leaked into the output";
+    }
+  }
+
+  static void expect(const CheckRun& run, std::string_view outcome) {
+    EXPECT_EQ(run.str("outcome"), outcome) << run.out << run.err;
+    EXPECT_EQ(run.exit_code, outcome == "ok" ? 0 : 1);
+  }
+
+  static inline std::unique_ptr<testing::TempDir> dir_;
+  static inline std::unique_ptr<testing::TlsOrigin> origin_;
+  static inline std::unique_ptr<testing::Squid> squid_basic_, squid_digest_, squid_both_;
+  static inline std::string ca_file_;
+};
+
+TEST_F(ProxyAuthTest, SquidBasicRightPasswordOpensTheTunnel) {
+  auto run = check(squid_basic_->port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("scheme"), "Basic");
+  EXPECT_EQ(run.auth("attempts"), 1);
+}
+
+TEST_F(ProxyAuthTest, SquidBasicWrongPasswordIsAuthFailed) {
+  auto run = check(squid_basic_->port(), {"--proxy-user", "carol"}, "wrong-password");
+  expect(run, "proxy_auth_failed");
+  EXPECT_EQ(run.str("phase"), "proxy_connect");
+  EXPECT_NE(run.str("diagnosis").find("carol"), std::string::npos) << run.str("diagnosis");
+}
+
+TEST_F(ProxyAuthTest, SquidBasicWithoutCredentialsIsAuthRequired) {
+  auto run = check(squid_basic_->port(), {});
+  expect(run, "proxy_auth_required");
+  EXPECT_EQ(run.result.at("auth_schemes").as_array().at(0), "Basic");
+  EXPECT_TRUE(run.result.at("auth").is_null());
+}
+
+TEST_F(ProxyAuthTest, SquidBasicSpecialCharacterAndUtf8Passwords) {
+  expect(check(squid_basic_->port(), {"--proxy-user", "alice"}, kSpecialPassword), "ok");
+  expect(check(squid_basic_->port(), {"--proxy-user", "bob"}, kUtf8Password), "ok");
+}
+
+TEST_F(ProxyAuthTest, SquidDigestRightPasswordOpensTheTunnel) {
+  auto run = check(squid_digest_->port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("scheme"), "Digest MD5");
+}
+
+TEST_F(ProxyAuthTest, SquidDigestWrongPasswordIsAuthFailed) {
+  expect(check(squid_digest_->port(), {"--proxy-user", "carol"}, "wrong-password"),
+         "proxy_auth_failed");
+}
+
+TEST_F(ProxyAuthTest, SquidDigestWithoutCredentialsIsAuthRequired) {
+  auto run = check(squid_digest_->port(), {});
+  expect(run, "proxy_auth_required");
+  EXPECT_EQ(run.result.at("auth_schemes").as_array().at(0), "Digest");
+}
+
+TEST_F(ProxyAuthTest, SquidDigestSpecialCharacterPasswordFromAFile) {
+  auto file = dir_->write_file("alice.password", kSpecialPassword + "\n");
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  auto run = check(squid_digest_->port(),
+                   {"--proxy-user", "alice", "--proxy-password-file", file.string()});
+  expect(run, "ok");
+  expect(check(squid_digest_->port(), {"--proxy-user", "bob"}, kUtf8Password), "ok");
+}
+
+TEST_F(ProxyAuthTest, SquidOfferingBothIsAnsweredWithDigest) {
+  auto run = check(squid_both_->port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("scheme"), "Digest MD5");
+}
+
+TEST_F(ProxyAuthTest, TinyproxyBasicAuth) {
+  testing::Tinyproxy tiny({.basic_auth_user = "tiny", .basic_auth_password = "tiny.pass-1"});
+  // Tinyproxy resolves names with the system resolver: the target is an IP literal.
+  const std::string target = local(origin_->port());
+  expect(check(tiny.port(), {"--proxy-user", "tiny"}, "tiny.pass-1", target), "ok");
+  expect(check(tiny.port(), {"--proxy-user", "tiny"}, "wrong-password", target),
+         "proxy_auth_failed");
+  expect(check(tiny.port(), {}, "", target), "proxy_auth_required");
+}
+
+TEST_F(ProxyAuthTest, DigestSha256IsPreferredAndReusesTheConnection) {
+  AuthProxy proxy({.user = "carol", .password = kPlainPassword, .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("scheme"), "Digest SHA-256");
+  EXPECT_EQ(run.auth("reconnects"), 0);
+  auto requests = proxy.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].connection, requests[0].connection);
+  EXPECT_NE(requests[1].head.find("algorithm=SHA-256"), std::string::npos) << requests[1].head;
+  EXPECT_NE(requests[1].head.find("uri=\"" + origin() + "\""), std::string::npos);
+}
+
+TEST_F(ProxyAuthTest, StaleNonceIsRetriedOnce) {
+  AuthProxy proxy({.algorithm = "MD5",
+                   .user = "carol",
+                   .password = kPlainPassword,
+                   .stale_once = true,
+                   .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("stale_retry"), true);
+  EXPECT_EQ(run.auth("attempts"), 2);
+  EXPECT_EQ(proxy.requests().size(), 3u);
+}
+
+TEST_F(ProxyAuthTest, ProxyClosingAfterItsChallengeIsAnsweredOnANewConnection) {
+  AuthProxy proxy({.user = "carol",
+                   .password = kPlainPassword,
+                   .close_after_407 = true,
+                   .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("reconnects"), 1);
+  auto requests = proxy.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[1].connection, requests[0].connection);
+}
+
+TEST_F(ProxyAuthTest, BasicOnlyScriptedProxyWrongPasswordIsBounded) {
+  AuthProxy proxy({.scheme = "Basic",
+                   .user = "carol",
+                   .password = kPlainPassword,
+                   .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, "wrong-password");
+  expect(run, "proxy_auth_failed");
+  EXPECT_EQ(proxy.requests().size(), 2u);  // once without, once with credentials; no loop
+}
+
+TEST_F(ProxyAuthTest, NtlmOnlyProxyIsUnsupportedEvenWithCredentials) {
+  testing::FakeProxy proxy(
+      {.behavior = testing::FakeProxy::Behavior::kStatus,
+       .status_line = "HTTP/1.1 407 Proxy Authentication Required",
+       .extra_headers = {"Proxy-Authenticate: NTLM", "Proxy-Authenticate: Negotiate"}});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "proxy_auth_unsupported");
+  EXPECT_NE(run.str("diagnosis").find("NTLM"), std::string::npos);
+}
+
+TEST_F(ProxyAuthTest, PasswordFileReadableByOthersIsRefused) {
+  auto file = dir_->write_file("open.password", kPlainPassword + "\n");
+  std::filesystem::permissions(
+      file, std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
+  auto run = check(squid_basic_->port(),
+                   {"--proxy-user", "carol", "--proxy-password-file", file.string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("readable by group or others"), std::string::npos) << run.err;
+}
+
+TEST_F(ProxyAuthTest, UserWithoutPasswordIsAUsageError) {
+  auto run = check(squid_basic_->port(), {"--proxy-user", "carol"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("PROXYWATCH_PROXY_PASSWORD"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace proxywatch
