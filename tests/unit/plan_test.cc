@@ -70,7 +70,9 @@ TEST(PlanTest, CredentialsFileTakesPrecedenceOverTheProxyFile) {
 }
 
 TEST(PlanTest, NoCredentialsLeavesSpecsWithout) {
-  Plan plan = make_plan(default_config(), ProxyFileSettings{.proxy = {"10.0.0.1", 80}});
+  ProxyFileSettings settings;
+  settings.proxy = {"10.0.0.1", 80};
+  Plan plan = make_plan(default_config(), settings);
   EXPECT_FALSE(plan.credentials);
   EXPECT_FALSE(plan.targets.at(0).spec.credentials);
   EXPECT_NE(describe_plan(plan).find("credentials: none"), std::string::npos);
