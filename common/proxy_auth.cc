@@ -9,16 +9,12 @@
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <boost/beast/core/string.hpp>
 
 namespace proxywatch {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
+using boost::beast::iequals;
 
 std::string_view param(const AuthChallenge& c, const std::string& name) {
   auto it = c.params.find(name);

@@ -3,7 +3,6 @@
 // with BasicAuth, and scripted proxies for Digest SHA-256, a stale nonce, a proxy that closes
 // after its 407 and an NTLM-only proxy. Every run's output is searched for the password.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <boost/json.hpp>
 
 #include <array>
@@ -52,19 +51,6 @@ struct CheckRun {
   }
 };
 
-std::string md5_hex(const std::string& text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned size = 0;
-  EVP_Digest(text.data(), text.size(), out.data(), &size, EVP_md5(), nullptr);
-  std::string hex;
-  char two[3];
-  for (unsigned i = 0; i < size; ++i) {
-    std::snprintf(two, sizeof two, "%02x", out[i]);
-    hex += two;
-  }
-  return hex;
-}
-
 class ProxyAuthTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -75,18 +61,6 @@ class ProxyAuthTest : public ::testing::Test {
     origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
     dir_->give_to_user("proxy");
     write_password_files();
-    squid_basic_ = start_squid({"auth_param basic program /usr/lib/squid/basic_ncsa_auth " +
-                                    (dir_->path() / "htpasswd").string(),
-                                "auth_param basic realm proxywatch"});
-    squid_digest_ = start_squid({"auth_param digest program /usr/lib/squid/digest_file_auth -c " +
-                                     (dir_->path() / "digest").string(),
-                                 "auth_param digest realm proxywatch"});
-    squid_both_ = start_squid({"auth_param digest program /usr/lib/squid/digest_file_auth -c " +
-                                   (dir_->path() / "digest").string(),
-                               "auth_param digest realm proxywatch",
-                               "auth_param basic program /usr/lib/squid/basic_ncsa_auth " +
-                                   (dir_->path() / "htpasswd").string(),
-                               "auth_param basic realm proxywatch"});
   }
   static void TearDownTestSuite() {
     squid_basic_.reset();
@@ -109,13 +83,44 @@ class ProxyAuthTest : public ::testing::Test {
       argv.insert(argv.end(), {htpasswd, user, password});
       auto run = testing::run_process(argv);
       ASSERT_EQ(run.exit_code, 0) << "htpasswd failed for " << user;
-      digest += user + ":proxywatch:" + md5_hex(user + ":proxywatch:" + password) + "\n";
+      digest += user +
+                ":proxywatch:" + testing::hex_digest("MD5", user + ":proxywatch:" + password) +
+                "\n";
       first = false;
     }
     dir_->write_file("digest", digest);
     std::filesystem::permissions(htpasswd, std::filesystem::perms::owner_read |
                                                std::filesystem::perms::owner_write |
                                                std::filesystem::perms::others_read);
+  }
+
+  // The squids start on first use: ctest runs every test in a process of its own, and most
+  // tests need one squid or none.
+  static testing::Squid& squid_basic() {
+    if (!squid_basic_)
+      squid_basic_ = start_squid({basic_program(), "auth_param basic realm proxywatch"});
+    return *squid_basic_;
+  }
+  static testing::Squid& squid_digest() {
+    if (!squid_digest_)
+      squid_digest_ = start_squid({digest_program(), "auth_param digest realm proxywatch"});
+    return *squid_digest_;
+  }
+  // Offers Digest and Basic, in that order.
+  static testing::Squid& squid_both() {
+    if (!squid_both_) {
+      squid_both_ = start_squid({digest_program(), "auth_param digest realm proxywatch",
+                                 basic_program(), "auth_param basic realm proxywatch"});
+    }
+    return *squid_both_;
+  }
+  static std::string basic_program() {
+    return "auth_param basic program /usr/lib/squid/basic_ncsa_auth " +
+           (dir_->path() / "htpasswd").string();
+  }
+  static std::string digest_program() {
+    return "auth_param digest program /usr/lib/squid/digest_file_auth -c " +
+           (dir_->path() / "digest").string();
   }
 
   static std::unique_ptr<testing::Squid> start_squid(std::vector<std::string> auth_lines) {
@@ -174,44 +179,44 @@ class ProxyAuthTest : public ::testing::Test {
 };
 
 TEST_F(ProxyAuthTest, SquidBasicRightPasswordOpensTheTunnel) {
-  auto run = check(squid_basic_->port(), {"--proxy-user", "carol"}, kPlainPassword);
+  auto run = check(squid_basic().port(), {"--proxy-user", "carol"}, kPlainPassword);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Basic");
   EXPECT_EQ(run.auth("attempts"), 1);
 }
 
 TEST_F(ProxyAuthTest, SquidBasicWrongPasswordIsAuthFailed) {
-  auto run = check(squid_basic_->port(), {"--proxy-user", "carol"}, "wrong-password");
+  auto run = check(squid_basic().port(), {"--proxy-user", "carol"}, "wrong-password");
   expect(run, "proxy_auth_failed");
   EXPECT_EQ(run.str("phase"), "proxy_connect");
   EXPECT_NE(run.str("diagnosis").find("carol"), std::string::npos) << run.str("diagnosis");
 }
 
 TEST_F(ProxyAuthTest, SquidBasicWithoutCredentialsIsAuthRequired) {
-  auto run = check(squid_basic_->port(), {});
+  auto run = check(squid_basic().port(), {});
   expect(run, "proxy_auth_required");
   EXPECT_EQ(run.result.at("auth_schemes").as_array().at(0), "Basic");
   EXPECT_TRUE(run.result.at("auth").is_null());
 }
 
 TEST_F(ProxyAuthTest, SquidBasicSpecialCharacterAndUtf8Passwords) {
-  expect(check(squid_basic_->port(), {"--proxy-user", "alice"}, kSpecialPassword), "ok");
-  expect(check(squid_basic_->port(), {"--proxy-user", "bob"}, kUtf8Password), "ok");
+  expect(check(squid_basic().port(), {"--proxy-user", "alice"}, kSpecialPassword), "ok");
+  expect(check(squid_basic().port(), {"--proxy-user", "bob"}, kUtf8Password), "ok");
 }
 
 TEST_F(ProxyAuthTest, SquidDigestRightPasswordOpensTheTunnel) {
-  auto run = check(squid_digest_->port(), {"--proxy-user", "carol"}, kPlainPassword);
+  auto run = check(squid_digest().port(), {"--proxy-user", "carol"}, kPlainPassword);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Digest MD5");
 }
 
 TEST_F(ProxyAuthTest, SquidDigestWrongPasswordIsAuthFailed) {
-  expect(check(squid_digest_->port(), {"--proxy-user", "carol"}, "wrong-password"),
+  expect(check(squid_digest().port(), {"--proxy-user", "carol"}, "wrong-password"),
          "proxy_auth_failed");
 }
 
 TEST_F(ProxyAuthTest, SquidDigestWithoutCredentialsIsAuthRequired) {
-  auto run = check(squid_digest_->port(), {});
+  auto run = check(squid_digest().port(), {});
   expect(run, "proxy_auth_required");
   EXPECT_EQ(run.result.at("auth_schemes").as_array().at(0), "Digest");
 }
@@ -220,14 +225,14 @@ TEST_F(ProxyAuthTest, SquidDigestSpecialCharacterPasswordFromAFile) {
   auto file = dir_->write_file("alice.password", kSpecialPassword + "\n");
   std::filesystem::permissions(
       file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-  auto run = check(squid_digest_->port(),
+  auto run = check(squid_digest().port(),
                    {"--proxy-user", "alice", "--proxy-password-file", file.string()});
   expect(run, "ok");
-  expect(check(squid_digest_->port(), {"--proxy-user", "bob"}, kUtf8Password), "ok");
+  expect(check(squid_digest().port(), {"--proxy-user", "bob"}, kUtf8Password), "ok");
 }
 
 TEST_F(ProxyAuthTest, SquidOfferingBothIsAnsweredWithDigest) {
-  auto run = check(squid_both_->port(), {"--proxy-user", "carol"}, kPlainPassword);
+  auto run = check(squid_both().port(), {"--proxy-user", "carol"}, kPlainPassword);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Digest MD5");
 }
@@ -305,14 +310,14 @@ TEST_F(ProxyAuthTest, PasswordFileReadableByOthersIsRefused) {
   auto file = dir_->write_file("open.password", kPlainPassword + "\n");
   std::filesystem::permissions(
       file, std::filesystem::perms::owner_read | std::filesystem::perms::others_read);
-  auto run = check(squid_basic_->port(),
+  auto run = check(squid_basic().port(),
                    {"--proxy-user", "carol", "--proxy-password-file", file.string()});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("readable by group or others"), std::string::npos) << run.err;
 }
 
 TEST_F(ProxyAuthTest, UserWithoutPasswordIsAUsageError) {
-  auto run = check(squid_basic_->port(), {"--proxy-user", "carol"});
+  auto run = check(squid_basic().port(), {"--proxy-user", "carol"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("PROXYWATCH_PROXY_PASSWORD"), std::string::npos) << run.err;
 }
@@ -325,7 +330,7 @@ TEST_F(ProxyAuthTest, DaemonAuthenticatesAndNeverEmitsThePassword) {
   testing::TempDir dir("pw-auth-daemon");
   const std::uint16_t metrics_port = testing::pick_free_port();
   dir.write_file("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " +
-                                         std::to_string(squid_digest_->port()) + ";\n}\n");
+                                         std::to_string(squid_digest().port()) + ";\n}\n");
   auto credentials = dir.write_file("credentials", "alice\n" + kSpecialPassword + "\n");
   std::filesystem::permissions(
       credentials, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);

@@ -28,7 +28,9 @@ constexpr int kMaxConnections = 10'000;
 constexpr int kMaxRequestsPerConnection = 16;
 constexpr std::string_view kBody = "proxy authentication required\n";
 
-std::string hex_hash(const std::string& algorithm, const std::string& text) {
+}  // namespace
+
+std::string hex_digest(const std::string& algorithm, const std::string& text) {
   const EVP_MD* md = algorithm == "SHA-256" ? EVP_sha256() : EVP_md5();
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned size = 0;
@@ -41,6 +43,8 @@ std::string hex_hash(const std::string& algorithm, const std::string& text) {
   }
   return hex;
 }
+
+namespace {
 
 std::string base64(const std::string& text) {
   std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
@@ -105,10 +109,10 @@ std::string AuthProxy::check(const std::string& authorization) {
   if (parsed.size() != 1 || !parsed[0].is("Digest")) return challenge(false);
   const AuthChallenge& a = parsed[0];
   const std::string& alg = options_.algorithm;
-  std::string ha1 = hex_hash(alg, options_.user + ":" + options_.realm + ":" + options_.password);
-  std::string ha2 = hex_hash(alg, "CONNECT:" + param(a, "uri"));
-  std::string expected = hex_hash(alg, ha1 + ":" + param(a, "nonce") + ":" + param(a, "nc") + ":" +
-                                           param(a, "cnonce") + ":auth:" + ha2);
+  std::string ha1 = hex_digest(alg, options_.user + ":" + options_.realm + ":" + options_.password);
+  std::string ha2 = hex_digest(alg, "CONNECT:" + param(a, "uri"));
+  std::string expected = hex_digest(alg, ha1 + ":" + param(a, "nonce") + ":" + param(a, "nc") +
+                                             ":" + param(a, "cnonce") + ":auth:" + ha2);
   bool right = param(a, "username") == options_.user && param(a, "realm") == options_.realm &&
                param(a, "response") == expected && param(a, "qop") == "auth" &&
                param(a, "opaque") == "opaque-1";

@@ -16,6 +16,9 @@
 
 namespace proxywatch::testing {
 
+// Lower-case hex of the "MD5" or "SHA-256" digest of `text` (RFC 7616's H()).
+std::string hex_digest(const std::string& algorithm, const std::string& text);
+
 // A proxy on 127.0.0.1:port(), on its own thread. A CONNECT without valid credentials gets a
 // 407 with one challenge of Options::scheme (and a short body); valid ones get 200 and a tunnel
 // to 127.0.0.1:upstream_port. Connections stay open across 407s unless close_after_407.
