@@ -156,7 +156,7 @@ class Probe {
       ProxyAnswer answer = read_proxy_answer(407, header.reason(), header);
       note_answer(answer);
       if (!next_authorization(answer, auth)) co_return false;
-      error_code reuse_ec = co_await prepare_next_round(header);
+      error_code reuse_ec = co_await prepare_next_round(header, deadline);
       timed(Phase::kProxyConnect, start);
       if (reuse_ec) co_return fail_proxy_read(reuse_ec, true);
     }
@@ -248,11 +248,12 @@ class Probe {
     return errc == std::errc() && end == length.data() + length.size() && n <= kMaxHeaderBytes;
   }
 
-  // Gets the connection ready for the next CONNECT: reads past the 407's body when the
-  // connection is reused, or opens a new one.
-  asio::awaitable<error_code> prepare_next_round(const http::response<http::empty_body>& header) {
+  // Gets the connection ready for the next CONNECT by `deadline`: reads past the 407's body
+  // when the connection is reused, or opens a new one (within tcp_connect's own deadline too).
+  asio::awaitable<error_code> prepare_next_round(const http::response<http::empty_body>& header,
+                                                 Clock::time_point deadline) {
     if (!can_reuse(header)) {
-      co_return co_await reconnect(Clock::now() + spec_.timeouts.tcp_connect);
+      co_return co_await reconnect(std::min(deadline, Clock::now() + spec_.timeouts.tcp_connect));
     }
     std::uint64_t remaining = std::stoull(std::string(header[http::field::content_length]));
     auto from_buffer = std::min<std::uint64_t>(remaining, buffer_.size());

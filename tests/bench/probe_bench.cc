@@ -16,6 +16,7 @@
 #include <string>
 
 #include "common/probe.h"
+#include "tests/support/auth_proxy.h"
 #include "tests/support/fake_proxy.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -107,6 +108,13 @@ int main(int argc, char** argv) {
   std::printf("probe: CONNECT + TLS + HEAD /        %8.1f us\n",
               bench_probes(spec, tls, n, Outcome::kOk));
   spec.request.reset();
+  proxywatch::testing::AuthProxy digest(
+      {.user = "bench", .password = "bench-password", .upstream_port = origin.port()});
+  spec.proxy.port = digest.port();
+  spec.credentials = ProxyCredentials{"bench", "bench-password"};
+  std::printf("probe: 407, Digest SHA-256, TLS      %8.1f us\n",
+              bench_probes(spec, tls, n, Outcome::kOk));
+  spec.credentials.reset();
   spec.proxy.port = deny.port();
   std::printf("probe: CONNECT answered 403          %8.1f us\n",
               bench_probes(spec, tls, n, Outcome::kProxyDenied));

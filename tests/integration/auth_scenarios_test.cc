@@ -286,6 +286,19 @@ TEST_F(ProxyAuthTest, ProxyClosingAfterItsChallengeIsAnsweredOnANewConnection) {
   EXPECT_NE(requests[1].connection, requests[0].connection);
 }
 
+TEST_F(ProxyAuthTest, ProxyBreakingItsKeepAlivePromiseIsAnsweredOnANewConnection) {
+  AuthProxy proxy({.user = "carol",
+                   .password = kPlainPassword,
+                   .fin_despite_keep_alive = true,
+                   .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("reconnects"), 1);
+  auto requests = proxy.requests();
+  ASSERT_GE(requests.size(), 2u);
+  EXPECT_NE(requests.back().connection, requests.front().connection);
+}
+
 TEST_F(ProxyAuthTest, BasicOnlyScriptedProxyWrongPasswordIsBounded) {
   AuthProxy proxy({.scheme = "Basic",
                    .user = "carol",

@@ -150,7 +150,7 @@ asio::awaitable<void> AuthProxy::serve(tcp::socket socket, int connection) {
         (options_.close_after_407 ? "\r\nConnection: close" : "") + "\r\n\r\n" + std::string(kBody);
     bool sent = co_await send(socket, answer);
     if (!sent) co_return;
-    if (options_.close_after_407) {
+    if (options_.close_after_407 || options_.fin_despite_keep_alive) {
       boost::system::error_code ignored;
       socket.shutdown(tcp::socket::shutdown_send, ignored);
       co_return;
