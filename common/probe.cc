@@ -4,7 +4,12 @@
 // beast::error::timeout); dns_lookup.h for DNS, which cannot be cancelled.
 #include "common/probe.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -107,6 +112,8 @@ class Probe {
     error_code ec = asio::error::host_not_found;
     for (const auto& endpoint : endpoints_) {
       tcp_.expires_at(deadline);
+      ec = open_socket(endpoint.protocol());
+      if (ec) break;
       std::tie(ec) = co_await tcp_.async_connect(endpoint, kUseTuple);
       if (!ec) {
         result_.proxy_address =
@@ -121,6 +128,21 @@ class Probe {
     tcp_.socket().set_option(tcp::no_delay(true), ec);
     result_.tcp_after_connect = read_tcp_info(tcp_.socket().native_handle());
     co_return true;
+  }
+
+  // A fresh socket for one connect attempt, with the MSS clamped when the spec asks: TCP_MAXSEG
+  // before connect(2) caps the MSS our SYN announces, so the proxy must send small segments
+  // (tcp(7); the inbound MTU probe).
+  error_code open_socket(const tcp& protocol) {
+    error_code ec;
+    tcp_.socket().close(ec);
+    tcp_.socket().open(protocol, ec);
+    if (ec || !spec_.clamp_mss) return ec;
+    int mss = static_cast<int>(*spec_.clamp_mss);
+    if (setsockopt(tcp_.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    return ec;
   }
 
   // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it.
@@ -182,6 +204,11 @@ class Probe {
   asio::awaitable<bool> handshake_tls() {
     auto start = Clock::now();
     tls_.emplace(std::move(tcp_), *tls_ctx_);
+    if (spec_.pad_client_hello && !pad_client_hello()) {
+      timed(Phase::kTlsHandshake, start);
+      result_.error = "the TLS context cannot pad the ClientHello";
+      co_return fail(Outcome::kTlsFailed, Phase::kTlsHandshake);
+    }
     TlsObserver observer(tls_->native_handle(), spec_.target.host, result_.tls);
     tls_->set_verify_callback(observer.callback());
     tls_->next_layer().expires_after(spec_.timeouts.tls_handshake);
@@ -195,6 +222,13 @@ class Probe {
       co_return fail(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake, ec);
     }
     co_return fail(Outcome::kTlsFailed, Phase::kTlsHandshake, ec);
+  }
+
+  // The outbound MTU probe: a ClientHello longer than one full-size segment towards the proxy,
+  // sized from the send MSS this connection got.
+  bool pad_client_hello() {
+    std::uint32_t mss = result_.tcp_after_connect ? result_.tcp_after_connect->snd_mss : 0;
+    return set_client_hello_padding(tls_->native_handle(), client_hello_pad_bytes(mss));
   }
 
   // Sends the request and waits for the answer's first byte (phase http_first_byte).
