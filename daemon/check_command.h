@@ -19,6 +19,8 @@ inline constexpr int kExitUsage = 2;
 struct CheckOptions {
   ProbeSpec spec;
   bool json = false;
+  // Run the MTU comparison (normal, clamped, padded) instead of one probe.
+  bool mtu = false;
   bool help = false;
 };
 
