@@ -35,6 +35,10 @@ class VethNamespaces {
   const std::string& client() const { return client_; }
   const std::string& server() const { return server_; }
 
+  // The veth device's name in namespace `ns` (either of the two), for iptables' `-i`/`-o`:
+  // each namespace also has loopback traffic of its own.
+  std::string device(const std::string& ns) const { return ns == client_ ? "veth0" : "veth1"; }
+
   // Runs argv inside namespace `ns` (`ip netns exec`), with a hard timeout.
   ProcessResult exec(const std::string& ns, std::vector<std::string> argv,
                      std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
