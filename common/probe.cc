@@ -10,10 +10,12 @@
 
 #include <array>
 #include <cerrno>
+#include <memory>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -50,6 +52,29 @@ bool is_closed(const error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
          ec == http::error::partial_message || ec == ssl::error::stream_truncated;
 }
+
+// TCP_INFO of socket `fd` taken kLead before `deadline`: Beast's expiry closes the socket at
+// the deadline and its evidence (retransmits, MSS) with it. The snapshot lives in shared state
+// because the timer's handler may run after this object is gone; a cancelled timer reads
+// nothing.
+class DeadlineSnapshot {
+ public:
+  static constexpr auto kLead = std::chrono::milliseconds(1);
+
+  DeadlineSnapshot(const asio::any_io_executor& ex, int fd, Clock::time_point deadline)
+      : timer_(ex, deadline - kLead) {
+    timer_.async_wait([info = info_, fd](const error_code& ec) {
+      if (!ec) *info = read_tcp_info(fd);
+    });
+  }
+
+  // The snapshot, or nullopt when the deadline was not reached.
+  const std::optional<TcpInfo>& info() const { return *info_; }
+
+ private:
+  std::shared_ptr<std::optional<TcpInfo>> info_ = std::make_shared<std::optional<TcpInfo>>();
+  asio::steady_timer timer_;
+};
 
 class Probe {
  public:
@@ -211,12 +236,18 @@ class Probe {
     }
     TlsObserver observer(tls_->native_handle(), spec_.target.host, result_.tls);
     tls_->set_verify_callback(observer.callback());
-    tls_->next_layer().expires_after(spec_.timeouts.tls_handshake);
+    auto deadline = Clock::now() + spec_.timeouts.tls_handshake;
+    tls_->next_layer().expires_at(deadline);
+    // A stalled handshake is where lost large segments show (the MTU probes): keep its evidence.
+    DeadlineSnapshot snapshot(ex_, lowest().socket().native_handle(), deadline);
     auto [ec] = co_await tls_->async_handshake(ssl::stream_base::client, kUseTuple);
     timed(Phase::kTlsHandshake, start);
     observer.finish(ec);
     if (!ec) co_return true;
-    if (ec == beast::error::timeout) co_return fail(Outcome::kTlsStalled, Phase::kTlsHandshake, ec);
+    if (ec == beast::error::timeout) {
+      result_.tcp_at_end = snapshot.info();
+      co_return fail(Outcome::kTlsStalled, Phase::kTlsHandshake, ec);
+    }
     if (is_reset(ec)) co_return fail(Outcome::kTlsReset, Phase::kTlsHandshake, ec);
     if (!result_.tls.verify_error.empty()) {
       co_return fail(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake, ec);

@@ -41,8 +41,11 @@ struct MtuRun {
     return std::string(mtu().at(probe).as_string());
   }
   std::string verdict() const { return std::string(mtu().at("verdict").as_string()); }
-  std::int64_t tcp(std::string_view probe, std::string_view key) const {
-    const auto& tcp = mtu().at("probes").at(probe).at("tcp_after_connect");
+  // A TCP_INFO field of `probe`, from the snapshot `which` ("tcp_after_connect" or "tcp", the
+  // last one taken); -1 when there is none.
+  std::int64_t tcp(std::string_view probe, std::string_view key,
+                   std::string_view which = "tcp_after_connect") const {
+    const auto& tcp = mtu().at("probes").at(probe).at(which);
     return tcp.is_object() ? tcp.at(key).to_number<std::int64_t>() : -1;
   }
 };
@@ -202,6 +205,9 @@ TEST_F(MtuNetnsTest, OutboundBlackholeIsOutbound) {
   EXPECT_EQ(r.verdict(), "outbound");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_GT(packets(server(), "blackhole"), 0);
+  // The evidence: the padded hello's segment was sent again and again, in vain.
+  EXPECT_GT(r.tcp("padded", "retransmits", "tcp"), 0);
+  EXPECT_EQ(r.tcp("normal", "retransmits", "tcp"), 0);
 }
 
 TEST_F(MtuNetnsTest, OutboundResetOnLargePacketsIsOutbound) {
