@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -107,9 +108,17 @@ struct Network {
 
 class MtuNetnsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { network_ = std::make_unique<Network>(); }
+  static void SetUpTestSuite() {
+    try {
+      network_ = std::make_unique<Network>();
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
   static void TearDownTestSuite() { network_.reset(); }
+  void SetUp() override { ASSERT_TRUE(network_) << "test network: " << setup_error_; }
   void TearDown() override {
+    if (!network_) return;
     network_->net.iptables(client(), {"-F"});
     network_->net.iptables(server(), {"-F"});
   }
@@ -144,6 +153,7 @@ class MtuNetnsTest : public ::testing::Test {
   }
 
   static inline std::unique_ptr<Network> network_;
+  static inline std::string setup_error_;
 };
 
 TEST_F(MtuNetnsTest, HealthyPathHasNoVerdictAndCarriesRealSegmentsOnly) {

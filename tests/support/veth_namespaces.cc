@@ -34,6 +34,15 @@ VethNamespaces::VethNamespaces() {
   std::string stem = "pwmtu-" + std::to_string(getpid()) + "-" + std::to_string(++count_);
   client_ = stem + "-client";
   server_ = stem + "-server";
+  try {
+    build();
+  } catch (...) {
+    remove();  // no destructor runs for a constructor that throws
+    throw;
+  }
+}
+
+void VethNamespaces::build() {
   for (const std::string* ns : {&client_, &server_}) {
     run_or_throw({"ip", "netns", "add", *ns});
     std::filesystem::create_directories(etc_dir(*ns));
@@ -53,6 +62,10 @@ VethNamespaces::VethNamespaces() {
 }
 
 VethNamespaces::~VethNamespaces() {
+  remove();
+}
+
+void VethNamespaces::remove() noexcept {
   for (const std::string* ns : {&client_, &server_}) {
     try {
       run_process({"ip", "netns", "del", *ns});

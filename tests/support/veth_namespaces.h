@@ -57,6 +57,8 @@ class VethNamespaces {
                          const std::string& comment) const;
 
  private:
+  void build();
+  void remove() noexcept;
   void must(const std::string& ns, std::vector<std::string> argv) const;
   void disable_offloads(const std::string& ns, const std::string& device) const;
 
