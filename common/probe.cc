@@ -130,6 +130,21 @@ class Probe {
     co_return true;
   }
 
+  // A fresh socket for one connect attempt, with the MSS clamped when the spec asks: TCP_MAXSEG
+  // before connect(2) caps the MSS our SYN announces, so the proxy must send small segments
+  // (tcp(7); the inbound MTU probe).
+  error_code open_socket(const tcp& protocol) {
+    error_code ec;
+    tcp_.socket().close(ec);
+    tcp_.socket().open(protocol, ec);
+    if (ec || !spec_.clamp_mss) return ec;
+    int mss = static_cast<int>(*spec_.clamp_mss);
+    if (setsockopt(tcp_.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    return ec;
+  }
+
   // Tries each address in turn until one accepts, all within the one tcp_connect deadline.
   asio::awaitable<bool> connect_tcp() {
     auto start = Clock::now();
@@ -153,21 +168,6 @@ class Probe {
     tcp_.socket().set_option(tcp::no_delay(true), ec);
     result_.tcp_after_connect = read_tcp_info(tcp_.socket().native_handle());
     co_return true;
-  }
-
-  // A fresh socket for one connect attempt, with the MSS clamped when the spec asks: TCP_MAXSEG
-  // before connect(2) caps the MSS our SYN announces, so the proxy must send small segments
-  // (tcp(7); the inbound MTU probe).
-  error_code open_socket(const tcp& protocol) {
-    error_code ec;
-    tcp_.socket().close(ec);
-    tcp_.socket().open(protocol, ec);
-    if (ec || !spec_.clamp_mss) return ec;
-    int mss = static_cast<int>(*spec_.clamp_mss);
-    if (setsockopt(tcp_.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
-      ec.assign(errno, boost::system::system_category());
-    }
-    return ec;
   }
 
   // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it.
