@@ -45,7 +45,8 @@ std::string mtu_diagnosis(const MtuReport& report) {
   switch (report.verdict) {
     case MtuVerdict::kNone:
       if (report.normal.ok()) return "No sign of an MTU problem: large segments pass both ways.";
-      return "Not an MTU problem: the probe with small segments fails like the normal one.";
+      return "Not an MTU problem: the probe with small segments fails too (see the normal probe's "
+             "diagnosis).";
     case MtuVerdict::kInbound:
       return fmt::format(
           "MTU problem towards this host: with the MSS clamped to {} the probe passes, unclamped "

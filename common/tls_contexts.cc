@@ -13,7 +13,7 @@ namespace {
 namespace ssl = boost::asio::ssl;
 
 constexpr std::uint32_t kDefaultMss = 1460;
-// The pad's contents; RFC 8701 leaves them to the client, zeros compress nothing away.
+// The pad: RFC 8701 §3.1 leaves the contents to the client; zeros.
 constexpr std::array<unsigned char, kMaxClientHelloPad> kZeros{};
 
 // The SSL ex_data slot holding a connection's pad size (as an integer in the pointer).
