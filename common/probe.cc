@@ -4,12 +4,19 @@
 // beast::error::timeout); dns_lookup.h for DNS, which cannot be cancelled.
 #include "common/probe.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <memory>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -50,6 +57,29 @@ bool is_closed(const error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
          ec == http::error::partial_message || ec == ssl::error::stream_truncated;
 }
+
+// TCP_INFO of socket `fd` taken kLead before `deadline`: Beast's expiry closes the socket at
+// the deadline and its evidence (retransmits, MSS) with it. The snapshot lives in shared state
+// because the timer's handler may run after this object is gone; a cancelled timer reads
+// nothing.
+class DeadlineSnapshot {
+ public:
+  static constexpr auto kLead = std::chrono::milliseconds(1);
+
+  DeadlineSnapshot(const asio::any_io_executor& ex, int fd, Clock::time_point deadline)
+      : timer_(ex, deadline - kLead) {
+    timer_.async_wait([info = info_, fd](const error_code& ec) {
+      if (!ec) *info = read_tcp_info(fd);
+    });
+  }
+
+  // The snapshot, or nullopt when the deadline was not reached.
+  const std::optional<TcpInfo>& info() const { return *info_; }
+
+ private:
+  std::shared_ptr<std::optional<TcpInfo>> info_ = std::make_shared<std::optional<TcpInfo>>();
+  asio::steady_timer timer_;
+};
 
 class Probe {
  public:
@@ -105,6 +135,21 @@ class Probe {
     co_return true;
   }
 
+  // A fresh socket for one connect attempt, with the MSS clamped when the spec asks: TCP_MAXSEG
+  // before connect(2) caps the MSS our SYN announces, so the proxy must send small segments
+  // (tcp(7); the inbound MTU probe).
+  error_code open_socket(const tcp& protocol) {
+    error_code ec;
+    tcp_.socket().close(ec);
+    tcp_.socket().open(protocol, ec);
+    if (ec || !spec_.clamp_mss) return ec;
+    int mss = static_cast<int>(*spec_.clamp_mss);
+    if (setsockopt(tcp_.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
+      ec.assign(errno, boost::system::system_category());
+    }
+    return ec;
+  }
+
   // Tries each address in turn until one accepts, all within the one tcp_connect deadline.
   asio::awaitable<bool> connect_tcp() {
     auto start = Clock::now();
@@ -112,6 +157,8 @@ class Probe {
     error_code ec = asio::error::host_not_found;
     for (const auto& endpoint : endpoints_) {
       tcp_.expires_at(deadline);
+      ec = open_socket(endpoint.protocol());
+      if (ec) break;
       std::tie(ec) = co_await tcp_.async_connect(endpoint, kUseTuple);
       if (!ec) {
         connected_ = endpoint;
@@ -271,11 +318,13 @@ class Probe {
   asio::awaitable<error_code> reconnect(Clock::time_point deadline) {
     error_code ignored;
     tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    tcp_.close();
     buffer_.clear();
     ++result_.auth_reconnects;
+    // open_socket closes the old socket and keeps an MTU probe's clamped MSS.
+    error_code ec = open_socket(connected_.protocol());
+    if (ec) co_return ec;
     tcp_.expires_at(deadline);
-    auto [ec] = co_await tcp_.async_connect(connected_, kUseTuple);
+    std::tie(ec) = co_await tcp_.async_connect(connected_, kUseTuple);
     if (!ec) tcp_.socket().set_option(tcp::no_delay(true), ignored);
     co_return ec;
   }
@@ -312,19 +361,37 @@ class Probe {
   asio::awaitable<bool> handshake_tls() {
     auto start = Clock::now();
     tls_.emplace(std::move(tcp_), *tls_ctx_);
+    if (spec_.pad_client_hello && !pad_client_hello()) {
+      timed(Phase::kTlsHandshake, start);
+      result_.error = "the TLS context cannot pad the ClientHello";
+      co_return fail(Outcome::kTlsFailed, Phase::kTlsHandshake);
+    }
     TlsObserver observer(tls_->native_handle(), spec_.target.host, result_.tls);
     tls_->set_verify_callback(observer.callback());
-    tls_->next_layer().expires_after(spec_.timeouts.tls_handshake);
+    auto deadline = Clock::now() + spec_.timeouts.tls_handshake;
+    tls_->next_layer().expires_at(deadline);
+    // A stalled handshake is where lost large segments show (the MTU probes): keep its evidence.
+    DeadlineSnapshot snapshot(ex_, lowest().socket().native_handle(), deadline);
     auto [ec] = co_await tls_->async_handshake(ssl::stream_base::client, kUseTuple);
     timed(Phase::kTlsHandshake, start);
     observer.finish(ec);
     if (!ec) co_return true;
-    if (ec == beast::error::timeout) co_return fail(Outcome::kTlsStalled, Phase::kTlsHandshake, ec);
+    if (ec == beast::error::timeout) {
+      result_.tcp_at_end = snapshot.info();
+      co_return fail(Outcome::kTlsStalled, Phase::kTlsHandshake, ec);
+    }
     if (is_reset(ec)) co_return fail(Outcome::kTlsReset, Phase::kTlsHandshake, ec);
     if (!result_.tls.verify_error.empty()) {
       co_return fail(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake, ec);
     }
     co_return fail(Outcome::kTlsFailed, Phase::kTlsHandshake, ec);
+  }
+
+  // The outbound MTU probe: a ClientHello longer than one full-size segment towards the proxy,
+  // sized from the send MSS this connection got.
+  bool pad_client_hello() {
+    std::uint32_t mss = result_.tcp_after_connect ? result_.tcp_after_connect->snd_mss : 0;
+    return set_client_hello_padding(tls_->native_handle(), client_hello_pad_bytes(mss));
   }
 
   // Sends the request and waits for the answer's first byte (phase http_first_byte).

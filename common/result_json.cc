@@ -48,7 +48,34 @@ json::object phases_json(const ProbeResult& r) {
   return phases;
 }
 
+// What one of the MTU probes leaves as evidence: how it ended and what TCP saw.
+json::object mtu_probe_json(const ProbeResult& r) {
+  json::value phase = r.phase ? json::value(to_string(*r.phase)) : json::value();
+  return json::object{
+      {"outcome", to_string(r.outcome)},  {"phase", phase},
+      {"total_seconds", r.total.count()}, {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
+      {"tcp", tcp_json(r.tcp())},         {"peer_close", to_string(r.peer_close)},
+      {"error", or_null(r.error)}};
+}
+
 }  // namespace
+
+json::value to_json(const MtuReport& report, const ProbeSpec& spec) {
+  json::value value = to_json(report.normal, spec);
+  value.as_object()["mtu"] = json::object{
+      {"normal", to_string(report.normal.outcome)},
+      {"clamped", to_string(report.clamped.outcome)},
+      {"padded", to_string(report.padded.outcome)},
+      {"verdict", to_string(report.verdict)},
+      {"clamp_mss", report.clamp_mss},
+      {"padded_hello_bytes", padded_hello_bytes(report)},
+      {"diagnosis", mtu_diagnosis(report)},
+      {"probes", json::object{{"normal", mtu_probe_json(report.normal)},
+                              {"clamped", mtu_probe_json(report.clamped)},
+                              {"padded", mtu_probe_json(report.padded)}}},
+  };
+  return value;
+}
 
 json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
   json::array schemes;

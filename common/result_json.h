@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "common/mtu_check.h"
 #include "common/probe_result.h"
 #include "common/probe_spec.h"
 
@@ -13,6 +14,11 @@ namespace proxywatch {
 
 // The JSON object for `result` of the probe `spec`. Credentials never appear in it.
 boost::json::value to_json(const ProbeResult& result, const ProbeSpec& spec);
+
+// `proxywatch check --mtu --json`: the normal probe's object with an "mtu" member:
+// {"normal": OUTCOME, "clamped": OUTCOME, "padded": OUTCOME, "verdict": "none|inbound|outbound|
+// inconclusive", "clamp_mss", "padded_hello_bytes", "diagnosis", "probes": {NAME: evidence}}.
+boost::json::value to_json(const MtuReport& report, const ProbeSpec& spec);
 
 // `value` serialized on one line.
 std::string serialize(const boost::json::value& value);

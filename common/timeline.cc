@@ -60,7 +60,32 @@ std::string phase_detail(Phase p, const ProbeResult& r, const ProbeSpec& s) {
   return {};
 }
 
+// One row of the MTU comparison; the TCP figures are the last TCP_INFO the probe read.
+std::string mtu_row(std::string_view name, const ProbeResult& r, std::string_view setting) {
+  const auto& tcp = r.tcp();
+  std::string mss = tcp ? fmt::format("{}/{}", tcp->snd_mss, tcp->rcv_mss) : "-";
+  std::string pmtu = tcp ? std::to_string(tcp->pmtu) : "-";
+  std::string retrans = tcp ? std::to_string(tcp->retransmits) : "-";
+  std::string phase = r.phase ? std::string(to_string(*r.phase)) : "-";
+  return fmt::format("  {:<8} {:<24} {:<15} {:<14} {:>10} {:>11} {:>5} {:>7}\n", name, setting,
+                     to_string(r.outcome), phase, ms(r.total), mss, pmtu, retrans);
+}
+
 }  // namespace
+
+std::string format_mtu_timeline(const MtuReport& report, const ProbeSpec& spec) {
+  std::string out = format_timeline(report.normal, spec);
+  out += "\nMTU comparison (the same probe three times, one after the other):\n";
+  out += fmt::format("  {:<8} {:<24} {:<15} {:<14} {:>10} {:>11} {:>5} {:>7}\n", "probe", "setting",
+                     "outcome", "phase", "took", "mss snd/rcv", "pmtu", "retrans");
+  out += mtu_row("normal", report.normal, "as configured");
+  out += mtu_row("clamped", report.clamped, fmt::format("MSS clamped to {}", report.clamp_mss));
+  out += mtu_row("padded", report.padded,
+                 fmt::format("ClientHello +{} bytes", padded_hello_bytes(report)));
+  out += fmt::format("mtu verdict: {}\n", to_string(report.verdict));
+  out += fmt::format("mtu diagnosis: {}\n", mtu_diagnosis(report));
+  return out;
+}
 
 std::string format_timeline(const ProbeResult& r, const ProbeSpec& s) {
   std::string out = fmt::format("proxy {} → target {}{}\n", s.proxy.to_string(),

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/mtu_check.h"
 #include "common/probe_result.h"
 #include "common/probe_spec.h"
 
@@ -11,5 +12,9 @@ namespace proxywatch {
 
 // The multi-line timeline of `result`, ending in a newline.
 std::string format_timeline(const ProbeResult& result, const ProbeSpec& spec);
+
+// `proxywatch check --mtu`: the normal probe's timeline, then one row per MTU probe (outcome,
+// failing phase, time, MSS, path MTU, retransmits), the verdict and its diagnosis.
+std::string format_mtu_timeline(const MtuReport& report, const ProbeSpec& spec);
 
 }  // namespace proxywatch

@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "common/mtu_check.h"
 #include "common/probe.h"
 #include "common/result_json.h"
 #include "common/text_result.h"
@@ -116,6 +117,33 @@ std::string apply_optional(const CliArgs& args, ProbeSpec& spec) {
   return apply_credentials(args, spec);
 }
 
+// `check --mtu`: the three probes of the MTU comparison, printed as one report.
+int run_mtu_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
+  const ProbeSpec& spec = options.spec;
+  TlsContexts contexts;
+  auto tls = contexts.get(spec.ca_file);
+  auto padded_tls = contexts.get(spec.ca_file, ClientHelloPadding::kPadded);
+  if (!tls || !padded_tls) {
+    err << "proxywatch check: --ca-file: " << (tls ? padded_tls.error() : tls.error()) << "\n";
+    return kExitUsage;
+  }
+  asio::io_context io;
+  std::optional<MtuReport> report;
+  asio::co_spawn(io, run_mtu_comparison(spec, *tls, *padded_tls),
+                 [&](std::exception_ptr e, MtuReport r) {
+                   if (e) std::rethrow_exception(e);
+                   report = std::move(r);
+                 });
+  io.run();
+  if (options.json) {
+    out << serialize(to_json(*report, spec)) << "\n";
+  } else {
+    out << format_mtu_timeline(*report, spec);
+  }
+  bool healthy = report->normal.ok() && report->verdict == MtuVerdict::kNone;
+  return healthy ? kExitOk : kExitProbeFailed;
+}
+
 }  // namespace
 
 std::string check_usage() {
@@ -137,20 +165,26 @@ std::string check_usage() {
          "                         password comes from --proxy-password-file FILE (one line,\n"
          "                         mode 600) or the environment variable\n"
          "                         PROXYWATCH_PROXY_PASSWORD, never from the command line\n"
+         "  --mtu                  run the probe three times: as configured, with the MSS\n"
+         "                         clamped to 536 and with a ClientHello padded past one\n"
+         "                         full-size segment; the verdict (none, inbound, outbound,\n"
+         "                         inconclusive) says whether large packets die and which way\n"
          "  --json                 print one JSON object instead of the timeline\n"
          "\n"
-         "exit status: 0 probe ok, 1 probe failed, 2 bad usage\n";
+         "exit status: 0 probe ok, 1 probe failed, 2 bad usage\n"
+         "  (with --mtu: 0 only when the normal probe passes and the verdict is none)\n";
 }
 
 CheckResult parse_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv,
                              {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
                               "--timeout", "--stall", "--proxy-user", "--proxy-password-file"},
-                             {"--json", "--help", "--expect-denied"});
+                             {"--json", "--help", "--expect-denied", "--mtu"});
   if (!args) return args.error();
   CheckOptions options;
   options.help = args->has("--help");
   options.json = args->has("--json");
+  options.mtu = args->has("--mtu");
   if (options.help) return options;
   auto proxy = args->value("--proxy");
   auto target = args->value("--target");
@@ -164,6 +198,11 @@ CheckResult parse_check_args(const std::vector<std::string>& argv) {
   options.spec.target = *target_hp;
   options.spec.user_agent = "proxywatch/" PROXYWATCH_VERSION;
   if (auto error = apply_optional(*args, options.spec); !error.empty()) return error;
+  if (options.mtu && options.spec.expect_denied) {
+    return std::string(
+        "--mtu and --expect-denied exclude each other (a denied tunnel carries no "
+        "TLS to compare)");
+  }
   return options;
 }
 
@@ -177,6 +216,7 @@ int run_check_command(const std::vector<std::string>& args, std::ostream& out, s
     out << check_usage();
     return kExitOk;
   }
+  if (options->mtu) return run_mtu_check(*options, out, err);
   const ProbeSpec& spec = options->spec;
   TlsContexts contexts;
   auto tls = contexts.get(spec.ca_file);

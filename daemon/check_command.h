@@ -22,6 +22,8 @@ inline constexpr const char* kPasswordEnv = "PROXYWATCH_PROXY_PASSWORD";
 struct CheckOptions {
   ProbeSpec spec;
   bool json = false;
+  // Run the MTU comparison (normal, clamped, padded) instead of one probe.
+  bool mtu = false;
   bool help = false;
 };
 

@@ -10,7 +10,7 @@ packages=(
   libboost1.81-dev libssl-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libsystemd-dev libgtest-dev libgmock-dev
   # tests and demo: real proxies, a TLS origin, packet filtering in namespaces
-  squid tinyproxy apache2-utils openssl curl iptables iproute2 procps
+  squid tinyproxy apache2-utils openssl curl iptables iproute2 procps ethtool
   # systemd unit verification
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)

@@ -1,7 +1,7 @@
 // Squid: config generation and the start/stop of one squid process.
 #include "tests/support/squid.h"
 
-#include "tests/support/local_port.h"
+#include "tests/support/wait.h"
 
 #include <stdexcept>
 
@@ -40,13 +40,11 @@ Squid::~Squid() {
 
 bool Squid::try_start(std::uint16_t port) {
   const auto conf = dir_.write_file("squid.conf", config(port));
-  process_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"/usr/sbin/squid", "-N", "-f", conf.string()}, dir() / "squid.out");
-  // Squid logs this line once the port is open; it tells our listener from a port thief.
-  const std::string announcement = "local=127.0.0.1:" + std::to_string(port) + " ";
-  const auto announced = [&] { return cache_log().find(announcement) != std::string::npos; };
-  const ListenerState state = wait_for_listener(*process_, port, announced, kStartDeadline);
-  if (state == ListenerState::kListening) {
+  std::vector<std::string> argv{"/usr/sbin/squid", "-N", "-f", conf.string()};
+  // `ip netns exec` execs squid in place, so the child's pid is still squid's.
+  if (!options_.netns.empty()) argv.insert(argv.begin(), {"ip", "netns", "exec", options_.netns});
+  process_ = std::make_unique<ChildProcess>(argv, dir() / "squid.out");
+  if (wait_until_listening(port) == ListenerState::kListening) {
     port_ = port;
     return true;
   }
@@ -54,9 +52,21 @@ bool Squid::try_start(std::uint16_t port) {
   return false;
 }
 
+ListenerState Squid::wait_until_listening(std::uint16_t port) {
+  // Squid logs this line once the port is open; it tells our listener from a port thief.
+  const std::string announcement =
+      "local=" + options_.listen_address + ":" + std::to_string(port) + " ";
+  const auto announced = [&] { return cache_log().find(announcement) != std::string::npos; };
+  if (options_.netns.empty()) return wait_for_listener(*process_, port, announced, kStartDeadline);
+  // Inside a namespace of its own no other process can hold the port: the log line suffices.
+  bool done = wait_until([&] { return announced() || !process_->running(); }, kStartDeadline);
+  if (done && announced()) return ListenerState::kListening;
+  return done ? ListenerState::kExited : ListenerState::kTimedOut;
+}
+
 std::string Squid::config(std::uint16_t port) const {
   const std::string dir = dir_.path().string();
-  std::string text = "http_port 127.0.0.1:" + std::to_string(port) + "\n" +
+  std::string text = "http_port " + options_.listen_address + ":" + std::to_string(port) + "\n" +
                      "visible_hostname proxywatch-test\n"
                      "cache_effective_user proxy\n"
                      "pid_filename " +

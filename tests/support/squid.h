@@ -3,6 +3,7 @@
 // and, through extra config lines, Basic and Digest authentication.
 #pragma once
 
+#include "tests/support/local_port.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -15,11 +16,11 @@
 
 namespace proxywatch::testing {
 
-// A running `squid -N` listening on 127.0.0.1:port(), dropped to user proxy, with no disk
-// cache. It resolves names only from Options::hosts: its DNS server is 127.0.0.1, where nothing
-// answers, so the machine's resolver is never asked and an unknown name fails (after
-// dns_timeout, 3 s here instead of squid's 30 s). CONNECT is allowed to any port. Access rules,
-// in order: deny denied_domains (403), extra_http_access, allow localhost, deny all.
+// A running `squid -N` listening on 127.0.0.1:port() (or Options::listen_address), dropped to user
+// proxy, with no disk cache. It resolves names only from Options::hosts: its DNS server is
+// 127.0.0.1, where nothing answers, so the machine's resolver is never asked and an unknown name
+// fails (after dns_timeout, 3 s here instead of squid's 30 s). CONNECT is allowed to any port.
+// Access rules, in order: deny denied_domains (403), extra_http_access, allow localhost, deny all.
 // Not thread-safe.
 class Squid {
  public:
@@ -29,6 +30,11 @@ class Squid {
     std::vector<std::string> extra_config{};       // verbatim, after the defaults (may override
                                                    // them) and before the http_access rules
     std::vector<std::string> extra_http_access{};  // verbatim lines, e.g. "http_access deny !auth"
+    // Run inside this network namespace (`ip netns exec`), listening on listen_address there.
+    // Empty: the test's own namespace. Readiness is then told by cache.log alone, since the
+    // test cannot connect into the namespace to check.
+    std::string netns{};
+    std::string listen_address = "127.0.0.1";
   };
 
   // Writes the config and starts squid, trying up to 3 ports if one was taken meanwhile; waits
@@ -40,7 +46,7 @@ class Squid {
   Squid(const Squid&) = delete;
   Squid& operator=(const Squid&) = delete;
 
-  // The listening port on 127.0.0.1.
+  // The listening port on 127.0.0.1 (or Options::listen_address).
   std::uint16_t port() const { return port_; }
 
   // The directory with squid.conf, hosts, cache.log and access.log; owned by user proxy.
@@ -53,6 +59,7 @@ class Squid {
  private:
   std::string config(std::uint16_t port) const;
   bool try_start(std::uint16_t port);
+  ListenerState wait_until_listening(std::uint16_t port);
 
   TempDir dir_;
   Options options_;

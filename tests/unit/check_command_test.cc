@@ -35,6 +35,15 @@ TEST(CheckCommandTest, FullFlagSetParses) {
   EXPECT_TRUE(options->json);
 }
 
+TEST(CheckCommandTest, MtuFlagAsksForTheComparison) {
+  auto options = parse_check_args(
+      {"--proxy", "10.10.10.1:80", "--target", "tools.cisco.com", "--mtu", "--json"});
+  ASSERT_TRUE(options) << options.error();
+  EXPECT_TRUE(options->mtu);
+  EXPECT_FALSE(parse_check_args({"--proxy", "p:80", "--target", "x"})->mtu);
+  EXPECT_NE(check_usage().find("--mtu"), std::string::npos);
+}
+
 TEST(CheckCommandTest, BadInputIsOneLineErrorAndExitTwo) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--target", "x"}, "--proxy HOST:PORT is required"},
@@ -48,6 +57,9 @@ TEST(CheckCommandTest, BadInputIsOneLineErrorAndExitTwo) {
       {{"--proxy", "p:80", "--target", "x", "--max-bytes", "lots"}, "--max-bytes"},
       {{"--proxy", "p:80", "--target"}, "needs a value"},
       {{"--proxy", "p:80", "--target", "x", "--ca-file", "/nonexistent/ca.pem"}, "--ca-file"},
+      {{"--proxy", "p:80", "--target", "x", "--mtu", "--ca-file", "/nonexistent/ca.pem"},
+       "--ca-file"},
+      {{"--proxy", "p:80", "--target", "x", "--mtu", "--expect-denied"}, "exclude each other"},
   };
   for (const auto& [args, expected] : cases) {
     CommandRun r = run(args);

@@ -1,0 +1,251 @@
+// `proxywatch check --mtu` against real packet loss: the probe runs in a client namespace, squid
+// and the TLS origin in a server namespace, joined by a veth link (MTU 1500, offloads off).
+// iptables drops packets of 1000 bytes and more, or rejects them with a TCP reset, in one
+// direction at a time — the guide's MTU blackhole and its "proxy resets on large packets" — and
+// the verdict must name that direction. Rules sit on the INPUT chain of the receiving side:
+// Linux TCP always builds GSO super-packets (segmented only at transmit, after OUTPUT), so an
+// OUTPUT rule would match one packet bigger than any on the wire; INPUT sees real segments once
+// the veth offloads are off. A reset from the server side reaches the client, as a proxy's does. A
+// proxy that relays nothing after its 200 fails all three probes alike and must get no MTU verdict.
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/fake_proxy.h"
+#include "tests/support/process.h"
+#include "tests/support/squid.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+#include "tests/support/tls_origin.h"
+#include "tests/support/veth_namespaces.h"
+
+namespace proxywatch {
+namespace {
+
+namespace json = boost::json;
+using testing::VethNamespaces;
+
+// Packets this large are full-size segments on a 1500-byte link; clamped ones are 576 bytes.
+const std::string kLarge = "1000:65535";
+
+struct MtuRun {
+  int exit_code = -1;
+  json::object result;
+  std::string err;
+
+  const json::object& mtu() const { return result.at("mtu").as_object(); }
+  std::string outcome(std::string_view probe) const {
+    return std::string(mtu().at(probe).as_string());
+  }
+  std::string verdict() const { return std::string(mtu().at("verdict").as_string()); }
+  // A TCP_INFO field of `probe`, from the snapshot `which` ("tcp_after_connect" or "tcp", the
+  // last one taken); -1 when there is none.
+  std::int64_t tcp(std::string_view probe, std::string_view key,
+                   std::string_view which = "tcp_after_connect") const {
+    const auto& tcp = mtu().at("probes").at(probe).at(which);
+    return tcp.is_object() ? tcp.at(key).to_number<std::int64_t>() : -1;
+  }
+};
+
+// Died in the handshake the way lost large segments make it die.
+bool lost(const std::string& outcome) {
+  return outcome == "tls_stalled" || outcome == "tls_reset";
+}
+
+MtuRun parse_run(const testing::ProcessResult& run) {
+  MtuRun parsed{run.exit_code.value_or(-1), {}, run.err};
+  boost::system::error_code ec;
+  json::value value = json::parse(run.out, ec);
+  EXPECT_FALSE(ec) << "stdout: " << run.out << "\nstderr: " << run.err;
+  if (!ec && value.is_object() && value.as_object().contains("mtu")) {
+    parsed.result = value.as_object();
+  } else {
+    ADD_FAILURE() << "no mtu object in: " << run.out;
+    parsed.result["mtu"] = json::object{};
+  }
+  return parsed;
+}
+
+// The namespaces, a CA, an origin whose handshake flight spans several segments, and squid:
+// made once for the suite, since squid takes about a second to start.
+struct Network {
+  VethNamespaces net;  // first: outlives the servers inside it
+  testing::TempDir dir{"pw-mtu"};
+  std::string ca_file;
+  std::unique_ptr<testing::TlsOrigin> origin;
+  std::unique_ptr<testing::Squid> squid;
+
+  Network() {
+    auto ca = testing::make_ca(dir.path(), "proxywatch test CA");
+    // Forty long names make the certificate (and so the server's flight) about 2.5 kB, more
+    // than one 1448-byte segment, as real chains are.
+    std::vector<std::string> names{"origin.test"};
+    for (int i = 0; i < 40; ++i) {
+      names.push_back("subject-alternative-name-number-" + std::to_string(i) + ".origin.test");
+    }
+    auto leaf = testing::make_leaf(ca, dir.path(), "origin", names, {});
+    ca_file = ca.cert_file.string();
+    // Created on a thread inside the server namespace, the origin listens on its loopback.
+    VethNamespaces::run_inside(net.server(), [&] {
+      origin = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    });
+    squid = std::make_unique<testing::Squid>(
+        testing::Squid::Options{.hosts = {{"origin.test", "127.0.0.1"}},
+                                .extra_config = {"acl veth_clients src 10.213.0.0/24"},
+                                .extra_http_access = {"http_access allow veth_clients"},
+                                .netns = net.server(),
+                                .listen_address = VethNamespaces::kServerAddress});
+  }
+  ~Network() {
+    squid.reset();
+    origin.reset();
+  }
+};
+
+class MtuNetnsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      network_ = std::make_unique<Network>();
+    } catch (const std::exception& e) {
+      setup_error_ = e.what();
+    }
+  }
+  static void TearDownTestSuite() { network_.reset(); }
+  void SetUp() override { ASSERT_TRUE(network_) << "test network: " << setup_error_; }
+  void TearDown() override {
+    if (!network_) return;
+    network_->net.iptables(client(), {"-F"});
+    network_->net.iptables(server(), {"-F"});
+  }
+
+  static const std::string& client() { return network_->net.client(); }
+  static const std::string& server() { return network_->net.server(); }
+
+  // `iptables -A INPUT -i VETH -p tcp -m length --length RANGE -m comment --comment NAME TARGET...`
+  // in namespace `ns`: packets of that size arriving there over the link (squid and the origin talk
+  // over the server's loopback, with packets of any size).
+  static void rule(const std::string& ns, const std::string& range, const std::string& name,
+                   std::vector<std::string> target = {}) {
+    std::vector<std::string> args{"-A", "INPUT", "-i", network_->net.device(ns), "-p", "tcp"};
+    args.insert(args.end(),
+                {"-m", "length", "--length", range, "-m", "comment", "--comment", name});
+    args.insert(args.end(), target.begin(), target.end());
+    network_->net.iptables(ns, args);
+  }
+  static long long packets(const std::string& ns, const std::string& name) {
+    return network_->net.rule_packets(ns, "INPUT", name);
+  }
+
+  // `proxywatch check --mtu --json` from the client namespace through squid, 2 s per phase.
+  static MtuRun check_mtu() {
+    std::string proxy =
+        std::string(VethNamespaces::kServerAddress) + ":" + std::to_string(network_->squid->port());
+    std::string target = "origin.test:" + std::to_string(network_->origin->port());
+    auto run = network_->net.exec(
+        client(), {PROXYWATCH_BINARY, "check", "--mtu", "--json", "--proxy", proxy, "--target",
+                   target, "--ca-file", network_->ca_file, "--timeout", "2"});
+    return parse_run(run);
+  }
+
+  static inline std::unique_ptr<Network> network_;
+  static inline std::string setup_error_;
+};
+
+TEST_F(MtuNetnsTest, HealthyPathHasNoVerdictAndCarriesRealSegmentsOnly) {
+  // Counting rules (no target): which packet sizes really cross the link.
+  rule(client(), kLarge, "large");
+  rule(server(), kLarge, "large");
+  rule(client(), "1501:65535", "super");
+  rule(server(), "1501:65535", "super");
+  MtuRun r = check_mtu();
+  EXPECT_EQ(r.outcome("normal"), "ok") << r.err;
+  EXPECT_EQ(r.outcome("clamped"), "ok");
+  EXPECT_EQ(r.outcome("padded"), "ok");
+  EXPECT_EQ(r.verdict(), "none");
+  EXPECT_EQ(r.exit_code, 0);
+  // The server's flight fills segments inbound; only the padded ClientHello does outbound.
+  EXPECT_GT(packets(client(), "large"), 0);
+  EXPECT_GT(packets(server(), "large"), 0);
+  // No offload super-packets: what iptables matches is what crosses the wire.
+  EXPECT_EQ(packets(client(), "super"), 0);
+  EXPECT_EQ(packets(server(), "super"), 0);
+  // The evidence: full MSS normally (1500 - 40 - 12 bytes of timestamps), clamped to 536.
+  EXPECT_EQ(r.tcp("normal", "snd_mss"), 1448);
+  EXPECT_EQ(r.tcp("normal", "pmtu"), 1500);
+  EXPECT_LE(r.tcp("clamped", "snd_mss"), 536);
+  EXPECT_EQ(r.mtu().at("padded_hello_bytes").to_number<std::int64_t>(), 1448);
+}
+
+TEST_F(MtuNetnsTest, InboundBlackholeIsInbound) {
+  rule(client(), kLarge, "blackhole", {"-j", "DROP"});
+  MtuRun r = check_mtu();
+  EXPECT_EQ(r.outcome("normal"), "tls_stalled") << r.err;
+  EXPECT_EQ(r.outcome("clamped"), "ok");
+  EXPECT_EQ(r.outcome("padded"), "tls_stalled");
+  EXPECT_EQ(r.verdict(), "inbound");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_GT(packets(client(), "blackhole"), 0);
+}
+
+TEST_F(MtuNetnsTest, InboundResetOnLargePacketsIsInbound) {
+  // The RST goes to the sender of the large packet (squid); the client is left waiting.
+  rule(client(), kLarge, "reset", {"-j", "REJECT", "--reject-with", "tcp-reset"});
+  MtuRun r = check_mtu();
+  // The client's next ACK meets the connection squid's kernel has dropped, and is answered
+  // with a reset, unless the deadline comes first.
+  EXPECT_TRUE(lost(r.outcome("normal"))) << r.outcome("normal") << r.err;
+  EXPECT_EQ(r.outcome("clamped"), "ok");
+  EXPECT_TRUE(lost(r.outcome("padded"))) << r.outcome("padded");
+  EXPECT_EQ(r.verdict(), "inbound");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_GT(packets(client(), "reset"), 0);
+}
+
+TEST_F(MtuNetnsTest, OutboundBlackholeIsOutbound) {
+  rule(server(), kLarge, "blackhole", {"-j", "DROP"});
+  MtuRun r = check_mtu();
+  EXPECT_EQ(r.outcome("normal"), "ok") << r.err;
+  EXPECT_EQ(r.outcome("clamped"), "ok");
+  EXPECT_EQ(r.outcome("padded"), "tls_stalled");
+  EXPECT_EQ(r.verdict(), "outbound");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_GT(packets(server(), "blackhole"), 0);
+  // The evidence: the padded hello's segment was sent again and again, in vain.
+  EXPECT_GT(r.tcp("padded", "retransmits", "tcp"), 0);
+  EXPECT_EQ(r.tcp("normal", "retransmits", "tcp"), 0);
+}
+
+TEST_F(MtuNetnsTest, OutboundResetOnLargePacketsIsOutbound) {
+  rule(server(), kLarge, "reset", {"-j", "REJECT", "--reject-with", "tcp-reset"});
+  MtuRun r = check_mtu();
+  EXPECT_EQ(r.outcome("normal"), "ok") << r.err;
+  EXPECT_EQ(r.outcome("clamped"), "ok");
+  EXPECT_EQ(r.outcome("padded"), "tls_reset");
+  EXPECT_EQ(r.verdict(), "outbound");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_GT(packets(server(), "reset"), 0);
+}
+
+// No namespaces needed: every probe dies after the 200, whatever its packet sizes.
+TEST(MtuCheckTest, ProxySilentAfterConnectIsNoMtuVerdict) {
+  testing::FakeProxy proxy({.behavior = testing::FakeProxy::Behavior::kOkThenSilent});
+  auto run = testing::run_process({PROXYWATCH_BINARY, "check", "--mtu", "--json", "--proxy",
+                                   "127.0.0.1:" + std::to_string(proxy.port()), "--target",
+                                   "origin.test:443", "--timeout", "1"},
+                                  {}, std::chrono::seconds(30));
+  MtuRun r = parse_run(run);
+  EXPECT_EQ(r.outcome("normal"), "tls_stalled");
+  EXPECT_EQ(r.outcome("clamped"), "tls_stalled");
+  EXPECT_EQ(r.outcome("padded"), "tls_stalled");
+  EXPECT_EQ(r.verdict(), "none");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(proxy.requests().size(), 3u);
+}
+
+}  // namespace
+}  // namespace proxywatch
