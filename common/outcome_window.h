@@ -40,6 +40,8 @@ class OutcomeWindow {
   // Appends `sample`, then drops the oldest beyond settings.window_probes and those older
   // than settings.window_duration before `sample.at`.
   void add(const Sample& sample, const HealthSettings& settings);
+  // Appends `sample` without trimming (restoring a saved window; the next add() trims).
+  void restore(const Sample& sample) { samples_.push_back(sample); }
   // Drops samples older than settings.window_duration before `now`.
   void prune(WallTime now, const HealthSettings& settings);
 
