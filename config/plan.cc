@@ -54,8 +54,8 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
     plan.warnings = proxy->warnings;
   }
   for (const TargetConfig& target : config.targets) {
-    plan.targets.push_back(
-        PlannedTarget{target.name, make_spec(target, plan.proxy), target.interval});
+    plan.targets.push_back(PlannedTarget{target.name, make_spec(target, plan.proxy),
+                                         target.interval, target.expect_issuer});
   }
   return plan;
 }
