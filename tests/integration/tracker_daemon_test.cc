@@ -95,7 +95,7 @@ class TrackerDaemonTest : public ::testing::Test {
   }
 
   // Probes every 300 ms; a stalled CONNECT ends after 300 ms; a small window.
-  void write_yaml(bool mtu = false) {
+  void write_yaml(bool mtu = false, const std::string& target_extra = "") {
     metrics_port_ = testing::pick_free_port();
     yaml_ = dir_.write_file(
         "proxywatch.yaml", "proxy_file: " + (dir_.path() / "iprep_proxy.conf").string() +
@@ -107,7 +107,8 @@ class TrackerDaemonTest : public ::testing::Test {
                                ", interval: 1h}\n"
                                "health: {window_probes: 10, min_samples: 5}\n"
                                "targets:\n  - {name: origin, host: origin.test, port: " +
-                               std::to_string(origin_->port()) + ", ca_file: " + ca_file_ + "}\n");
+                               std::to_string(origin_->port()) + ", ca_file: " + ca_file_ +
+                               target_extra + "}\n");
   }
 
   void start_daemon(const std::string& log_name = "daemon.log") {
@@ -244,6 +245,19 @@ TEST_F(TrackerDaemonTest, CorruptStateFileIsSetAsideAndReplaced) {
                dir_.read_file("state.json").find("\"target\":\"origin\"") != std::string::npos;
       },
       10s));
+}
+
+TEST_F(TrackerDaemonTest, IssuerOtherThanThePinRaisesInspectionInterferenceOnly) {
+  start_proxy({Behavior::kRelay});
+  write_yaml(false, ", expect_issuer: \"CN=Cisco Root\"");
+  start_daemon();
+  expect_exactly("inspection_interference");
+  std::string log = daemon_->log();
+  EXPECT_NE(log.find("CERT_ISSUER=\"CN=proxywatch test CA"), std::string::npos) << log;
+  EXPECT_NE(log.find("CERT_SUBJECT="), std::string::npos) << log;
+  EXPECT_NE(log.find("EXPECTED_ISSUER=\"CN=Cisco Root\""), std::string::npos) << log;
+  // The probes themselves pass: interception is not a failure of the tunnel.
+  EXPECT_EQ(metric(scrape(), "proxywatch_health_state", {"state=\"healthy\""}), 1) << scrape();
 }
 
 TEST_F(TrackerDaemonTest, MtuComparisonFollowsTheFirstProbe) {
