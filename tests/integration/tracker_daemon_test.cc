@@ -95,7 +95,8 @@ class TrackerDaemonTest : public ::testing::Test {
   }
 
   // Probes every 300 ms; a stalled CONNECT ends after 300 ms; a small window.
-  void write_yaml(bool mtu = false, const std::string& target_extra = "") {
+  void write_yaml(bool mtu = false, const std::string& target_extra = "",
+                  const std::string& more_targets = "") {
     metrics_port_ = testing::pick_free_port();
     yaml_ = dir_.write_file(
         "proxywatch.yaml", "proxy_file: " + (dir_.path() / "iprep_proxy.conf").string() +
@@ -108,7 +109,7 @@ class TrackerDaemonTest : public ::testing::Test {
                                "health: {window_probes: 10, min_samples: 5}\n"
                                "targets:\n  - {name: origin, host: origin.test, port: " +
                                std::to_string(origin_->port()) + ", ca_file: " + ca_file_ +
-                               target_extra + "}\n");
+                               target_extra + "}\n" + more_targets);
   }
 
   void start_daemon(const std::string& log_name = "daemon.log") {
@@ -262,14 +263,26 @@ TEST_F(TrackerDaemonTest, IssuerOtherThanThePinRaisesInspectionInterferenceOnly)
 
 TEST_F(TrackerDaemonTest, MtuComparisonFollowsTheFirstProbe) {
   start_proxy({Behavior::kRelay});
-  write_yaml(/*mtu=*/true);
+  write_yaml(/*mtu=*/true, "",
+             "  - {name: denied, host: blocked.test, port: " + std::to_string(origin_->port()) +
+                 ", expect: denied}\n");
   start_daemon();
   EXPECT_TRUE(testing::wait_until(
       [&] { return metric(scrape(), "proxywatch_mtu_verdict_info", {"target=\"origin\""}) == 1; },
       10s))
       << scrape() << daemon_->log();
   // The normal probe, then the comparison's three (normal, clamped, padded).
-  EXPECT_GE(proxy_->requests().size(), 4u);
+  std::size_t origin_connects = 0;
+  for (const std::string& head : proxy_->requests()) {
+    origin_connects += head.starts_with("CONNECT origin.test:") ? 1 : 0;
+  }
+  EXPECT_GE(origin_connects, 4u);
+  // A negative probe gets no comparison (its first probe has run by now: it started at once).
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return metric(scrape(), "proxywatch_window_probes", {"target=\"denied\""}) >= 2; },
+      5s));
+  EXPECT_FALSE(metric(scrape(), "proxywatch_mtu_verdict_info", {"target=\"denied\""}).has_value())
+      << scrape();
 }
 
 }  // namespace
