@@ -1,7 +1,8 @@
 // `proxywatch daemon` as a process against scripted fake proxies: alternating tunnels and
 // stalls raise proxy_overloaded (and nothing else), alternating tunnels and closes raise
-// flapping, the history survives a restart through the state file, a corrupt state file is
-// set aside, and each target gets an MTU comparison right after its first probe. Everything
+// flapping, a 407 auth_misconfigured, a closed port proxy_unreachable, an unpinned issuer
+// inspection_interference, the history survives a restart through the state file, a corrupt state
+// file is set aside, and each target gets an MTU comparison right after its first probe. Everything
 // listens on loopback; the target's name is resolved by nobody (the fake proxy relays every
 // CONNECT to the local TLS origin).
 #include <gtest/gtest.h>
@@ -259,6 +260,29 @@ TEST_F(TrackerDaemonTest, IssuerOtherThanThePinRaisesInspectionInterferenceOnly)
   EXPECT_NE(log.find("EXPECTED_ISSUER=\"CN=Cisco Root\""), std::string::npos) << log;
   // The probes themselves pass: interception is not a failure of the tunnel.
   EXPECT_EQ(metric(scrape(), "proxywatch_health_state", {"state=\"healthy\""}), 1) << scrape();
+}
+
+TEST_F(TrackerDaemonTest, ProxyAskingForCredentialsRaisesAuthMisconfiguredOnly) {
+  start_proxy_with(
+      testing::FakeProxy::Options{.behavior = Behavior::kStatus,
+                                  .status_line = "HTTP/1.1 407 Proxy Authentication Required",
+                                  .extra_headers = {"Proxy-Authenticate: Basic realm=\"corp\""}});
+  write_yaml();
+  start_daemon();
+  expect_exactly("auth_misconfigured");
+  EXPECT_NE(daemon_->log().find("OUTCOME_COUNTS=\"proxy_auth_required="), std::string::npos)
+      << daemon_->log();
+}
+
+TEST_F(TrackerDaemonTest, NothingListeningRaisesProxyUnreachableOnly) {
+  start_proxy({Behavior::kRelay});
+  // The proxy file names a port nobody listens on.
+  dir_.write_file("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " +
+                                          std::to_string(testing::pick_free_port()) + ";\n}\n");
+  write_yaml();
+  start_daemon();
+  expect_exactly("proxy_unreachable");
+  EXPECT_EQ(metric(scrape(), "proxywatch_health_state", {"state=\"failing\""}), 1);
 }
 
 TEST_F(TrackerDaemonTest, MtuComparisonFollowsTheFirstProbe) {
