@@ -94,6 +94,7 @@ class MessageId {
 
 // The kinds of state change, one MESSAGE_ID each (generated with `systemd-id128 new`; never
 // change or reuse one: operators' queries and alerts depend on them). See docs/journal.md.
+// The ids from kHealthChanged on were made with python3 -c 'import uuid;print(uuid.uuid4().hex)'.
 namespace message_ids {
 inline constexpr MessageId kProbeFailing{"a1f1ed99da254f2e89a41359b1c5da8f"};
 inline constexpr MessageId kProbeRecovered{"60ea3cd57ea143c88f2814587a91c964"};
@@ -103,6 +104,10 @@ inline constexpr MessageId kConfigRejected{"c08233dd6da5411383568ddbceab40f1"};
 inline constexpr MessageId kConfigApplied{"aa8c20a9d24f4b2cbb3c80643e326e82"};
 inline constexpr MessageId kDaemonStarted{"b0b66d6131fd4248981e82eea3b0b52f"};
 inline constexpr MessageId kDaemonStopping{"02e76f5d746e48ab8e76168cd2408631"};
+inline constexpr MessageId kHealthChanged{"d53e7a4a09d34d31b9f99c743510eea5"};
+inline constexpr MessageId kDiagnosisRaised{"aa835c9b8ab0411d96423fc631be0545"};
+inline constexpr MessageId kDiagnosisCleared{"ead306a7d06b4750adb0ec60a4823333"};
+inline constexpr MessageId kStateFileSetAside{"d23fd6c46dd04c39bbacc799cfc61167"};
 }  // namespace message_ids
 
 // syslog(3) priorities, the journal's PRIORITY= values.

@@ -68,7 +68,8 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
     plan.credentials_source = config.proxy_file;
   }
   for (const TargetConfig& target : config.targets) {
-    PlannedTarget planned{target.name, make_spec(target, plan.proxy), target.interval};
+    PlannedTarget planned{target.name, make_spec(target, plan.proxy), target.interval,
+                          target.expect_issuer};
     planned.spec.credentials = plan.credentials;
     plan.targets.push_back(std::move(planned));
   }

@@ -20,6 +20,7 @@ struct PlannedTarget {
   std::string name;  // the metric label value
   ProbeSpec spec;
   Millis interval;
+  std::string expect_issuer{};  // the pinned issuer of the origin's certificate; "": none
 };
 
 // Everything the scheduler needs to probe: the proxy and its credentials, and the targets.

@@ -7,8 +7,8 @@
 #include <cctype>
 #include <limits>
 
-#include "config/duration.h"
 #include "common/text_result.h"
+#include "config/duration.h"
 #include "config/host_syntax.h"
 #include "config/text_file.h"
 #include "config/yaml_reader.h"
@@ -19,16 +19,21 @@ namespace {
 using ConfigResult = boost::system::result<DaemonConfig, ConfigError>;
 using MaybeError = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 11> kTopKeys = {
+constexpr std::array<std::string_view, 12> kTopKeys = {
     "proxy_file",       "metrics_listen", "interval",
     "jitter",           "timeouts",       "state_dir",
     "credentials_file", "log_level",      "max_concurrent_probes",
-    "targets",          "mtu_probe"};
+    "targets",          "mtu_probe",      "health"};
 constexpr std::array<std::string_view, 7> kTimeoutKeys = {
     "dns", "tcp_connect", "proxy_connect", "tls_handshake", "http_first_byte", "transfer", "stall"};
-constexpr std::array<std::string_view, 10> kTargetKeys = {
-    "name",      "host",     "port",     "ca_file", "request",
-    "max_bytes", "interval", "timeouts", "expect",  "http_error_fails"};
+constexpr std::array<std::string_view, 11> kTargetKeys = {
+    "name",     "host",     "port",   "ca_file",          "request",      "max_bytes",
+    "interval", "timeouts", "expect", "http_error_fails", "expect_issuer"};
+constexpr std::array<std::string_view, 10> kHealthKeys = {
+    "window_probes",    "window_duration",   "min_samples",      "failing_after",
+    "recover_after",    "degraded_percent",  "persistent_after", "overload_percent",
+    "flapping_changes", "transfer_cut_after"};
+constexpr std::uint64_t kMaxWindowProbes = 10'000;
 constexpr std::array<std::string_view, 2> kMtuKeys = {"enabled", "interval"};
 // In LogLevel's order: to_string() indexes it.
 constexpr std::array<std::string_view, 5> kLogLevels = {"trace", "debug", "info", "warn", "error"};
@@ -90,6 +95,72 @@ MaybeError read_mtu_probe(const YamlMap& parent, MtuProbeConfig& mtu) {
   return read_key(*map, "interval", mtu.interval, to_positive_duration);
 }
 
+Converted<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
+  auto n = to_integer(node, min, max);
+  if (!n) return error_text(n.error());
+  return static_cast<std::uint32_t>(*n);
+}
+
+Converted<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
+  auto d = to_duration(node);
+  if (!d) return error_text(d.error());
+  if (*d < std::chrono::seconds(1)) return error_text("must be at least 1s");
+  return std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
+MaybeError read_health_counts(const YamlMap& map, HealthSettings& h) {
+  struct Count {
+    std::string_view key;
+    std::uint32_t* field;
+    std::uint64_t min, max;
+  };
+  const std::array<Count, 9> counts = {{
+      {"window_probes", &h.window_probes, 2, kMaxWindowProbes},
+      {"min_samples", &h.min_samples, 1, kMaxWindowProbes},
+      {"failing_after", &h.failing_after, 1, kMaxWindowProbes},
+      {"recover_after", &h.recover_after, 1, kMaxWindowProbes},
+      {"degraded_percent", &h.degraded_percent, 1, 100},
+      {"persistent_after", &h.persistent_after, 1, kMaxWindowProbes},
+      {"overload_percent", &h.overload_percent, 1, 100},
+      {"flapping_changes", &h.flapping_changes, 2, kMaxWindowProbes},
+      {"transfer_cut_after", &h.transfer_cut_after, 1, kMaxWindowProbes},
+  }};
+  for (const Count& c : counts) {
+    auto convert = [&](const YAML::Node& node) { return to_count(node, c.min, c.max); };
+    if (auto error = read_key(map, c.key, *c.field, convert)) return error;
+  }
+  return std::nullopt;
+}
+
+// Rules that count probes in the window need a window that can hold that many.
+MaybeError check_health(const YamlMap& map, const HealthSettings& h) {
+  const std::array<std::pair<std::string_view, std::uint32_t>, 3> counted = {
+      {{"min_samples", h.min_samples},
+       {"persistent_after", h.persistent_after},
+       {"flapping_changes", h.flapping_changes}}};
+  for (const auto& [key, value] : counted) {
+    if (value > h.window_probes) {
+      return map.error(map.find(key) ? key : "window_probes",
+                       std::string(key) + " (" + std::to_string(value) +
+                           ") must not exceed window_probes (" + std::to_string(h.window_probes) +
+                           ")");
+    }
+  }
+  return std::nullopt;
+}
+
+MaybeError read_health(const YamlMap& parent, HealthSettings& h) {
+  const YAML::Node* node = parent.find("health");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("health"), kHealthKeys);
+  if (!map) return map.error();
+  if (auto error = read_health_counts(*map, h)) return error;
+  if (auto error = read_key(*map, "window_duration", h.window_duration, to_window_duration)) {
+    return error;
+  }
+  return check_health(*map, h);
+}
+
 TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
   TargetConfig target;
   target.target = HostPort{std::string(host), kDefaultTargetPort};
@@ -132,9 +203,10 @@ Converted<std::string> to_target_name(const YAML::Node& node) {
            c == '-';
   };
   if (text->empty() || !std::all_of(text->begin(), text->end(), is_label_char)) {
-    return error_text(quoted(*text) +
-                   " is not a valid name: it becomes a metric label, so use only letters, digits "
-                   "and _ . : -");
+    return error_text(
+        quoted(*text) +
+        " is not a valid name: it becomes a metric label, so use only letters, digits "
+        "and _ . : -");
   }
   return text;
 }
@@ -165,7 +237,10 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   if (auto error = read_key(map, "interval", target.interval, to_positive_duration)) return error;
   if (auto error = read_timeouts(map, target.timeouts)) return error;
   if (auto error = read_key(map, "expect", target.expect_denied, to_expect_denied)) return error;
-  return read_key(map, "http_error_fails", target.http_error_fails, to_bool);
+  if (auto error = read_key(map, "http_error_fails", target.http_error_fails, to_bool)) {
+    return error;
+  }
+  return read_key(map, "expect_issuer", target.expect_issuer, to_text);
 }
 
 // Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
@@ -236,6 +311,7 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
     return error;
   }
   if (auto error = read_timeouts(map, config.timeouts)) return error;
+  if (auto error = read_health(map, config.health)) return error;
   return read_mtu_probe(map, config.mtu_probe);
 }
 

@@ -24,7 +24,21 @@
 //       timeouts: {tls_handshake: 20s}    # per key; the rest come from the global timeouts
 //       expect: ok                        # ok | denied (the proxy's ACL must refuse it)
 //       http_error_fails: true
-//   mtu_probe: {enabled: true, interval: 1h}
+//       expect_issuer: ""                 # pin: the origin certificate's issuer must equal
+//                                         # or contain this (e.g. "CN=IdenTrust"); "": none
+//   mtu_probe: {enabled: true, interval: 1h}  # MTU comparison per target (not expect: denied)
+//   health:                               # windows and thresholds (docs/diagnoses.md)
+//     window_probes: 20                   # the window: at most this many probes (2-10000)
+//     window_duration: 1h                 #   none older than this
+//     min_samples: 5                      # ratios are judged on at least this many probes
+//     failing_after: 3                    # failures in a row: failing
+//     recover_after: 2                    # passes in a row end failing; clear persistent
+//                                         #   diagnoses
+//     degraded_percent: 20                # failed share of the window: degraded (1-100)
+//     persistent_after: 3                 # acl_block, auth_misconfigured, proxy_unreachable
+//     overload_percent: 30                # 503s and stalls in the window: proxy_overloaded
+//     flapping_changes: 4                 # pass/fail changes in the window: flapping
+//     transfer_cut_after: 3               # cut transfers: inspection_interference
 #pragma once
 
 #include <cstdint>
@@ -35,6 +49,7 @@
 
 #include <boost/system/result.hpp>
 
+#include "common/health.h"
 #include "common/probe_spec.h"
 #include "config/config_error.h"
 #include "config/iprep_proxy_conf.h"
@@ -65,10 +80,11 @@ struct TargetConfig {
   PhaseTimeouts timeouts;
   bool expect_denied = false;  // `expect: denied`
   bool http_error_fails = true;
+  std::string expect_issuer;  // empty: no pin
   friend bool operator==(const TargetConfig&, const TargetConfig&) = default;
 };
 
-// The differential MTU probes (DESIGN.md, mtu_suspected); read now, used by a later issue.
+// The differential MTU probes (DESIGN.md, mtu_suspected), run by the daemon's scheduler.
 struct MtuProbeConfig {
   bool enabled = true;
   Millis interval{3'600'000};
@@ -90,6 +106,7 @@ struct DaemonConfig {
   std::uint32_t max_concurrent_probes = 64;
   std::vector<TargetConfig> targets;
   MtuProbeConfig mtu_probe;
+  HealthSettings health;
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 

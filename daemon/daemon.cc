@@ -2,6 +2,7 @@
 #include "daemon/daemon.h"
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -16,6 +17,7 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::system_clock;
+constexpr std::chrono::seconds kStateSaveInterval{5};
 
 spdlog::level::level_enum spdlog_level(config::LogLevel level) {
   switch (level) {
@@ -48,7 +50,11 @@ void log_config_event(MessageId id, Priority priority, std::string message) {
 }  // namespace
 
 Daemon::Daemon(asio::io_context& io, DaemonOptions options)
-    : io_(io), options_(std::move(options)), signals_(io, SIGTERM, SIGINT, SIGHUP), watchdog_(io) {}
+    : io_(io),
+      options_(std::move(options)),
+      signals_(io, SIGTERM, SIGINT, SIGHUP),
+      watchdog_(io),
+      state_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -81,6 +87,8 @@ TextResult<void> Daemon::start() {
   metrics_.set_config_valid("yaml", true);
   metrics_.record_config_load("yaml", true, 0, Clock::now());
   if (auto bound = listen(config_.metrics_listen); !bound) return bound;
+  tracker_.set_settings(config_.health);
+  load_state();
   load_proxy_file();
   watch_proxy_file();
   apply_plan();
@@ -88,6 +96,7 @@ TextResult<void> Daemon::start() {
     if (!ec) on_signal(signal);
   });
   arm_watchdog();
+  arm_state_timer();
   log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
                    fmt::format("proxywatch {} started: {}", PROXYWATCH_VERSION, status()));
   notify_ready(status());
@@ -100,6 +109,8 @@ void Daemon::stop() {
   notify_stopping();
   log_config_event(message_ids::kDaemonStopping, Priority::kInfo, "proxywatch stopping");
   if (scheduler_) scheduler_->stop();
+  save_state();
+  state_timer_.cancel();
   if (watcher_) watcher_->stop();
   if (server_) server_->stop();
   signals_.cancel();
@@ -145,6 +156,7 @@ void Daemon::reload_yaml() {
   config_ = *loaded;
   credentials_ = std::move(credentials);
   spdlog::set_level(spdlog_level(config_.log_level));
+  tracker_.set_settings(config_.health);
   if (proxy_file_moved) {
     load_proxy_file();
     watch_proxy_file();
@@ -205,9 +217,16 @@ void Daemon::apply_plan() {
   // the same proxy; anything else starts afresh.
   if (!same_targets(next, plan_)) reporter_.forget_all();
   plan_ = std::move(next);
+  // Histories of pairs still planned go on (also those restored from the state file).
+  std::vector<std::string> names;
+  if (plan_.proxy) {
+    for (const auto& t : plan_.targets) names.push_back(t.name);
+  }
+  tracker_.retain(plan_.proxy ? plan_.proxy->to_string() : "none", names);
   if (!scheduler_ || scheduler_limit_ != config_.max_concurrent_probes) make_scheduler();
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
-                    config_.jitter);
+                    config_.jitter,
+                    MtuSchedule{config_.mtu_probe.enabled, config_.mtu_probe.interval});
   notify_status(status());
 }
 
@@ -217,11 +236,18 @@ void Daemon::make_scheduler() {
   scheduler_ = std::make_unique<Scheduler>(
       io_.get_executor(), scheduler_limit_,
       [this](const config::PlannedTarget& t, const ProbeResult& r) {
-        reporter_.report(plan_.proxy ? plan_.proxy->to_string() : "none", t, r);
+        std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
+        reporter_.report(proxy, t, r);
+        tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
         notify_status(status());
       },
       [](const config::PlannedTarget& t, const std::string& error) {
         spdlog::error("target {}: {}", t.name, error);
+      },
+      [this](const config::PlannedTarget& t, const MtuReport& report) {
+        std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
+        spdlog::debug("MTU comparison {} via {}: {}", t.name, proxy, to_string(report.verdict));
+        tracker_.record_mtu(proxy, t.name, report, Clock::now());
       });
 }
 
@@ -270,6 +296,43 @@ void Daemon::arm_watchdog() {
   watchdog_.async_wait([this](auto ec) {
     if (!ec && !stopping_) arm_watchdog();
   });
+}
+
+std::string Daemon::state_path() const {
+  return (std::filesystem::path(config_.state_dir) / kStateFileName).string();
+}
+
+void Daemon::load_state() {
+  LoadedState loaded = load_state_file(state_path(), Clock::now());
+  if (!loaded.warning.empty()) {
+    log_config_event(message_ids::kStateFileSetAside, Priority::kWarning, loaded.warning);
+  }
+  if (!loaded.pairs.empty()) {
+    spdlog::info("history of {} target(s) restored from {}", loaded.pairs.size(), state_path());
+  }
+  tracker_.restore(std::move(loaded.pairs), Clock::now());
+}
+
+// Saves every few seconds when something changed: a crash loses at most that much history.
+void Daemon::arm_state_timer() {
+  state_timer_.expires_after(kStateSaveInterval);
+  state_timer_.async_wait([this](auto ec) {
+    if (ec || stopping_) return;
+    if (tracker_.take_dirty()) save_state();
+    arm_state_timer();
+  });
+}
+
+void Daemon::save_state() {
+  auto written = write_state_file(state_path(), state_to_json(tracker_.snapshot(), Clock::now()));
+  std::string error = written ? "" : written.error();
+  // One warning per kind of failure (an unwritable state_dir would otherwise warn every save).
+  if (!error.empty() && error != state_error_) {
+    spdlog::warn("cannot save the history: {}; it will not survive a restart", error);
+  }
+  if (error.empty() && !state_error_.empty())
+    spdlog::info("history saved again to {}", state_path());
+  state_error_ = error;
 }
 
 std::string Daemon::status() const {

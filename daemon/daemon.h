@@ -21,6 +21,7 @@
 #include "config/proxy_file_watcher.h"
 #include "daemon/probe_reporter.h"
 #include "daemon/scheduler.h"
+#include "daemon/tracker_sink.h"
 
 namespace proxywatch {
 
@@ -57,6 +58,10 @@ class Daemon {
   TextResult<void> listen(const HostPort& address);
   void watch_proxy_file();
   void arm_watchdog();
+  void load_state();
+  void arm_state_timer();
+  void save_state();
+  std::string state_path() const;
   std::string status() const;
 
   boost::asio::io_context& io_;
@@ -68,6 +73,8 @@ class Daemon {
   config::Plan plan_;
   Metrics metrics_;
   ProbeReporter reporter_{metrics_};
+  TrackerSink tracker_{metrics_};
+  std::string state_error_;  // the last state-file write error logged, "" when writes work
   std::unique_ptr<HttpServer> server_;
   HostPort listening_on_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;
@@ -75,6 +82,7 @@ class Daemon {
   std::uint32_t scheduler_limit_ = 0;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
+  boost::asio::steady_timer state_timer_;
   bool stopping_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include "daemon/scheduler.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,16 +22,20 @@ namespace proxywatch {
 namespace asio = boost::asio;
 
 struct Scheduler::Shared {
-  Shared(const asio::any_io_executor& ex, std::size_t max_concurrent, Sink s, ErrorSink e)
+  Shared(const asio::any_io_executor& ex, std::size_t max_concurrent, Sink s, ErrorSink e,
+         MtuSink m)
       : limiter(ex, max_concurrent),
         sink(std::move(s)),
         error_sink(std::move(e)),
+        mtu_sink(std::move(m)),
         rng(std::random_device{}()) {}
   ConcurrencyLimiter limiter;
   TlsContexts tls;
   Sink sink;
   ErrorSink error_sink;
+  MtuSink mtu_sink;
   Millis jitter{0};
+  MtuSchedule mtu;
   std::mt19937_64 rng;
 };
 
@@ -52,19 +57,21 @@ SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt1
 }
 
 Scheduler::Scheduler(asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
-                     ErrorSink error_sink)
+                     ErrorSink error_sink, MtuSink mtu_sink)
     : ex_(std::move(ex)),
-      shared_(
-          std::make_shared<Shared>(ex_, max_concurrent, std::move(sink), std::move(error_sink))) {}
+      shared_(std::make_shared<Shared>(ex_, max_concurrent, std::move(sink), std::move(error_sink),
+                                       std::move(mtu_sink))) {}
 
 Scheduler::~Scheduler() {
   stop();
 }
 
-void Scheduler::apply(const std::vector<config::PlannedTarget>& targets, Millis jitter) {
+void Scheduler::apply(const std::vector<config::PlannedTarget>& targets, Millis jitter,
+                      MtuSchedule mtu) {
   stop();
   shared_->tls.clear();
   shared_->jitter = jitter;
+  shared_->mtu = mtu;
   for (const auto& target : targets) {
     // Load CA stores now, not inside the first probe's timing (the system store takes ~100 ms);
     // a failure is reported when the probe is due.
@@ -90,6 +97,9 @@ std::size_t Scheduler::probes_in_flight() const {
 asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
                                           std::shared_ptr<TargetRun> run) {
   SteadyTime due = std::chrono::steady_clock::now();
+  // The first comparison follows the first probe; negative probes never get one.
+  std::optional<SteadyTime> mtu_due;
+  if (shared->mtu.enabled && shared->mtu_sink && !run->target.spec.expect_denied) mtu_due = due;
   while (!run->stopped) {
     run->timer.expires_at(due);
     co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -97,6 +107,9 @@ asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
     SteadyTime started = std::chrono::steady_clock::now();
     co_await probe_once(shared, run);
     due = next_due(started, run->target.interval, shared->jitter, shared->rng);
+    if (!mtu_due || run->stopped || std::chrono::steady_clock::now() < *mtu_due) continue;
+    co_await compare_mtu(shared, run);
+    mtu_due = std::chrono::steady_clock::now() + shared->mtu.interval;
   }
 }
 
@@ -114,6 +127,19 @@ asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
   ProbeResult result = co_await run_probe(run->target.spec, *tls);
   // A probe of a plan that was replaced meanwhile says nothing about the current one.
   if (!run->stopped) shared->sink(run->target, result);
+}
+
+asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
+                                             std::shared_ptr<TargetRun> run) {
+  bool acquired = co_await shared->limiter.acquire();
+  if (!acquired) co_return;
+  SlotGuard slot(shared->limiter);
+  if (run->stopped) co_return;
+  auto tls = shared->tls.get(run->target.spec.ca_file);
+  auto padded = shared->tls.get(run->target.spec.ca_file, ClientHelloPadding::kPadded);
+  if (!tls || !padded) co_return;  // probe_once reports it
+  MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded);
+  if (!run->stopped) shared->mtu_sink(run->target, report);
 }
 
 }  // namespace proxywatch

@@ -2,7 +2,10 @@
 // jitter, never two probes of the same target at once, at most N probes in flight overall,
 // all on the one io_context thread. A new plan replaces the old one at once: old loops stop
 // (their probes in flight end within their deadlines and their results are dropped) and
-// every new target is probed immediately.
+// every new target is probed immediately. When MTU comparisons are on, each target that is not
+// a negative probe also gets one (three probes in a row, one limiter slot) right after its
+// first probe and then every MTU interval, inside its own loop, so it never overlaps that
+// target's normal probe.
 #pragma once
 
 #include <chrono>
@@ -14,6 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "common/mtu_check.h"
 #include "common/probe_result.h"
 #include "common/tls_contexts.h"
 #include "config/plan.h"
@@ -28,22 +32,31 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 // the interval (jitter must not make a target's probes bunch up).
 SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt19937_64& rng);
 
+// When the scheduler runs MTU comparisons; disabled by default.
+struct MtuSchedule {
+  bool enabled = false;
+  Millis interval{3'600'000};
+};
+
 class Scheduler {
  public:
   // Called on the io_context thread with each finished probe of the current plan.
   using Sink = std::function<void(const config::PlannedTarget&, const ProbeResult&)>;
   // Called when a target's probe cannot start (its CA file does not load).
   using ErrorSink = std::function<void(const config::PlannedTarget&, const std::string&)>;
+  // Called on the io_context thread with each finished MTU comparison of the current plan.
+  using MtuSink = std::function<void(const config::PlannedTarget&, const MtuReport&)>;
 
   Scheduler(boost::asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
-            ErrorSink error_sink);
+            ErrorSink error_sink, MtuSink mtu_sink = {});
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
   // Replaces the running targets with `targets` (empty: nothing is probed, e.g. when the
   // proxy is disabled) and probes each at once. CA files are read afresh.
-  void apply(const std::vector<config::PlannedTarget>& targets, Millis jitter);
+  void apply(const std::vector<config::PlannedTarget>& targets, Millis jitter,
+             MtuSchedule mtu = {});
   // Stops every loop; results of probes still in flight are dropped.
   void stop();
 
@@ -58,6 +71,8 @@ class Scheduler {
                                                std::shared_ptr<TargetRun> run);
   static boost::asio::awaitable<void> probe_once(std::shared_ptr<Shared> shared,
                                                  std::shared_ptr<TargetRun> run);
+  static boost::asio::awaitable<void> compare_mtu(std::shared_ptr<Shared> shared,
+                                                  std::shared_ptr<TargetRun> run);
 
   boost::asio::any_io_executor ex_;
   std::shared_ptr<Shared> shared_;

@@ -146,9 +146,9 @@ asio::awaitable<void> reset_on_first_byte(tcp::socket& socket, bool nothing_sent
 
 // Every behavior but kRelay, once the request head has been read.
 asio::awaitable<void> misbehave(tcp::socket& socket, const FakeProxy::Options& options,
-                                bool nothing_sent_yet) {
+                                FakeProxy::Behavior behavior, bool nothing_sent_yet) {
   using Behavior = FakeProxy::Behavior;
-  switch (options.behavior) {
+  switch (behavior) {
     case Behavior::kRelay:  // FakeProxy::relay()
       co_return;
     case Behavior::kStatus:
@@ -237,10 +237,13 @@ asio::awaitable<void> FakeProxy::serve(tcp::socket socket) {
   if (!head) co_return;
   record(head->raw);
   if (!parses(head->raw)) co_return;
-  if (options_.behavior == Behavior::kRelay) {
+  const Behavior behavior = options_.cycle.empty()
+                                ? options_.behavior
+                                : options_.cycle[connections_++ % options_.cycle.size()];
+  if (behavior == Behavior::kRelay) {
     co_await relay(std::move(socket), std::move(head->early_bytes));
   } else {
-    co_await misbehave(socket, options_, head->early_bytes.empty());
+    co_await misbehave(socket, options_, behavior, head->early_bytes.empty());
   }
 }
 

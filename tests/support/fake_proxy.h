@@ -46,6 +46,10 @@ class FakeProxy {
                                                // kGarbageStatus: raw bytes sent as they are
     std::vector<std::string> extra_headers{};  // kStatus: "Name: value" lines, without CRLF
     std::string body{};                        // kStatus
+    // When not empty, overrides `behavior`: the n-th connection (counting from 0, in the
+    // order their request heads arrive) gets cycle[n % cycle.size()]. E.g. {kRelay,
+    // kNeverAnswer} alternates a working tunnel with a stall.
+    std::vector<Behavior> cycle{};
   };
 
   // Starts listening and serving; throws if the listener cannot be opened.
@@ -74,6 +78,7 @@ class FakeProxy {
   std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
   std::vector<std::string> requests_;
+  std::size_t connections_ = 0;  // request heads served, for Options::cycle; io thread only
 };
 
 }  // namespace proxywatch::testing

@@ -371,3 +371,45 @@ TEST(YamlConfigTest, LoadFileNamesItInErrorsAndResult) {
 
 }  // namespace
 }  // namespace proxywatch::config
+
+namespace proxywatch::config {
+namespace {
+
+TEST(YamlConfigHealthTest, DefaultsWhenAbsent) {
+  DaemonConfig config = parse_ok("interval: 30s\n");
+  EXPECT_EQ(config.health, HealthSettings{});
+  EXPECT_EQ(config.targets[0].expect_issuer, "");
+}
+
+TEST(YamlConfigHealthTest, EveryKeyIsRead) {
+  DaemonConfig config = parse_ok(
+      "health:\n  window_probes: 10\n  window_duration: 30m\n  min_samples: 4\n"
+      "  failing_after: 2\n  recover_after: 3\n  degraded_percent: 25\n  persistent_after: 5\n"
+      "  overload_percent: 40\n  flapping_changes: 6\n  transfer_cut_after: 2\n"
+      "targets:\n  - {host: a.example, expect_issuer: \"CN=IdenTrust\"}\n");
+  const HealthSettings& h = config.health;
+  EXPECT_EQ(h.window_probes, 10u);
+  EXPECT_EQ(h.window_duration, std::chrono::minutes(30));
+  EXPECT_EQ(h.min_samples, 4u);
+  EXPECT_EQ(h.failing_after, 2u);
+  EXPECT_EQ(h.recover_after, 3u);
+  EXPECT_EQ(h.degraded_percent, 25u);
+  EXPECT_EQ(h.persistent_after, 5u);
+  EXPECT_EQ(h.overload_percent, 40u);
+  EXPECT_EQ(h.flapping_changes, 6u);
+  EXPECT_EQ(h.transfer_cut_after, 2u);
+  EXPECT_EQ(config.targets[0].expect_issuer, "CN=IdenTrust");
+}
+
+TEST(YamlConfigHealthTest, OutOfRangeAndInconsistentValuesAreErrors) {
+  expect_error("health:\n  degraded_percent: 101\n", 2, 21, "health.degraded_percent",
+               "outside 1-100");
+  expect_error("health:\n  window_probes: 1\n", 2, 18, "health.window_probes", "outside 2-10000");
+  expect_error("health:\n  window_duration: 0s\n", 2, 20, "health.window_duration", "at least 1s");
+  expect_error("health:\n  window_probes: 4\n  min_samples: 5\n", 3, 16, "health.min_samples",
+               "must not exceed window_probes (4)");
+  expect_error("health:\n  windows: 4\n", 2, 3, "health.windows", "");
+}
+
+}  // namespace
+}  // namespace proxywatch::config
