@@ -4,9 +4,10 @@
 // await_transform against the wrong frame (ASan: heap-buffer-overflow in asio's awaitable.hpp).
 #include "tests/support/fake_proxy.h"
 
+#include "tests/support/relay.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -28,7 +29,7 @@ using asio::ip::tcp;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kMaxConnections = 1'000'000;
-constexpr std::size_t kMaxReads = 10'000'000;  // per held or relayed direction
+constexpr std::size_t kMaxReads = 10'000'000;  // per held connection
 constexpr std::size_t kEndlessHeadersBytes = 1024 * 1024;
 constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
 constexpr std::string_view kBadGateway =
@@ -183,24 +184,6 @@ asio::awaitable<void> misbehave(tcp::socket& socket, const FakeProxy::Options& o
   }
 }
 
-// Copies `from` to `to` until `from` ends; passes a FIN on as a FIN and a reset as a reset.
-asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to) {
-  std::array<char, 16 * 1024> chunk;
-  for (std::size_t i = 0; i < kMaxReads; ++i) {
-    auto [ec, n] = co_await from.async_read_some(asio::buffer(chunk), kAwait);
-    if (ec == asio::error::eof) {
-      boost::system::error_code ignored;
-      to.shutdown(tcp::socket::shutdown_send, ignored);
-      co_return;
-    }
-    if (ec) break;
-    const bool relayed = co_await write_text(to, std::string_view(chunk.data(), n));
-    if (!relayed) break;
-  }
-  reset(to);
-  reset(from);
-}
-
 }  // namespace
 
 FakeProxy::FakeProxy(Options options)
@@ -259,8 +242,7 @@ asio::awaitable<void> FakeProxy::relay(tcp::socket client, std::string early_byt
   if (!established) co_return;
   const bool forwarded = co_await write_text(upstream, early_bytes);  // empty: no-op
   if (!forwarded) co_return;
-  using namespace asio::experimental::awaitable_operators;  // for && on awaitables
-  co_await (pump(client, upstream) && pump(upstream, client));
+  co_await relay_both_ways(client, upstream);
 }
 
 }  // namespace proxywatch::testing
