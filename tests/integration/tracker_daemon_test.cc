@@ -18,6 +18,7 @@
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
 #include "tests/support/process.h"
+#include "tests/support/scrape.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
@@ -34,42 +35,8 @@ constexpr std::string_view kDiagnoses[] = {
     "mtu_suspected",      "acl_block",         "proxy_overloaded", "inspection_interference",
     "auth_misconfigured", "proxy_unreachable", "flapping"};
 
-// The value of the first series `name{...}` whose labels contain every `labels` fragment.
-std::optional<double> metric(const std::string& text, const std::string& name,
-                             const std::vector<std::string>& labels = {}) {
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.starts_with(name + "{") && !line.starts_with(name + " ")) continue;
-    bool all = true;
-    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
-    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return std::nullopt;
-}
-
-// GET http://127.0.0.1:port/path with a plain socket; the body, or "" on failure.
-std::string http_get(std::uint16_t port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      timeval tv{5, 0};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-      char buf[16384];
-      for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0 && response.size() < (8u << 20);) {
-        response.append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  close(fd);
-  auto body = response.find("\r\n\r\n");
-  return body == std::string::npos ? "" : response.substr(body + 4);
-}
+using testing::http_get;
+using testing::metric;
 
 class TrackerDaemonTest : public ::testing::Test {
  protected:
