@@ -62,15 +62,23 @@ std::optional<int> rank(const AuthChallenge& c) {
   return algorithm->md == EVP_sha256 ? 0 : 1;
 }
 
+// Lower-case hex of `size` bytes (RFC 7616 §3.4.1 asks for lower case).
+std::string to_hex(const unsigned char* bytes, std::size_t size) {
+  constexpr std::string_view kDigits = "0123456789abcdef";
+  std::string hex(size * 2, '0');
+  for (std::size_t i = 0; i < size; ++i) {
+    hex[2 * i] = kDigits[bytes[i] >> 4];
+    hex[2 * i + 1] = kDigits[bytes[i] & 0xf];
+  }
+  return hex;
+}
+
 // Lower-case hex of the digest of `text` under `md`.
 std::string hex_digest(const EVP_MD* md, std::string_view text) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int size = 0;
   if (EVP_Digest(text.data(), text.size(), out.data(), &size, md, nullptr) != 1) return {};
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned i = 0; i < size; ++i) hex += fmt::format("{:02x}", out[i]);
-  return hex;
+  return to_hex(out.data(), size);
 }
 
 // A quoted-string (RFC 9110 §5.6.4) holding `text`.
@@ -180,9 +188,7 @@ std::string make_cnonce() {
   // RAND_bytes fails only without any entropy source; the bytes then stay zero, which a proxy
   // accepts (the cnonce protects the client against chosen-plaintext, not the proxy).
   RAND_bytes(bytes.data(), static_cast<int>(bytes.size()));
-  std::string hex;
-  for (unsigned char b : bytes) hex += fmt::format("{:02x}", b);
-  return hex;
+  return to_hex(bytes.data(), bytes.size());
 }
 
 }  // namespace proxywatch
