@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <iterator>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <boost/algorithm/hex.hpp>
 #include <boost/beast/core/string.hpp>
 
 namespace proxywatch {
@@ -64,12 +66,9 @@ std::optional<int> rank(const AuthChallenge& c) {
 
 // Lower-case hex of `size` bytes (RFC 7616 §3.4.1 asks for lower case).
 std::string to_hex(const unsigned char* bytes, std::size_t size) {
-  constexpr std::string_view kDigits = "0123456789abcdef";
-  std::string hex(size * 2, '0');
-  for (std::size_t i = 0; i < size; ++i) {
-    hex[2 * i] = kDigits[bytes[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes[i] & 0xf];
-  }
+  std::string hex;
+  hex.reserve(size * 2);
+  boost::algorithm::hex_lower(bytes, bytes + size, std::back_inserter(hex));
   return hex;
 }
 
@@ -82,7 +81,7 @@ std::string hex_digest(const EVP_MD* md, std::string_view text) {
 }
 
 // A quoted-string (RFC 9110 §5.6.4) holding `text`.
-std::string quoted(std::string_view text) {
+std::string quoted_string(std::string_view text) {
   std::string out = "\"";
   for (char c : text) {
     if (c == '"' || c == '\\') out.push_back('\\');
@@ -166,10 +165,12 @@ std::optional<std::string> digest_authorization(const AuthChallenge& challenge,
   std::string out = fmt::format(
       "Digest username={}, realm={}, nonce={}, uri={}, algorithm={}, "
       "response={}",
-      quoted(user), quoted(realm), quoted(nonce), quoted(request.uri), algorithm->name,
-      quoted(response));
-  if (challenge.params.contains("opaque")) out += ", opaque=" + quoted(param(challenge, "opaque"));
-  if (use_qop) out += fmt::format(", qop=auth, nc={}, cnonce={}", nc, quoted(request.cnonce));
+      quoted_string(user), quoted_string(realm), quoted_string(nonce), quoted_string(request.uri),
+      algorithm->name, quoted_string(response));
+  if (challenge.params.contains("opaque"))
+    out += ", opaque=" + quoted_string(param(challenge, "opaque"));
+  if (use_qop)
+    out += fmt::format(", qop=auth, nc={}, cnonce={}", nc, quoted_string(request.cnonce));
   if (userhash) out += ", userhash=true";
   return out;
 }
