@@ -16,21 +16,15 @@
 #include <vector>
 
 #include "tests/support/fake_proxy.h"
+#include "tests/support/mtu_network.h"
 #include "tests/support/process.h"
-#include "tests/support/squid.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/test_pki.h"
-#include "tests/support/tls_origin.h"
-#include "tests/support/veth_namespaces.h"
 
 namespace proxywatch {
 namespace {
 
 namespace json = boost::json;
-using testing::VethNamespaces;
 
-// Packets this large are full-size segments on a 1500-byte link; clamped ones are 576 bytes.
-const std::string kLarge = "1000:65535";
+const std::string& kLarge = testing::kLargePackets;
 
 struct MtuRun {
   int exit_code = -1;
@@ -70,47 +64,12 @@ MtuRun parse_run(const testing::ProcessResult& run) {
   return parsed;
 }
 
-// The namespaces, a CA, an origin whose handshake flight spans several segments, and squid:
-// made once for the suite, since squid takes about a second to start.
-struct Network {
-  VethNamespaces net;  // first: outlives the servers inside it
-  testing::TempDir dir{"pw-mtu"};
-  std::string ca_file;
-  std::unique_ptr<testing::TlsOrigin> origin;
-  std::unique_ptr<testing::Squid> squid;
-
-  Network() {
-    auto ca = testing::make_ca(dir.path(), "proxywatch test CA");
-    // Forty long names make the certificate (and so the server's flight) about 2.5 kB, more
-    // than one 1448-byte segment, as real chains are.
-    std::vector<std::string> names{"origin.test"};
-    for (int i = 0; i < 40; ++i) {
-      names.push_back("subject-alternative-name-number-" + std::to_string(i) + ".origin.test");
-    }
-    auto leaf = testing::make_leaf(ca, dir.path(), "origin", names, {});
-    ca_file = ca.cert_file.string();
-    // Created on a thread inside the server namespace, the origin listens on its loopback.
-    VethNamespaces::run_inside(net.server(), [&] {
-      origin = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
-    });
-    squid = std::make_unique<testing::Squid>(
-        testing::Squid::Options{.hosts = {{"origin.test", "127.0.0.1"}},
-                                .extra_config = {"acl veth_clients src 10.213.0.0/24"},
-                                .extra_http_access = {"http_access allow veth_clients"},
-                                .netns = net.server(),
-                                .listen_address = VethNamespaces::kServerAddress});
-  }
-  ~Network() {
-    squid.reset();
-    origin.reset();
-  }
-};
-
 class MtuNetnsTest : public ::testing::Test {
  protected:
+  // Made once for the suite, since squid takes about a second to start.
   static void SetUpTestSuite() {
     try {
-      network_ = std::make_unique<Network>();
+      network_ = std::make_unique<testing::MtuNetwork>();
     } catch (const std::exception& e) {
       setup_error_ = e.what();
     }
@@ -118,41 +77,30 @@ class MtuNetnsTest : public ::testing::Test {
   static void TearDownTestSuite() { network_.reset(); }
   void SetUp() override { ASSERT_TRUE(network_) << "test network: " << setup_error_; }
   void TearDown() override {
-    if (!network_) return;
-    network_->net.iptables(client(), {"-F"});
-    network_->net.iptables(server(), {"-F"});
+    if (network_) network_->flush();
   }
 
-  static const std::string& client() { return network_->net.client(); }
-  static const std::string& server() { return network_->net.server(); }
+  static const std::string& client() { return network_->client(); }
+  static const std::string& server() { return network_->server(); }
 
-  // `iptables -A INPUT -i VETH -p tcp -m length --length RANGE -m comment --comment NAME TARGET...`
-  // in namespace `ns`: packets of that size arriving there over the link (squid and the origin talk
-  // over the server's loopback, with packets of any size).
   static void rule(const std::string& ns, const std::string& range, const std::string& name,
                    std::vector<std::string> target = {}) {
-    std::vector<std::string> args{"-A", "INPUT", "-i", network_->net.device(ns), "-p", "tcp"};
-    args.insert(args.end(),
-                {"-m", "length", "--length", range, "-m", "comment", "--comment", name});
-    args.insert(args.end(), target.begin(), target.end());
-    network_->net.iptables(ns, args);
+    network_->rule(ns, range, name, std::move(target));
   }
   static long long packets(const std::string& ns, const std::string& name) {
-    return network_->net.rule_packets(ns, "INPUT", name);
+    return network_->packets(ns, name);
   }
 
   // `proxywatch check --mtu --json` from the client namespace through squid, 2 s per phase.
   static MtuRun check_mtu() {
-    std::string proxy =
-        std::string(VethNamespaces::kServerAddress) + ":" + std::to_string(network_->squid->port());
-    std::string target = "origin.test:" + std::to_string(network_->origin->port());
-    auto run = network_->net.exec(
-        client(), {PROXYWATCH_BINARY, "check", "--mtu", "--json", "--proxy", proxy, "--target",
-                   target, "--ca-file", network_->ca_file, "--timeout", "2"});
+    auto run =
+        network_->net().exec(client(), {PROXYWATCH_BINARY, "check", "--mtu", "--json", "--proxy",
+                                        network_->proxy_address(), "--target", network_->target(),
+                                        "--ca-file", network_->ca_file(), "--timeout", "2"});
     return parse_run(run);
   }
 
-  static inline std::unique_ptr<Network> network_;
+  static inline std::unique_ptr<testing::MtuNetwork> network_;
   static inline std::string setup_error_;
 };
 
