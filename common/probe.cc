@@ -10,7 +10,6 @@
 
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <memory>
 
 #include <boost/asio/as_tuple.hpp>
@@ -203,7 +202,7 @@ class Probe {
       ProxyAnswer answer = read_proxy_answer(407, header.reason(), header);
       note_answer(answer);
       if (!next_authorization(answer, auth)) co_return false;
-      error_code reuse_ec = co_await prepare_next_round(header, deadline);
+      error_code reuse_ec = co_await prepare_next_round(deadline);
       timed(Phase::kProxyConnect, start);
       if (reuse_ec) co_return fail_proxy_read(reuse_ec, true);
     }
@@ -279,30 +278,30 @@ class Probe {
     if (!auth.authorization) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
     result_.auth_scheme = std::string(to_string(chosen->scheme));
     ++result_.auth_attempts;
-    auth.reuse_expected = can_reuse(parser_->get());
+    auth.reuse_expected = reusable_body_length().has_value();
     return true;
   }
 
-  // Whether the connection that carried this 407 can carry the next CONNECT: the proxy keeps
-  // it open and the answer's body has a known, small length that can be read past.
-  static bool can_reuse(const http::response<http::empty_body>& header) {
-    auto proxy_connection = header["Proxy-Connection"];
-    if (!header.keep_alive() || beast::iequals(proxy_connection, "close")) return false;
-    auto length = header[http::field::content_length];
-    if (length.empty() || header.chunked()) return false;
-    std::uint64_t n = 0;
-    auto [end, errc] = std::from_chars(length.data(), length.data() + length.size(), n);
-    return errc == std::errc() && end == length.data() + length.size() && n <= kMaxHeaderBytes;
+  // The length of the 407's body when the connection that carried it can carry the next
+  // CONNECT: the proxy keeps it open and the body has a length (validated by the parser) small
+  // enough to read past. nullopt: open a new connection instead.
+  std::optional<std::uint64_t> reusable_body_length() const {
+    if (!parser_->keep_alive() || beast::iequals(parser_->get()["Proxy-Connection"], "close")) {
+      return std::nullopt;
+    }
+    auto length = parser_->content_length();
+    if (!length || parser_->chunked() || *length > kMaxHeaderBytes) return std::nullopt;
+    return *length;
   }
 
   // Gets the connection ready for the next CONNECT by `deadline`: reads past the 407's body
   // when the connection is reused, or opens a new one (within tcp_connect's own deadline too).
-  asio::awaitable<error_code> prepare_next_round(const http::response<http::empty_body>& header,
-                                                 Clock::time_point deadline) {
-    if (!can_reuse(header)) {
+  asio::awaitable<error_code> prepare_next_round(Clock::time_point deadline) {
+    auto length = reusable_body_length();
+    if (!length) {
       co_return co_await reconnect(std::min(deadline, Clock::now() + spec_.timeouts.tcp_connect));
     }
-    std::uint64_t remaining = std::stoull(std::string(header[http::field::content_length]));
+    std::uint64_t remaining = *length;
     auto from_buffer = std::min<std::uint64_t>(remaining, buffer_.size());
     buffer_.consume(from_buffer);
     remaining -= from_buffer;

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 #include <boost/algorithm/hex.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 
 namespace proxywatch {
 namespace {
@@ -38,18 +39,11 @@ std::optional<Algorithm> algorithm_of(const AuthChallenge& c) {
   return std::nullopt;
 }
 
-// Whether the challenge's qop list (a comma-separated quoted string) offers "auth".
+// Whether the challenge's qop list (RFC 7616 §3.3: a quoted, comma-separated token list)
+// offers "auth".
 bool offers_qop_auth(std::string_view qop) {
-  size_t pos = 0;
-  while (pos <= qop.size()) {
-    size_t comma = std::min(qop.find(',', pos), qop.size());
-    std::string_view item = qop.substr(pos, comma - pos);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (iequals(item, "auth")) return true;
-    pos = comma + 1;
-  }
-  return false;
+  return std::ranges::any_of(boost::beast::http::token_list(qop),
+                             [](std::string_view token) { return iequals(token, "auth"); });
 }
 
 // Preference rank of a challenge proxywatch can answer (lower is better), or nullopt.
