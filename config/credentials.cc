@@ -35,6 +35,16 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// An error when `path` exists and its group or others may read it.
+std::optional<ConfigError> not_private(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return std::nullopt;
+  return invalid(path, 0,
+                 fmt::format("is readable by group or others (mode {:04o}); the password must be "
+                             "private: chmod 600 {}",
+                             st.st_mode & 07777, path));
+}
+
 }  // namespace
 
 boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std::string& text,
@@ -59,18 +69,28 @@ boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std
 
 boost::system::result<ProxyCredentials, ConfigError> load_credentials_file(const std::string& path,
                                                                            bool require_private) {
-  struct stat st {};
-  if (require_private && ::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    return invalid(path, 0,
-                   fmt::format("is readable by group or others (mode {:04o}); the password "
-                               "must be private: chmod 600 {}",
-                               st.st_mode & 07777, path));
+  if (require_private) {
+    if (auto error = not_private(path)) return *error;
   }
   auto text = read_text_file(path);
   if (!text) return file_error(path, text.error());
   auto parsed = parse_credentials(*text, path);
   std::fill(text->begin(), text->end(), '\0');
   return parsed;
+}
+
+boost::system::result<std::string, ConfigError> load_password_file(const std::string& path) {
+  if (auto error = not_private(path)) return *error;
+  auto text = read_text_file(path);
+  if (!text) return file_error(path, text.error());
+  std::string password = std::move(*text);
+  if (!password.empty() && password.back() == '\n') password.pop_back();
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.find('\n') != std::string::npos) {
+    std::fill(password.begin(), password.end(), '\0');
+    return invalid(path, 2, "must hold the password on one line");
+  }
+  return password;
 }
 
 boost::system::result<std::optional<LoadedCredentials>, ConfigError> load_credentials(

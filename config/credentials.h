@@ -38,6 +38,11 @@ boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std
 boost::system::result<ProxyCredentials, ConfigError> load_credentials_file(const std::string& path,
                                                                            bool require_private);
 
+// The password file of `check --proxy-password-file`: the whole file without one trailing line
+// end. Refused like a credentials file when its group or others may read it, and when it holds
+// more than one line.
+boost::system::result<std::string, ConfigError> load_password_file(const std::string& path);
+
 // The credentials from sources 1 and 2 of the file comment: `credentials_file` when set (it
 // must exist and be private), else the systemd credential when `credentials_directory` (the
 // value of $CREDENTIALS_DIRECTORY) is set and holds one, else nullopt.

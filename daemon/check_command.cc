@@ -1,8 +1,6 @@
 // The check subcommand: flag parsing, one probe on a private io_context, output.
 #include "daemon/check_command.h"
 
-#include <sys/stat.h>
-
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -14,9 +12,8 @@
 #include "common/mtu_check.h"
 #include "common/probe.h"
 #include "common/result_json.h"
-#include "common/text_result.h"
 #include "common/timeline.h"
-#include "config/text_file.h"
+#include "config/credentials.h"
 #include "daemon/cli_args.h"
 
 namespace proxywatch {
@@ -46,25 +43,6 @@ boost::system::result<std::uint64_t, std::string> parse_count(const std::string&
   return value;
 }
 
-// The password of --proxy-password-file: the file's text without one trailing line end. The
-// file must be private to its owner, as the daemon's credentials file must.
-TextResult<std::string> read_password_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    return error_text("--proxy-password-file " + path +
-                      " is readable by group or others; chmod 600 it");
-  }
-  auto text = config::read_text_file(path);
-  if (!text) return error_text("--proxy-password-file " + path + ": " + text.error().message());
-  std::string password = std::move(*text);
-  if (!password.empty() && password.back() == '\n') password.pop_back();
-  if (!password.empty() && password.back() == '\r') password.pop_back();
-  if (password.find('\n') != std::string::npos) {
-    return error_text("--proxy-password-file " + path + " must hold the password on one line");
-  }
-  return TextResult<std::string>(boost::system::in_place_value, std::move(password));
-}
-
 // --proxy-user with the password from --proxy-password-file or PROXYWATCH_PROXY_PASSWORD,
 // never from the command line (ps(1) shows every process's arguments).
 std::string apply_credentials(const CliArgs& args, ProbeSpec& spec) {
@@ -76,8 +54,8 @@ std::string apply_credentials(const CliArgs& args, ProbeSpec& spec) {
     return "--proxy-user must be a non-empty name without ':'";
   }
   if (file) {
-    auto password = read_password_file(*file);
-    if (!password) return password.error();
+    auto password = config::load_password_file(*file);
+    if (!password) return "--proxy-password-file: " + password.error().to_string();
     spec.credentials = ProxyCredentials{*user, std::move(*password)};
   } else if (env) {
     spec.credentials = ProxyCredentials{*user, env};

@@ -158,6 +158,23 @@ TEST(CredentialsFileTest, GroupOrWorldReadableFileIsRefused) {
   EXPECT_EQ((*loaded)->source, "credentials file " + file.string());
 }
 
+TEST(CredentialsFileTest, PasswordFileIsOneLineAndPrivate) {
+  testing::TempDir dir("pw-cred");
+  auto file = dir.write_file("password", " p:@#;\"\\ x \r\n");
+  ::chmod(file.c_str(), 0600);
+  EXPECT_EQ(config::load_password_file(file.string()).value(), " p:@#;\"\\ x ");
+  dir.write_file("password", "secret-pw\nsecond line\n");
+  ::chmod(file.c_str(), 0600);
+  auto two_lines = config::load_password_file(file.string());
+  ASSERT_FALSE(two_lines);
+  EXPECT_NE(two_lines.error().message.find("one line"), std::string::npos);
+  EXPECT_EQ(two_lines.error().to_string().find("secret-pw"), std::string::npos);
+  ::chmod(file.c_str(), 0604);
+  auto open = config::load_password_file(file.string());
+  ASSERT_FALSE(open);
+  EXPECT_NE(open.error().message.find("mode 0604"), std::string::npos);
+}
+
 TEST(CredentialsFileTest, SystemdCredentialIsUsedWhenNoFileIsNamed) {
   testing::TempDir dir("pw-cred");
   EXPECT_FALSE(config::load_credentials(std::nullopt, dir.path().string()).value());
