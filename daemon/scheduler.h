@@ -18,8 +18,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "common/probe/mtu_check.h"
-#include "common/probe_result.h"
 #include "common/probe/tls_contexts.h"
+#include "common/probe_result.h"
 #include "config/plan.h"
 #include "daemon/concurrency_limiter.h"
 

@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/history/tracker.h"
 #include "common/output/metrics.h"
 #include "common/output/state_file.h"
-#include "common/history/tracker.h"
 #include "common/output/tracker_metrics.h"
 
 namespace proxywatch {

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "common/health.h"
-#include "common/mtu_report.h"
 #include "common/history/outcome_window.h"
+#include "common/mtu_report.h"
 #include "common/probe_result.h"
 
 namespace proxywatch {

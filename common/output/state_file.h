@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/text_result.h"
 #include "common/history/tracker.h"
+#include "common/text_result.h"
 
 namespace proxywatch {
 

@@ -11,9 +11,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "common/mtu_report.h"
+#include "common/probe/tls_contexts.h"
 #include "common/probe_result.h"
 #include "common/probe_spec.h"
-#include "common/probe/tls_contexts.h"
 
 namespace proxywatch {
 

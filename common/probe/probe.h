@@ -6,9 +6,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "common/probe/tls_contexts.h"
 #include "common/probe_result.h"
 #include "common/probe_spec.h"
-#include "common/probe/tls_contexts.h"
 
 namespace proxywatch {
 

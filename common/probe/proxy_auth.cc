@@ -143,8 +143,8 @@ std::optional<std::string> digest_authorization(const AuthChallenge& challenge,
   std::string out = fmt::format(
       "Digest username={}, realm={}, nonce={}, uri={}, algorithm={}, "
       "response={}",
-      http_quoted_string(user), http_quoted_string(realm), http_quoted_string(nonce), http_quoted_string(request.uri),
-      algorithm->name, http_quoted_string(response));
+      http_quoted_string(user), http_quoted_string(realm), http_quoted_string(nonce),
+      http_quoted_string(request.uri), algorithm->name, http_quoted_string(response));
   if (challenge.params.contains("opaque"))
     out += ", opaque=" + http_quoted_string(param(challenge, "opaque"));
   if (use_qop)

@@ -6,8 +6,8 @@
 
 #include <openssl/x509v3.h>
 
-#include "common/probe_spec.h"
 #include "common/escape.h"
+#include "common/probe_spec.h"
 
 namespace proxywatch {
 namespace {
