@@ -58,16 +58,9 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
 
 Daemon::~Daemon() = default;
 
-// Reads the YAML; the default path may be absent (every key has a default), an explicit one
-// may not.
 static boost::system::result<config::DaemonConfig, config::ConfigError> load_config(
     const DaemonOptions& options) {
-  auto loaded = config::load_yaml_config(options.config_path);
-  if (!loaded && !options.config_explicit &&
-      loaded.error().kind == config::ConfigError::Kind::kNotFound) {
-    return config::default_config();
-  }
-  return loaded;
+  return config::load_daemon_config(options.config_path, options.config_explicit);
 }
 
 static boost::system::result<std::optional<config::LoadedCredentials>, config::ConfigError>
