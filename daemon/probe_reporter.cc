@@ -28,6 +28,7 @@ Event probe_event(const std::string& proxy, const config::PlannedTarget& target,
 
 void ProbeReporter::report(const std::string& proxy, const config::PlannedTarget& target,
                            const ProbeResult& result) {
+  metrics_.set_probe_interval(proxy, target.name, target.interval);
   metrics_.record_probe(proxy, target.name, result);
   auto it = last_.find(target.name);
   bool changed = it == last_.end() ? !result.ok() : it->second.outcome != result.outcome;

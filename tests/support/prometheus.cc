@@ -201,7 +201,8 @@ std::string Prometheus::config(std::uint16_t port) const {
       "      - source_labels: [appliance]\n"
       "        target_label: instance\n"
       "      - action: labeldrop\n"
-      "        regex: appliance\n"
+      "        regex: appliance\n" +
+      options_.job_extra +
       "  - job_name: prometheus\n"
       "    static_configs:\n"
       "      - targets: ['127.0.0.1:" +

@@ -86,6 +86,8 @@ class Prometheus {
     std::vector<std::filesystem::path> rule_files{};
     std::uint16_t alertmanager_port = 0;  // 0: no Alertmanager
     std::chrono::seconds interval{1};     // scrape and rule evaluation interval
+    // Verbatim YAML lines added to the proxywatch job, indented by 4 (e.g. "    scheme: https").
+    std::string job_extra{};
   };
 
   // Writes prometheus.yml and an empty target list, starts it (up to 3 ports) and waits at
