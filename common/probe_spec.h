@@ -64,6 +64,7 @@ boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_vi
 struct ProxyCredentials {
   std::string user;
   std::string password;
+  friend bool operator==(const ProxyCredentials&, const ProxyCredentials&) = default;
 };
 
 struct ProbeSpec {
@@ -79,7 +80,7 @@ struct ProbeSpec {
   bool expect_denied = false;
   // Whether an origin answer >= 400 fails the probe (outcome http_error) or only is recorded.
   bool http_error_fails = true;
-  std::string user_agent = "proxywatch";
+  std::string user_agent = "proxywatch/" PROXYWATCH_VERSION;
   // Credentials for a proxy that answers 407; nullopt: none configured (proxy_auth_required).
   std::optional<ProxyCredentials> credentials;
   // MTU differential probes (DESIGN.md, mtu_suspected). clamp_mss: TCP_MAXSEG set on the socket
@@ -87,6 +88,7 @@ struct ProbeSpec {
   std::optional<std::uint32_t> clamp_mss;
   // pad_client_hello: the TLS ClientHello is padded past one full-size segment (outbound test).
   bool pad_client_hello = false;
+  friend bool operator==(const ProbeSpec&, const ProbeSpec&) = default;
 };
 
 }  // namespace proxywatch

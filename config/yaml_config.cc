@@ -164,11 +164,11 @@ MaybeError read_health(const YamlMap& parent, HealthSettings& h) {
 
 TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
   TargetConfig target;
-  target.target = HostPort{std::string(host), kDefaultTargetPort};
+  target.spec.target = HostPort{std::string(host), kDefaultTargetPort};
   // host:port without brackets even for IPv6: the name is a label value, not an address.
-  target.name = target.target.host + ":" + std::to_string(target.target.port);
+  target.name = target.spec.target.host + ":" + std::to_string(target.spec.target.port);
   target.interval = config.interval;
-  target.timeouts = config.timeouts;
+  target.spec.timeouts = config.timeouts;
   return target;
 }
 
@@ -228,17 +228,17 @@ Converted<bool> to_expect_denied(const YAML::Node& node) {
 
 MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   if (!map.find("host")) return map.error_here("missing the required key host");
-  if (auto error = read_key(map, "host", target.target.host, to_target_host)) return error;
-  if (auto error = read_key(map, "port", target.target.port, to_port)) return error;
-  target.name = target.target.host + ":" + std::to_string(target.target.port);
+  if (auto error = read_key(map, "host", target.spec.target.host, to_target_host)) return error;
+  if (auto error = read_key(map, "port", target.spec.target.port, to_port)) return error;
+  target.name = target.spec.target.host + ":" + std::to_string(target.spec.target.port);
   if (auto error = read_key(map, "name", target.name, to_target_name)) return error;
-  if (auto error = read_key(map, "ca_file", target.ca_file, to_text)) return error;
-  if (auto error = read_key(map, "request", target.request, to_request)) return error;
-  if (auto error = read_key(map, "max_bytes", target.max_bytes, to_byte_count)) return error;
+  if (auto error = read_key(map, "ca_file", target.spec.ca_file, to_text)) return error;
+  if (auto error = read_key(map, "request", target.spec.request, to_request)) return error;
+  if (auto error = read_key(map, "max_bytes", target.spec.max_bytes, to_byte_count)) return error;
   if (auto error = read_key(map, "interval", target.interval, to_positive_duration)) return error;
-  if (auto error = read_timeouts(map, target.timeouts)) return error;
-  if (auto error = read_key(map, "expect", target.expect_denied, to_expect_denied)) return error;
-  if (auto error = read_key(map, "http_error_fails", target.http_error_fails, to_bool)) {
+  if (auto error = read_timeouts(map, target.spec.timeouts)) return error;
+  if (auto error = read_key(map, "expect", target.spec.expect_denied, to_expect_denied)) return error;
+  if (auto error = read_key(map, "http_error_fails", target.spec.http_error_fails, to_bool)) {
     return error;
   }
   return read_key(map, "expect_issuer", target.expect_issuer, to_text);
@@ -348,6 +348,14 @@ ConfigError syntax_error(const YAML::Exception& error, const std::string& source
 
 std::string_view to_string(LogLevel level) {
   return kLogLevels[static_cast<std::size_t>(level)];
+}
+
+ConfigResult load_daemon_config(const std::string& path, bool explicit_path) {
+  auto loaded = load_yaml_config(path);
+  if (!loaded && !explicit_path && loaded.error().kind == ConfigError::Kind::kNotFound) {
+    return default_config();
+  }
+  return loaded;
 }
 
 DaemonConfig default_config() {

@@ -174,7 +174,6 @@ CheckResult parse_check_args(const std::vector<std::string>& argv) {
   if (!target_hp) return "--target: " + target_hp.error();
   options.spec.proxy = *proxy_hp;
   options.spec.target = *target_hp;
-  options.spec.user_agent = "proxywatch/" PROXYWATCH_VERSION;
   if (auto error = apply_optional(*args, options.spec); !error.empty()) return error;
   if (options.mtu && options.spec.expect_denied) {
     return std::string(

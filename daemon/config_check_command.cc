@@ -23,16 +23,15 @@ namespace {
 using config::ConfigError;
 using Errors = std::vector<ConfigError>;
 
-// The YAML configuration, or the built-in defaults when the default file is absent (the daemon
-// runs on an FMC with no YAML at all). Says on `out` which one it is.
+// The YAML configuration as the daemon loads it. Says on `out` which one it is.
 boost::system::result<config::DaemonConfig, ConfigError> load_config(
     const ConfigCheckOptions& options, std::ostream& out) {
-  auto loaded = config::load_yaml_config(options.config_file);
-  if (!loaded && !options.config_explicit && loaded.error().kind == ConfigError::Kind::kNotFound) {
+  auto loaded = config::load_daemon_config(options.config_file, options.config_explicit);
+  if (loaded && loaded->source == config::kBuiltInDefaults) {
     out << "configuration: built-in defaults (" << options.config_file << " does not exist)\n";
-    return config::default_config();
+  } else {
+    out << "configuration: " << options.config_file << "\n";
   }
-  out << "configuration: " << options.config_file << "\n";
   return loaded;
 }
 
@@ -68,7 +67,7 @@ ConfigError ca_error(const config::DaemonConfig& config, std::size_t index,
 void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
   TlsContexts contexts;
   for (std::size_t i = 0; i < config.targets.size(); ++i) {
-    const std::string& file = config.targets[i].ca_file;
+    const std::string& file = config.targets[i].spec.ca_file;
     if (file.empty()) continue;  // the system trust store
     if (std::string reason = unreadable_reason(file); !reason.empty()) {
       errors.push_back(ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + reason));
@@ -100,7 +99,7 @@ std::string config_check_usage() {
          "'configuration invalid'.\n"
          "\n"
          "  --config FILE      the YAML file (default " +
-         std::string(kDefaultConfigFile) +
+         std::string(config::kDefaultConfigFile) +
          "; built-in defaults when that is absent)\n"
          "  --proxy-file FILE  the proxy file (default: the YAML file's proxy_file)\n"
          "\n"

@@ -2,7 +2,9 @@
 #include "daemon/tracker_sink.h"
 
 #include <gtest/gtest.h>
+
 #include <spdlog/sinks/ostream_sink.h>
+#include "tests/support/results.h"
 
 #include <sstream>
 
@@ -15,12 +17,7 @@ using namespace std::chrono_literals;
 
 const WallTime kStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
 
-ProbeResult result(Outcome outcome, std::optional<Phase> phase = std::nullopt) {
-  ProbeResult r;
-  r.outcome = outcome;
-  r.phase = phase;
-  return r;
-}
+using testing::result;
 
 class TrackerSinkTest : public ::testing::Test {
  protected:
