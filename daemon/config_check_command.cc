@@ -24,8 +24,8 @@ using config::ConfigError;
 using Errors = std::vector<ConfigError>;
 
 // The YAML configuration as the daemon loads it. Says on `out` which one it is.
-boost::system::result<config::DaemonConfig, ConfigError> load_config(
-    const ConfigCheckOptions& options, std::ostream& out) {
+config::ConfigResult<config::DaemonConfig> load_config(const ConfigCheckOptions& options,
+                                                       std::ostream& out) {
   auto loaded = config::load_daemon_config(options.config_file, options.config_explicit);
   if (loaded && loaded->source == config::kBuiltInDefaults) {
     out << "configuration: built-in defaults (" << options.config_file << " does not exist)\n";
@@ -35,19 +35,19 @@ boost::system::result<config::DaemonConfig, ConfigError> load_config(
   return loaded;
 }
 
-// Why `path` cannot be opened for reading as a regular file, or "" when it can.
-std::string unreadable_reason(const std::string& path) {
+// Whether `path` opens for reading as a regular file; the error says why not.
+TextResult<void> readable_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return std::system_category().message(errno);
+  if (fd < 0) return error_text(errno_text(errno));
   struct stat info {};
-  std::string reason;
+  TextResult<void> result;
   if (::fstat(fd, &info) != 0) {
-    reason = std::system_category().message(errno);
+    result = error_text(errno_text(errno));
   } else if (!S_ISREG(info.st_mode)) {
-    reason = "not a regular file";
+    result = error_text("not a regular file");
   }
   ::close(fd);
-  return reason;
+  return result;
 }
 
 // An error for target `index` of `config`, about its ca_file.
@@ -69,8 +69,9 @@ void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
   for (std::size_t i = 0; i < config.targets.size(); ++i) {
     const std::string& file = config.targets[i].spec.ca_file;
     if (file.empty()) continue;  // the system trust store
-    if (std::string reason = unreadable_reason(file); !reason.empty()) {
-      errors.push_back(ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + reason));
+    if (auto readable = readable_file(file); !readable) {
+      errors.push_back(
+          ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + readable.error()));
     } else if (auto loaded = contexts.get(file); !loaded) {
       errors.push_back(ca_error(config, i, loaded.error()));
     }
@@ -106,8 +107,7 @@ std::string config_check_usage() {
          "exit status: 0 configuration OK, 2 configuration invalid or bad usage\n";
 }
 
-boost::system::result<ConfigCheckOptions, std::string> parse_config_check_args(
-    const std::vector<std::string>& argv) {
+TextResult<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv, {"--config", "--proxy-file"}, {"--help"});
   // ConfigCheckOptions begins with a string, so a bare message would be ambiguous.
   if (!args) return error_text(args.error());

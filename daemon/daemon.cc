@@ -59,13 +59,12 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
 
 Daemon::~Daemon() = default;
 
-static boost::system::result<config::DaemonConfig, config::ConfigError> load_config(
-    const DaemonOptions& options) {
+static config::ConfigResult<config::DaemonConfig> load_config(const DaemonOptions& options) {
   return config::load_daemon_config(options.config_path, options.config_explicit);
 }
 
-static boost::system::result<std::optional<config::LoadedCredentials>, config::ConfigError>
-load_credentials(const config::DaemonConfig& config) {
+static config::ConfigResult<std::optional<config::LoadedCredentials>> load_credentials(
+    const config::DaemonConfig& config) {
   return config::load_credentials(config.credentials_file,
                                   config::credentials_directory_from_env());
 }

@@ -359,8 +359,9 @@ TEST(TrackerMetricsTest, ProxyLabelIsTheProbeSeriesOne) {
   tracker.update("user:s3cret@10.10.10.1:80", kTarget, history);
   const std::string text = m.serialize();
   EXPECT_EQ(text.find("s3cret"), std::string::npos);
-  EXPECT_EQ(value_of(text, "proxywatch_health_state{proxy=\"10.10.10.1:80\",state=\"healthy\","
-                           "target=\"tools.cisco.com:443\"}"),
+  EXPECT_EQ(value_of(text,
+                     "proxywatch_health_state{proxy=\"10.10.10.1:80\",state=\"healthy\","
+                     "target=\"tools.cisco.com:443\"}"),
             1);
   EXPECT_EQ(value_of(text, series("proxywatch_probe_success")), 1);
 }
