@@ -15,6 +15,10 @@ packages=(
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
   dpkg-dev
+  # fleet: promtool for the alert rules' tests; the real Prometheus and Alertmanager of the
+  # fleet end-to-end test (both on loopback ports of their own, so the system services the
+  # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
+  prometheus prometheus-alertmanager libcrypt-dev
   # benchmark (scripts/bench.sh, docs/benchmarks.md): the peer it is measured against, driven
   # through /probe, and GNU time for the peak RSS of the process-per-probe peers
   prometheus-blackbox-exporter time
