@@ -15,6 +15,8 @@ packages=(
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
   dpkg-dev
+  # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
+  chromium
 )
 
 missing=()
