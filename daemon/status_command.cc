@@ -36,7 +36,7 @@ struct Listener {
 
 TextResult<Listener> find_listener(const CliArgs& args) {
   if (auto listen = args.value("--listen")) {
-    auto parsed = parse_host_port(*listen, 9555);
+    auto parsed = parse_host_port(*listen, config::kDefaultMetricsPort);
     if (!parsed) return error_text("--listen: " + parsed.error());
     return Listener{*parsed, "--listen"};
   }
@@ -76,6 +76,11 @@ asio::awaitable<TextResult<Body>> get(asio::ip::tcp::endpoint endpoint, std::str
   parser.body_limit(kBodyLimit);
   auto [read_ec, read] = co_await http::async_read(stream, buffer, parser, kUseTuple);
   if (read_ec) co_return error_text(read_ec.message());
+  if (parser.get().result() == http::status::unauthorized) {
+    co_return error_text(
+        "it answered 401: the listener requires basic authentication (web_config_file), "
+        "which proxywatch status does not send; use curl -u USER");
+  }
   if (parser.get().result() != http::status::ok) {
     co_return error_text(fmt::format("it answered {} {}", parser.get().result_int(),
                                      std::string(parser.get().reason())));
@@ -107,7 +112,7 @@ std::string status_usage() {
          "target: health, diagnoses with what to check next, the last probes per phase.\n"
          "\n"
          "  --listen ADDR:PORT  the daemon's metrics listener (default: metrics_listen of\n"
-         "                      the YAML file, 127.0.0.1:9555 without one)\n"
+         "                      the YAML file, 127.0.0.1:39555 without one)\n"
          "  --config FILE       the YAML file (default /etc/proxywatch/proxywatch.yaml)\n"
          "  --json              print /status.json as the daemon sent it\n"
          "\n"

@@ -132,6 +132,10 @@ TEST(StatusCommandTest, AnAnswerThatIsNotAStatusDocumentExitsTwo) {
   CommandRun run404 = status({"--listen", not_found.address()});
   EXPECT_EQ(run404.exit_code, kExitStatusUnreachable);
   EXPECT_NE(run404.err.find("it answered 404"), std::string::npos) << run404.err;
+  StatusServer with_auth("unauthorized", 401);
+  CommandRun run401 = status({"--listen", with_auth.address()});
+  EXPECT_EQ(run401.exit_code, kExitStatusUnreachable);
+  EXPECT_NE(run401.err.find("requires basic authentication"), std::string::npos) << run401.err;
 }
 
 }  // namespace
