@@ -19,6 +19,8 @@ packages=(
   # fleet end-to-end test (both on loopback ports of their own, so the system services the
   # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
   prometheus prometheus-alertmanager libcrypt-dev
+  # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
+  chromium
   # benchmark (scripts/bench.sh, docs/benchmarks.md): the peer it is measured against, driven
   # through /probe, and GNU time for the peak RSS of the process-per-probe peers
   prometheus-blackbox-exporter time
