@@ -1,6 +1,7 @@
 // The daemon's lifecycle: start, reloads of both files, signals, watchdog, stop.
 #include "daemon/daemon.h"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <csignal>
@@ -24,6 +25,14 @@ namespace {
 namespace asio = boost::asio;
 using Clock = std::chrono::system_clock;
 constexpr std::chrono::seconds kStateSaveInterval{5};
+// STATUS= is rebuilt from every target's health, so a probe's end only asks for it: at most one
+// rebuild per this period, however many probes end in it (docs/benchmarks.md, 10,000 targets).
+constexpr std::chrono::milliseconds kStatusCoalescing{100};
+// Quiet time after a change of the proxy file before it is read. A rename over the file is one
+// event; an in-place rewrite is a burst within a few milliseconds. 25 ms keeps a change to the
+// first probe of the new proxy near 30 ms (docs/benchmarks.md); a writer slower than that gets
+// its half-written file rejected once (last good kept) and read again when it is done.
+constexpr std::chrono::milliseconds kProxyFileDebounce{25};
 
 spdlog::level::level_enum spdlog_level(config::LogLevel level) {
   switch (level) {
@@ -60,7 +69,8 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
       options_(std::move(options)),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
       watchdog_(io),
-      state_timer_(io) {}
+      state_timer_(io),
+      status_timer_(io) {}
 
 Daemon::~Daemon() = default;
 
@@ -97,7 +107,6 @@ TextResult<void> Daemon::start() {
     if (!ec) on_signal(signal);
   });
   arm_watchdog();
-  arm_state_timer();
   log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
                    fmt::format("proxywatch {} started: {}", PROXYWATCH_VERSION, status()));
   notify_ready(status());
@@ -112,6 +121,7 @@ void Daemon::stop() {
   if (scheduler_) scheduler_->stop();
   save_state();
   state_timer_.cancel();
+  status_timer_.cancel();
   if (watcher_) watcher_->stop();
   if (server_) server_->stop();
   signals_.cancel();
@@ -228,6 +238,7 @@ void Daemon::apply_plan() {
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
                     config_.jitter,
                     MtuSchedule{config_.mtu_probe.enabled, config_.mtu_probe.interval});
+  arm_state_timer();  // retain() may have dropped histories
   notify_status(status());
 }
 
@@ -241,7 +252,8 @@ void Daemon::make_scheduler() {
         metrics_.set_probe_interval(proxy, t.name, t.interval);
         probes_.record(proxy, t.name, r);
         tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
-        notify_status(status());
+        status_changed();
+        arm_state_timer();
       },
       [](const config::PlannedTarget& t, const std::string& error) {
         spdlog::error("target {}: {}", t.name, error);
@@ -250,6 +262,7 @@ void Daemon::make_scheduler() {
         std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
         spdlog::debug("MTU comparison {} via {}: {}", t.name, proxy, to_string(report.verdict));
         tracker_.record_mtu(proxy, t.name, report, Clock::now());
+        arm_state_timer();
       });
 }
 
@@ -292,7 +305,7 @@ void Daemon::watch_proxy_file() {
   if (watcher_) watcher_->stop();
   watcher_ = std::make_unique<config::ProxyFileWatcher>(
       io_.get_executor(), [this] { reload_proxy_file(); }, config_.proxy_file,
-      std::chrono::milliseconds(100));
+      kProxyFileDebounce);
   if (auto started = watcher_->start(); !started) {
     spdlog::warn("cannot watch {}: {}; changes are picked up on SIGHUP only", config_.proxy_file,
                  started.error());
@@ -324,13 +337,30 @@ void Daemon::load_state() {
   tracker_.restore(std::move(loaded.pairs), Clock::now());
 }
 
-// Saves every few seconds when something changed: a crash loses at most that much history.
+// Saves a few seconds after the history changed: a crash loses at most that much of it. The
+// timer is armed by a change, so an idle daemon is not woken to find nothing to save.
 void Daemon::arm_state_timer() {
+  if (state_timer_armed_ || stopping_) return;
+  state_timer_armed_ = true;
   state_timer_.expires_after(kStateSaveInterval);
   state_timer_.async_wait([this](auto ec) {
+    state_timer_armed_ = false;
     if (ec || stopping_) return;
     if (tracker_.take_dirty()) save_state();
-    arm_state_timer();
+    // glibc keeps what a burst of probes (64 TLS connections at once) or a scrape freed; give
+    // it back to the kernel while quiet (docs/benchmarks.md: 100 targets, 21.4 -> 17.5 MiB).
+    malloc_trim(0);
+  });
+}
+
+// Sends STATUS= once the probes ending within kStatusCoalescing have all been recorded.
+void Daemon::status_changed() {
+  if (status_timer_armed_ || stopping_) return;
+  status_timer_armed_ = true;
+  status_timer_.expires_after(kStatusCoalescing);
+  status_timer_.async_wait([this](auto ec) {
+    status_timer_armed_ = false;
+    if (!ec && !stopping_) notify_status(status());
   });
 }
 

@@ -60,6 +60,7 @@ class Daemon {
   void arm_watchdog();
   void load_state();
   void arm_state_timer();
+  void status_changed();
   void save_state();
   std::string state_path() const;
   std::string status() const;
@@ -85,6 +86,9 @@ class Daemon {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer state_timer_;
+  bool state_timer_armed_ = false;
+  boost::asio::steady_timer status_timer_;
+  bool status_timer_armed_ = false;
   bool stopping_ = false;
 };
 

@@ -21,6 +21,9 @@ packages=(
   prometheus prometheus-alertmanager libcrypt-dev
   # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
   chromium
+  # benchmark (scripts/bench.sh, docs/benchmarks.md): the peer it is measured against, driven
+  # through /probe, and GNU time for the peak RSS of the process-per-probe peers
+  prometheus-blackbox-exporter time
 )
 
 missing=()
@@ -43,9 +46,10 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
-# The packaged proxies start as system services on install; tests run their own instances
-# on loopback with generated configs, so the system copies are stopped and left disabled.
-for svc in squid tinyproxy; do
+# The packaged proxies (and blackbox_exporter) start as system services on install; tests and
+# the benchmark run their own instances on loopback with generated configs, so the system
+# copies are stopped and left disabled.
+for svc in squid tinyproxy prometheus-blackbox-exporter; do
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
   fi

@@ -1,11 +1,21 @@
 // CPU cost of what the daemon does with a finished probe besides probing: the metric series
 // (Metrics::record_probe) and the tracker (Tracker::record with its rules), per probe, on one
-// thread. Run by hand; figures in docs/benchmarks.md.
-//   sink_bench [N]   (default 20000 records per case)
+// thread; and the state file of many pairs. Run by hand; figures in docs/benchmarks.md.
+//   sink_bench [N]              (default 20000 records per case)
+//   sink_bench --state P DIR    P pairs with full windows (20 probes): prints the milliseconds
+//                               of one save (JSON text + atomic write into DIR, median of 5)
+//                               and the file's size in bytes
 #include <time.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/output/state_file.h"
 
 #include "common/history/tracker.h"
 #include "common/output/metrics.h"
@@ -29,9 +39,39 @@ double micros_per_call(int n, F&& f) {
   return (thread_cpu_seconds() - start) * 1e6 / n;
 }
 
+// The daemon's save_state() for `pairs` pairs, each a full default window of ok probes.
+int bench_state(int pairs, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  ProbeResult ok = testing::result(Outcome::kOk);
+  WallTime now = std::chrono::system_clock::now();
+  HealthSettings settings;
+  std::vector<PairState> state;
+  for (int p = 0; p < pairs; ++p) {
+    Tracker tracker{settings};
+    for (std::uint32_t i = 0; i < settings.window_probes; ++i)
+      tracker.record(ok, now + std::chrono::seconds(i));
+    state.push_back(PairState{"127.0.0.1:3128", "t" + std::to_string(p), tracker.history()});
+  }
+  const std::string path = (dir / kStateFileName).string();
+  std::vector<double> ms;
+  std::size_t bytes = 0;
+  for (int run = 0; run < 5; ++run) {
+    auto start = std::chrono::steady_clock::now();
+    std::string text = state_to_json(state, now);
+    if (!write_state_file(path, text)) return 1;
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+    bytes = text.size();
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("%.1f %zu\n", ms[ms.size() / 2], bytes);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::string(argv[1]) == "--state") return bench_state(std::atoi(argv[2]), argv[3]);
   int n = argc > 1 ? std::atoi(argv[1]) : 20'000;
   if (n <= 0) n = 20'000;
   ProbeResult ok = testing::result(Outcome::kOk);
