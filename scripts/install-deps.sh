@@ -15,6 +15,12 @@ packages=(
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
   dpkg-dev
+  # --- Debian package (issue 14): dpkg-buildpackage with debhelper (packaging/debian/),
+  # man pages from scdoc sources, fakeroot for dh_builddeb, and the package checks the
+  # tests run: lintian, hardening-check (devscripts), man (systemd-analyze verify's
+  # Documentation= check), systemd-journald/journalctl for the private-journal test.
+  debhelper fakeroot scdoc lintian devscripts man-db
+  # --- end Debian package
 )
 
 missing=()
