@@ -38,14 +38,15 @@ package_version() {
   echo "$deb"
 }
 
-# Tracked files when this is a git checkout (what a commit holds), else the whole tree
+# The files git knows or would add (tracked, and untracked ones .gitignore does not exclude)
+# when this is a git checkout, else the whole tree
 # without build directories.
 stage_tree() {
   local stage=$1
   rm -rf "$stage"
   mkdir -p "$stage"
   if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    (cd "$src" && git ls-files -z --cached | xargs -0 cp --parents -d -t "$stage" --)
+    (cd "$src" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -d -t "$stage" --)
   else
     tar -C "$src" --exclude='./build*' --exclude='./.git' -cf - . | tar -C "$stage" -xf -
   fi
