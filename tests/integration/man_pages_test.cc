@@ -98,7 +98,9 @@ TEST(ManPagesTest, YamlPageNamesExactlyTheKeysTheCodeReads) {
 // is the built-in configuration.
 TEST(ManPagesTest, YamlPageDefaultsAreTheBuiltInDefaults) {
   std::string yaml;
+  const std::set<std::string> structured = {"targets", "timeouts", "mtu_probe", "health"};
   for (const auto& [key, text] : documented_keys(section(kYamlPage, "GLOBAL KEYS"))) {
+    if (structured.contains(key)) continue;  // lists and mappings: their own sections
     std::string value = default_of(text);
     if (!value.empty()) yaml += key + ": " + value + "\n";
   }
@@ -145,7 +147,9 @@ TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
     std::set<std::string> page = page_options(command);
     for (const auto& option : help) EXPECT_TRUE(page.contains(option)) << command << " " << option;
     for (const auto& option : page) {
-      if (option != "--help") EXPECT_TRUE(help.contains(option)) << command << " " << option;
+      if (option != "--help") {
+        EXPECT_TRUE(help.contains(option)) << command << " " << option;
+      }
     }
   }
   std::set<std::string> global = help_options({"--help"});

@@ -1,7 +1,8 @@
 // The .deb that packaging/build-deb.sh built (ctest's package_build fixture, into
 // PROXYWATCH_DEB_DIR), checked as a Debian packager would, without installing it:
 // lintian -I --pedantic reports no error and no warning (the overrides it honours each carry a
-// written reason), hardening-check passes on the packaged binary, and the package holds what
+// written reason), hardening-check passes on the packaged binary (PIE, stack protector,
+// _FORTIFY_SOURCE, full RELRO; not CET, which Debian 12 cannot give), and the package holds what
 // issue 14 lists (binary, unit, sysusers, conffile, man pages, catalog, docs, copyright).
 #include <filesystem>
 #include <fstream>
@@ -55,7 +56,7 @@ class PackageLintTest : public ::testing::Test {
 
 TEST_F(PackageLintTest, LintianReportsNoErrorOrWarning) {
   ProcessResult r = run_process({"lintian", "-I", "--pedantic", "--show-overrides",
-                                 "--no-tag-display-limit", deb_},
+                                 "--tag-display-limit", "0", deb_},
                                 {}, 600s);
   ASSERT_FALSE(r.timed_out);
   std::string report = r.out + r.err;
@@ -87,7 +88,10 @@ TEST_F(PackageLintTest, PackagedBinaryIsHardened) {
   TempDir root("pw-deb-x");
   ProcessResult x = run_process({"dpkg-deb", "-x", deb_, root.path().string()});
   ASSERT_EQ(x.exit_code, 0) << x.err;
-  ProcessResult r = run_process({"hardening-check", (root.path() / "usr/bin/proxywatch").string()});
+  // --nocfprotection: Debian 12's glibc start files carry no IBT/SHSTK property, so no
+  // executable of this release can be marked CET-enabled (debian/rules says more).
+  ProcessResult r = run_process({"hardening-check", "--nocfprotection",
+                                 (root.path() / "usr/bin/proxywatch").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   for (const char* line : {"Position Independent Executable: yes", "Stack protected: yes",
                            "Fortify Source functions: yes", "Read-only relocations: yes",
