@@ -21,25 +21,6 @@ std::string ConfigWarning::to_string() const {
   return format(file, line, column, message);
 }
 
-std::string quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 void throw_exception_from_error(const ConfigError& error, const boost::source_location&) {
   throw std::logic_error("configuration error used as a value: " + error.to_string());
 }

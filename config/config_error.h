@@ -8,6 +8,8 @@
 
 #include <boost/assert/source_location.hpp>
 
+#include "common/escape.h"
+
 namespace proxywatch::config {
 
 // A configuration file that cannot be used. `message` is complete on its own (it names the key
@@ -41,9 +43,6 @@ struct ConfigWarning {
   // Same form as ConfigError::to_string().
   std::string to_string() const;
 };
-
-// `text` in double quotes for a message, with '"', '\\' and control bytes escaped.
-std::string quoted(std::string_view text);
 
 // Lets boost::system::result<T, ConfigError>::value() throw; calling value() on an error is a
 // bug, so this throws std::logic_error carrying the error's text.

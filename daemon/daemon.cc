@@ -213,9 +213,9 @@ void Daemon::apply_plan() {
     }
     metrics_.set_proxy(next.proxy ? std::optional(next.proxy->to_string()) : std::nullopt);
   }
-  // Keep outcome history (and its log-on-change state) when the same targets go on through
-  // the same proxy; anything else starts afresh.
-  if (!same_targets(next, plan_)) reporter_.forget_all();
+  // Keep the per-probe series (and the last outcomes) when the same targets go on through the
+  // same proxy; anything else starts afresh.
+  if (!same_targets(next, plan_)) probes_.forget_all();
   plan_ = std::move(next);
   // Histories of pairs still planned go on (also those restored from the state file).
   std::vector<std::string> names;
@@ -237,7 +237,7 @@ void Daemon::make_scheduler() {
       io_.get_executor(), scheduler_limit_,
       [this](const config::PlannedTarget& t, const ProbeResult& r) {
         std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
-        reporter_.report(proxy, t, r);
+        probes_.record(proxy, t.name, r);
         tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
         notify_status(status());
       },
@@ -338,8 +338,10 @@ void Daemon::save_state() {
 std::string Daemon::status() const {
   std::string file_note = proxy_file_valid_ ? "" : " (proxy file invalid: keeping last good)";
   if (!plan_.proxy) return "proxy disabled: " + config_.proxy_file + " absent" + file_note;
+  std::vector<std::string> names;
+  for (const auto& t : plan_.targets) names.push_back(t.name);
   return fmt::format("proxy {}: {}{}", plan_.proxy->to_string(),
-                     reporter_.summary(plan_.targets.size()), file_note);
+                     tracker_.summary(plan_.proxy->to_string(), names), file_note);
 }
 
 int run_daemon_command(const std::vector<std::string>& args) {

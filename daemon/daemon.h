@@ -13,13 +13,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "common/http_server.h"
-#include "common/log.h"
-#include "common/metrics.h"
+#include "common/output/http_server.h"
+#include "common/output/log.h"
+#include "common/output/metrics.h"
 #include "common/text_result.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
-#include "daemon/probe_reporter.h"
+#include "daemon/probe_sink.h"
 #include "daemon/scheduler.h"
 #include "daemon/tracker_sink.h"
 
@@ -72,7 +72,7 @@ class Daemon {
   bool proxy_file_valid_ = true;
   config::Plan plan_;
   Metrics metrics_;
-  ProbeReporter reporter_{metrics_};
+  ProbeSink probes_{metrics_};
   TrackerSink tracker_{metrics_};
   std::string state_error_;  // the last state-file write error logged, "" when writes work
   std::unique_ptr<HttpServer> server_;

@@ -1,7 +1,8 @@
 // The daemon's journal events as journald stores them: `proxywatch daemon --log-target journal`
 // runs in a mount namespace with a private systemd-journald (tests/integration/
-// private_journal.sh), probes a FakeProxy that refuses the first tunnel with 403 and relays the
-// following ones to a TLS origin, and the test reads the events back with
+// private_journal.sh), probes a FakeProxy that refuses the first three tunnels with 403 and
+// relays the following ones to a TLS origin (a failure and a recovery: outcome changes, health
+// failing then healthy, acl_block raised then cleared), and the test reads the events back with
 // `journalctl -D DIR MESSAGE_ID=... -o json`: fields and PRIORITY as docs/journal.md says,
 // and `journalctl -x` with the catalog under test (systemd/proxywatch.catalog) explaining them.
 // Needs root (unshare -m) and /lib/systemd/systemd-journald; nothing outside the test's
@@ -32,8 +33,11 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kJournald = "/lib/systemd/systemd-journald";
-constexpr const char* kProbeFailing = "a1f1ed99da254f2e89a41359b1c5da8f";
-constexpr const char* kProbeRecovered = "60ea3cd57ea143c88f2814587a91c964";
+constexpr int kRefused = 3;  // tunnels the proxy refuses before it relays
+constexpr const char* kOutcomeChanged = "d1d245386690401bb7437c165cf3fd6b";
+constexpr const char* kHealthChanged = "d53e7a4a09d34d31b9f99c743510eea5";
+constexpr const char* kDiagnosisRaised = "aa835c9b8ab0411d96423fc631be0545";
+constexpr const char* kDiagnosisCleared = "ead306a7d06b4750adb0ec60a4823333";
 constexpr const char* kDaemonStarted = "b0b66d6131fd4248981e82eea3b0b52f";
 constexpr const char* kConfigApplied = "aa8c20a9d24f4b2cbb3c80643e326e82";
 constexpr const char* kDaemonStopping = "02e76f5d746e48ab8e76168cd2408631";
@@ -57,11 +61,11 @@ class JournaldTest : public ::testing::Test {
     auto leaf = make_leaf(ca, dir_.path(), "origin", {"origin.test"}, {});
     ca_file_ = ca.cert_file.string();
     origin_ = std::make_unique<TlsOrigin>(leaf.cert_file, leaf.key_file);
-    // The first tunnel is refused (probe_failing), every later one works (probe_recovered).
+    // Three refused tunnels (failing after 3, acl_block after 3), then only working ones.
     FakeProxy::Options options{.upstream_port = origin_->port(),
                                .status_line = "HTTP/1.1 403 Forbidden"};
-    options.cycle.assign(100, FakeProxy::Behavior::kRelay);
-    options.cycle[0] = FakeProxy::Behavior::kStatus;
+    options.cycle.assign(200, FakeProxy::Behavior::kRelay);
+    for (int i = 0; i < kRefused; ++i) options.cycle[i] = FakeProxy::Behavior::kStatus;
     proxy_ = std::make_unique<FakeProxy>(options);
     dir_.write_file("journald.conf",
                     "[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\n"
@@ -76,6 +80,8 @@ class JournaldTest : public ::testing::Test {
            "\nmetrics_listen: 127.0.0.1:" + std::to_string(metrics_port_) +
            "\ninterval: 1s\njitter: 0s\nstate_dir: " + dir_.path().string() +
            "\nmtu_probe: {enabled: false}\n"
+           // A short window, so that four passes after the failures make the pair healthy.
+           "health: {window_probes: 4, min_samples: 2, failing_after: 3, persistent_after: 3}\n"
            "targets:\n  - {name: origin, host: origin.test, port: " +
            std::to_string(origin_->port()) + ", ca_file: " + ca_file_ + "}\n";
   }
@@ -102,13 +108,24 @@ class JournaldTest : public ::testing::Test {
     return out;
   }
 
-  // Waits up to `deadline` for an entry with `message_id` and returns the first one.
-  std::optional<json::object> wait_for(const std::string& message_id,
-                                       std::chrono::milliseconds deadline = 20s) const {
-    std::vector<json::object> found;
-    wait_until([&] { return !(found = entries(message_id)).empty(); }, deadline, 200ms);
-    if (found.empty()) return std::nullopt;
-    return found.front();
+  // Waits up to `deadline` for an entry with `message_id` whose field `name` is `value` (any
+  // entry when `name` is empty) and returns the first such entry.
+  std::optional<json::object> wait_for(const std::string& message_id, std::string_view name = "",
+                                       std::string_view value = "",
+                                       std::chrono::milliseconds deadline = 30s) const {
+    std::optional<json::object> hit;
+    wait_until(
+        [&] {
+          for (json::object& e : entries(message_id)) {
+            if (name.empty() || field(e, name) == value) {
+              hit = std::move(e);
+              return true;
+            }
+          }
+          return false;
+        },
+        deadline, 200ms);
+    return hit;
   }
 
   // The catalog built from systemd/proxywatch.catalog in DIR/catalog-root.
@@ -148,7 +165,7 @@ class JournaldTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> daemon_;
 };
 
-TEST_F(JournaldTest, EventsCarryTheirFieldsAndPriorities) {
+TEST_F(JournaldTest, AFailureAndARecoveryAreStoredWithTheirFieldsAndPriorities) {
   start_daemon();
   std::string proxy = "127.0.0.1:" + std::to_string(proxy_->port());
 
@@ -157,32 +174,55 @@ TEST_F(JournaldTest, EventsCarryTheirFieldsAndPriorities) {
   EXPECT_EQ(field(*started, "PRIORITY"), "6");
   EXPECT_EQ(field(*started, "SYSLOG_IDENTIFIER"), "proxywatch");
 
-  auto failing = wait_for(kProbeFailing);
-  ASSERT_TRUE(failing) << log();
-  EXPECT_EQ(field(*failing, "PRIORITY"), "4");
-  EXPECT_EQ(field(*failing, "SYSLOG_IDENTIFIER"), "proxywatch");
-  EXPECT_EQ(field(*failing, "PROXY"), proxy);
-  EXPECT_EQ(field(*failing, "TARGET"), "origin");
-  EXPECT_EQ(field(*failing, "OUTCOME"), "proxy_denied");
-  EXPECT_EQ(field(*failing, "PHASE"), "proxy_connect");
-  EXPECT_FALSE(field(*failing, "MESSAGE").empty());
-  std::string duration = field(*failing, "DURATION_MS");
+  // probe_outcome_changed (info): the first probe failed, later the outcome turned ok.
+  auto denied = wait_for(kOutcomeChanged, "OUTCOME", "proxy_denied");
+  ASSERT_TRUE(denied) << log();
+  EXPECT_EQ(field(*denied, "PRIORITY"), "6");
+  EXPECT_EQ(field(*denied, "SYSLOG_IDENTIFIER"), "proxywatch");
+  EXPECT_EQ(field(*denied, "PROXY"), proxy);
+  EXPECT_EQ(field(*denied, "TARGET"), "origin");
+  EXPECT_EQ(field(*denied, "PHASE"), "proxy_connect");
+  EXPECT_EQ(field(*denied, "PREVIOUS_OUTCOME"), "");  // the pair's first probe
+  EXPECT_FALSE(field(*denied, "MESSAGE").empty());
+  std::string duration = field(*denied, "DURATION_MS");
   EXPECT_FALSE(duration.empty());
   EXPECT_EQ(duration.find_first_not_of("0123456789"), std::string::npos) << duration;
+  auto ok = wait_for(kOutcomeChanged, "OUTCOME", "ok");
+  ASSERT_TRUE(ok) << log();
+  EXPECT_EQ(field(*ok, "PRIORITY"), "6");
+  EXPECT_EQ(field(*ok, "PREVIOUS_OUTCOME"), "proxy_denied");
 
-  auto recovered = wait_for(kProbeRecovered);
-  ASSERT_TRUE(recovered) << log();
-  EXPECT_EQ(field(*recovered, "PRIORITY"), "5");
-  EXPECT_EQ(field(*recovered, "PROXY"), proxy);
-  EXPECT_EQ(field(*recovered, "TARGET"), "origin");
-  EXPECT_EQ(field(*recovered, "OUTCOME"), "ok");
-  // Each change is one event, not one per probe: more probes pass without another event.
-  ASSERT_TRUE(wait_until([&] { return proxy_->requests().size() >= 4; }, 10s)) << log();
-  EXPECT_EQ(entries(kProbeFailing).size(), 1u);
-  EXPECT_EQ(entries(kProbeRecovered).size(), 1u);
+  // health_changed: warning to failing, notice back to healthy.
+  auto failing = wait_for(kHealthChanged, "HEALTH", "failing");
+  ASSERT_TRUE(failing) << log();
+  EXPECT_EQ(field(*failing, "PRIORITY"), "4");
+  EXPECT_EQ(field(*failing, "TARGET"), "origin");
+  EXPECT_EQ(field(*failing, "PROXY"), proxy);
+  EXPECT_EQ(field(*failing, "OUTCOME"), "proxy_denied");
+  EXPECT_EQ(field(*failing, "CONSECUTIVE_FAILURES"), std::to_string(kRefused));
+  EXPECT_FALSE(field(*failing, "PREVIOUS_HEALTH").empty());
+  EXPECT_FALSE(field(*failing, "WINDOW_PROBES").empty());
+  auto healthy = wait_for(kHealthChanged, "HEALTH", "healthy");
+  ASSERT_TRUE(healthy) << log();
+  EXPECT_EQ(field(*healthy, "PRIORITY"), "5");
+  EXPECT_EQ(field(*healthy, "OUTCOME"), "ok");
+
+  // diagnosis_raised (warning) and diagnosis_cleared (notice) for the persistent 403s.
+  auto raised = wait_for(kDiagnosisRaised, "DIAGNOSIS", "acl_block");
+  ASSERT_TRUE(raised) << log();
+  EXPECT_EQ(field(*raised, "PRIORITY"), "4");
+  EXPECT_EQ(field(*raised, "TARGET"), "origin");
+  auto cleared = wait_for(kDiagnosisCleared, "DIAGNOSIS", "acl_block");
+  ASSERT_TRUE(cleared) << log();
+  EXPECT_EQ(field(*cleared, "PRIORITY"), "5");
+
+  // One event per change, never per probe: more passing probes add no outcome event.
+  std::size_t probes = proxy_->requests().size();
+  ASSERT_TRUE(wait_until([&] { return proxy_->requests().size() >= probes + 2; }, 10s)) << log();
+  EXPECT_EQ(entries(kOutcomeChanged).size(), 2u);
 
   daemon_->terminate();
-  auto stopping = wait_for(kDaemonStopping, 5s);
+  auto stopping = wait_for(kDaemonStopping, "", "", 5s);
   ASSERT_TRUE(stopping) << log();
   EXPECT_EQ(field(*stopping, "PRIORITY"), "6");
 }
@@ -213,20 +253,20 @@ TEST_F(JournaldTest, RejectedAndAppliedReloadsAreErrorAndInfo) {
 TEST_F(JournaldTest, JournalctlExplainsEventsWithTheCatalog) {
   build_catalog();
   start_daemon();
-  ASSERT_TRUE(wait_for(kProbeFailing)) << log();
-  ASSERT_TRUE(wait_for(kProbeRecovered)) << log();
-  std::string failing = explained(kProbeFailing);
+  ASSERT_TRUE(wait_for(kHealthChanged, "HEALTH", "failing")) << log();
+  ASSERT_TRUE(wait_for(kOutcomeChanged, "OUTCOME", "ok")) << log();
   // The Subject with the event's own fields substituted, and the body's text.
-  EXPECT_NE(failing.find("Subject: proxy probe of origin failing: proxy_denied in proxy_connect"),
+  std::string health = explained(kHealthChanged);
+  EXPECT_NE(health.find("Subject: health of origin changed from "), std::string::npos) << health;
+  EXPECT_NE(health.find(" to failing\n"), std::string::npos) << health;
+  EXPECT_NE(health.find("Defined-By: proxywatch"), std::string::npos) << health;
+  EXPECT_NE(health.find("through proxy 127.0.0.1:" + std::to_string(proxy_->port())),
             std::string::npos)
-      << failing;
-  EXPECT_NE(failing.find("Defined-By: proxywatch"), std::string::npos) << failing;
-  EXPECT_NE(failing.find("through proxy 127.0.0.1:" + std::to_string(proxy_->port())),
+      << health;
+  std::string outcome = explained(kOutcomeChanged);
+  EXPECT_NE(outcome.find("Subject: probe of origin ended ok (was proxy_denied)"),
             std::string::npos)
-      << failing;
-  std::string recovered = explained(kProbeRecovered);
-  EXPECT_NE(recovered.find("Subject: proxy probe of origin recovered"), std::string::npos)
-      << recovered;
+      << outcome;
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ using namespace std::chrono_literals;
 
 constexpr const char* kConffile = "/etc/proxywatch/proxywatch.yaml";
 constexpr const char* kStateDir = "/var/lib/proxywatch";
-constexpr const char* kProbeFailingId = "a1f1ed99da254f2e89a41359b1c5da8f";
+constexpr const char* kHealthChangedId = "d53e7a4a09d34d31b9f99c743510eea5";
 
 // The one proxywatch_VERSION_ARCH.deb in PROXYWATCH_DEB_DIR, or "" when there is none.
 std::string built_deb() {
@@ -154,7 +154,7 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   EXPECT_EQ(hardening.exit_code, 0) << hardening.out << hardening.err;
   EXPECT_NE(must_run({"dpkg-query", "-W", "-f=${Conffiles}", "proxywatch"}).find(kConffile),
             std::string::npos);
-  EXPECT_NE(must_run({"journalctl", "--list-catalog", "--no-pager", kProbeFailingId})
+  EXPECT_NE(must_run({"journalctl", "--list-catalog", "--no-pager", kHealthChangedId})
                 .find("proxywatch:"),
             std::string::npos)
       << "systemd's trigger did not compile the catalog";
@@ -192,7 +192,7 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   }
   EXPECT_FALSE(fs::exists("/etc/systemd/system/multi-user.target.wants/proxywatch.service"));
   EXPECT_FALSE(fs::exists("/var/lib/systemd/deb-systemd-helper-enabled/proxywatch.service.dsh-also"));
-  EXPECT_EQ(run_process({"journalctl", "--list-catalog", "--no-pager", kProbeFailingId})
+  EXPECT_EQ(run_process({"journalctl", "--list-catalog", "--no-pager", kHealthChangedId})
                 .out.find("proxywatch:"),
             std::string::npos)
       << "the catalog database still explains proxywatch's events";
