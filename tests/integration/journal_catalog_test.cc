@@ -79,7 +79,8 @@ std::map<std::string, std::string> catalog_entries() {
 
 TEST(JournalCatalogTest, DocumentedAndSourceIdsAreTheSame) {
   std::set<std::string> documented = documented_ids();
-  EXPECT_GE(documented.size(), 12u);
+  // The patterns found the table at all (health_changed is one of its rows).
+  EXPECT_TRUE(documented.contains("d53e7a4a09d34d31b9f99c743510eea5"));
   EXPECT_EQ(documented, source_ids());
 }
 
