@@ -53,6 +53,22 @@ std::string must_run(const std::vector<std::string>& argv, std::chrono::millisec
   return r.out;
 }
 
+// Runs dpkg with `args`, which must succeed. The machine is shared: while another apt or dpkg
+// holds dpkg's lock, the call is repeated (every second, for at most 5 minutes) instead of
+// failing half-way through an install and leaving the package behind.
+void dpkg(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"dpkg"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult r;
+  wait_until(
+      [&] {
+        r = run_process(argv, {{"DEBIAN_FRONTEND", "noninteractive"}}, 300s);
+        return r.exit_code == 0 || r.err.find("lock") == std::string::npos;
+      },
+      300s, 1s);
+  EXPECT_EQ(r.exit_code, 0) << "dpkg " << args.front() << ":\n" << r.out << r.err;
+}
+
 // dpkg's status of proxywatch ("install ok installed", "deinstall ok config-files") or "".
 std::string package_status() {
   ProcessResult r = run_process({"dpkg-query", "-W", "-f=${Status}", "proxywatch"});
@@ -119,7 +135,7 @@ class PackageInstallTest : public ::testing::Test {
   void TearDown() override {
     if (deb_.empty()) return;
     if (!package_status().empty()) {
-      run_process({"dpkg", "--purge", "proxywatch"}, {}, 120s);
+      dpkg({"--purge", "proxywatch"});
     }
     if (!user_existed_ && user_exists("proxywatch")) run_process({"userdel", "proxywatch"});
     if (!group_existed_ && group_exists("proxywatch")) run_process({"groupdel", "proxywatch"});
@@ -127,7 +143,7 @@ class PackageInstallTest : public ::testing::Test {
     EXPECT_EQ(user_exists("proxywatch"), user_existed_);
   }
 
-  void install(const std::string& deb) { must_run({"dpkg", "-i", deb}, 300s); }
+  void install(const std::string& deb) { dpkg({"-i", deb}); }
 
   std::string deb_;
   bool user_existed_ = false;
@@ -172,13 +188,13 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   install(upgrade);  // reinstalling the same version takes the upgrade path too
   EXPECT_EQ(package_status(), "install ok installed");
 
-  must_run({"dpkg", "--remove", "proxywatch"}, 120s);
+  dpkg({"--remove", "proxywatch"});
   EXPECT_EQ(package_status(), "deinstall ok config-files");
   EXPECT_FALSE(fs::exists("/usr/bin/proxywatch"));
   EXPECT_TRUE(fs::exists(kConffile)) << "remove must keep the conffile";
   EXPECT_TRUE(fs::exists(kStateDir)) << "remove must keep the history";
 
-  must_run({"dpkg", "--purge", "proxywatch"}, 120s);
+  dpkg({"--purge", "proxywatch"});
   EXPECT_EQ(package_status(), "");
   for (const std::string& file : files) {
     if (fs::is_directory(file) && file.find("proxywatch") == std::string::npos) continue;  // /usr, /etc ...
