@@ -47,8 +47,7 @@ std::optional<ConfigError> not_private(const std::string& path) {
 
 }  // namespace
 
-boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std::string& text,
-                                                                       const std::string& file) {
+ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file) {
   if (text.find('\0') != std::string::npos) return invalid(file, 0, "holds a NUL byte");
   std::vector<std::string> lines = split_lines(text);
   if (lines.size() < 2) {
@@ -67,8 +66,8 @@ boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std
   return ProxyCredentials{.user = lines[0], .password = lines[1]};
 }
 
-boost::system::result<ProxyCredentials, ConfigError> load_credentials_file(const std::string& path,
-                                                                           bool require_private) {
+ConfigResult<ProxyCredentials> load_credentials_file(const std::string& path,
+                                                     bool require_private) {
   if (require_private) {
     if (auto error = not_private(path)) return *error;
   }
@@ -79,7 +78,7 @@ boost::system::result<ProxyCredentials, ConfigError> load_credentials_file(const
   return parsed;
 }
 
-boost::system::result<std::string, ConfigError> load_password_file(const std::string& path) {
+ConfigResult<std::string> load_password_file(const std::string& path) {
   if (auto error = not_private(path)) return *error;
   auto text = read_text_file(path);
   if (!text) return file_error(path, text.error());
@@ -93,7 +92,7 @@ boost::system::result<std::string, ConfigError> load_password_file(const std::st
   return password;
 }
 
-boost::system::result<std::optional<LoadedCredentials>, ConfigError> load_credentials(
+ConfigResult<std::optional<LoadedCredentials>> load_credentials(
     const std::optional<std::string>& credentials_file,
     const std::optional<std::string>& credentials_directory) {
   if (credentials_file) {

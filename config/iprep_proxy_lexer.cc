@@ -20,7 +20,7 @@ class Lexer {
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
   }
 
-  boost::system::result<std::vector<IprepToken>, ConfigError> run() {
+  ConfigResult<std::vector<IprepToken>> run() {
     std::vector<IprepToken> tokens;
     for (;;) {
       skip_space_and_comments();
@@ -59,7 +59,7 @@ class Lexer {
 
   IprepToken start(Type type) const { return IprepToken{type, {}, line_, column_, column_}; }
 
-  boost::system::result<IprepToken, ConfigError> next() {
+  ConfigResult<IprepToken> next() {
     if (at_end()) return start(Type::kEnd);
     switch (peek()) {
       case '{':
@@ -93,7 +93,7 @@ class Lexer {
     return token;
   }
 
-  boost::system::result<IprepToken, ConfigError> quoted_string() {
+  ConfigResult<IprepToken> quoted_string() {
     IprepToken token = start(Type::kQuoted);
     advance();  // the opening quote
     for (;;) {
@@ -129,8 +129,8 @@ class Lexer {
 
 }  // namespace
 
-boost::system::result<std::vector<IprepToken>, ConfigError> tokenize_iprep_proxy(
-    std::string_view text, const std::string& file) {
+ConfigResult<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
+                                                           const std::string& file) {
   return Lexer(text, file).run();
 }
 

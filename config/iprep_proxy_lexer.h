@@ -31,7 +31,7 @@ struct IprepToken {
 //    (so DOMAIN\user survives), and a line end before the closing quote is an error.
 // The only error is an unterminated quoted string, located at its opening quote; its content is
 // never echoed because it may be a password.
-boost::system::result<std::vector<IprepToken>, ConfigError> tokenize_iprep_proxy(
-    std::string_view text, const std::string& file);
+ConfigResult<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
+                                                           const std::string& file);
 
 }  // namespace proxywatch::config

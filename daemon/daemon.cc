@@ -58,20 +58,12 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
 
 Daemon::~Daemon() = default;
 
-// Reads the YAML; the default path may be absent (every key has a default), an explicit one
-// may not.
-static boost::system::result<config::DaemonConfig, config::ConfigError> load_config(
-    const DaemonOptions& options) {
-  auto loaded = config::load_yaml_config(options.config_path);
-  if (!loaded && !options.config_explicit &&
-      loaded.error().kind == config::ConfigError::Kind::kNotFound) {
-    return config::default_config();
-  }
-  return loaded;
+static config::ConfigResult<config::DaemonConfig> load_config(const DaemonOptions& options) {
+  return config::load_daemon_config(options.config_path, options.config_explicit);
 }
 
-static boost::system::result<std::optional<config::LoadedCredentials>, config::ConfigError>
-load_credentials(const config::DaemonConfig& config) {
+static config::ConfigResult<std::optional<config::LoadedCredentials>> load_credentials(
+    const config::DaemonConfig& config) {
   return config::load_credentials(config.credentials_file,
                                   config::credentials_directory_from_env());
 }

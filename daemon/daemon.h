@@ -25,10 +25,8 @@
 
 namespace proxywatch {
 
-inline constexpr const char* kDefaultConfigPath = "/etc/proxywatch/proxywatch.yaml";
-
 struct DaemonOptions {
-  std::string config_path = kDefaultConfigPath;
+  std::string config_path{config::kDefaultConfigFile};
   bool config_explicit = false;  // given with --config: its absence is an error
   LogTarget log_target = LogTarget::kAuto;
 };

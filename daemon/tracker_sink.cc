@@ -146,9 +146,9 @@ std::string TrackerSink::summary(const std::string& proxy,
       for (const auto& [d, since] : t->history().active) active.insert(d);
     }
   }
-  std::string out = fmt::format("{} target{}: {} healthy", targets.size(),
-                                targets.size() == 1 ? "" : "s",
-                                counts[static_cast<std::size_t>(HealthState::kHealthy)]);
+  std::string out =
+      fmt::format("{} target{}: {} healthy", targets.size(), targets.size() == 1 ? "" : "s",
+                  counts[static_cast<std::size_t>(HealthState::kHealthy)]);
   for (HealthState s : {HealthState::kDegraded, HealthState::kFailing, HealthState::kUnknown}) {
     std::size_t n = counts[static_cast<std::size_t>(s)];
     if (n > 0) out += fmt::format(", {} {}", n, to_string(s));

@@ -186,15 +186,16 @@ std::vector<PairState> read_document(const json::object& root) {
   return pairs;
 }
 
-std::string errno_text(std::string_view what, const std::string& path) {
-  return fmt::format("{} {}: {}", what, path, std::strerror(errno));
+// "cannot write PATH: <errno's text>".
+std::string failed(std::string_view what, const std::string& path) {
+  return fmt::format("{} {}: {}", what, path, errno_text(errno));
 }
 
 TextResult<void> write_all(int fd, std::string_view text, const std::string& path) {
   for (std::size_t done = 0, tries = 0; done < text.size() && tries < 1'000'000; ++tries) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return error_text(errno_text("cannot write", path));
+    if (n <= 0) return error_text(failed("cannot write", path));
     done += static_cast<std::size_t>(n);
   }
   return {};
@@ -202,10 +203,10 @@ TextResult<void> write_all(int fd, std::string_view text, const std::string& pat
 
 TextResult<void> fsync_directory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return error_text(errno_text("cannot open directory", dir));
+  if (fd < 0) return error_text(failed("cannot open directory", dir));
   int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return error_text(errno_text("cannot fsync directory", dir));
+  if (rc != 0) return error_text(failed("cannot fsync directory", dir));
   return {};
 }
 
@@ -245,14 +246,14 @@ TextResult<std::vector<PairState>> state_from_json(std::string_view text) {
 TextResult<void> write_state_file(const std::string& path, std::string_view text) {
   std::string temp = path + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return error_text(errno_text("cannot create", temp));
+  if (fd < 0) return error_text(failed("cannot create", temp));
   // A temporary file left by an earlier run keeps its mode through O_TRUNC: set it again.
   auto written = ::fchmod(fd, 0600) == 0 ? write_all(fd, text, temp)
-                                         : error_text(errno_text("cannot chmod", temp));
-  if (written && ::fsync(fd) != 0) written = error_text(errno_text("cannot fsync", temp));
+                                         : error_text(failed("cannot chmod", temp));
+  if (written && ::fsync(fd) != 0) written = error_text(failed("cannot fsync", temp));
   ::close(fd);
   if (written && std::rename(temp.c_str(), path.c_str()) != 0) {
-    written = error_text(errno_text("cannot rename over", path));
+    written = error_text(failed("cannot rename over", path));
   }
   if (!written) {
     ::unlink(temp.c_str());

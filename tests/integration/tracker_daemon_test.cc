@@ -75,7 +75,8 @@ class TrackerDaemonTest : public ::testing::Test {
                                "mtu_probe: {enabled: " +
                                (mtu ? "true" : "false") +
                                ", interval: 1h}\n"
-                               "health: {" + health_extra +
+                               "health: {" +
+                               health_extra +
                                "window_probes: 10, min_samples: 5}\n"
                                "targets:\n  - {name: origin, host: origin.test, port: " +
                                std::to_string(origin_->port()) + ", ca_file: " + ca_file_ +
@@ -146,8 +147,8 @@ TEST_F(TrackerDaemonTest, StatusSaysHealthyWhileOneProbeOfThreeFailed) {
         .value_or(0);
   };
   // Three probes: ok, proxy_closed, ok.
-  ASSERT_TRUE(testing::wait_until([&] { return probes("ok") >= 2 && probes("proxy_closed") >= 1; },
-                                  10s))
+  ASSERT_TRUE(
+      testing::wait_until([&] { return probes("ok") >= 2 && probes("proxy_closed") >= 1; }, 10s))
       << scrape() << daemon_->log();
   ASSERT_TRUE(notify_.wait_for("1 target: 1 healthy", 2s)) << daemon_->log();
   // Read on until the status after the failed probe has arrived too.

@@ -46,8 +46,8 @@ bool NotifySocket::wait_for(const std::string& needle, std::chrono::milliseconds
   auto end = std::chrono::steady_clock::now() + deadline;
   for (int i = 0; i < 10'000; ++i) {
     if (seen(needle)) return true;
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     read_one(left);
   }
@@ -57,8 +57,8 @@ bool NotifySocket::wait_for(const std::string& needle, std::chrono::milliseconds
 void NotifySocket::read_for(std::chrono::milliseconds duration) {
   auto end = std::chrono::steady_clock::now() + duration;
   for (int i = 0; i < 10'000; ++i) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
     if (left.count() <= 0) return;
     read_one(left);
   }
