@@ -11,6 +11,7 @@
 
 #include "daemon/cli_args.h"
 #include "daemon/systemd_notify.h"
+#include "daemon/web_security.h"
 
 namespace proxywatch {
 namespace {
@@ -75,6 +76,9 @@ TextResult<void> Daemon::start() {
   auto credentials = load_credentials(config_);
   if (!credentials) return error_text(credentials.error().to_string());
   credentials_ = *credentials;
+  auto security = load_web_security(config_.web_config_file);
+  if (!security) return error_text("web_config_file: " + security.error());
+  web_security_ = std::move(*security);
   spdlog::set_level(spdlog_level(config_.log_level));
   metrics_.set_config_valid("yaml", true);
   metrics_.record_config_load("yaml", true, 0, Clock::now());
@@ -229,6 +233,7 @@ void Daemon::make_scheduler() {
       io_.get_executor(), scheduler_limit_,
       [this](const config::PlannedTarget& t, const ProbeResult& r) {
         std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
+        metrics_.set_probe_interval(proxy, t.name, t.interval);
         probes_.record(proxy, t.name, r);
         tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
         notify_status(status());
@@ -254,18 +259,21 @@ TextResult<void> Daemon::listen(const HostPort& address) {
                               return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                                                   metrics_.serialize()};
                             }},
-                           {"/", [this] {
+                           {"/",
+                            [this] {
                               return HttpResponse{
                                   200, "text/plain; charset=utf-8",
                                   "proxywatch " PROXYWATCH_VERSION "\n" + status() + "\n"};
-                            }}});
+                            }}},
+      HttpServerLimits{}, web_security_);
   if (auto started = server->start(); !started) {
     return error_text("cannot listen on " + address.to_string() + ": " + started.error().message());
   }
   if (server_) server_->stop();
   server_ = std::move(server);
   listening_on_ = address;
-  spdlog::info("serving metrics on http://{}/metrics", address.to_string());
+  spdlog::info("serving metrics on {}://{}/metrics{}", web_security_.tls ? "https" : "http",
+               address.to_string(), web_security_.authorize ? " (basic auth)" : "");
   return {};
 }
 

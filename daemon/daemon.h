@@ -72,7 +72,8 @@ class Daemon {
   Metrics metrics_;
   ProbeSink probes_{metrics_};
   TrackerSink tracker_{metrics_};
-  std::string state_error_;  // the last state-file write error logged, "" when writes work
+  std::string state_error_;    // the last state-file write error logged, "" when writes work
+  HttpSecurity web_security_;  // from web_config_file, read at start
   std::unique_ptr<HttpServer> server_;
   HostPort listening_on_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;

@@ -15,6 +15,10 @@ packages=(
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
   dpkg-dev
+  # fleet: promtool for the alert rules' tests; the real Prometheus and Alertmanager of the
+  # fleet end-to-end test (both on loopback ports of their own, so the system services the
+  # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
+  prometheus prometheus-alertmanager libcrypt-dev
   # --- Debian package (issue 14): dpkg-buildpackage with debhelper (packaging/debian/),
   # man pages from scdoc sources, fakeroot for dh_builddeb, and the package checks the
   # tests run: lintian, hardening-check (devscripts), man (systemd-analyze verify's

@@ -310,6 +310,9 @@ TEST_F(CheckScenarioTest, NothingListeningIsTcpRefused) {
   }
   auto run = check({"--proxy", local(port), "--target", origin(origin_->port())});
   expect_outcome(run, "tcp_refused", "tcp_connect");
+  // A socket that never connected has no TCP evidence (not rtt 0, mss 524, rttvar 250 ms).
+  EXPECT_TRUE(run.result.at("tcp").is_null()) << run.result;
+  EXPECT_TRUE(run.result.at("tcp_after_connect").is_null()) << run.result;
 }
 
 }  // namespace

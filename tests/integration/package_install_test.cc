@@ -223,7 +223,7 @@ TEST_F(PackageInstallTest, StartsAndServesMetricsUnderSystemd) {
   must_run({"systemctl", "start", "proxywatch.service"}, 60s);
   std::string body;
   EXPECT_TRUE(wait_until(
-      [&] { return (body = http_get(9555, "/metrics")).find("proxywatch_build_info") !=
+      [&] { return (body = http_get(39555, "/metrics")).find("proxywatch_build_info") !=
                    std::string::npos; },
       20s, 200ms))
       << body << must_run({"systemctl", "status", "--no-pager", "proxywatch.service"});
