@@ -119,7 +119,10 @@ TEST(ManPagesTest, YamlPageDefaultsAreTheBuiltInDefaults) {
   expected.source = parsed->source;
   EXPECT_TRUE(*parsed == expected) << yaml;
   // The keys without a Default: line are the ones that have none or are lists and mappings.
-  EXPECT_NE(yaml.find("metrics_listen: 127.0.0.1:9555\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("metrics_listen: 127.0.0.1:" +
+                      std::to_string(config::kDefaultMetricsPort) + "\n"),
+            std::string::npos)
+      << yaml;
   EXPECT_NE(yaml.find("max_concurrent_probes: 64\n"), std::string::npos) << yaml;
 }
 
