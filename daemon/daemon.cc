@@ -1,6 +1,8 @@
 // The daemon's lifecycle: start, reloads of both files, signals, watchdog, stop.
 #include "daemon/daemon.h"
 
+#include <sys/stat.h>
+
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -9,6 +11,9 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 
+#include "common/output/result_json.h"
+#include "common/output/status_json.h"
+#include "common/output/status_page.h"
 #include "daemon/cli_args.h"
 #include "daemon/systemd_notify.h"
 #include "daemon/web_security.h"
@@ -261,9 +266,14 @@ TextResult<void> Daemon::listen(const HostPort& address) {
                             }},
                            {"/",
                             [this] {
+                              return HttpResponse{200, "text/html; charset=utf-8",
+                                                  render_status_page(status_snapshot())};
+                            }},
+                           {"/status.json",
+                            [this] {
                               return HttpResponse{
-                                  200, "text/plain; charset=utf-8",
-                                  "proxywatch " PROXYWATCH_VERSION "\n" + status() + "\n"};
+                                  200, "application/json",
+                                  proxywatch::serialize(to_json(status_snapshot())) + "\n"};
                             }}},
       HttpServerLimits{}, web_security_);
   if (auto started = server->start(); !started) {
@@ -272,7 +282,8 @@ TextResult<void> Daemon::listen(const HostPort& address) {
   if (server_) server_->stop();
   server_ = std::move(server);
   listening_on_ = address;
-  spdlog::info("serving metrics on {}://{}/metrics{}", web_security_.tls ? "https" : "http",
+  std::string scheme = web_security_.tls ? "https" : "http";
+  spdlog::info("serving metrics on {0}://{1}/metrics and the status page on {0}://{1}/{2}", scheme,
                address.to_string(), web_security_.authorize ? " (basic auth)" : "");
   return {};
 }
@@ -342,6 +353,30 @@ std::string Daemon::status() const {
   for (const auto& t : plan_.targets) names.push_back(t.name);
   return fmt::format("proxy {}: {}{}", plan_.proxy->to_string(),
                      tracker_.summary(plan_.proxy->to_string(), names), file_note);
+}
+
+// The proxy file's modification time, when it exists.
+static std::optional<WallTime> modified_at(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return Clock::from_time_t(st.st_mtim.tv_sec) +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(st.st_mtim.tv_nsec));
+}
+
+StatusSnapshot Daemon::status_snapshot() const {
+  StatusSnapshot s{.version = PROXYWATCH_VERSION,
+                   .generated = Clock::now(),
+                   .proxy = plan_.proxy ? plan_.proxy->to_string() : "",
+                   .proxy_file = config_.proxy_file,
+                   .proxy_file_valid = proxy_file_valid_,
+                   .proxy_file_changed = modified_at(config_.proxy_file)};
+  std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
+  for (const config::PlannedTarget& t : plan_.targets) {
+    const Tracker* tracker = tracker_.find(proxy, t.name);
+    s.targets.push_back(target_status(t.name, t.spec.target.to_string(), t.spec.expect_denied,
+                                      tracker ? &tracker->history() : nullptr));
+  }
+  return s;
 }
 
 int run_daemon_command(const std::vector<std::string>& args) {

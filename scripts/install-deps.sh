@@ -19,6 +19,8 @@ packages=(
   # fleet end-to-end test (both on loopback ports of their own, so the system services the
   # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
   prometheus prometheus-alertmanager libcrypt-dev
+  # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
+  chromium
   # --- Debian package (issue 14): dpkg-buildpackage with debhelper (packaging/debian/),
   # man pages from scdoc sources, fakeroot for dh_builddeb, and the package checks the
   # tests run: lintian, hardening-check (devscripts), man (systemd-analyze verify's

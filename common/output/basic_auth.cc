@@ -10,20 +10,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <boost/algorithm/string/predicate.hpp>
 
 namespace proxywatch {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.empty() || text.size() % 4 != 0) return std::nullopt;
@@ -53,7 +43,8 @@ bool same(const std::string& a, const std::string& b) {
 std::optional<std::pair<std::string, std::string>> parse_basic_authorization(
     std::string_view header) {
   const auto space = header.find(' ');
-  if (space == std::string_view::npos || !iequals(header.substr(0, space), "basic")) {
+  if (space == std::string_view::npos ||
+      !boost::algorithm::iequals(header.substr(0, space), "basic")) {
     return std::nullopt;
   }
   std::string_view token = header.substr(space + 1);
