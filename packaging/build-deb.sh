@@ -1,120 +1,80 @@
 #!/usr/bin/env bash
-# Builds the Debian package proxywatch_VERSION_ARCH.deb with plain dpkg-deb, offline:
-#   1. configures and builds an optimised tree (tests off) in BUILD_DIR,
-#   2. `cmake --install --strip` into a staging directory (the binary, the unit, the sysusers
-#      file, /etc/proxywatch/proxywatch.yaml, /usr/share/doc/proxywatch),
-#   3. computes Depends with dpkg-shlibdeps from the installed system's dpkg database,
-#   4. adds DEBIAN/{control,conffiles,postinst,prerm,postrm} and runs dpkg-deb --build.
-# The version is the project(VERSION) of CMakeLists.txt.
+# Builds the Debian package the Debian way (debhelper, packaging/debian/) and leaves
+# proxywatch_VERSION_ARCH.deb (with its -dbgsym .deb, .buildinfo and .changes) in OUTDIR:
+#   1. installs the build dependencies through scripts/install-deps.sh (idempotent),
+#   2. stages a copy of the tracked source tree in OUTDIR/src/proxywatch-VERSION with
+#      packaging/debian/ copied to its root as debian/,
+#   3. runs `dpkg-buildpackage -b -us -uc` there (unsigned, binary only),
+#   4. moves the results from OUTDIR/src into OUTDIR and prints the .deb's path.
 #
-# usage: packaging/build-deb.sh [BUILD_DIR [OUT_DIR]]
-#   BUILD_DIR  default: build-deb in the source tree; OUT_DIR default: BUILD_DIR
-# Environment: DEB_MAINTAINER overrides the Maintainer field; CMAKE_GENERATOR is honoured.
+# Why a staged copy: dpkg-buildpackage and every dh_* tool look for debian/ at the top of the
+# source tree, and the repository keeps its top level to the project's own folders (debian/ is
+# under packaging/). A copy also keeps the build away from the developer's tree: dh_auto_clean
+# and the obj-* build directory touch only the copy, and only tracked files go in (no build/,
+# no editor files), as a source package would hold.
+#
+# usage: packaging/build-deb.sh OUTDIR
+# Environment: DEB_BUILD_OPTIONS is honoured (default: parallel=$(nproc)); SKIP_INSTALL_DEPS=1
+# skips step 1 (for callers that ran it already).
 set -euo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-build=$(realpath -m "${1:-$src/build-deb}")
-out=$(realpath -m "${2:-$build}")
-maintainer=${DEB_MAINTAINER:-"proxywatch maintainers <proxywatch@localhost>"}
-
-# Everything the package must contain; a missing one means an install rule is missing.
-expected_files=(
-  usr/bin/proxywatch
-  lib/systemd/system/proxywatch.service
-  usr/lib/sysusers.d/proxywatch.conf
-  etc/proxywatch/proxywatch.yaml
-)
 
 die() {
   echo "build-deb: $*" >&2
   exit 1
 }
 
-configure_and_build() {
-  local generator=()
-  if [ -z "${CMAKE_GENERATOR:-}" ] && command -v ninja >/dev/null 2>&1; then
-    generator=(-G Ninja)
-  fi
-  # RelWithDebInfo (-O2), the project's default, stripped at install. Not Release: g++ 12 at -O3
-  # reports false -Wrestrict warnings inside std::string, and warnings are errors.
-  cmake -S "$src" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DPROXYWATCH_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
-  cmake --build "$build" --target proxywatch
+[ $# -eq 1 ] || die "usage: packaging/build-deb.sh OUTDIR"
+out=$(realpath -m "$1")
+
+# The Debian version (native package: no revision) must be CMake's project(VERSION), which
+# `proxywatch --version` prints.
+package_version() {
+  local deb cmake
+  deb=$(dpkg-parsechangelog -l "$src/packaging/debian/changelog" -S Version)
+  cmake=$(sed -n 's/^project(proxywatch VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
+  [ "$deb" = "$cmake" ] || die "debian/changelog says $deb, CMakeLists.txt says $cmake"
+  echo "$deb"
 }
 
-project_version() {
-  local version
-  version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
-  [ -n "$version" ] || die "no CMAKE_PROJECT_VERSION in $build/CMakeCache.txt"
-  echo "$version"
-}
-
-stage_install() {
+# The files git knows or would add (tracked, and untracked ones .gitignore does not exclude)
+# when this is a git checkout, else the whole tree
+# without build directories.
+stage_tree() {
   local stage=$1
   rm -rf "$stage"
-  DESTDIR="$stage" cmake --install "$build" --strip >/dev/null
-  for f in "${expected_files[@]}"; do
-    [ -e "$stage/$f" ] || die "$f was not installed; does the top-level CMakeLists.txt" \
-      "have add_subdirectory(systemd) and add_subdirectory(packaging)?"
-  done
-  # Policy-conforming modes whatever the builder's umask was.
-  find "$stage" -type d -exec chmod 0755 {} +
-  find "$stage" -type f -exec chmod 0644 {} +
-  chmod 0755 "$stage/usr/bin/proxywatch"
-}
-
-# dpkg-shlibdeps wants to run in a source package: give it a minimal debian/control.
-shlib_depends() {
-  local stage=$1 work
-  work=$(mktemp -d)
-  mkdir "$work/debian"
-  printf 'Source: proxywatch\n\nPackage: proxywatch\nArchitecture: any\n' \
-    >"$work/debian/control"
-  (cd "$work" && dpkg-shlibdeps -O "$stage/usr/bin/proxywatch") |
-    sed -n 's/^shlibs:Depends=//p'
-  rm -rf "$work"
-}
-
-write_control() {
-  local stage=$1 version=$2 depends=$3
-  local arch size
-  arch=$(dpkg --print-architecture)
-  size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
-  mkdir -p "$stage/DEBIAN"
-  cat >"$stage/DEBIAN/control" <<EOF
-Package: proxywatch
-Version: $version
-Architecture: $arch
-Maintainer: $maintainer
-Installed-Size: $size
-Depends: $depends, systemd | adduser
-Section: net
-Priority: optional
-Description: HTTP proxy health monitor for Cisco Secure Firewall Management Center
- proxywatch probes the HTTP forward proxy an FMC uses to reach the internet
- (tools.cisco.com, smartreceiver.cisco.com by default), times every phase of
- the CONNECT tunnel, names why a probe failed (ACL deny, authentication, stall,
- reset, MTU) and exposes Prometheus metrics and journal events.
-EOF
-  (cd "$stage" && find etc -type f | sed 's|^|/|' | sort) >"$stage/DEBIAN/conffiles"
-  install -m 0755 "$src/packaging/debian/postinst" "$src/packaging/debian/prerm" \
-    "$src/packaging/debian/postrm" "$stage/DEBIAN/"
+  mkdir -p "$stage"
+  if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$src" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -d -t "$stage" --)
+  else
+    tar -C "$src" --exclude='./build*' --exclude='./.git' -cf - . | tar -C "$stage" -xf -
+  fi
+  [ -f "$stage/CMakeLists.txt" ] || die "staging $src into $stage failed"
+  rm -rf "$stage/debian"
+  cp -a "$src/packaging/debian" "$stage/debian"
 }
 
 main() {
-  command -v dpkg-deb >/dev/null || die "dpkg-deb not found"
-  command -v dpkg-shlibdeps >/dev/null || die "dpkg-shlibdeps not found (package dpkg-dev)"
-  configure_and_build
-  local version stage depends deb
-  version=$(project_version)
-  stage="$build/deb-stage"
-  stage_install "$stage"
-  depends=$(shlib_depends "$stage")
-  [ -n "$depends" ] || die "dpkg-shlibdeps found no dependencies"
-  write_control "$stage" "$version" "$depends"
+  if [ "${SKIP_INSTALL_DEPS:-0}" != 1 ]; then
+    "$src/scripts/install-deps.sh" >&2
+  fi
+  local version arch work stage
+  version=$(package_version)
+  arch=$(dpkg --print-architecture)
+  work="$out/src"
+  stage="$work/proxywatch-$version"
+  stage_tree "$stage"
+  rm -f "$work"/*.deb "$work"/*.ddeb "$work"/*.buildinfo "$work"/*.changes
+  export DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-"parallel=$(nproc)"}
+  (cd "$stage" && dpkg-buildpackage -b -us -uc) >"$out/build.log" 2>&1 ||
+    die "dpkg-buildpackage failed; see $out/build.log"
   mkdir -p "$out"
-  deb="$out/proxywatch_${version}_$(dpkg --print-architecture).deb"
-  dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+  mv -f "$work"/proxywatch*_"$version"_*.deb "$work"/proxywatch_"$version"_*.buildinfo \
+    "$work"/proxywatch_"$version"_*.changes "$out/"
+  rm -rf "$work"
+  local deb="$out/proxywatch_${version}_${arch}.deb"
+  [ -f "$deb" ] || die "dpkg-buildpackage made no $deb"
   echo "$deb"
 }
 

@@ -24,6 +24,12 @@ packages=(
   # benchmark (scripts/bench.sh, docs/benchmarks.md): the peer it is measured against, driven
   # through /probe, and GNU time for the peak RSS of the process-per-probe peers
   prometheus-blackbox-exporter time
+  # --- Debian package (issue 14): dpkg-buildpackage with debhelper (packaging/debian/),
+  # man pages from scdoc sources, fakeroot for dh_builddeb, and the package checks the
+  # tests run: lintian, hardening-check (devscripts), man (systemd-analyze verify's
+  # Documentation= check), systemd-journald/journalctl for the private-journal test.
+  debhelper fakeroot scdoc lintian devscripts man-db
+  # --- end Debian package
 )
 
 missing=()
