@@ -42,10 +42,37 @@ constexpr std::array<std::string_view, 2> kDefaultTargetHosts = {"tools.cisco.co
 constexpr std::uint16_t kDefaultTargetPort = 443;
 constexpr std::uint64_t kMaxConcurrentProbes = 10'000;
 
-Converted<Millis> to_positive_duration(const YAML::Node& node) {
+// A duration no longer than `max`: past a sane bound a value is a typo, and near 2^63 ms it
+// overflows steady_clock (`interval: 3000000h` ran probes back to back).
+Converted<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
   auto duration = to_duration(node);
+  if (duration && *duration > max) {
+    return error_text("must be at most " + format_duration(max) + ", got " +
+                      format_duration(*duration));
+  }
+  return duration;
+}
+
+Converted<Millis> to_positive_duration(const YAML::Node& node, Millis max) {
+  auto duration = to_bounded_duration(node, max);
   if (duration && *duration == Millis::zero()) return error_text("must be longer than 0s");
   return duration;
+}
+
+Converted<Millis> to_interval(const YAML::Node& node) {
+  return to_positive_duration(node, kMaxInterval);
+}
+
+Converted<Millis> to_timeout(const YAML::Node& node) {
+  return to_positive_duration(node, kMaxTimeout);
+}
+
+Converted<Millis> to_jitter(const YAML::Node& node) {
+  return to_bounded_duration(node, kMaxJitter);
+}
+
+Converted<Millis> to_mtu_interval(const YAML::Node& node) {
+  return to_positive_duration(node, kMaxMtuInterval);
 }
 
 Converted<std::string> to_path(const YAML::Node& node) {
@@ -79,7 +106,7 @@ MaybeError read_timeouts(const YamlMap& parent, PhaseTimeouts& timeouts) {
       &timeouts.tls_handshake, &timeouts.http_first_byte, &timeouts.transfer,
       &timeouts.stall};
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (auto error = read_key(*map, kTimeoutKeys[i], *fields[i], to_positive_duration)) {
+    if (auto error = read_key(*map, kTimeoutKeys[i], *fields[i], to_timeout)) {
       return error;
     }
   }
@@ -92,7 +119,7 @@ MaybeError read_mtu_probe(const YamlMap& parent, MtuProbeConfig& mtu) {
   auto map = YamlMap::open(*node, parent.source(), parent.path_of("mtu_probe"), kMtuKeys);
   if (!map) return map.error();
   if (auto error = read_key(*map, "enabled", mtu.enabled, to_bool)) return error;
-  return read_key(*map, "interval", mtu.interval, to_positive_duration);
+  return read_key(*map, "interval", mtu.interval, to_mtu_interval);
 }
 
 Converted<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
@@ -102,7 +129,7 @@ Converted<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std
 }
 
 Converted<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
-  auto d = to_duration(node);
+  auto d = to_bounded_duration(node, kMaxWindowDuration);
   if (!d) return error_text(d.error());
   if (*d < std::chrono::seconds(1)) return error_text("must be at least 1s");
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
@@ -234,7 +261,7 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   if (auto error = read_key(map, "ca_file", target.ca_file, to_text)) return error;
   if (auto error = read_key(map, "request", target.request, to_request)) return error;
   if (auto error = read_key(map, "max_bytes", target.max_bytes, to_byte_count)) return error;
-  if (auto error = read_key(map, "interval", target.interval, to_positive_duration)) return error;
+  if (auto error = read_key(map, "interval", target.interval, to_interval)) return error;
   if (auto error = read_timeouts(map, target.timeouts)) return error;
   if (auto error = read_key(map, "expect", target.expect_denied, to_expect_denied)) return error;
   if (auto error = read_key(map, "http_error_fails", target.http_error_fails, to_bool)) {
@@ -245,14 +272,14 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
 
 // Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
 boost::system::result<TargetConfig, ConfigError> read_target(
-    const YAML::Node& node, std::size_t index, const DaemonConfig& config,
+    const YAML::Node& node, std::size_t index, const DaemonConfig& config, bool jitter_written,
     const std::vector<TargetConfig>& previous) {
   auto map =
       YamlMap::open(node, config.source, "targets[" + std::to_string(index) + "]", kTargetKeys);
   if (!map) return map.error();
   TargetConfig target = default_target(config, "");
   if (auto error = read_target_fields(*map, target)) return *error;
-  if (map->find("interval") && target.interval <= config.jitter) {
+  if (jitter_written && map->find("interval") && target.interval <= config.jitter) {
     return map->error("interval",
                       "must be longer than jitter (" + format_duration(config.jitter) + ")");
   }
@@ -287,7 +314,7 @@ boost::system::result<std::vector<TargetConfig>, ConfigError> read_targets(
                      "tools.cisco.com and smartreceiver.cisco.com)");
   }
   for (const auto& item : *node) {
-    auto target = read_target(item, targets.size(), config, targets);
+    auto target = read_target(item, targets.size(), config, map.find("jitter"), targets);
     if (!target) return target.error();
     targets.push_back(std::move(*target));
   }
@@ -299,8 +326,8 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
     return error;
   }
-  if (auto error = read_key(map, "interval", config.interval, to_positive_duration)) return error;
-  if (auto error = read_key(map, "jitter", config.jitter, to_duration)) return error;
+  if (auto error = read_key(map, "interval", config.interval, to_interval)) return error;
+  if (auto error = read_key(map, "jitter", config.jitter, to_jitter)) return error;
   if (auto error = read_key(map, "state_dir", config.state_dir, to_path)) return error;
   if (auto error = read_key(map, "credentials_file", config.credentials_file, to_path)) {
     return error;
@@ -315,12 +342,20 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   return read_mtu_probe(map, config.mtu_probe);
 }
 
+// Only a jitter the user wrote can be wrong: the default follows the intervals.
 MaybeError check_jitter(const YamlMap& map, const DaemonConfig& config) {
-  if (config.jitter < config.interval) return std::nullopt;
+  if (!map.find("jitter") || config.jitter < config.interval) return std::nullopt;
   std::string message = "jitter (" + format_duration(config.jitter) +
                         ") must be shorter than interval (" + format_duration(config.interval) +
                         ")";
-  return map.error(map.find("jitter") ? "jitter" : "interval", message);
+  return map.error("jitter", message);
+}
+
+// The default jitter: a tenth of the shortest interval, at most kDefaultJitter.
+Millis default_jitter(const DaemonConfig& config) {
+  Millis shortest = config.interval;
+  for (const TargetConfig& target : config.targets) shortest = std::min(shortest, target.interval);
+  return std::min(kDefaultJitter, shortest / 10);
 }
 
 ConfigResult read_document(const YAML::Node& root, DaemonConfig config) {
@@ -331,6 +366,7 @@ ConfigResult read_document(const YAML::Node& root, DaemonConfig config) {
   auto targets = read_targets(*map, config);
   if (!targets) return targets.error();
   config.targets = std::move(*targets);
+  if (!map->find("jitter")) config.jitter = default_jitter(config);
   return config;
 }
 
