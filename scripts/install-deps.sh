@@ -15,6 +15,10 @@ packages=(
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
   dpkg-dev
+  # --- hardening (scripts/test.sh --fuzz, tests/fuzz/): Debian's clang 14 and its libFuzzer,
+  # ASan and UBSan runtimes (libclang-rt-14-dev); the ThreadSanitizer runtime of g++ (libtsan2)
+  clang libclang-rt-14-dev libtsan2
+  # --- end hardening
 )
 
 missing=()

@@ -1,0 +1,18 @@
+// libFuzzer target: the state-file loader's JSON reading (Boost.JSON, then proxywatch's
+// schema). What it accepts must write back and load again.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "common/state_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace proxywatch;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto pairs = state_from_json(text);
+  if (!pairs) return 0;
+  std::string again = state_to_json(*pairs, WallTime{});
+  if (!state_from_json(again)) std::abort();
+  return 0;
+}
