@@ -15,4 +15,9 @@ std::string_view to_string(PeerClose close) {
   return "not_seen";
 }
 
+bool is_reset(const ProbeResult& result) {
+  return !result.ok() &&
+         (result.peer_close == PeerClose::kRst || result.outcome == Outcome::kTlsReset);
+}
+
 }  // namespace proxywatch

@@ -3,11 +3,12 @@
 // Errors caused by input are returned as these values; only bugs throw.
 #pragma once
 
-#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include <boost/assert/source_location.hpp>
+
+#include "common/escape.h"
 
 namespace proxywatch::config {
 
@@ -42,15 +43,6 @@ struct ConfigWarning {
   // Same form as ConfigError::to_string().
   std::string to_string() const;
 };
-
-// `text` in double quotes for a message, with '"', '\\', control bytes and every byte outside
-// ASCII escaped as \xNN, cut after `max` bytes of `text` with "..." after the closing quote.
-std::string quoted(std::string_view text, std::size_t max = 256);
-
-// A word from a file that may not be ours (a symlink to /etc/shadow): at most its first 24
-// bytes of [A-Za-z0-9_.-], quoted; `"PROXY_HOST"` when the word is only those, otherwise
-// `a word starting "root"` (or `a word of 31 bytes` when it starts with none of them).
-std::string quoted_token(std::string_view text);
 
 // Lets boost::system::result<T, ConfigError>::value() throw; calling value() on an error is a
 // bug, so this throws std::logic_error carrying the error's text.

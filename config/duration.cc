@@ -71,7 +71,8 @@ boost::system::result<Unit, std::string> read_unit(std::string_view text, std::s
       return unit;
     }
   }
-  return error_text("unknown unit \"" + std::string(name) + "\" (use " + std::string(kUnitList) + ")");
+  return error_text("unknown unit \"" + std::string(name) + "\" (use " + std::string(kUnitList) +
+                    ")");
 }
 
 // number * unit in milliseconds, or an error when it is too large or finer than 1 ms.

@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "config/duration.h"
 #include "common/text_result.h"
+#include "config/duration.h"
 
 namespace proxywatch::config {
 namespace {

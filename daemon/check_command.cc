@@ -9,10 +9,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "common/mtu_check.h"
-#include "common/probe.h"
-#include "common/result_json.h"
-#include "common/timeline.h"
+#include "common/output/result_json.h"
+#include "common/output/timeline.h"
+#include "common/probe/mtu_check.h"
+#include "common/probe/probe.h"
 #include "config/credentials.h"
 #include "daemon/cli_args.h"
 

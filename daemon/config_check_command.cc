@@ -10,8 +10,8 @@
 #include <ostream>
 #include <system_error>
 
+#include "common/probe/tls_contexts.h"
 #include "common/text_result.h"
-#include "common/tls_contexts.h"
 #include "config/credentials.h"
 #include "config/plan.h"
 #include "daemon/check_command.h"
@@ -71,8 +71,7 @@ void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
     const std::string& file = config.targets[i].ca_file;
     if (file.empty()) continue;  // the system trust store
     if (std::string reason = unreadable_reason(file); !reason.empty()) {
-      errors.push_back(
-          ca_error(config, i, "cannot read CA file " + config::quoted(file) + ": " + reason));
+      errors.push_back(ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + reason));
     } else if (auto loaded = contexts.get(file); !loaded) {
       errors.push_back(ca_error(config, i, loaded.error()));
     }

@@ -13,9 +13,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "common/http_server.h"
-#include "common/log.h"
-#include "common/metrics.h"
+#include "common/output/http_server.h"
+#include "common/output/log.h"
+#include "common/output/metrics.h"
 #include "common/text_result.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "common/metrics.h"
+#include "common/output/metrics.h"
 #include "common/probe_result.h"
 #include "config/plan.h"
 

@@ -15,7 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "common/probe.h"
+#include "common/probe/probe.h"
 
 namespace proxywatch {
 

@@ -17,9 +17,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "common/mtu_check.h"
+#include "common/probe/mtu_check.h"
+#include "common/probe/tls_contexts.h"
 #include "common/probe_result.h"
-#include "common/tls_contexts.h"
 #include "config/plan.h"
 #include "daemon/concurrency_limiter.h"
 

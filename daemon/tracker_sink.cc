@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "common/health_rules.h"
-#include "common/log.h"
+#include "common/history/health_rules.h"
+#include "common/output/log.h"
 
 namespace proxywatch {
 namespace {

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "common/metrics.h"
-#include "common/state_file.h"
-#include "common/tracker.h"
-#include "common/tracker_metrics.h"
+#include "common/history/tracker.h"
+#include "common/output/metrics.h"
+#include "common/output/state_file.h"
+#include "common/output/tracker_metrics.h"
 
 namespace proxywatch {
 

@@ -15,8 +15,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "common/probe.h"
-#include "common/proxy_auth.h"
+#include "common/probe/probe.h"
+#include "common/probe/proxy_auth.h"
 #include "tests/support/auth_proxy.h"
 #include "tests/support/fake_proxy.h"
 #include "tests/support/temp_dir.h"

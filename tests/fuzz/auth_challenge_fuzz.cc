@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/auth_challenge.h"
-#include "common/proxy_auth.h"
+#include "common/probe/auth_challenge.h"
+#include "common/probe/proxy_auth.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace proxywatch;

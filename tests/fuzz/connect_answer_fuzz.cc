@@ -8,8 +8,8 @@
 
 #include <boost/beast/http.hpp>
 
-#include "common/probe.h"
-#include "common/proxy_answer.h"
+#include "common/probe/probe.h"
+#include "common/probe/proxy_answer.h"
 
 namespace http = boost::beast::http;
 

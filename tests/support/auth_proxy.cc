@@ -14,7 +14,7 @@
 #include <array>
 #include <cstdio>
 
-#include "common/auth_challenge.h"
+#include "common/probe/auth_challenge.h"
 #include "tests/support/relay.h"
 
 namespace proxywatch::testing {

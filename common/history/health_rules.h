@@ -1,0 +1,38 @@
+// The pattern rules: each looks at a pair's history and says whether its diagnosis should be
+// raised (with the evidence) or cleared. Raising and clearing use different thresholds
+// (hysteresis), so a diagnosis neither flickers nor clears on one lucky probe. docs/diagnoses.md
+// documents every rule for operators; keep the two in step.
+#pragma once
+
+#include <optional>
+
+#include "common/health.h"
+#include "common/history/tracker.h"
+
+namespace proxywatch {
+
+struct RuleJudgement {
+  std::optional<Evidence> raise;  // set: the raising condition holds, with its evidence
+  bool clear = false;             // the clearing condition holds
+};
+
+// The judgement of the window rule for `diagnosis` on `history`. mtu_suspected is not a
+// window rule (Tracker::record_mtu) and always judges "no change". flapping is judged on the
+// window alone; the Tracker suppresses it while a more specific explanation is active.
+RuleJudgement judge(Diagnosis diagnosis, const PairHistory& history,
+                    const HealthSettings& settings);
+
+// The outcomes that each persistent rule counts.
+bool is_unreachable(Outcome outcome);   // dns_failed, tcp_refused, tcp_timeout
+bool is_auth_problem(Outcome outcome);  // proxy_auth_required, _failed, _unsupported
+// 503, or the proxy (or its listen queue) not answering in time: proxy_stalled, tcp_timeout.
+bool is_overload_sign(Outcome outcome);
+// The tunnel and TLS handshake worked, then the transfer stalled or was cut.
+bool is_transfer_cut(Outcome outcome);
+
+// "ok=5 proxy_stalled=5": the window's outcomes among samples matching `pred`, by name.
+std::string outcome_counts(const OutcomeWindow& window, const OutcomeWindow::Predicate& pred);
+// "proxy_connect=5": the failing phases of samples matching `pred`.
+std::string phase_counts(const OutcomeWindow& window, const OutcomeWindow::Predicate& pred);
+
+}  // namespace proxywatch

@@ -1,0 +1,283 @@
+// The state file's JSON (Boost.JSON, whose implementation result_json.cc compiles) and its
+// atomic replacement. Reading goes through Boost.JSON's checked accessors, which throw on a
+// wrong kind; state_from_json catches that and returns it as the file's error, so a bad file
+// is data, never a crash.
+#include "common/output/state_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+namespace proxywatch {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kFormat = "proxywatch-state";
+constexpr std::size_t kMaxSamplesPerPair = 100'000;
+
+std::int64_t to_ms(WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+WallTime from_ms(std::int64_t ms) {
+  return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
+}
+
+json::object evidence_json(const Evidence& e) {
+  return {{"summary", e.summary},
+          {"window_probes", e.window_probes},
+          {"matching_probes", e.matching_probes},
+          {"outcomes", e.outcomes},
+          {"phases", e.phases},
+          {"cert_subject", e.cert_subject},
+          {"cert_issuer", e.cert_issuer},
+          {"expected_issuer", e.expected_issuer},
+          {"verify_error", e.verify_error},
+          {"mtu_direction", e.mtu_direction},
+          {"mtu_detail", e.mtu_detail}};
+}
+
+json::object sample_json(const Sample& s) {
+  json::array phases;
+  for (const auto& d : s.phase_seconds) phases.push_back(d ? json::value(*d) : json::value());
+  return {{"at_ms", to_ms(s.at)},
+          {"outcome", to_string(s.outcome)},
+          {"phase", s.phase ? json::value(to_string(*s.phase)) : json::value()},
+          {"reset", s.reset},
+          {"phase_seconds", std::move(phases)}};
+}
+
+json::object pair_json(const PairState& pair) {
+  const PairHistory& h = pair.history;
+  json::array samples;
+  for (const Sample& s : h.window.samples()) samples.push_back(sample_json(s));
+  json::array diagnoses;
+  for (const auto& [d, active] : h.active) {
+    diagnoses.push_back(json::object{{"name", to_string(d)},
+                                     {"since_ms", to_ms(active.since)},
+                                     {"evidence", evidence_json(active.evidence)}});
+  }
+  return {{"proxy", pair.proxy},
+          {"target", pair.target},
+          {"health", to_string(h.health)},
+          {"consecutive_failures", h.consecutive_failures},
+          {"consecutive_successes", h.consecutive_successes},
+          {"samples", std::move(samples)},
+          {"diagnoses", std::move(diagnoses)},
+          {"cert_suspect",
+           h.cert_suspect ? json::value(evidence_json(*h.cert_suspect)) : json::value()},
+          {"last_mtu", h.last_mtu ? json::value(to_string(*h.last_mtu)) : json::value()}};
+}
+
+// --- reading; every accessor throws on a wrong kind or a missing key ---
+
+std::string text(const json::object& o, std::string_view key) {
+  return std::string(o.at(key).as_string());
+}
+
+std::uint32_t count(const json::object& o, std::string_view key) {
+  return json::value_to<std::uint32_t>(o.at(key));
+}
+
+[[noreturn]] void bad(const std::string& what) {
+  throw std::runtime_error(what);
+}
+
+template <class T>
+T named(std::optional<T> value, std::string_view kind, std::string_view name) {
+  if (!value) bad(fmt::format("unknown {} '{}'", kind, name));
+  return *value;
+}
+
+Evidence read_evidence(const json::object& o) {
+  Evidence e;
+  e.summary = text(o, "summary");
+  e.window_probes = count(o, "window_probes");
+  e.matching_probes = count(o, "matching_probes");
+  e.outcomes = text(o, "outcomes");
+  e.phases = text(o, "phases");
+  e.cert_subject = text(o, "cert_subject");
+  e.cert_issuer = text(o, "cert_issuer");
+  e.expected_issuer = text(o, "expected_issuer");
+  e.verify_error = text(o, "verify_error");
+  e.mtu_direction = text(o, "mtu_direction");
+  e.mtu_detail = text(o, "mtu_detail");
+  return e;
+}
+
+Sample read_sample(const json::object& o) {
+  Sample s;
+  s.at = from_ms(o.at("at_ms").as_int64());
+  std::string outcome = text(o, "outcome");
+  s.outcome = named(outcome_from_string(outcome), "outcome", outcome);
+  if (!o.at("phase").is_null()) {
+    std::string phase = text(o, "phase");
+    s.phase = named(phase_from_string(phase), "phase", phase);
+  }
+  s.reset = o.at("reset").as_bool();
+  const json::array& phases = o.at("phase_seconds").as_array();
+  if (phases.size() != s.phase_seconds.size()) bad("phase_seconds has the wrong length");
+  for (std::size_t i = 0; i < phases.size(); ++i) {
+    if (!phases[i].is_null()) s.phase_seconds[i] = json::value_to<double>(phases[i]);
+  }
+  return s;
+}
+
+std::optional<MtuVerdict> read_mtu(const json::value& v) {
+  if (v.is_null()) return std::nullopt;
+  if (auto verdict = mtu_verdict_from_string(v.as_string())) return verdict;
+  bad(fmt::format("unknown MTU verdict '{}'", std::string_view(v.as_string())));
+}
+
+void read_diagnoses(const json::array& list, PairHistory& h) {
+  for (const json::value& item : list) {
+    const json::object& o = item.as_object();
+    std::string name = text(o, "name");
+    Diagnosis d = named(diagnosis_from_string(name), "diagnosis", name);
+    h.active[d] = ActiveDiagnosis{from_ms(o.at("since_ms").as_int64()),
+                                  read_evidence(o.at("evidence").as_object())};
+  }
+}
+
+PairState read_pair(const json::object& o) {
+  PairState pair{text(o, "proxy"), text(o, "target"), {}};
+  PairHistory& h = pair.history;
+  std::string health = text(o, "health");
+  h.health = named(health_state_from_string(health), "health state", health);
+  h.consecutive_failures = count(o, "consecutive_failures");
+  h.consecutive_successes = count(o, "consecutive_successes");
+  const json::array& samples = o.at("samples").as_array();
+  if (samples.size() > kMaxSamplesPerPair) bad("too many samples");
+  for (const json::value& s : samples) h.window.restore(read_sample(s.as_object()));
+  read_diagnoses(o.at("diagnoses").as_array(), h);
+  if (!o.at("cert_suspect").is_null()) {
+    h.cert_suspect = read_evidence(o.at("cert_suspect").as_object());
+  }
+  h.last_mtu = read_mtu(o.at("last_mtu"));
+  return pair;
+}
+
+std::vector<PairState> read_document(const json::object& root) {
+  const json::value* format = root.if_contains("format");
+  if (!format || !format->is_string() || std::string_view(format->get_string()) != kFormat) {
+    bad("not a proxywatch state file");
+  }
+  std::int64_t version = root.at("version").as_int64();
+  if (version > kStateFileVersion) {
+    bad(fmt::format("version {} is newer than this proxywatch understands ({})", version,
+                    kStateFileVersion));
+  }
+  if (version < 1) bad(fmt::format("invalid version {}", version));
+  std::vector<PairState> pairs;
+  for (const json::value& p : root.at("pairs").as_array())
+    pairs.push_back(read_pair(p.as_object()));
+  return pairs;
+}
+
+std::string errno_text(std::string_view what, const std::string& path) {
+  return fmt::format("{} {}: {}", what, path, std::strerror(errno));
+}
+
+TextResult<void> write_all(int fd, std::string_view text, const std::string& path) {
+  for (std::size_t done = 0, tries = 0; done < text.size() && tries < 1'000'000; ++tries) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return error_text(errno_text("cannot write", path));
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+TextResult<void> fsync_directory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return error_text(errno_text("cannot open directory", dir));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return error_text(errno_text("cannot fsync directory", dir));
+  return {};
+}
+
+// "20240501T120000Z".
+std::string utc_stamp(WallTime t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace
+
+std::string state_to_json(const std::vector<PairState>& pairs, WallTime now) {
+  json::array list;
+  for (const PairState& p : pairs) list.push_back(pair_json(p));
+  json::object root{{"format", kFormat},
+                    {"version", kStateFileVersion},
+                    {"saved_at_ms", to_ms(now)},
+                    {"pairs", std::move(list)}};
+  return json::serialize(root) + "\n";
+}
+
+TextResult<std::vector<PairState>> state_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value root = json::parse(text, ec);
+  if (ec) return error_text("not valid JSON: " + ec.message());
+  try {
+    return read_document(root.as_object());
+  } catch (const std::exception& e) {
+    return error_text(e.what());
+  }
+}
+
+TextResult<void> write_state_file(const std::string& path, std::string_view text) {
+  std::string temp = path + ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return error_text(errno_text("cannot create", temp));
+  // A temporary file left by an earlier run keeps its mode through O_TRUNC: set it again.
+  auto written = ::fchmod(fd, 0600) == 0 ? write_all(fd, text, temp)
+                                         : error_text(errno_text("cannot chmod", temp));
+  if (written && ::fsync(fd) != 0) written = error_text(errno_text("cannot fsync", temp));
+  ::close(fd);
+  if (written && std::rename(temp.c_str(), path.c_str()) != 0) {
+    written = error_text(errno_text("cannot rename over", path));
+  }
+  if (!written) {
+    ::unlink(temp.c_str());
+    return written;
+  }
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return fsync_directory(dir.empty() ? "." : dir);
+}
+
+LoadedState load_state_file(const std::string& path, WallTime now) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return {};
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  if (in) content << in.rdbuf();
+  TextResult<std::vector<PairState>> pairs =
+      in.bad() || !in.is_open() ? error_text("cannot read it") : state_from_json(content.str());
+  if (pairs) return LoadedState{std::move(*pairs), ""};
+  std::string aside = path + ".corrupt-" + utc_stamp(now);
+  std::filesystem::rename(path, aside, ec);
+  std::string where =
+      ec ? fmt::format("could not move it aside ({})", ec.message()) : "moved aside to " + aside;
+  return LoadedState{{},
+                     fmt::format("state file {} not loaded, starting with no history: {}; {}", path,
+                                 pairs.error(), where)};
+}
+
+}  // namespace proxywatch

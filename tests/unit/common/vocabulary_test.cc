@@ -1,0 +1,72 @@
+// The shared vocabulary beside outcomes and phases: escaping of untrusted text, challenge
+// scheme labels, MTU verdict names and what counts as a reset.
+#include <gtest/gtest.h>
+
+#include "common/auth_scheme.h"
+#include "common/escape.h"
+#include "common/mtu_report.h"
+#include "common/probe_result.h"
+
+namespace proxywatch {
+namespace {
+
+TEST(EscapeTest, PrintableReplacesEverythingOutsideAsciiAndCuts) {
+  EXPECT_EQ(printable("squid/5.7\r\n\x01", 200), "squid/5.7???");
+  EXPECT_EQ(printable("Grüße", 200), "Gr????e");
+  EXPECT_EQ(printable("abcdef", 3), "abc");
+}
+
+TEST(EscapeTest, EscapeControlKeepsUtf8AndCutsAtASequenceBoundary) {
+  EXPECT_EQ(escape_control("a\nb\tc\x1b"), "a\\nb\\tc\\x1b");
+  EXPECT_EQ(escape_control("Grüße"), "Grüße");
+  // "ü" is two bytes: a cut inside it backs up to before it.
+  EXPECT_EQ(escape_control("aü", 2), "a...");
+}
+
+TEST(EscapeTest, QuotedEscapesQuotesBackslashesAndControlBytes) {
+  EXPECT_EQ(quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\\x0a\"");
+  // Messages hold ASCII only, and never a whole foreign line.
+  EXPECT_EQ(quoted("pr\xC3\xB6xy"), "\"pr\\xc3\\xb6xy\"");
+  EXPECT_EQ(quoted(std::string(300, 'a'), 4), "\"aaaa\"...");
+  EXPECT_EQ(quoted_token("PROXY_HOST"), "\"PROXY_HOST\"");
+  EXPECT_EQ(quoted_token("root:$y$j9T$hash:19000"), "a word starting \"root\"");
+  EXPECT_EQ(quoted_token("$6$salt"), "a word of 7 bytes");
+  EXPECT_EQ(quoted_if_needed("plain"), "plain");
+  EXPECT_EQ(quoted_if_needed("two words"), "\"two words\"");
+  EXPECT_EQ(quoted_if_needed(""), "\"\"");
+  EXPECT_EQ(quoted_if_needed("k=v"), "\"k=v\"");
+}
+
+TEST(EscapeTest, HttpQuotedStringUsesQuotedPairsOnly) {
+  EXPECT_EQ(http_quoted_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+}
+
+TEST(ChallengeSchemeTest, NamesAreCaseInsensitiveAndBounded) {
+  EXPECT_EQ(challenge_scheme("DIGEST"), ChallengeScheme::kDigest);
+  EXPECT_EQ(challenge_scheme("basic"), ChallengeScheme::kBasic);
+  EXPECT_EQ(to_string(challenge_scheme("NTLM")), "ntlm");
+  EXPECT_EQ(to_string(challenge_scheme("Negotiate")), "negotiate");
+  EXPECT_EQ(challenge_scheme("Bearer"), ChallengeScheme::kOther);
+  EXPECT_EQ(challenge_scheme("other"), ChallengeScheme::kOther);
+}
+
+TEST(MtuVerdictNamesTest, RoundTrip) {
+  for (MtuVerdict v : kAllMtuVerdicts) EXPECT_EQ(mtu_verdict_from_string(to_string(v)), v);
+  EXPECT_EQ(to_string(MtuVerdict::kInbound), "inbound");
+  EXPECT_FALSE(mtu_verdict_from_string("sideways"));
+}
+
+TEST(ResetTest, RstOrTlsResetOfAFailedProbe) {
+  ProbeResult r;
+  r.peer_close = PeerClose::kRst;
+  EXPECT_FALSE(is_reset(r)) << "an ok probe closed with RST is not a failure";
+  r.outcome = Outcome::kProxyClosed;
+  EXPECT_TRUE(is_reset(r));
+  r.peer_close = PeerClose::kNotSeen;
+  EXPECT_FALSE(is_reset(r));
+  r.outcome = Outcome::kTlsReset;
+  EXPECT_TRUE(is_reset(r)) << "tls_reset without an RST snapshot still counts";
+}
+
+}  // namespace
+}  // namespace proxywatch

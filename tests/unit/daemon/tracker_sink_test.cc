@@ -1,0 +1,101 @@
+// TrackerSink: probes in, journal events and metric series out; retain and restore.
+#include "daemon/tracker_sink.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
+#include "common/output/log.h"
+
+namespace proxywatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+const WallTime kStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
+
+ProbeResult result(Outcome outcome, std::optional<Phase> phase = std::nullopt) {
+  ProbeResult r;
+  r.outcome = outcome;
+  r.phase = phase;
+  return r;
+}
+
+class TrackerSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    init_logging_for_test(std::make_shared<spdlog::sinks::ostream_sink_mt>(log_));
+  }
+  void feed(const std::string& target, const ProbeResult& r) {
+    sink_.record("127.0.0.1:3128", target, "", r, now_ += 1min);
+  }
+  bool has(const std::string& line) { return metrics_.serialize().find(line) != std::string::npos; }
+
+  std::ostringstream log_;
+  Metrics metrics_;
+  TrackerSink sink_{metrics_};
+  WallTime now_ = kStart;
+};
+
+TEST_F(TrackerSinkTest, AclBlockShowsAsMetricAndJournalEventWithEvidence) {
+  for (int i = 0; i < 3; ++i) feed("tools", result(Outcome::kProxyDenied, Phase::kProxyConnect));
+  EXPECT_TRUE(
+      has("proxywatch_diagnosis{diagnosis=\"acl_block\",proxy=\"127.0.0.1:3128\","
+          "target=\"tools\"} 1"))
+      << metrics_.serialize();
+  EXPECT_TRUE(
+      has("proxywatch_health_state{proxy=\"127.0.0.1:3128\",state=\"failing\","
+          "target=\"tools\"} 1"));
+  EXPECT_TRUE(has("proxywatch_consecutive_failures{proxy=\"127.0.0.1:3128\",target=\"tools\"} 3"));
+  std::string log = log_.str();
+  EXPECT_NE(log.find("acl_block raised"), std::string::npos) << log;
+  EXPECT_NE(log.find("DIAGNOSIS=acl_block"), std::string::npos) << log;
+  EXPECT_NE(log.find("OUTCOME_COUNTS=\"proxy_denied=3\""), std::string::npos) << log;
+  EXPECT_NE(log.find("PHASE_COUNTS=\"proxy_connect=3\""), std::string::npos) << log;
+  EXPECT_NE(log.find("HEALTH=failing"), std::string::npos) << log;
+
+  feed("tools", result(Outcome::kOk));
+  feed("tools", result(Outcome::kOk));
+  EXPECT_FALSE(has("diagnosis=\"acl_block\"")) << metrics_.serialize();
+  EXPECT_NE(log_.str().find("acl_block cleared"), std::string::npos);
+}
+
+TEST_F(TrackerSinkTest, OneHealthEventPerTransitionNotPerProbe) {
+  for (int i = 0; i < 6; ++i) feed("tools", result(Outcome::kOk));
+  std::string log = log_.str();
+  std::size_t events = 0;
+  for (auto at = log.find("HEALTH=healthy"); at != std::string::npos;
+       at = log.find("HEALTH=healthy", at + 1)) {
+    ++events;
+  }
+  EXPECT_EQ(events, 1u) << log;
+}
+
+TEST_F(TrackerSinkTest, RetainDropsOtherPairsAndTheirSeries) {
+  feed("tools", result(Outcome::kOk));
+  feed("old", result(Outcome::kOk));
+  sink_.retain("127.0.0.1:3128", {"tools"});
+  EXPECT_EQ(sink_.find("127.0.0.1:3128", "old"), nullptr);
+  EXPECT_NE(sink_.find("127.0.0.1:3128", "tools"), nullptr);
+  EXPECT_FALSE(has("target=\"old\""));
+  sink_.retain("127.0.0.1:8080", {"tools"});
+  EXPECT_TRUE(sink_.snapshot().empty());
+}
+
+TEST_F(TrackerSinkTest, RestoreExportsWithoutLoggingAndMarksNothingDirty) {
+  for (int i = 0; i < 3; ++i) feed("tools", result(Outcome::kTcpRefused, Phase::kTcpConnect));
+  auto saved = sink_.snapshot();
+  Metrics fresh_metrics;
+  TrackerSink fresh(fresh_metrics);
+  log_.str("");
+  fresh.restore(saved, now_);
+  EXPECT_EQ(log_.str(), "");
+  EXPECT_FALSE(fresh.take_dirty());
+  EXPECT_NE(fresh_metrics.serialize().find("diagnosis=\"proxy_unreachable\""), std::string::npos);
+  ASSERT_NE(fresh.find("127.0.0.1:3128", "tools"), nullptr);
+  EXPECT_EQ(fresh.find("127.0.0.1:3128", "tools")->history().health, HealthState::kFailing);
+}
+
+}  // namespace
+}  // namespace proxywatch
