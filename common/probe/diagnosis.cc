@@ -159,11 +159,22 @@ std::string http_sentence(const ProbeResult& r, const ProbeSpec& s) {
         return fmt::format("{} did not answer the HTTP request within {}.", target,
                            secs(s.timeouts.http_first_byte));
       }
+      if (r.transfer_deadline_reached) {
+        return fmt::format(
+            "The download from {} did not finish within the transfer deadline ({}): {}{} bytes "
+            "arrived and more were still arriving, so the transfer is too slow, not silent.",
+            target, secs(s.timeouts.transfer), r.bytes, of);
+      }
       return fmt::format(
           "The download from {} went silent after {}{} bytes (stall timeout {}): "
           "the transfer stalls.",
           target, r.bytes, of, secs(s.timeouts.stall));
     case Outcome::kHttpIncomplete:
+      if (r.answer_malformed) {
+        return fmt::format(
+            "{} sent a malformed HTTP answer after {} body bytes ({}): it cannot be read.",
+            target, r.bytes, r.error);
+      }
       return fmt::format("The download from {} was {} after {}{} bytes: incomplete transfer.",
                          target, closed_by(r), r.bytes, of);
     default:
