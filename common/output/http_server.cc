@@ -1,5 +1,7 @@
 // HttpServer: an accept loop and one coroutine per connection, both holding the shared state so
-// that stop() and the destructor never leave a coroutine with a dangling server. Every socket
+// that stop() and the destructor never leave a coroutine with a dangling server. Each session
+// records its stage, so that a full listener can evict the longest-idle connection for a new
+// one: idle or slow clients cannot starve a scrape. Every socket
 // operation returns its error through as_tuple; a failing session ends, the server goes on.
 #include "common/output/http_server.h"
 
@@ -84,6 +86,21 @@ std::optional<HttpResponse> answer_to_read_error(const error_code& ec) {
 
 namespace detail {
 
+// One open connection and what it is doing, for eviction when the listener is full.
+struct HttpSession {
+  enum class Stage {
+    kWaiting,    // nothing of the next request has arrived yet
+    kReading,    // part of a request has arrived
+    kAnswering,  // a handler runs or its answer is being written: never evicted
+    kLingering,  // the last answer is out; draining before close
+  };
+  explicit HttpSession(asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  Stage stage = Stage::kWaiting;
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+  bool evicted = false;
+};
+
 struct HttpServerState {
   HttpServerState(asio::io_context& c, asio::ip::tcp::endpoint e, HttpServer::Handlers h,
                   HttpServerLimits l)
@@ -94,7 +111,9 @@ struct HttpServerState {
   const HttpServerLimits limits;
   asio::ip::tcp::acceptor acceptor;
   // Open connections. A list, so each session's iterator stays valid while others come and go.
-  std::list<beast::tcp_stream> sessions;
+  std::list<HttpSession> sessions;
+  std::size_t evicted = 0;  // sessions closed for room that have not ended yet
+  std::size_t evictions_total = 0;
   bool stopped = false;
 };
 
@@ -103,15 +122,57 @@ struct HttpServerState {
 namespace {
 
 using detail::HttpServerState;
+using detail::HttpSession;
 using StatePtr = std::shared_ptr<HttpServerState>;
-using Session = std::list<beast::tcp_stream>::iterator;
+using Session = std::list<HttpSession>::iterator;
+using Stage = HttpSession::Stage;
 
 // Removes a session from the list when its coroutine ends or is destroyed.
 struct SessionGuard {
   HttpServerState& state;
   Session session;
-  ~SessionGuard() { state.sessions.erase(session); }
+  ~SessionGuard() {
+    if (session->evicted) --state.evicted;
+    state.sessions.erase(session);
+  }
 };
+
+void set_stage(HttpSession& session, Stage stage) {
+  session.stage = stage;
+  session.since = std::chrono::steady_clock::now();
+}
+
+// Makes room for one more connection: closes the session that has waited longest without a
+// request (idle keep-alive or nothing sent), else the one that has spent longest reading one (a
+// slowloris), else one lingering. One being answered is never closed. False if none qualifies.
+bool evict_one(HttpServerState& state) {
+  for (Stage stage : {Stage::kWaiting, Stage::kReading, Stage::kLingering}) {
+    Session oldest = state.sessions.end();
+    for (Session s = state.sessions.begin(); s != state.sessions.end(); ++s) {
+      if (s->evicted || s->stage != stage) continue;
+      if (oldest == state.sessions.end() || s->since < oldest->since) oldest = s;
+    }
+    if (oldest == state.sessions.end()) continue;
+    oldest->evicted = true;
+    ++state.evicted;
+    ++state.evictions_total;
+    oldest->stream.close();
+    return true;
+  }
+  return false;
+}
+
+// Waits for the first byte of the next request, for at most idle_timeout: a connection that
+// sends nothing is closed soon instead of holding a place for the whole read timeout.
+asio::awaitable<bool> await_request_start(HttpServerState& state, HttpSession& session,
+                                          beast::flat_buffer& buffer) {
+  if (buffer.size() > 0) co_return true;
+  set_stage(session, Stage::kWaiting);
+  session.stream.expires_after(state.limits.idle_timeout);
+  auto [ec, n] = co_await session.stream.async_read_some(buffer.prepare(4096), kUseTuple);
+  buffer.commit(n);
+  co_return !ec && n > 0;
+}
 
 // Half-closes, then reads what the client still sends until it closes or kLingerTimeout passes
 // (RFC 9112 §9.6), so that unread request bytes do not turn our close into an RST.
@@ -131,13 +192,17 @@ asio::awaitable<void> linger_and_close(beast::tcp_stream& stream) {
 // Reads one request and writes its answer; returns whether the connection may carry another.
 // Parameters by reference, unlike our other coroutines: run_session owns them and awaits this
 // directly, so they outlive it.
-asio::awaitable<bool> serve_one(HttpServerState& state, beast::tcp_stream& stream,
+asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session,
                                 beast::flat_buffer& buffer) {
+  if (!co_await await_request_start(state, session, buffer) || state.stopped) co_return false;
+  set_stage(session, Stage::kReading);
+  beast::tcp_stream& stream = session.stream;
   http::request_parser<http::empty_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(state.limits.header_limit));
   stream.expires_after(state.limits.read_timeout);
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-  if (state.stopped) co_return false;
+  if (state.stopped || session.evicted) co_return false;
+  set_stage(session, Stage::kAnswering);
   BeastResponse response;
   if (ec) {
     std::optional<HttpResponse> error = answer_to_read_error(ec);
@@ -163,8 +228,9 @@ asio::awaitable<void> run_session(StatePtr state, Session session) {
   beast::flat_buffer buffer;
   bool more = !state->stopped;
   while (more) more = co_await serve_one(*state, *session, buffer);
-  if (state->stopped || !session->socket().is_open()) co_return;
-  co_await linger_and_close(*session);
+  if (state->stopped || session->evicted || !session->stream.socket().is_open()) co_return;
+  set_stage(*session, Stage::kLingering);
+  co_await linger_and_close(session->stream);
 }
 
 asio::awaitable<void> accept_loop(StatePtr state) {
@@ -177,7 +243,9 @@ asio::awaitable<void> accept_loop(StatePtr state) {
       co_await retry.async_wait(kUseTuple);
       continue;
     }
-    if (state->sessions.size() >= state->limits.max_connections) {
+    // Full: the newcomer (a scrape, most likely) takes the place of the longest-idle one.
+    if (state->sessions.size() - state->evicted >= state->limits.max_connections &&
+        !evict_one(*state)) {
       error_code ignored;
       socket.close(ignored);
       continue;
@@ -222,7 +290,7 @@ void HttpServer::stop() {
   state_->acceptor.close(ignored);
   // Pending operations complete with operation_aborted on the io_context; each session then
   // sees `stopped` and ends, erasing itself.
-  for (beast::tcp_stream& stream : state_->sessions) stream.close();
+  for (HttpSession& session : state_->sessions) session.stream.close();
 }
 
 asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
@@ -233,6 +301,10 @@ asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
 
 std::size_t HttpServer::connection_count() const {
   return state_->sessions.size();
+}
+
+std::size_t HttpServer::evictions() const {
+  return state_->evictions_total;
 }
 
 }  // namespace proxywatch
