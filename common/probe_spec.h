@@ -64,6 +64,7 @@ boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_vi
 struct ProxyCredentials {
   std::string user;
   std::string password;
+  friend bool operator==(const ProxyCredentials&, const ProxyCredentials&) = default;
 };
 
 struct ProbeSpec {
@@ -87,6 +88,7 @@ struct ProbeSpec {
   std::optional<std::uint32_t> clamp_mss;
   // pad_client_hello: the TLS ClientHello is padded past one full-size segment (outbound test).
   bool pad_client_hello = false;
+  friend bool operator==(const ProbeSpec&, const ProbeSpec&) = default;
 };
 
 }  // namespace proxywatch

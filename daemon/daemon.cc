@@ -1,6 +1,8 @@
 // The daemon's lifecycle: start, reloads of both files, signals, watchdog, stop.
 #include "daemon/daemon.h"
 
+#include <sys/prctl.h>
+
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -77,6 +79,9 @@ load_credentials(const config::DaemonConfig& config) {
 }
 
 TextResult<void> Daemon::start() {
+  // No core dumps and no ptrace by other processes of the same user: the memory holds the
+  // proxy password (the unit also sets LimitCORE=0).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   auto loaded = load_config(options_);
   if (!loaded) return error_text(loaded.error().to_string());
   config_ = *loaded;
@@ -201,6 +206,15 @@ bool Daemon::load_proxy_file() {
 
 void Daemon::apply_plan() {
   config::Plan next = config::make_plan(config_, proxy_, credentials_);
+  MtuSchedule mtu{config_.mtu_probe.enabled, config_.mtu_probe.interval};
+  // An inotify event or SIGHUP that changed nothing leaves every target's loop running on its
+  // schedule: re-applying would restart them all and probe at once (touching the file every
+  // 150 ms gave 13 times the probe rate).
+  if (scheduler_ && scheduler_limit_ == config_.max_concurrent_probes && next == plan_ &&
+      applied_jitter_ == config_.jitter && applied_mtu_ == mtu) {
+    notify_status(status());
+    return;
+  }
   if (next.proxy != plan_.proxy) {
     if (next.proxy) {
       log_event(Event{.id = message_ids::kProxyChanged,
@@ -225,8 +239,9 @@ void Daemon::apply_plan() {
   tracker_.retain(plan_.proxy ? plan_.proxy->to_string() : "none", names);
   if (!scheduler_ || scheduler_limit_ != config_.max_concurrent_probes) make_scheduler();
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
-                    config_.jitter,
-                    MtuSchedule{config_.mtu_probe.enabled, config_.mtu_probe.interval});
+                    config_.jitter, mtu);
+  applied_jitter_ = config_.jitter;
+  applied_mtu_ = mtu;
   notify_status(status());
 }
 
