@@ -212,7 +212,6 @@ void Daemon::apply_plan() {
   // 150 ms gave 13 times the probe rate).
   if (scheduler_ && scheduler_limit_ == config_.max_concurrent_probes && next == plan_ &&
       applied_jitter_ == config_.jitter && applied_mtu_ == mtu) {
-    notify_status(status());
     return;
   }
   if (next.proxy != plan_.proxy) {
