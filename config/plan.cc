@@ -71,6 +71,7 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
     PlannedTarget planned{target.name, make_spec(target, plan.proxy), target.interval,
                           target.expect_issuer};
     planned.spec.credentials = plan.credentials;
+    planned.spec.refuse_basic = config.refuse_basic_auth;
     plan.targets.push_back(std::move(planned));
   }
   return plan;

@@ -19,11 +19,12 @@ namespace {
 using ConfigResult = boost::system::result<DaemonConfig, ConfigError>;
 using MaybeError = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 12> kTopKeys = {
+constexpr std::array<std::string_view, 13> kTopKeys = {
     "proxy_file",       "metrics_listen", "interval",
     "jitter",           "timeouts",       "state_dir",
     "credentials_file", "log_level",      "max_concurrent_probes",
-    "targets",          "mtu_probe",      "health"};
+    "targets",          "mtu_probe",      "health",
+    "refuse_basic_auth"};
 constexpr std::array<std::string_view, 7> kTimeoutKeys = {
     "dns", "tcp_connect", "proxy_connect", "tls_handshake", "http_first_byte", "transfer", "stall"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {
@@ -335,6 +336,9 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "log_level", config.log_level, to_log_level)) return error;
   if (auto error =
           read_key(map, "max_concurrent_probes", config.max_concurrent_probes, to_probe_limit)) {
+    return error;
+  }
+  if (auto error = read_key(map, "refuse_basic_auth", config.refuse_basic_auth, to_bool)) {
     return error;
   }
   if (auto error = read_timeouts(map, config.timeouts)) return error;

@@ -14,6 +14,8 @@
 //   credentials_file: /etc/proxywatch/credentials  # optional, no default
 //   log_level: info                       # trace | debug | info | warn | error
 //   max_concurrent_probes: 64             # 1-10000
+//   refuse_basic_auth: false              # true: never send the password in clear; a proxy
+//                                         # offering only Basic is proxy_auth_insecure
 //   targets:                              # default: tools.cisco.com and smartreceiver.cisco.com
 //     - name: tools                       # default HOST:PORT; [A-Za-z0-9_.:-], unique
 //       host: tools.cisco.com             # required
@@ -118,6 +120,7 @@ struct DaemonConfig {
   std::optional<std::string> credentials_file;
   LogLevel log_level = LogLevel::kInfo;
   std::uint32_t max_concurrent_probes = 64;
+  bool refuse_basic_auth = false;  // never answer a Basic-only proxy (proxy_auth_insecure)
   std::vector<TargetConfig> targets;
   MtuProbeConfig mtu_probe;
   HealthSettings health;

@@ -83,6 +83,11 @@ std::string proxy_sentence(const ProbeResult& r, const ProbeSpec& s) {
           "The proxy offers only {} authentication, which the FMC cannot use "
           "(NTLM and Negotiate are not supported); offer Basic or Digest to the FMC.",
           schemes(r));
+    case Outcome::kProxyAuthInsecure:
+      return fmt::format(
+          "The proxy offers only Basic authentication ({}), which sends the password in clear, "
+          "and refuse_basic_auth is set: offer Digest on the proxy, or allow Basic.",
+          schemes(r));
     case Outcome::kTunnelNotDenied:
       return fmt::format(
           "The proxy opened a tunnel to {}, which its ACL should deny: the ACL "

@@ -277,6 +277,10 @@ class Probe {
     }
     auto chosen = choose_challenge(answer.challenges);
     if (!chosen) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+    // choose_challenge prefers Digest: Basic chosen means Basic is all there is.
+    if (spec_.refuse_basic && chosen->scheme == AuthScheme::kBasic) {
+      return fail(Outcome::kProxyAuthInsecure, Phase::kProxyConnect);
+    }
     if (auth.authorization) {
       // Credentials were sent and refused; only a stale nonce earns one more try (RFC 7616
       // §3.3: the credentials were right, the nonce had expired).

@@ -244,6 +244,12 @@ TEST(YamlConfigTest, JitterNotShorterThanIntervalIsError) {
   expect_error("jitter: 1m\n", 1, 9, "jitter", "jitter (1m) must be shorter than interval (1m)");
 }
 
+TEST(YamlConfigTest, RefuseBasicAuthIsOffByDefaultAndReachesEveryProbe) {
+  EXPECT_FALSE(parse_ok("").refuse_basic_auth);
+  EXPECT_TRUE(parse_ok("refuse_basic_auth: true\n").refuse_basic_auth);
+  expect_error("refuse_basic_auth: maybe\n", 1, 20, "refuse_basic_auth", "");
+}
+
 TEST(YamlConfigTest, DefaultJitterFollowsTheShortestInterval) {
   EXPECT_EQ(parse_ok("interval: 1s\n").jitter, milliseconds(100));
   EXPECT_EQ(parse_ok("interval: 5s\n").jitter, milliseconds(500));
