@@ -11,6 +11,7 @@
 #include "config/duration.h"
 #include "config/host_syntax.h"
 #include "config/text_file.h"
+#include "config/yaml_documents.h"
 #include "config/yaml_reader.h"
 
 namespace proxywatch::config {
@@ -374,12 +375,6 @@ ConfigResult read_document(const YAML::Node& root, DaemonConfig config) {
   return config;
 }
 
-ConfigError syntax_error(const YAML::Exception& error, const std::string& source) {
-  bool located = error.mark.line >= 0;
-  return ConfigError{ConfigError::Kind::kInvalid,         source, located ? error.mark.line + 1 : 0,
-                     located ? error.mark.column + 1 : 0, "",     "invalid YAML: " + error.msg};
-}
-
 }  // namespace
 
 std::string_view to_string(LogLevel level) {
@@ -397,18 +392,15 @@ DaemonConfig default_config() {
 ConfigResult parse_yaml_config(std::string_view text, std::string_view source_name) {
   DaemonConfig config = default_config();
   config.source = std::string(source_name);
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& error) {
-    return syntax_error(error, config.source);
+  auto documents = load_documents(text, config.source);
+  if (!documents) return documents.error();
+  if (documents->second) {
+    const YAML::Mark& at = *documents->second;
+    return ConfigError{ConfigError::Kind::kInvalid, config.source, at.line + 1, at.column + 1, "",
+                       "the file holds more than one YAML document ('---'); use one"};
   }
-  if (documents.size() > 1) {
-    return yaml_error(documents[1], config.source, "",
-                      "the file holds more than one YAML document ('---'); use one");
-  }
-  if (documents.empty() || documents[0].IsNull()) return config;
-  return read_document(documents[0], std::move(config));
+  if (documents->first.IsNull()) return config;
+  return read_document(documents->first, std::move(config));
 }
 
 ConfigResult load_yaml_config(const std::string& path) {

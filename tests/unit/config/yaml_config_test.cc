@@ -348,6 +348,17 @@ TEST(YamlConfigTest, YamlSyntaxErrorHasLineAndColumn) {
   expect_error("interval: 30s\n\tjitter: 1s\n", 2, 1, "", "invalid YAML");
 }
 
+TEST(YamlConfigTest, StreamsThatStallYamlCppAreErrorsNotHangs) {
+  // Found by tests/fuzz/yaml_config_fuzz: yaml-cpp 0.7's LoadAll loops forever, allocating,
+  // on these (upstream PR 1319); each must be a prompt, located error.
+  for (std::string_view text : {",-\n", ",\n", "- a\n,-\n"}) {
+    auto result = parse_yaml_config(text, "f.yaml");
+    ASSERT_FALSE(result) << text;
+    EXPECT_NE(result.error().message.find("invalid YAML"), std::string::npos)
+        << result.error().to_string();
+  }
+}
+
 TEST(YamlConfigTest, MoreThanOneDocumentIsError) {
   expect_error("interval: 30s\n---\ninterval: 1m\n", 3, 1, "", "more than one YAML document");
 }
