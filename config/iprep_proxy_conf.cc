@@ -43,9 +43,10 @@ bool is_known(std::string_view canonical) {
          canonical == kPasswordKey;
 }
 
+// At most 64 characters, so that every message naming a key stays short.
 bool is_key(std::string_view text) {
   auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  return !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0])) &&
+  return !text.empty() && text.size() <= 64 && !std::isdigit(static_cast<unsigned char>(text[0])) &&
          std::all_of(text.begin(), text.end(), ident);
 }
 

@@ -179,6 +179,9 @@ class Lexer {
 }  // namespace
 
 bool is_secret_key(std::string_view key) {
+  // Only a word that can be a key: anything else is refused as a key without being shown.
+  auto ident = [](unsigned char c) { return std::isalnum(c) || c == '_'; };
+  if (key.empty() || !std::all_of(key.begin(), key.end(), ident)) return false;
   std::string upper(key);
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });

@@ -3,6 +3,7 @@
 // the parser found, nor any non-ASCII byte.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -12,7 +13,10 @@ namespace {
 
 void check_printable(const std::string& text) {
   for (unsigned char c : text) {
-    if (c >= 0x80) std::abort();
+    if (c >= 0x80) {
+      std::fprintf(stderr, "non-ASCII byte in: %s\n", text.c_str());
+      std::abort();
+    }
   }
 }
 

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (result->targets.empty()) std::abort();
   if (result->interval > kMaxInterval || result->jitter > kMaxJitter) std::abort();
   for (const auto& target : result->targets) {
-    if (target.interval <= Millis::zero() || target.interval > kMaxInterval) std::abort();
+    if (target.interval <= proxywatch::Millis::zero() || target.interval > kMaxInterval) std::abort();
   }
   return 0;
 }

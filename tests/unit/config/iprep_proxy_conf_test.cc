@@ -371,6 +371,11 @@ TEST(IprepProxyConfTest, NonAsciiBytesAreEscapedInMessages) {
   for (unsigned char c : error.to_string()) EXPECT_LT(c, 0x80) << error.to_string();
   ConfigError key = parse_error("caf\xC3\xA9 {");
   for (unsigned char c : key.to_string()) EXPECT_LT(c, 0x80) << key.to_string();
+  // Found by tests/fuzz/iprep_proxy_conf_fuzz: a "key" with a non-ASCII byte and PASS in it.
+  ConfigError fuzzed = parse_error("iprep_proxy { PROXY_USER \"DOMAI\"; PR\xFFOXY_PASS}\n");
+  for (unsigned char c : fuzzed.to_string()) EXPECT_LT(c, 0x80) << fuzzed.to_string();
+  ConfigError long_key = parse_error("iprep_proxy { " + std::string(1000, 'K') + " v; }");
+  EXPECT_LT(long_key.to_string().size(), 200u);
 }
 
 TEST(IprepProxyConfTest, LongValuesAreCutInMessages) {
