@@ -10,8 +10,6 @@
 namespace proxywatch {
 namespace {
 
-using HostPortResult = boost::system::result<HostPort, std::string>;
-
 std::optional<std::uint16_t> parse_port(std::string_view text) {
   unsigned value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -21,8 +19,8 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   return static_cast<std::uint16_t>(value);
 }
 
-HostPortResult finish(std::string host, std::string_view port_text, bool has_port,
-                      std::optional<std::uint16_t> default_port, std::string_view text) {
+TextResult<HostPort> finish(std::string host, std::string_view port_text, bool has_port,
+                            std::optional<std::uint16_t> default_port, std::string_view text) {
   if (host.empty()) return error_text("missing host in '" + std::string(text) + "'");
   if (!has_port) {
     if (!default_port)
@@ -50,7 +48,8 @@ bool is_ip_literal(std::string_view host) {
   return !ec;
 }
 
-HostPortResult parse_host_port(std::string_view text, std::optional<std::uint16_t> default_port) {
+TextResult<HostPort> parse_host_port(std::string_view text,
+                                     std::optional<std::uint16_t> default_port) {
   if (text.starts_with('[')) {
     auto close = text.find(']');
     if (close == std::string_view::npos)
@@ -85,7 +84,7 @@ void PhaseTimeouts::set_all_phases(Millis each) {
   dns = tcp_connect = proxy_connect = tls_handshake = http_first_byte = transfer = each;
 }
 
-boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_view text) {
+TextResult<HttpRequestSpec> parse_request(std::string_view text) {
   auto space = text.find(' ');
   if (space == std::string_view::npos) {
     return error_text("request '" + std::string(text) + "' must be 'HEAD /PATH' or 'GET /PATH'");

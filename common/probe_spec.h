@@ -10,6 +10,8 @@
 
 #include <boost/system/result.hpp>
 
+#include "common/text_result.h"
+
 namespace proxywatch {
 
 using Millis = std::chrono::milliseconds;
@@ -26,8 +28,8 @@ struct HostPort {
 
 // Parses "host:port", "[v6]:port", "host" and "[v6]" (the last two take default_port when
 // given, and are an error otherwise). The error says what is wrong with the text.
-boost::system::result<HostPort, std::string> parse_host_port(
-    std::string_view text, std::optional<std::uint16_t> default_port);
+TextResult<HostPort> parse_host_port(std::string_view text,
+                                     std::optional<std::uint16_t> default_port);
 
 // True when host is an IPv4 or IPv6 literal (no DNS lookup needed).
 bool is_ip_literal(std::string_view host);
@@ -57,7 +59,7 @@ struct HttpRequestSpec {
 };
 
 // Parses "HEAD /", "GET /path?q" (method HEAD or GET, case-sensitive per RFC 9110 §9.1).
-boost::system::result<HttpRequestSpec, std::string> parse_request(std::string_view text);
+TextResult<HttpRequestSpec> parse_request(std::string_view text);
 
 // The user name and password sent to the proxy when it asks (407). The password must never be
 // printed, logged, exported or written to a file by proxywatch.
@@ -80,7 +82,7 @@ struct ProbeSpec {
   bool expect_denied = false;
   // Whether an origin answer >= 400 fails the probe (outcome http_error) or only is recorded.
   bool http_error_fails = true;
-  std::string user_agent = "proxywatch";
+  std::string user_agent = "proxywatch/" PROXYWATCH_VERSION;
   // Credentials for a proxy that answers 407; nullopt: none configured (proxy_auth_required).
   std::optional<ProxyCredentials> credentials;
   // Never send the password in clear: a proxy that offers only Basic (RFC 7617, base64 of the

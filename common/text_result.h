@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <system_error>
 #include <utility>
 
 #include <boost/system/result.hpp>
@@ -24,6 +25,11 @@ struct ErrorText {
 
 inline ErrorText error_text(std::string text) {
   return ErrorText{std::move(text)};
+}
+
+// The system's text for an errno value ("No such file or directory").
+inline std::string errno_text(int error) {
+  return std::system_category().message(error);
 }
 
 }  // namespace proxywatch

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
 
 #include "common/escape.h"
 
@@ -45,7 +46,13 @@ struct ConfigWarning {
   std::string to_string() const;
 };
 
-// Lets boost::system::result<T, ConfigError>::value() throw; calling value() on an error is a
+// What loading or parsing a configuration file returns: the value, or the error with its
+// position. The config stage's counterpart of TextResult (common/text_result.h), whose errors
+// have no file position.
+template <class T>
+using ConfigResult = boost::system::result<T, ConfigError>;
+
+// Lets ConfigResult<T>::value() throw; calling value() on an error is a
 // bug, so this throws std::logic_error carrying the error's text.
 [[noreturn]] void throw_exception_from_error(const ConfigError& error,
                                              const boost::source_location& location);

@@ -46,8 +46,7 @@ ConfigError not_private(const std::string& path, unsigned mode) {
 }
 
 // The file's text, read from one descriptor whose fstat decides privacy (see read_secret_file).
-boost::system::result<std::string, ConfigError> read_secret(const std::string& path,
-                                                            bool require_private) {
+ConfigResult<std::string> read_secret(const std::string& path, bool require_private) {
   unsigned mode = 0;
   auto text = read_secret_file(path, require_private, mode);
   if (text) return std::move(*text);
@@ -59,8 +58,7 @@ boost::system::result<std::string, ConfigError> read_secret(const std::string& p
 
 }  // namespace
 
-boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std::string& text,
-                                                                       const std::string& file) {
+ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file) {
   if (text.find('\0') != std::string::npos) return invalid(file, 0, "holds a NUL byte");
   std::vector<std::string_view> lines = split_lines(text);
   if (lines.size() < 2) {
@@ -79,8 +77,8 @@ boost::system::result<ProxyCredentials, ConfigError> parse_credentials(const std
   return ProxyCredentials{.user = std::string(lines[0]), .password = std::string(lines[1])};
 }
 
-boost::system::result<ProxyCredentials, ConfigError> load_credentials_file(const std::string& path,
-                                                                           bool require_private) {
+ConfigResult<ProxyCredentials> load_credentials_file(const std::string& path,
+                                                     bool require_private) {
   auto text = read_secret(path, require_private);
   if (!text) return text.error();
   auto parsed = parse_credentials(*text, path);
@@ -88,7 +86,7 @@ boost::system::result<ProxyCredentials, ConfigError> load_credentials_file(const
   return parsed;
 }
 
-boost::system::result<std::string, ConfigError> load_password_file(const std::string& path) {
+ConfigResult<std::string> load_password_file(const std::string& path) {
   auto text = read_secret(path, true);
   if (!text) return text.error();
   std::string password = std::move(*text);
@@ -101,7 +99,7 @@ boost::system::result<std::string, ConfigError> load_password_file(const std::st
   return password;
 }
 
-boost::system::result<std::optional<LoadedCredentials>, ConfigError> load_credentials(
+ConfigResult<std::optional<LoadedCredentials>> load_credentials(
     const std::optional<std::string>& credentials_file,
     const std::optional<std::string>& credentials_directory) {
   if (credentials_file) {

@@ -11,8 +11,6 @@
 namespace proxywatch::config {
 namespace {
 
-using DurationResult = boost::system::result<Millis, std::string>;
-
 struct Unit {
   std::string_view name;
   std::uint64_t millis;
@@ -43,7 +41,7 @@ struct Number {
   std::string_view fraction;  // without the dot and without trailing zeros
 };
 
-boost::system::result<Number, std::string> read_number(std::string_view text, std::size_t& pos) {
+TextResult<Number> read_number(std::string_view text, std::size_t& pos) {
   Number number{text.substr(pos, count_digits(text, pos)), {}};
   pos += number.whole.size();
   if (pos < text.size() && text[pos] == '.') {
@@ -59,7 +57,7 @@ boost::system::result<Number, std::string> read_number(std::string_view text, st
   return number;
 }
 
-boost::system::result<Unit, std::string> read_unit(std::string_view text, std::size_t& pos) {
+TextResult<Unit> read_unit(std::string_view text, std::size_t& pos) {
   std::size_t end = pos;
   while (end < text.size() && !is_digit(text[end]) && text[end] != '.') ++end;
   std::string_view name = text.substr(pos, end - pos);
@@ -76,7 +74,7 @@ boost::system::result<Unit, std::string> read_unit(std::string_view text, std::s
 }
 
 // number * unit in milliseconds, or an error when it is too large or finer than 1 ms.
-boost::system::result<std::uint64_t, std::string> to_millis(const Number& number, Unit unit) {
+TextResult<std::uint64_t> to_millis(const Number& number, Unit unit) {
   const std::string too_large(kTooLarge);
   std::uint64_t whole = 0;
   if (!number.whole.empty()) {
@@ -100,7 +98,7 @@ boost::system::result<std::uint64_t, std::string> to_millis(const Number& number
 
 }  // namespace
 
-DurationResult parse_duration(std::string_view text) {
+TextResult<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return error_text("empty duration (write e.g. 30s, 500ms, 2m or 1h)");
   if (text.starts_with('-')) return error_text("a duration cannot be negative");
   if (text.starts_with('+')) return error_text("a duration takes no sign");

@@ -17,7 +17,6 @@ namespace proxywatch::config {
 namespace {
 
 using Type = IprepToken::Type;
-using SettingsResult = boost::system::result<ProxyFileSettings, ConfigError>;
 using MaybeError = std::optional<ConfigError>;
 
 constexpr std::string_view kBlockName = "iprep_proxy";
@@ -75,7 +74,7 @@ class Parser {
   Parser(std::vector<IprepToken> tokens, std::string file)
       : tokens_(std::move(tokens)), file_(std::move(file)) {}
 
-  SettingsResult run() {
+  ConfigResult<ProxyFileSettings> run() {
     if (auto error = parse_block_start()) return *error;
     if (auto error = parse_statements()) return *error;
     if (peek().type != Type::kEnd) {
@@ -136,7 +135,7 @@ class Parser {
     }
   }
 
-  boost::system::result<Statement, ConfigError> parse_statement() {
+  ConfigResult<Statement> parse_statement() {
     const IprepToken& key = take();
     if (key.type != Type::kWord) {
       return error_at(key, "", "expected a key such as PROXY_HOST, found " + describe(key));
@@ -187,7 +186,7 @@ class Parser {
     return it == statements_.end() ? nullptr : &*it;
   }
 
-  boost::system::result<std::uint16_t, ConfigError> parse_port(const Statement& port) const {
+  ConfigResult<std::uint16_t> parse_port(const Statement& port) const {
     const std::string& text = port.value.text;
     bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
                                                [](char c) { return c >= '0' && c <= '9'; });
@@ -239,7 +238,7 @@ class Parser {
     return statement->value.text;
   }
 
-  SettingsResult interpret() const {
+  ConfigResult<ProxyFileSettings> interpret() const {
     ProxyFileSettings out;
     if (auto error = read_proxy(out)) return *error;
     out.user = optional_value(kUserKey);
@@ -278,15 +277,15 @@ class Parser {
 
 }  // namespace
 
-SettingsResult parse_iprep_proxy_conf(std::string_view text, std::string_view file) {
+ConfigResult<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
+                                                       std::string_view file) {
   std::string name(file);
   auto tokens = tokenize_iprep_proxy(text, name);
   if (!tokens) return tokens.error();
   return Parser(std::move(*tokens), std::move(name)).run();
 }
 
-boost::system::result<std::optional<ProxyFileSettings>, ConfigError> load_proxy_file(
-    const std::string& path) {
+ConfigResult<std::optional<ProxyFileSettings>> load_proxy_file(const std::string& path) {
   auto text = read_text_file(path);
   if (!text) {
     if (is_file_absent(text.error())) return std::optional<ProxyFileSettings>();

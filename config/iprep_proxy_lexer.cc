@@ -24,7 +24,7 @@ class Lexer {
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
   }
 
-  boost::system::result<std::vector<IprepToken>, ConfigError> run() {
+  ConfigResult<std::vector<IprepToken>> run() {
     std::vector<IprepToken> tokens;
     for (;;) {
       skip_space_and_comments();
@@ -68,7 +68,7 @@ class Lexer {
 
   IprepToken start(Type type) const { return IprepToken{type, {}, line_, column_, column_}; }
 
-  boost::system::result<IprepToken, ConfigError> next() {
+  ConfigResult<IprepToken> next() {
     if (at_end()) return start(Type::kEnd);
     switch (peek()) {
       case '{':
@@ -102,7 +102,7 @@ class Lexer {
     return token;
   }
 
-  boost::system::result<IprepToken, ConfigError> quoted_string() {
+  ConfigResult<IprepToken> quoted_string() {
     IprepToken token = start(Type::kQuoted);
     advance();  // the opening quote
     for (;;) {
@@ -188,8 +188,8 @@ bool is_secret_key(std::string_view key) {
   return upper.find("PASS") != std::string::npos;
 }
 
-boost::system::result<std::vector<IprepToken>, ConfigError> tokenize_iprep_proxy(
-    std::string_view text, const std::string& file) {
+ConfigResult<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
+                                                           const std::string& file) {
   return Lexer(text, file).run();
 }
 

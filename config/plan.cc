@@ -6,20 +6,6 @@
 namespace proxywatch::config {
 namespace {
 
-ProbeSpec make_spec(const TargetConfig& target, const std::optional<HostPort>& proxy) {
-  ProbeSpec spec;
-  spec.proxy = proxy.value_or(HostPort{});
-  spec.target = target.target;
-  spec.ca_file = target.ca_file;
-  spec.request = target.request;
-  spec.max_bytes = target.max_bytes;
-  spec.timeouts = target.timeouts;
-  spec.expect_denied = target.expect_denied;
-  spec.http_error_fails = target.http_error_fails;
-  spec.user_agent = "proxywatch/" PROXYWATCH_VERSION;
-  return spec;
-}
-
 std::string describe_proxy(const Plan& plan) {
   if (!plan.proxy) {
     return "proxy: disabled (" + plan.proxy_file +
@@ -56,20 +42,18 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
   plan.proxy_file = config.proxy_file;
   if (proxy) {
     plan.proxy = proxy->proxy;
-    plan.proxy_user = proxy->user;
-    plan.proxy_password = proxy->password;
     plan.warnings = proxy->warnings;
   }
   if (credentials) {
     plan.credentials = credentials->credentials;
     plan.credentials_source = credentials->source;
-  } else if (plan.proxy_user) {
-    plan.credentials = ProxyCredentials{*plan.proxy_user, plan.proxy_password.value_or("")};
+  } else if (proxy && proxy->user) {
+    plan.credentials = ProxyCredentials{*proxy->user, proxy->password.value_or("")};
     plan.credentials_source = config.proxy_file;
   }
   for (const TargetConfig& target : config.targets) {
-    PlannedTarget planned{target.name, make_spec(target, plan.proxy), target.interval,
-                          target.expect_issuer};
+    PlannedTarget planned{target.name, target.spec, target.interval, target.expect_issuer};
+    planned.spec.proxy = plan.proxy.value_or(HostPort{});
     planned.spec.credentials = plan.credentials;
     planned.spec.refuse_basic = config.refuse_basic_auth;
     plan.targets.push_back(std::move(planned));

@@ -28,8 +28,6 @@ struct PlannedTarget {
 struct Plan {
   std::string proxy_file;         // where the proxy settings come from
   std::optional<HostPort> proxy;  // nullopt: the file is absent, proxy disabled
-  std::optional<std::string> proxy_user;
-  std::optional<std::string> proxy_password;  // never printed, logged or exported
   // The credentials every probe answers a 407 with (never printed, logged or exported), and
   // where they came from; nullopt: none configured.
   std::optional<ProxyCredentials> credentials;
@@ -46,8 +44,7 @@ struct Plan {
 // Combines the YAML configuration with the proxy file's settings (nullopt when the proxy file
 // is absent) and the credentials loaded from the credentials file or systemd credential
 // (credentials.h), which take precedence over PROXY_USER/PROXY_PASSWORD of the proxy file.
-// Every ProbeSpec gets the proxy, the credentials, the target, ca_file, request, max_bytes,
-// timeouts, expect_denied, http_error_fails and the user agent "proxywatch/<version>".
+// Every ProbeSpec is the target's (TargetConfig::spec) with the proxy and the credentials.
 Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy,
                const std::optional<LoadedCredentials>& credentials = std::nullopt);
 

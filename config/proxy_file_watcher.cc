@@ -61,10 +61,6 @@ struct ChainLink {
   std::string name;  // empty when the path ends in '/' (a directory, nothing to watch)
 };
 
-std::string errno_text(int error) {
-  return std::system_category().message(error);
-}
-
 ChainLink split(const fs::path& path) {
   fs::path directory = path.parent_path();
   return {directory.empty() ? std::string(".") : directory.string(), path.filename().string()};
@@ -222,7 +218,7 @@ ProxyFileWatcher::~ProxyFileWatcher() {
   stop();
 }
 
-boost::system::result<void, std::string> ProxyFileWatcher::start() {
+TextResult<void> ProxyFileWatcher::start() {
   if (state_) return error_text("already watching " + path_);
   const ChainLink own = split(path_);
   if (own.name.empty()) return error_text(path_ + " names a directory, not a file");

@@ -17,7 +17,6 @@
 namespace proxywatch::config {
 namespace {
 
-using ConfigResult = boost::system::result<DaemonConfig, ConfigError>;
 using MaybeError = std::optional<ConfigError>;
 
 constexpr std::array<std::string_view, 13> kTopKeys = {
@@ -46,7 +45,7 @@ constexpr std::uint64_t kMaxConcurrentProbes = 10'000;
 
 // A duration no longer than `max`: past a sane bound a value is a typo, and near 2^63 ms it
 // overflows steady_clock (`interval: 3000000h` ran probes back to back).
-Converted<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
+TextResult<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
   auto duration = to_duration(node);
   if (duration && *duration > max) {
     return error_text("must be at most " + format_duration(max) + ", got " +
@@ -55,35 +54,35 @@ Converted<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
   return duration;
 }
 
-Converted<Millis> to_positive_duration(const YAML::Node& node, Millis max) {
+TextResult<Millis> to_positive_duration(const YAML::Node& node, Millis max) {
   auto duration = to_bounded_duration(node, max);
   if (duration && *duration == Millis::zero()) return error_text("must be longer than 0s");
   return duration;
 }
 
-Converted<Millis> to_interval(const YAML::Node& node) {
+TextResult<Millis> to_interval(const YAML::Node& node) {
   return to_positive_duration(node, kMaxInterval);
 }
 
-Converted<Millis> to_timeout(const YAML::Node& node) {
+TextResult<Millis> to_timeout(const YAML::Node& node) {
   return to_positive_duration(node, kMaxTimeout);
 }
 
-Converted<Millis> to_jitter(const YAML::Node& node) {
+TextResult<Millis> to_jitter(const YAML::Node& node) {
   return to_bounded_duration(node, kMaxJitter);
 }
 
-Converted<Millis> to_mtu_interval(const YAML::Node& node) {
+TextResult<Millis> to_mtu_interval(const YAML::Node& node) {
   return to_positive_duration(node, kMaxMtuInterval);
 }
 
-Converted<std::string> to_path(const YAML::Node& node) {
+TextResult<std::string> to_path(const YAML::Node& node) {
   auto text = to_text(node);
   if (text && text->empty()) return error_text("must not be empty");
   return text;
 }
 
-Converted<HostPort> to_listen_address(const YAML::Node& node) {
+TextResult<HostPort> to_listen_address(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return error_text(text.error());
   auto address = parse_host_port(*text, std::nullopt);
@@ -91,7 +90,7 @@ Converted<HostPort> to_listen_address(const YAML::Node& node) {
   return *address;
 }
 
-Converted<LogLevel> to_log_level(const YAML::Node& node) {
+TextResult<LogLevel> to_log_level(const YAML::Node& node) {
   for (std::size_t i = 0; i < kLogLevels.size(); ++i) {
     if (node.IsScalar() && node.Scalar() == kLogLevels[i]) return static_cast<LogLevel>(i);
   }
@@ -124,13 +123,13 @@ MaybeError read_mtu_probe(const YamlMap& parent, MtuProbeConfig& mtu) {
   return read_key(*map, "interval", mtu.interval, to_mtu_interval);
 }
 
-Converted<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
+TextResult<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
   auto n = to_integer(node, min, max);
   if (!n) return error_text(n.error());
   return static_cast<std::uint32_t>(*n);
 }
 
-Converted<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
+TextResult<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
   auto d = to_bounded_duration(node, kMaxWindowDuration);
   if (!d) return error_text(d.error());
   if (*d < std::chrono::seconds(1)) return error_text("must be at least 1s");
@@ -192,31 +191,31 @@ MaybeError read_health(const YamlMap& parent, HealthSettings& h) {
 
 TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
   TargetConfig target;
-  target.target = HostPort{std::string(host), kDefaultTargetPort};
+  target.spec.target = HostPort{std::string(host), kDefaultTargetPort};
   // host:port without brackets even for IPv6: the name is a label value, not an address.
-  target.name = target.target.host + ":" + std::to_string(target.target.port);
+  target.name = target.spec.target.host + ":" + std::to_string(target.spec.target.port);
   target.interval = config.interval;
-  target.timeouts = config.timeouts;
+  target.spec.timeouts = config.timeouts;
   return target;
 }
 
-Converted<std::uint16_t> to_port(const YAML::Node& node) {
+TextResult<std::uint16_t> to_port(const YAML::Node& node) {
   auto port = to_integer(node, 1, 65535);
   if (!port) return error_text(port.error());
   return static_cast<std::uint16_t>(*port);
 }
 
-Converted<std::uint32_t> to_probe_limit(const YAML::Node& node) {
+TextResult<std::uint32_t> to_probe_limit(const YAML::Node& node) {
   auto limit = to_integer(node, 1, kMaxConcurrentProbes);
   if (!limit) return error_text(limit.error());
   return static_cast<std::uint32_t>(*limit);
 }
 
-Converted<std::uint64_t> to_byte_count(const YAML::Node& node) {
+TextResult<std::uint64_t> to_byte_count(const YAML::Node& node) {
   return to_integer(node, 0, std::numeric_limits<std::int64_t>::max());
 }
 
-Converted<std::string> to_target_host(const YAML::Node& node) {
+TextResult<std::string> to_target_host(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
   auto host = parse_host(*text);
@@ -224,7 +223,7 @@ Converted<std::string> to_target_host(const YAML::Node& node) {
   return host;
 }
 
-Converted<std::string> to_target_name(const YAML::Node& node) {
+TextResult<std::string> to_target_name(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
   auto is_label_char = [](char c) {
@@ -240,7 +239,7 @@ Converted<std::string> to_target_name(const YAML::Node& node) {
   return text;
 }
 
-Converted<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
+TextResult<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return error_text(text.error());
   auto request = parse_request(*text);
@@ -248,7 +247,7 @@ Converted<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
   return std::optional<HttpRequestSpec>(*request);
 }
 
-Converted<bool> to_expect_denied(const YAML::Node& node) {
+TextResult<bool> to_expect_denied(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "ok") return false;
   if (node.IsScalar() && node.Scalar() == "denied") return true;
   return error_text("expected ok or denied, got " + describe_node(node));
@@ -256,26 +255,27 @@ Converted<bool> to_expect_denied(const YAML::Node& node) {
 
 MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   if (!map.find("host")) return map.error_here("missing the required key host");
-  if (auto error = read_key(map, "host", target.target.host, to_target_host)) return error;
-  if (auto error = read_key(map, "port", target.target.port, to_port)) return error;
-  target.name = target.target.host + ":" + std::to_string(target.target.port);
+  if (auto error = read_key(map, "host", target.spec.target.host, to_target_host)) return error;
+  if (auto error = read_key(map, "port", target.spec.target.port, to_port)) return error;
+  target.name = target.spec.target.host + ":" + std::to_string(target.spec.target.port);
   if (auto error = read_key(map, "name", target.name, to_target_name)) return error;
-  if (auto error = read_key(map, "ca_file", target.ca_file, to_text)) return error;
-  if (auto error = read_key(map, "request", target.request, to_request)) return error;
-  if (auto error = read_key(map, "max_bytes", target.max_bytes, to_byte_count)) return error;
+  if (auto error = read_key(map, "ca_file", target.spec.ca_file, to_text)) return error;
+  if (auto error = read_key(map, "request", target.spec.request, to_request)) return error;
+  if (auto error = read_key(map, "max_bytes", target.spec.max_bytes, to_byte_count)) return error;
   if (auto error = read_key(map, "interval", target.interval, to_interval)) return error;
-  if (auto error = read_timeouts(map, target.timeouts)) return error;
-  if (auto error = read_key(map, "expect", target.expect_denied, to_expect_denied)) return error;
-  if (auto error = read_key(map, "http_error_fails", target.http_error_fails, to_bool)) {
+  if (auto error = read_timeouts(map, target.spec.timeouts)) return error;
+  if (auto error = read_key(map, "expect", target.spec.expect_denied, to_expect_denied))
+    return error;
+  if (auto error = read_key(map, "http_error_fails", target.spec.http_error_fails, to_bool)) {
     return error;
   }
   return read_key(map, "expect_issuer", target.expect_issuer, to_text);
 }
 
 // Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
-boost::system::result<TargetConfig, ConfigError> read_target(
-    const YAML::Node& node, std::size_t index, const DaemonConfig& config, bool jitter_written,
-    const std::vector<TargetConfig>& previous) {
+ConfigResult<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
+                                       const DaemonConfig& config, bool jitter_written,
+                                       const std::vector<TargetConfig>& previous) {
   auto map =
       YamlMap::open(node, config.source, "targets[" + std::to_string(index) + "]", kTargetKeys);
   if (!map) return map.error();
@@ -295,8 +295,8 @@ boost::system::result<TargetConfig, ConfigError> read_target(
   return map->error_here(message + " (the default name is HOST:PORT; set name to tell them apart)");
 }
 
-boost::system::result<std::vector<TargetConfig>, ConfigError> read_targets(
-    const YamlMap& map, const DaemonConfig& config) {
+ConfigResult<std::vector<TargetConfig>> read_targets(const YamlMap& map,
+                                                     const DaemonConfig& config) {
   const YAML::Node* node = map.find("targets");
   std::vector<TargetConfig> targets;
   if (!node) {
@@ -363,7 +363,7 @@ Millis default_jitter(const DaemonConfig& config) {
   return std::min(kDefaultJitter, shortest / 10);
 }
 
-ConfigResult read_document(const YAML::Node& root, DaemonConfig config) {
+ConfigResult<DaemonConfig> read_document(const YAML::Node& root, DaemonConfig config) {
   auto map = YamlMap::open(root, config.source, "", kTopKeys);
   if (!map) return map.error();
   if (auto error = read_globals(*map, config)) return *error;
@@ -381,6 +381,14 @@ std::string_view to_string(LogLevel level) {
   return kLogLevels[static_cast<std::size_t>(level)];
 }
 
+ConfigResult<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_path) {
+  auto loaded = load_yaml_config(path);
+  if (!loaded && !explicit_path && loaded.error().kind == ConfigError::Kind::kNotFound) {
+    return default_config();
+  }
+  return loaded;
+}
+
 DaemonConfig default_config() {
   DaemonConfig config;
   for (std::string_view host : kDefaultTargetHosts) {
@@ -389,7 +397,7 @@ DaemonConfig default_config() {
   return config;
 }
 
-ConfigResult parse_yaml_config(std::string_view text, std::string_view source_name) {
+ConfigResult<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name) {
   DaemonConfig config = default_config();
   config.source = std::string(source_name);
   auto documents = load_documents(text, config.source);
@@ -403,7 +411,7 @@ ConfigResult parse_yaml_config(std::string_view text, std::string_view source_na
   return read_document(documents->first, std::move(config));
 }
 
-ConfigResult load_yaml_config(const std::string& path) {
+ConfigResult<DaemonConfig> load_yaml_config(const std::string& path) {
   auto text = read_text_file(path);
   if (!text) return file_error(path, text.error());
   return parse_yaml_config(*text, path);

@@ -71,19 +71,21 @@ std::string_view to_string(LogLevel level);
 // far below 9555, and the 9100-9999 range was reported fully allocated in 2023, so 9555 may be
 // taken. Check the live page (and register a port) before the first release.
 inline constexpr std::uint16_t kDefaultMetricsPort = 9555;
+// Where the daemon and config-check read the YAML file when no --config names one.
+inline constexpr std::string_view kDefaultConfigFile = "/etc/proxywatch/proxywatch.yaml";
+// DaemonConfig::source of the built-in defaults (no YAML file was read).
+inline constexpr std::string_view kBuiltInDefaults = "<defaults>";
 
 // One destination probed through the proxy. Defaults taken from the global keys are already
 // applied: `interval` and `timeouts` are the values to use.
 struct TargetConfig {
-  std::string name;     // metric label value
-  HostPort target;      // host without brackets; port default 443
-  std::string ca_file;  // empty: the system trust store
-  std::optional<HttpRequestSpec> request;
-  std::uint64_t max_bytes = 1 << 20;
+  std::string name;  // metric label value
+  // What one probe of this target does: target (host without brackets, port default 443),
+  // ca_file (empty: the system trust store), request, max_bytes, timeouts, expect_denied
+  // (`expect: denied`), http_error_fails and the user agent. The proxy and the credentials are
+  // left empty: the Plan adds them.
+  ProbeSpec spec;
   Millis interval{60'000};
-  PhaseTimeouts timeouts;
-  bool expect_denied = false;  // `expect: denied`
-  bool http_error_fails = true;
   std::string expect_issuer;  // empty: no pin
   friend bool operator==(const TargetConfig&, const TargetConfig&) = default;
 };
@@ -110,7 +112,7 @@ inline constexpr Millis kDefaultJitter{5'000};
 // The whole YAML file. A value-initialised DaemonConfig has every default except `targets`,
 // which is empty: use default_config() for the configuration of "no YAML file".
 struct DaemonConfig {
-  std::string source = "<defaults>";  // the file it was read from, for messages
+  std::string source{kBuiltInDefaults};  // the file it was read from, for messages
   std::string proxy_file{kDefaultProxyFile};
   HostPort metrics_listen{"127.0.0.1", kDefaultMetricsPort};
   Millis interval{60'000};
@@ -135,11 +137,15 @@ DaemonConfig default_config();
 // gives default_config(). Errors: YAML syntax, more than one document, unknown keys, wrong
 // types, values out of range (durations above their kMax* bound), a written jitter >= an
 // interval, duplicate target names, `targets: []`.
-boost::system::result<DaemonConfig, ConfigError> parse_yaml_config(std::string_view text,
-                                                                   std::string_view source_name);
+ConfigResult<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name);
 
 // Reads and parses the file at `path`. The file was named explicitly, so its absence is an
 // error (Kind::kNotFound), as is a file that cannot be read (Kind::kUnreadable).
-boost::system::result<DaemonConfig, ConfigError> load_yaml_config(const std::string& path);
+ConfigResult<DaemonConfig> load_yaml_config(const std::string& path);
+
+// The daemon's configuration: load_yaml_config(path), except that default_config() (source
+// kBuiltInDefaults) stands in when `path` was not named explicitly and does not exist, since
+// the daemon runs on an FMC with no YAML file at all. An explicit path must exist.
+ConfigResult<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_path);
 
 }  // namespace proxywatch::config

@@ -56,8 +56,7 @@ ConfigError located(const std::string& source, const YAML::Mark& mark, std::stri
 
 }  // namespace
 
-boost::system::result<YamlDocuments, ConfigError> load_documents(std::string_view text,
-                                                                 const std::string& source) {
+ConfigResult<YamlDocuments> load_documents(std::string_view text, const std::string& source) {
   std::string copy(text);
   DocumentStarts seen;
   try {

@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/system/result.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "config/config_error.h"
@@ -24,7 +23,6 @@ struct YamlDocuments {
 
 // Reads at most three documents (enough to tell "one" from "more than one" from "stuck"). Errors: YAML syntax
 // (located), and a stream on which the parser stops making progress (located where it stuck).
-boost::system::result<YamlDocuments, ConfigError> load_documents(std::string_view text,
-                                                                 const std::string& source);
+ConfigResult<YamlDocuments> load_documents(std::string_view text, const std::string& source);
 
 }  // namespace proxywatch::config

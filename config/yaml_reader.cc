@@ -33,9 +33,8 @@ ConfigError yaml_error(const YAML::Node& at, const std::string& source, std::str
                      std::move(key_path),         std::move(text)};
 }
 
-boost::system::result<YamlMap, ConfigError> YamlMap::open(const YAML::Node& node,
-                                                          std::string source, std::string path,
-                                                          std::span<const std::string_view> known) {
+ConfigResult<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::string path,
+                                    std::span<const std::string_view> known) {
   YamlMap map(node, std::move(source), std::move(path));
   if (!node.IsMap()) {
     return map.error_here("expected a mapping of key: value, got " + describe_node(node));
@@ -90,12 +89,12 @@ std::string describe_node(const YAML::Node& node) {
   return "nothing";
 }
 
-Converted<std::string> to_text(const YAML::Node& node) {
+TextResult<std::string> to_text(const YAML::Node& node) {
   if (!node.IsScalar()) return error_text("expected a string, got " + describe_node(node));
   return {boost::system::in_place_value, node.Scalar()};
 }
 
-Converted<Millis> to_duration(const YAML::Node& node) {
+TextResult<Millis> to_duration(const YAML::Node& node) {
   std::string expected = "expected a duration like 10s, got " + describe_node(node);
   if (!node.IsScalar()) return error_text(expected);
   auto duration = parse_duration(node.Scalar());
@@ -103,13 +102,13 @@ Converted<Millis> to_duration(const YAML::Node& node) {
   return *duration;
 }
 
-Converted<bool> to_bool(const YAML::Node& node) {
+TextResult<bool> to_bool(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "true") return true;
   if (node.IsScalar() && node.Scalar() == "false") return false;
   return error_text("expected true or false, got " + describe_node(node));
 }
 
-Converted<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
+TextResult<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
   std::string range = std::to_string(min) + "-" + std::to_string(max);
   std::string expected = "expected a whole number in " + range + ", got " + describe_node(node);
   if (!node.IsScalar()) return error_text(expected);

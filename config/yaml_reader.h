@@ -14,13 +14,10 @@
 #include <boost/system/result.hpp>
 
 #include "common/probe_spec.h"
+#include "common/text_result.h"
 #include "config/config_error.h"
 
 namespace proxywatch::config {
-
-// The value of a key, or why the YAML node cannot be one ("expected ..., got ...").
-template <class T>
-using Converted = boost::system::result<T, std::string>;
 
 // An error located at `at`; the message becomes "key_path: message".
 ConfigError yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
@@ -31,9 +28,8 @@ class YamlMap {
  public:
   // Checks `node` found at `path` ("" for the document itself). Errors: not a mapping, a key
   // that is not a plain scalar, a duplicate key, a key not in `known`.
-  static boost::system::result<YamlMap, ConfigError> open(const YAML::Node& node,
-                                                          std::string source, std::string path,
-                                                          std::span<const std::string_view> known);
+  static ConfigResult<YamlMap> open(const YAML::Node& node, std::string source, std::string path,
+                                    std::span<const std::string_view> known);
 
   // The value under `key`, or nullptr when the key is absent.
   const YAML::Node* find(std::string_view key) const;
@@ -67,10 +63,10 @@ class YamlMap {
 std::string describe_node(const YAML::Node& node);
 
 // Converters from a non-null node; each names what it expected and what it got.
-Converted<std::string> to_text(const YAML::Node& node);
-Converted<Millis> to_duration(const YAML::Node& node);
-Converted<bool> to_bool(const YAML::Node& node);  // YAML 1.2: true or false only
-Converted<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max);
+TextResult<std::string> to_text(const YAML::Node& node);
+TextResult<Millis> to_duration(const YAML::Node& node);
+TextResult<bool> to_bool(const YAML::Node& node);  // YAML 1.2: true or false only
+TextResult<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max);
 
 // Reads `key` with `convert` into `out`. An absent key leaves `out` (the default) untouched;
 // a null value ("key:" with nothing after it) is an error rather than a silent default.

@@ -13,6 +13,7 @@
 #include "common/output/timeline.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/probe.h"
+#include "common/text_result.h"
 #include "config/credentials.h"
 #include "daemon/cli_args.h"
 
@@ -20,10 +21,7 @@ namespace proxywatch {
 namespace {
 
 namespace asio = boost::asio;
-using CheckResult = boost::system::result<CheckOptions, std::string>;
-
-boost::system::result<Millis, std::string> parse_seconds(const std::string& flag,
-                                                         const std::string& text) {
+TextResult<Millis> parse_seconds(const std::string& flag, const std::string& text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
@@ -33,8 +31,7 @@ boost::system::result<Millis, std::string> parse_seconds(const std::string& flag
   return Millis(static_cast<Millis::rep>(std::ceil(value * 1000)));
 }
 
-boost::system::result<std::uint64_t, std::string> parse_count(const std::string& flag,
-                                                              const std::string& text) {
+TextResult<std::uint64_t> parse_count(const std::string& flag, const std::string& text) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
@@ -156,7 +153,7 @@ std::string check_usage() {
          "  (with --mtu: 0 only when the normal probe passes and the verdict is none)\n";
 }
 
-CheckResult parse_check_args(const std::vector<std::string>& argv) {
+TextResult<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv,
                              {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
                               "--timeout", "--stall", "--proxy-user", "--proxy-password-file"},
@@ -177,7 +174,6 @@ CheckResult parse_check_args(const std::vector<std::string>& argv) {
   if (!target_hp) return "--target: " + target_hp.error();
   options.spec.proxy = *proxy_hp;
   options.spec.target = *target_hp;
-  options.spec.user_agent = "proxywatch/" PROXYWATCH_VERSION;
   if (auto error = apply_optional(*args, options.spec); !error.empty()) return error;
   if (options.mtu && options.spec.expect_denied) {
     return std::string(

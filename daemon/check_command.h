@@ -9,6 +9,7 @@
 #include <boost/system/result.hpp>
 
 #include "common/probe_spec.h"
+#include "common/text_result.h"
 
 namespace proxywatch {
 
@@ -30,8 +31,7 @@ struct CheckOptions {
 // Reads the check subcommand's flags (and, with --proxy-user, the password from
 // --proxy-password-file or kPasswordEnv); the error names the offending flag or value and
 // never holds the password.
-boost::system::result<CheckOptions, std::string> parse_check_args(
-    const std::vector<std::string>& args);
+TextResult<CheckOptions> parse_check_args(const std::vector<std::string>& args);
 
 // Runs `proxywatch check` with `args`, writing the result to `out` and errors to `err`;
 // returns the exit status.

@@ -1,11 +1,12 @@
 // Command-line flag reading.
 #include "daemon/cli_args.h"
+#include "common/text_result.h"
 
 namespace proxywatch {
 
-boost::system::result<CliArgs, std::string> CliArgs::parse(const std::vector<std::string>& args,
-                                                           const std::set<std::string>& valued,
-                                                           const std::set<std::string>& switches) {
+TextResult<CliArgs> CliArgs::parse(const std::vector<std::string>& args,
+                                   const std::set<std::string>& valued,
+                                   const std::set<std::string>& switches) {
   CliArgs out;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];

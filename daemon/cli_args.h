@@ -11,15 +11,17 @@
 
 #include <boost/system/result.hpp>
 
+#include "common/text_result.h"
+
 namespace proxywatch {
 
 class CliArgs {
  public:
   // Parses `args` (without the program and subcommand names). `valued` lists the flags that
   // take a value, `switches` those that do not.
-  static boost::system::result<CliArgs, std::string> parse(const std::vector<std::string>& args,
-                                                           const std::set<std::string>& valued,
-                                                           const std::set<std::string>& switches);
+  static TextResult<CliArgs> parse(const std::vector<std::string>& args,
+                                   const std::set<std::string>& valued,
+                                   const std::set<std::string>& switches);
 
   // The value of flag `name` ("--proxy"), if given. A repeated flag keeps the last value.
   std::optional<std::string> value(const std::string& name) const;

@@ -23,32 +23,31 @@ namespace {
 using config::ConfigError;
 using Errors = std::vector<ConfigError>;
 
-// The YAML configuration, or the built-in defaults when the default file is absent (the daemon
-// runs on an FMC with no YAML at all). Says on `out` which one it is.
-boost::system::result<config::DaemonConfig, ConfigError> load_config(
-    const ConfigCheckOptions& options, std::ostream& out) {
-  auto loaded = config::load_yaml_config(options.config_file);
-  if (!loaded && !options.config_explicit && loaded.error().kind == ConfigError::Kind::kNotFound) {
+// The YAML configuration as the daemon loads it. Says on `out` which one it is.
+config::ConfigResult<config::DaemonConfig> load_config(const ConfigCheckOptions& options,
+                                                       std::ostream& out) {
+  auto loaded = config::load_daemon_config(options.config_file, options.config_explicit);
+  if (loaded && loaded->source == config::kBuiltInDefaults) {
     out << "configuration: built-in defaults (" << options.config_file << " does not exist)\n";
-    return config::default_config();
+  } else {
+    out << "configuration: " << options.config_file << "\n";
   }
-  out << "configuration: " << options.config_file << "\n";
   return loaded;
 }
 
-// Why `path` cannot be opened for reading as a regular file, or "" when it can.
-std::string unreadable_reason(const std::string& path) {
+// Whether `path` opens for reading as a regular file; the error says why not.
+TextResult<void> readable_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) return std::system_category().message(errno);
+  if (fd < 0) return error_text(errno_text(errno));
   struct stat info {};
-  std::string reason;
+  TextResult<void> result;
   if (::fstat(fd, &info) != 0) {
-    reason = std::system_category().message(errno);
+    result = error_text(errno_text(errno));
   } else if (!S_ISREG(info.st_mode)) {
-    reason = "not a regular file";
+    result = error_text("not a regular file");
   }
   ::close(fd);
-  return reason;
+  return result;
 }
 
 // An error for target `index` of `config`, about its ca_file.
@@ -68,10 +67,11 @@ ConfigError ca_error(const config::DaemonConfig& config, std::size_t index,
 void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
   TlsContexts contexts;
   for (std::size_t i = 0; i < config.targets.size(); ++i) {
-    const std::string& file = config.targets[i].ca_file;
+    const std::string& file = config.targets[i].spec.ca_file;
     if (file.empty()) continue;  // the system trust store
-    if (std::string reason = unreadable_reason(file); !reason.empty()) {
-      errors.push_back(ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + reason));
+    if (auto readable = readable_file(file); !readable) {
+      errors.push_back(
+          ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + readable.error()));
     } else if (auto loaded = contexts.get(file); !loaded) {
       errors.push_back(ca_error(config, i, loaded.error()));
     }
@@ -100,15 +100,14 @@ std::string config_check_usage() {
          "'configuration invalid'.\n"
          "\n"
          "  --config FILE      the YAML file (default " +
-         std::string(kDefaultConfigFile) +
+         std::string(config::kDefaultConfigFile) +
          "; built-in defaults when that is absent)\n"
          "  --proxy-file FILE  the proxy file (default: the YAML file's proxy_file)\n"
          "\n"
          "exit status: 0 configuration OK, 2 configuration invalid or bad usage\n";
 }
 
-boost::system::result<ConfigCheckOptions, std::string> parse_config_check_args(
-    const std::vector<std::string>& argv) {
+TextResult<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv, {"--config", "--proxy-file"}, {"--help"});
   // ConfigCheckOptions begins with a string, so a bare message would be ambiguous.
   if (!args) return error_text(args.error());

@@ -11,10 +11,12 @@
 
 #include <boost/system/result.hpp>
 
+#include "common/text_result.h"
+#include "config/yaml_config.h"
+
 namespace proxywatch {
 
 // Where the daemon looks for its YAML file when --config is not given.
-inline constexpr std::string_view kDefaultConfigFile = "/etc/proxywatch/proxywatch.yaml";
 
 // Exit status of a configuration that cannot be used (the same as bad usage, as nginx -t).
 inline constexpr int kExitConfigInvalid = 2;
@@ -22,7 +24,7 @@ inline constexpr int kExitConfigInvalid = 2;
 struct ConfigCheckOptions {
   // The YAML file. Named explicitly (--config), it must exist; the default may be absent,
   // and then the built-in defaults are checked.
-  std::string config_file{kDefaultConfigFile};
+  std::string config_file{config::kDefaultConfigFile};
   bool config_explicit = false;
   // --proxy-file; otherwise the YAML file's proxy_file.
   std::optional<std::string> proxy_file;
@@ -30,8 +32,7 @@ struct ConfigCheckOptions {
 };
 
 // Reads the config-check subcommand's flags; the error names the offending flag.
-boost::system::result<ConfigCheckOptions, std::string> parse_config_check_args(
-    const std::vector<std::string>& args);
+TextResult<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& args);
 
 // Checks the configuration `options` names: writes the plan, its warnings and
 // "configuration OK" to `out` and returns 0; or writes each error and "configuration invalid"

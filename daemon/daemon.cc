@@ -60,20 +60,12 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
 
 Daemon::~Daemon() = default;
 
-// Reads the YAML; the default path may be absent (every key has a default), an explicit one
-// may not.
-static boost::system::result<config::DaemonConfig, config::ConfigError> load_config(
-    const DaemonOptions& options) {
-  auto loaded = config::load_yaml_config(options.config_path);
-  if (!loaded && !options.config_explicit &&
-      loaded.error().kind == config::ConfigError::Kind::kNotFound) {
-    return config::default_config();
-  }
-  return loaded;
+static config::ConfigResult<config::DaemonConfig> load_config(const DaemonOptions& options) {
+  return config::load_daemon_config(options.config_path, options.config_explicit);
 }
 
-static boost::system::result<std::optional<config::LoadedCredentials>, config::ConfigError>
-load_credentials(const config::DaemonConfig& config) {
+static config::ConfigResult<std::optional<config::LoadedCredentials>> load_credentials(
+    const config::DaemonConfig& config) {
   return config::load_credentials(config.credentials_file,
                                   config::credentials_directory_from_env());
 }
@@ -226,9 +218,9 @@ void Daemon::apply_plan() {
     }
     metrics_.set_proxy(next.proxy ? std::optional(next.proxy->to_string()) : std::nullopt);
   }
-  // Keep outcome history (and its log-on-change state) when the same targets go on through
-  // the same proxy; anything else starts afresh.
-  if (!same_targets(next, plan_)) reporter_.forget_all();
+  // Keep the per-probe series (and the last outcomes) when the same targets go on through the
+  // same proxy; anything else starts afresh.
+  if (!same_targets(next, plan_)) probes_.forget_all();
   plan_ = std::move(next);
   // Histories of pairs still planned go on (also those restored from the state file).
   std::vector<std::string> names;
@@ -251,7 +243,7 @@ void Daemon::make_scheduler() {
       io_.get_executor(), scheduler_limit_,
       [this](const config::PlannedTarget& t, const ProbeResult& r) {
         std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
-        reporter_.report(proxy, t, r);
+        probes_.record(proxy, t.name, r);
         tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
         notify_status(status());
       },
@@ -352,8 +344,10 @@ void Daemon::save_state() {
 std::string Daemon::status() const {
   std::string file_note = proxy_file_valid_ ? "" : " (proxy file invalid: keeping last good)";
   if (!plan_.proxy) return "proxy disabled: " + config_.proxy_file + " absent" + file_note;
+  std::vector<std::string> names;
+  for (const auto& t : plan_.targets) names.push_back(t.name);
   return fmt::format("proxy {}: {}{}", plan_.proxy->to_string(),
-                     reporter_.summary(plan_.targets.size()), file_note);
+                     tracker_.summary(plan_.proxy->to_string(), names), file_note);
 }
 
 int run_daemon_command(const std::vector<std::string>& args) {

@@ -19,16 +19,14 @@
 #include "common/text_result.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
-#include "daemon/probe_reporter.h"
+#include "daemon/probe_sink.h"
 #include "daemon/scheduler.h"
 #include "daemon/tracker_sink.h"
 
 namespace proxywatch {
 
-inline constexpr const char* kDefaultConfigPath = "/etc/proxywatch/proxywatch.yaml";
-
 struct DaemonOptions {
-  std::string config_path = kDefaultConfigPath;
+  std::string config_path{config::kDefaultConfigFile};
   bool config_explicit = false;  // given with --config: its absence is an error
   LogTarget log_target = LogTarget::kAuto;
 };
@@ -72,7 +70,7 @@ class Daemon {
   bool proxy_file_valid_ = true;
   config::Plan plan_;
   Metrics metrics_;
-  ProbeReporter reporter_{metrics_};
+  ProbeSink probes_{metrics_};
   TrackerSink tracker_{metrics_};
   std::string state_error_;  // the last state-file write error logged, "" when writes work
   std::unique_ptr<HttpServer> server_;

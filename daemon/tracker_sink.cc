@@ -2,6 +2,8 @@
 #include "daemon/tracker_sink.h"
 
 #include <algorithm>
+#include <array>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -130,6 +132,31 @@ void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {
 const Tracker* TrackerSink::find(const std::string& proxy, const std::string& target) const {
   auto it = trackers_.find(Key{proxy, target});
   return it == trackers_.end() ? nullptr : &it->second;
+}
+
+std::string TrackerSink::summary(const std::string& proxy,
+                                 const std::vector<std::string>& targets) const {
+  std::array<std::size_t, kAllHealthStates.size()> counts{};
+  std::set<Diagnosis> active;
+  for (const std::string& target : targets) {
+    const Tracker* t = find(proxy, target);
+    HealthState state = t ? t->history().health : HealthState::kUnknown;
+    ++counts[static_cast<std::size_t>(state)];
+    if (t) {
+      for (const auto& [d, since] : t->history().active) active.insert(d);
+    }
+  }
+  std::string out =
+      fmt::format("{} target{}: {} healthy", targets.size(), targets.size() == 1 ? "" : "s",
+                  counts[static_cast<std::size_t>(HealthState::kHealthy)]);
+  for (HealthState s : {HealthState::kDegraded, HealthState::kFailing, HealthState::kUnknown}) {
+    std::size_t n = counts[static_cast<std::size_t>(s)];
+    if (n > 0) out += fmt::format(", {} {}", n, to_string(s));
+  }
+  if (active.empty()) return out;
+  std::vector<std::string_view> names;
+  for (Diagnosis d : active) names.push_back(to_string(d));
+  return out + fmt::format(" ({})", fmt::join(names, ", "));
 }
 
 Tracker& TrackerSink::tracker(const Key& key) {

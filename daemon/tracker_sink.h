@@ -49,6 +49,12 @@ class TrackerSink {
   // The tracker of (proxy, target), or nullptr.
   const Tracker* find(const std::string& proxy, const std::string& target) const;
 
+  // The tracker's verdict on `targets` through `proxy` in one line, for STATUS= and the
+  // journal: "3 targets: 2 healthy, 1 failing (acl_block)", "1 target: 1 healthy". Every state but
+  // healthy is named only when some target is in it; a target without history is unknown; the
+  // active diagnoses follow in parentheses.
+  std::string summary(const std::string& proxy, const std::vector<std::string>& targets) const;
+
  private:
   using Key = std::pair<std::string, std::string>;
   Tracker& tracker(const Key& key);

@@ -36,10 +36,6 @@ RuleJudgement persistent(const OutcomeWindow& window, const HealthSettings& sett
   return j;
 }
 
-bool percent_at_least(std::size_t part, std::size_t whole, double percent) {
-  return static_cast<double>(part) * 100.0 >= percent * static_cast<double>(whole);
-}
-
 RuleJudgement overloaded(const OutcomeWindow& window, const HealthSettings& settings) {
   RuleJudgement j;
   Predicate sign = [](const Sample& s) { return is_overload_sign(s.outcome); };
@@ -47,14 +43,14 @@ RuleJudgement overloaded(const OutcomeWindow& window, const HealthSettings& sett
   std::size_t signs = window.count(sign);
   std::size_t passes = window.count([](const Sample& s) { return s.ok(); });
   if (n >= settings.min_samples && passes > 0 &&
-      percent_at_least(signs, n, settings.overload_percent)) {
+      at_least_percent(signs, n, settings.overload_percent)) {
     j.raise = window_evidence(
         window, sign,
         fmt::format("{} of the last {} probes got a 503 or no timely answer from the proxy, "
                     "while {} passed",
                     signs, n, passes));
   }
-  j.clear = !percent_at_least(signs, n, settings.overload_percent / 2.0) || n == 0;
+  j.clear = !at_least_percent(signs, n, settings.overload_percent / 2.0) || n == 0;
   return j;
 }
 

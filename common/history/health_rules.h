@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "common/health.h"
-#include "common/history/tracker.h"
+#include "common/history/pair_history.h"
 
 namespace proxywatch {
 

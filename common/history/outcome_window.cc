@@ -3,6 +3,10 @@
 
 namespace proxywatch {
 
+bool at_least_percent(std::size_t part, std::size_t whole, double percent) {
+  return static_cast<double>(part) * 100.0 >= percent * static_cast<double>(whole);
+}
+
 Sample make_sample(const ProbeResult& result, WallTime at) {
   Sample s{.at = at, .outcome = result.outcome, .phase = result.phase};
   s.reset = is_reset(result);

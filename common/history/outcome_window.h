@@ -30,6 +30,9 @@ struct Sample {
   bool stall() const { return is_stall(outcome); }
 };
 
+// Whether `part` is at least `percent` percent of `whole` (exact, without rounding).
+bool at_least_percent(std::size_t part, std::size_t whole, double percent);
+
 // `result` reduced to a Sample stamped `at`.
 Sample make_sample(const ProbeResult& result, WallTime at);
 

@@ -17,10 +17,6 @@ constexpr std::array kWindowRules = {Diagnosis::kAclBlock, Diagnosis::kAuthMisco
 constexpr std::array kExplainsFlapping = {
     Diagnosis::kProxyOverloaded, Diagnosis::kInspectionInterference, Diagnosis::kMtuSuspected};
 
-bool at_least_percent(std::size_t part, std::size_t whole, double percent) {
-  return static_cast<double>(part) * 100.0 >= percent * static_cast<double>(whole);
-}
-
 // Whether a presented issuer satisfies the pin: equal, or containing it (so "CN=Example CA"
 // pins a full RFC 2253 name).
 bool issuer_matches(const std::string& presented, const std::string& expected) {

@@ -95,9 +95,10 @@ class MessageId {
 // The kinds of state change, one MESSAGE_ID each (generated with `systemd-id128 new`; never
 // change or reuse one: operators' queries and alerts depend on them). See docs/journal.md.
 // The ids from kHealthChanged on were made with python3 -c 'import uuid;print(uuid.uuid4().hex)'.
+// Retired, never to be reused: a1f1ed99da254f2e89a41359b1c5da8f (probe_failing) and
+// 60ea3cd57ea143c88f2814587a91c964 (probe_recovered), replaced by kProbeOutcomeChanged.
 namespace message_ids {
-inline constexpr MessageId kProbeFailing{"a1f1ed99da254f2e89a41359b1c5da8f"};
-inline constexpr MessageId kProbeRecovered{"60ea3cd57ea143c88f2814587a91c964"};
+inline constexpr MessageId kProbeOutcomeChanged{"d1d245386690401bb7437c165cf3fd6b"};
 inline constexpr MessageId kProxyChanged{"80f98162051c4052a3d30d3725c29d05"};
 inline constexpr MessageId kProxyDisabled{"3af9f4a913be4ac6b9703e50fd14e298"};
 inline constexpr MessageId kConfigRejected{"c08233dd6da5411383568ddbceab40f1"};
@@ -132,7 +133,7 @@ struct Field {
 };
 
 // A structured state change, meant for designated initializers:
-//   log_event({.id = message_ids::kProbeFailing, .priority = Priority::kWarning,
+//   log_event({.id = message_ids::kProbeOutcomeChanged, .priority = Priority::kInfo,
 //              .message = "...", .target = name, .outcome = "proxy_denied"});
 // Empty strings and an empty duration are left out. Values are the caller's data and must never
 // hold a secret. (The `{}` initializers keep GCC's -Wmissing-field-initializers quiet about

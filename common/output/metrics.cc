@@ -11,13 +11,13 @@
 #include <prometheus/text_serializer.h>
 
 #include "common/auth_scheme.h"
+#include "common/output/metric_labels.h"
 
 namespace proxywatch {
 namespace {
 
 namespace pm = prometheus;
 
-constexpr std::string_view kNone = "none";
 // One slot per phase, plus one for "no phase" (an ok probe, or a failure without one).
 constexpr std::size_t kPhaseSlots = kAllPhases.size() + 1;
 
@@ -32,18 +32,7 @@ std::size_t phase_slot(std::optional<Phase> phase) {
 }
 
 std::string phase_name(std::size_t slot) {
-  return std::string(slot < kAllPhases.size() ? to_string(kAllPhases[slot]) : kNone);
-}
-
-// Credentials never become a label: keep only what follows a "user:password@".
-std::string proxy_label(std::string_view proxy) {
-  if (const auto at = proxy.rfind('@'); at != std::string_view::npos) proxy.remove_prefix(at + 1);
-  return std::string(proxy.empty() ? kNone : proxy);
-}
-
-pm::Labels with(pm::Labels labels, std::string name, std::string value) {
-  labels.emplace(std::move(name), std::move(value));
-  return labels;
+  return std::string(slot < kAllPhases.size() ? to_string(kAllPhases[slot]) : kNoneLabel);
 }
 
 template <class T>
@@ -97,10 +86,10 @@ struct Metrics::Families {
   explicit Families(pm::Registry& r) : registry(r) {}
 
   pm::Family<pm::Gauge>& gauge(const char* name, const char* help) {
-    return pm::BuildGauge().Name(name).Help(help).Register(registry);
+    return register_gauge(registry, name, help);
   }
   pm::Family<pm::Counter>& counter(const char* name, const char* help) {
-    return pm::BuildCounter().Name(name).Help(help).Register(registry);
+    return register_counter(registry, name, help);
   }
 
   pm::Registry& registry;  // first: every initializer below registers into it
@@ -385,7 +374,7 @@ void Metrics::record_probe(const std::string& proxy, const std::string& target,
 void Metrics::set_proxy(std::optional<std::string> proxy) {
   if (!proxy_configured_) proxy_configured_ = &families_->proxy_configured.Add({});
   proxy_configured_->Set(proxy ? 1 : 0);
-  std::string label = proxy ? proxy_label(*proxy) : std::string(kNone);
+  std::string label = proxy ? proxy_label(*proxy) : std::string(kNoneLabel);
   if (proxy_info_ && label == proxy_info_label_) return;
   remove(families_->proxy_info, proxy_info_);
   proxy_info_ = &families_->proxy_info.Add({{"proxy", label}});
@@ -428,7 +417,7 @@ std::string Metrics::serialize() const {
 Metrics::TargetSeries& Metrics::series_for(const std::string& proxy, const std::string& target) {
   auto it = targets_.find(KeyLess::View{proxy, target});
   if (it == targets_.end()) {
-    pm::Labels labels = {{"proxy", proxy_label(proxy)}, {"target", target}};
+    pm::Labels labels = pair_labels(proxy, target);
     auto series = std::make_unique<TargetSeries>(*families_, std::move(labels));
     it = targets_.emplace(std::pair{proxy, target}, std::move(series)).first;
   }

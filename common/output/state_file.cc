@@ -193,15 +193,16 @@ std::vector<PairState> read_document(const json::object& root) {
   return pairs;
 }
 
-std::string errno_text(std::string_view what, const std::string& path) {
-  return fmt::format("{} {}: {}", what, path, std::strerror(errno));
+// "cannot write PATH: <errno's text>".
+std::string failed(std::string_view what, const std::string& path) {
+  return fmt::format("{} {}: {}", what, path, errno_text(errno));
 }
 
 TextResult<void> write_all(int fd, std::string_view text, const std::string& path) {
   for (std::size_t done = 0, tries = 0; done < text.size() && tries < 1'000'000; ++tries) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return error_text(errno_text("cannot write", path));
+    if (n <= 0) return error_text(failed("cannot write", path));
     done += static_cast<std::size_t>(n);
   }
   return {};
@@ -209,10 +210,10 @@ TextResult<void> write_all(int fd, std::string_view text, const std::string& pat
 
 TextResult<void> fsync_directory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return error_text(errno_text("cannot open directory", dir));
+  if (fd < 0) return error_text(failed("cannot open directory", dir));
   int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return error_text(errno_text("cannot fsync directory", dir));
+  if (rc != 0) return error_text(failed("cannot fsync directory", dir));
   return {};
 }
 
@@ -253,7 +254,7 @@ StateRead read_bounded(int fd, const std::string& path, std::size_t size_hint) {
     }
     ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return StateRead::failure(errno_text("cannot read", path), true);
+    if (n < 0) return StateRead::failure(failed("cannot read", path), true);
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
   }
@@ -287,12 +288,12 @@ TextResult<std::vector<PairState>> state_from_json(std::string_view text) {
 TextResult<void> write_state_file(const std::string& path, std::string_view text) {
   std::string temp = path + ".tmp";
   int fd = create_temp(temp);
-  if (fd < 0) return error_text(errno_text("cannot create", temp));
+  if (fd < 0) return error_text(failed("cannot create", temp));
   auto written = write_all(fd, text, temp);
-  if (written && ::fsync(fd) != 0) written = error_text(errno_text("cannot fsync", temp));
+  if (written && ::fsync(fd) != 0) written = error_text(failed("cannot fsync", temp));
   ::close(fd);
   if (written && std::rename(temp.c_str(), path.c_str()) != 0) {
-    written = error_text(errno_text("cannot rename over", path));
+    written = error_text(failed("cannot rename over", path));
   }
   if (!written) {
     ::unlink(temp.c_str());
@@ -341,11 +342,11 @@ StateRead read_state_file(const std::string& path) {
     return absent;
   }
   if (fd < 0 && errno == ELOOP) return StateRead::failure("it is a symbolic link");
-  if (fd < 0) return StateRead::failure(errno_text("cannot open", path), true);
+  if (fd < 0) return StateRead::failure(failed("cannot open", path), true);
   struct stat info {};
   StateRead out;
   if (::fstat(fd, &info) != 0) {
-    out = StateRead::failure(errno_text("cannot stat", path), true);
+    out = StateRead::failure(failed("cannot stat", path), true);
   } else if (!S_ISREG(info.st_mode)) {
     out = StateRead::failure("it is not a regular file");
   } else if (static_cast<std::uint64_t>(info.st_size) > kMaxStateFileBytes) {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/history/tracker.h"
+#include "common/history/pair_history.h"
 #include "common/text_result.h"
 
 namespace proxywatch {

@@ -1,19 +1,12 @@
 // Tracker series: plain gauges keyed by {proxy, target} plus one enumerating label each.
 #include "common/output/tracker_metrics.h"
 
+#include "common/output/metric_labels.h"
+
 namespace proxywatch {
 namespace {
 
 namespace pm = prometheus;
-
-pm::Family<pm::Gauge>& gauge(pm::Registry& r, const char* name, const char* help) {
-  return pm::BuildGauge().Name(name).Help(help).Register(r);
-}
-
-pm::Labels with(pm::Labels labels, const char* key, std::string_view value) {
-  labels.emplace(key, std::string(value));
-  return labels;
-}
 
 void remove(pm::Family<pm::Gauge>& family, const pm::Labels& labels) {
   if (family.Has(labels)) family.Remove(&family.Add(labels));
@@ -22,26 +15,28 @@ void remove(pm::Family<pm::Gauge>& family, const pm::Labels& labels) {
 }  // namespace
 
 TrackerMetrics::TrackerMetrics(pm::Registry& r)
-    : health_(gauge(r, "proxywatch_health_state",
-                    "1 for the pair's current health state (unknown, healthy, degraded, "
-                    "failing), 0 for the others")),
-      window_probes_(gauge(r, "proxywatch_window_probes", "Probes in the pair's sliding window")),
-      success_ratio_(
-          gauge(r, "proxywatch_window_success_ratio", "Share of the window's probes that passed")),
-      stall_ratio_(gauge(r, "proxywatch_window_stall_ratio",
-                         "Share of the window's probes that ended in a stall")),
-      reset_ratio_(gauge(r, "proxywatch_window_reset_ratio",
-                         "Share of the window's probes that failed with a reset")),
-      consecutive_failures_(
-          gauge(r, "proxywatch_consecutive_failures", "Failed probes in a row, 0 after a pass")),
-      diagnosis_(gauge(r, "proxywatch_diagnosis",
-                       "1 while the named diagnosis is raised for the pair; absent otherwise")),
-      mtu_verdict_(gauge(r, "proxywatch_mtu_verdict_info",
-                         "1 for the verdict of the pair's last MTU comparison")) {}
+    : health_(register_gauge(r, "proxywatch_health_state",
+                             "1 for the pair's current health state (unknown, healthy, degraded, "
+                             "failing), 0 for the others")),
+      window_probes_(
+          register_gauge(r, "proxywatch_window_probes", "Probes in the pair's sliding window")),
+      success_ratio_(register_gauge(r, "proxywatch_window_success_ratio",
+                                    "Share of the window's probes that passed")),
+      stall_ratio_(register_gauge(r, "proxywatch_window_stall_ratio",
+                                  "Share of the window's probes that ended in a stall")),
+      reset_ratio_(register_gauge(r, "proxywatch_window_reset_ratio",
+                                  "Share of the window's probes that failed with a reset")),
+      consecutive_failures_(register_gauge(r, "proxywatch_consecutive_failures",
+                                           "Failed probes in a row, 0 after a pass")),
+      diagnosis_(
+          register_gauge(r, "proxywatch_diagnosis",
+                         "1 while the named diagnosis is raised for the pair; absent otherwise")),
+      mtu_verdict_(register_gauge(r, "proxywatch_mtu_verdict_info",
+                                  "1 for the verdict of the pair's last MTU comparison")) {}
 
 void TrackerMetrics::update(const std::string& proxy, const std::string& target,
                             const PairHistory& history) {
-  pm::Labels labels{{"proxy", proxy}, {"target", target}};
+  pm::Labels labels = pair_labels(proxy, target);
   for (HealthState s : kAllHealthStates) {
     health_.Add(with(labels, "state", to_string(s))).Set(s == history.health ? 1 : 0);
   }
@@ -71,7 +66,7 @@ void TrackerMetrics::update(const std::string& proxy, const std::string& target,
 }
 
 void TrackerMetrics::forget(const std::string& proxy, const std::string& target) {
-  pm::Labels labels{{"proxy", proxy}, {"target", target}};
+  pm::Labels labels = pair_labels(proxy, target);
   for (HealthState s : kAllHealthStates) remove(health_, with(labels, "state", to_string(s)));
   for (auto* f :
        {&window_probes_, &success_ratio_, &stall_ratio_, &reset_ratio_, &consecutive_failures_}) {

@@ -9,7 +9,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
-#include "common/history/tracker.h"
+#include "common/history/pair_history.h"
 
 namespace proxywatch {
 

@@ -19,7 +19,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-std::atomic<int> pending_lookups{0};
+std::atomic<int> pending_count{0};
 
 struct LookupState {
   std::mutex mutex;
@@ -29,20 +29,11 @@ struct LookupState {
   DnsAnswer answer;
 };
 
-DnsAnswer blocking_resolve(const std::string& host, std::uint16_t port) {
-  asio::io_context io;  // only to run the synchronous resolver on this thread
-  tcp::resolver resolver(io);
-  DnsAnswer answer;
-  auto results = resolver.resolve(host, std::to_string(port), answer.error);
-  for (const auto& entry : results) answer.endpoints.push_back(entry.endpoint());
-  return answer;
-}
-
 void start_lookup(std::shared_ptr<LookupState> state, asio::any_io_executor ex, std::string host,
-                  std::uint16_t port) {
-  ++pending_lookups;
-  std::thread([state, ex, host = std::move(host), port] {
-    DnsAnswer answer = blocking_resolve(host, port);
+                  std::uint16_t port, BlockingResolver resolver) {
+  ++pending_count;
+  std::thread([state, ex, host = std::move(host), port, resolver = std::move(resolver)] {
+    DnsAnswer answer = resolver(host, port);
     {
       std::lock_guard lock(state->mutex);
       if (!state->abandoned) {
@@ -55,7 +46,7 @@ void start_lookup(std::shared_ptr<LookupState> state, asio::any_io_executor ex, 
         });
       }
     }
-    --pending_lookups;
+    --pending_count;
   }).detach();
 }
 
@@ -71,9 +62,22 @@ struct AbandonOnExit {
 
 }  // namespace
 
+DnsAnswer system_resolve(const std::string& host, std::uint16_t port) {
+  asio::io_context io;  // only to run the synchronous resolver on this thread
+  tcp::resolver resolver(io);
+  DnsAnswer answer;
+  auto results = resolver.resolve(host, std::to_string(port), answer.error);
+  for (const auto& entry : results) answer.endpoints.push_back(entry.endpoint());
+  return answer;
+}
+
+int pending_lookups() {
+  return pending_count.load();
+}
+
 asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t port,
-                                                 Millis deadline) {
-  if (pending_lookups.load() >= kMaxPendingLookups) {
+                                                 Millis deadline, BlockingResolver resolver) {
+  if (pending_count.load() >= kMaxPendingLookups) {
     co_return DnsAnswer{{}, asio::error::no_buffer_space};
   }
   auto ex = co_await asio::this_coro::executor;
@@ -81,7 +85,7 @@ asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t
   auto state = std::make_shared<LookupState>();
   state->timer = &timer;
   AbandonOnExit guard{state};  // declared after the timer: released before it is destroyed
-  start_lookup(state, ex, std::move(host), port);
+  start_lookup(state, ex, std::move(host), port, std::move(resolver));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!state->done) co_return DnsAnswer{{}, asio::error::timed_out};
   co_return std::move(state->answer);

@@ -5,6 +5,8 @@
 // lookup whose deadline passed is abandoned and its late answer dropped.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -22,9 +24,22 @@ struct DnsAnswer {
   boost::system::error_code error;
 };
 
-// Resolves `host` for TCP port `port`, answering within `deadline`.
+// A blocking lookup, run on a lookup thread: the system's getaddrinfo (through Asio's
+// resolver) in the daemon; unit tests pass one that blocks or answers on cue.
+using BlockingResolver = std::function<DnsAnswer(const std::string& host, std::uint16_t port)>;
+
+// The system's lookup of `host` for TCP port `port`; blocks for as long as getaddrinfo does.
+DnsAnswer system_resolve(const std::string& host, std::uint16_t port);
+
+// Resolves `host` for TCP port `port` with `resolver` on a lookup thread, answering within
+// `deadline`: the resolver's answer, timed_out, or no_buffer_space when kMaxPendingLookups
+// lookups are still running.
 boost::asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t port,
-                                                        Millis deadline);
+                                                        Millis deadline,
+                                                        BlockingResolver resolver = system_resolve);
+
+// Lookups still running, abandoned ones included.
+int pending_lookups();
 
 // The most lookups left running at once, abandoned ones included.
 inline constexpr int kMaxPendingLookups = 32;

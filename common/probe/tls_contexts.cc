@@ -1,5 +1,6 @@
 // Creation and caching of TLS client contexts, and the ClientHello padding extension.
 #include "common/probe/tls_contexts.h"
+#include "common/text_result.h"
 
 #include <openssl/ssl.h>
 
@@ -50,8 +51,8 @@ bool set_client_hello_padding(SSL* ssl, std::size_t bytes) {
   return SSL_set_ex_data(ssl, pad_index(), reinterpret_cast<void*>(std::uintptr_t{bytes})) == 1;
 }
 
-boost::system::result<TlsContexts::ContextPtr, std::string> TlsContexts::get(
-    const std::string& ca_file, ClientHelloPadding padding) {
+TextResult<TlsContexts::ContextPtr> TlsContexts::get(const std::string& ca_file,
+                                                     ClientHelloPadding padding) {
   auto key = std::make_pair(ca_file, padding);
   if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);

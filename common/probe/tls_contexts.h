@@ -19,6 +19,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/result.hpp>
 
+#include "common/text_result.h"
+
 namespace proxywatch {
 
 // Whether a context's ClientHellos can be padded (see set_client_hello_padding).
@@ -48,8 +50,8 @@ class TlsContexts {
   // The client context trusting `ca_file` (a PEM bundle), or the system store when empty, with
   // the padding extension registered when `padding` is kPadded. Fails with OpenSSL's reason when
   // the file cannot be loaded.
-  boost::system::result<ContextPtr, std::string> get(
-      const std::string& ca_file, ClientHelloPadding padding = ClientHelloPadding::kNone);
+  TextResult<ContextPtr> get(const std::string& ca_file,
+                             ClientHelloPadding padding = ClientHelloPadding::kNone);
 
   // Forgets every context (after a reload, so changed CA files are read again).
   void clear() { contexts_.clear(); }

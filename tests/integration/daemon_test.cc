@@ -2,10 +2,8 @@
 // replaced by atomic rename, broken, deleted and recreated, SIGHUP with a bad YAML, SIGTERM,
 // the sd_notify messages on a NOTIFY_SOCKET the test listens on, and a negative probe.
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +14,7 @@
 #include <thread>
 
 #include "tests/support/local_port.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/process.h"
 #include "tests/support/scrape.h"
 #include "tests/support/squid.h"
@@ -31,45 +30,6 @@ using namespace std::chrono_literals;
 
 using testing::http_get;
 using testing::metric;
-
-// A unix datagram socket standing in for systemd's NOTIFY_SOCKET.
-class NotifySocket {
- public:
-  explicit NotifySocket(std::filesystem::path path) : path_(std::move(path)) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path_.c_str());
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  }
-  ~NotifySocket() { close(fd_); }
-  const std::filesystem::path& path() const { return path_; }
-
-  // Waits up to `deadline` for a message containing `needle`; every message read is kept.
-  bool wait_for(const std::string& needle, std::chrono::milliseconds deadline) {
-    auto end = std::chrono::steady_clock::now() + deadline;
-    for (int i = 0; i < 10'000; ++i) {
-      for (const auto& m : messages_) {
-        if (m.find(needle) != std::string::npos) return true;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          end - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[4096];
-      ssize_t n = recv(fd_, buf, sizeof buf, 0);
-      if (n > 0) messages_.emplace_back(buf, static_cast<size_t>(n));
-    }
-    return false;
-  }
-  void clear() { messages_.clear(); }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::vector<std::string> messages_;
-};
 
 class DaemonTest : public ::testing::Test {
  protected:
@@ -150,7 +110,7 @@ class DaemonTest : public ::testing::Test {
   static inline std::string ca_file_;
 
   testing::TempDir dir_{"pw-daemon"};
-  NotifySocket notify_{dir_.path() / "notify.sock"};
+  testing::NotifySocket notify_{dir_.path() / "notify.sock"};
   std::filesystem::path yaml_;
   std::uint16_t metrics_port_ = 0;
   std::unique_ptr<testing::ChildProcess> daemon_;

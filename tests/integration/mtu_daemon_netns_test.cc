@@ -18,6 +18,7 @@
 
 #include "tests/support/local_port.h"
 #include "tests/support/mtu_network.h"
+#include "tests/support/mtu_network_test.h"
 #include "tests/support/process.h"
 #include "tests/support/scrape.h"
 #include "tests/support/temp_dir.h"
@@ -43,27 +44,14 @@ std::vector<std::string> diagnosis_series(const std::string& text) {
 const std::vector<std::string> kDrop = {"-j", "DROP"};
 const std::vector<std::string> kReset = {"-j", "REJECT", "--reject-with", "tcp-reset"};
 
-class MtuDaemonNetnsTest : public ::testing::Test {
+// Each test starts a daemon of its own with a fresh state directory.
+class MtuDaemonNetnsTest : public testing::MtuNetworkTest {
  protected:
-  // Made once for the suite, since squid takes about a second to start; each test starts a
-  // daemon of its own with a fresh state directory.
-  static void SetUpTestSuite() {
-    try {
-      network_ = std::make_unique<testing::MtuNetwork>();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
-  }
-  static void TearDownTestSuite() { network_.reset(); }
-  void SetUp() override { ASSERT_TRUE(network_) << "test network: " << setup_error_; }
   void TearDown() override {
     // The daemon first: its connections must not meet the next test's rules.
     daemon_.reset();
-    if (network_) network_->flush();
+    MtuNetworkTest::TearDown();
   }
-
-  static const std::string& client() { return network_->client(); }
-  static const std::string& server() { return network_->server(); }
 
   // Writes the proxy file and the YAML (2 s per phase, one probe an hour), then starts the
   // daemon inside the client namespace and waits for its metrics endpoint there.
@@ -134,9 +122,6 @@ class MtuDaemonNetnsTest : public ::testing::Test {
     EXPECT_NE(line.find("MTU_DIRECTION=" + std::string(direction)), std::string::npos) << line;
     EXPECT_NE(line.find("MTU_DETAIL="), std::string::npos) << line;
   }
-
-  static inline std::unique_ptr<testing::MtuNetwork> network_;
-  static inline std::string setup_error_;
 
   testing::TempDir dir_{"pw-mtu-daemon"};
   std::uint16_t metrics_port_ = 0;

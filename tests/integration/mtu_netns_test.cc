@@ -17,6 +17,7 @@
 
 #include "tests/support/fake_proxy.h"
 #include "tests/support/mtu_network.h"
+#include "tests/support/mtu_network_test.h"
 #include "tests/support/process.h"
 
 namespace proxywatch {
@@ -64,25 +65,8 @@ MtuRun parse_run(const testing::ProcessResult& run) {
   return parsed;
 }
 
-class MtuNetnsTest : public ::testing::Test {
+class MtuNetnsTest : public testing::MtuNetworkTest {
  protected:
-  // Made once for the suite, since squid takes about a second to start.
-  static void SetUpTestSuite() {
-    try {
-      network_ = std::make_unique<testing::MtuNetwork>();
-    } catch (const std::exception& e) {
-      setup_error_ = e.what();
-    }
-  }
-  static void TearDownTestSuite() { network_.reset(); }
-  void SetUp() override { ASSERT_TRUE(network_) << "test network: " << setup_error_; }
-  void TearDown() override {
-    if (network_) network_->flush();
-  }
-
-  static const std::string& client() { return network_->client(); }
-  static const std::string& server() { return network_->server(); }
-
   static void rule(const std::string& ns, const std::string& range, const std::string& name,
                    std::vector<std::string> target = {}) {
     network_->rule(ns, range, name, std::move(target));
@@ -99,9 +83,6 @@ class MtuNetnsTest : public ::testing::Test {
                                         "--ca-file", network_->ca_file(), "--timeout", "2"});
     return parse_run(run);
   }
-
-  static inline std::unique_ptr<testing::MtuNetwork> network_;
-  static inline std::string setup_error_;
 };
 
 TEST_F(MtuNetnsTest, HealthyPathHasNoVerdictAndCarriesRealSegmentsOnly) {

@@ -17,6 +17,7 @@
 
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
+#include "tests/support/notify_socket.h"
 #include "tests/support/process.h"
 #include "tests/support/scrape.h"
 #include "tests/support/temp_dir.h"
@@ -64,7 +65,7 @@ class TrackerDaemonTest : public ::testing::Test {
 
   // Probes every 300 ms; a stalled CONNECT ends after 300 ms; a small window.
   void write_yaml(bool mtu = false, const std::string& target_extra = "",
-                  const std::string& more_targets = "") {
+                  const std::string& more_targets = "", const std::string& health_extra = "") {
     metrics_port_ = testing::pick_free_port();
     yaml_ = dir_.write_file(
         "proxywatch.yaml", "proxy_file: " + (dir_.path() / "iprep_proxy.conf").string() +
@@ -74,17 +75,23 @@ class TrackerDaemonTest : public ::testing::Test {
                                "mtu_probe: {enabled: " +
                                (mtu ? "true" : "false") +
                                ", interval: 1h}\n"
-                               "health: {window_probes: 10, min_samples: 5}\n"
+                               "health: {" +
+                               health_extra +
+                               "window_probes: 10, min_samples: 5}\n"
                                "targets:\n  - {name: origin, host: origin.test, port: " +
                                std::to_string(origin_->port()) + ", ca_file: " + ca_file_ +
                                target_extra + "}\n" + more_targets);
   }
 
-  void start_daemon(const std::string& log_name = "daemon.log") {
+  // With `notify`, the daemon's sd_notify messages go to notify_, which the test must then
+  // keep reading (a full datagram queue would block the daemon, as systemd never lets it).
+  void start_daemon(const std::string& log_name = "daemon.log", bool notify = false) {
+    testing::EnvAdditions env;
+    if (notify) env["NOTIFY_SOCKET"] = notify_.path().string();
     daemon_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{PROXYWATCH_BINARY, "daemon", "--config", yaml_.string(),
                                  "--log-target", "stderr"},
-        dir_.path() / log_name);
+        dir_.path() / log_name, env);
     ASSERT_TRUE(testing::wait_until([&] { return !scrape().empty(); }, 10s)) << daemon_->log();
   }
 
@@ -110,6 +117,7 @@ class TrackerDaemonTest : public ::testing::Test {
   static inline std::string ca_file_;
 
   testing::TempDir dir_{"pw-tracker"};
+  testing::NotifySocket notify_{dir_.path() / "notify.sock"};
   std::unique_ptr<testing::FakeProxy> proxy_;
   fs::path yaml_;
   std::uint16_t metrics_port_ = 0;
@@ -125,6 +133,47 @@ TEST_F(TrackerDaemonTest, AlternatingTunnelsAndStallsRaiseProxyOverloadedOnly) {
   EXPECT_NE(daemon_->log().find("PHASE_COUNTS=\"proxy_connect="), std::string::npos);
   EXPECT_GT(metric(scrape(), "proxywatch_window_stall_ratio", {"target=\"origin\""}).value_or(0),
             0.2);
+}
+
+// One verdict: STATUS= and the journal's health events follow the tracker, which stays healthy
+// through a single failed probe, not the outcome of the last probe.
+TEST_F(TrackerDaemonTest, StatusSaysHealthyWhileOneProbeOfThreeFailed) {
+  start_proxy({Behavior::kRelay, Behavior::kCloseBeforeAnswer, Behavior::kRelay});
+  write_yaml(false, "", "", "degraded_percent: 50, ");
+  start_daemon("daemon.log", true);
+  auto probes = [&](std::string_view outcome) {
+    return metric(scrape(), "proxywatch_probes_total",
+                  {"target=\"origin\"", "outcome=\"" + std::string(outcome) + "\""})
+        .value_or(0);
+  };
+  // Three probes: ok, proxy_closed, ok.
+  ASSERT_TRUE(
+      testing::wait_until([&] { return probes("ok") >= 2 && probes("proxy_closed") >= 1; }, 10s))
+      << scrape() << daemon_->log();
+  ASSERT_TRUE(notify_.wait_for("1 target: 1 healthy", 2s)) << daemon_->log();
+  // Read on until the status after the failed probe has arrived too.
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        notify_.read_for(50ms);
+        return probes("ok") >= 3;
+      },
+      10s));
+  // Every status line from the first probe on says healthy; none says failing.
+  std::size_t healthy_lines = 0;
+  for (const std::string& m : notify_.messages()) {
+    if (m.find("STATUS=") == std::string::npos) continue;
+    EXPECT_EQ(m.find("failing"), std::string::npos) << m;
+    healthy_lines += m.find("1 target: 1 healthy") != std::string::npos ? 1 : 0;
+  }
+  EXPECT_GE(healthy_lines, 2u) << "one after each passing probe at least";
+  EXPECT_EQ(metric(scrape(), "proxywatch_health_state", {"target=\"origin\"", "state=\"healthy\""}),
+            1);
+  // The journal's state changes: unknown -> healthy once; the failed probe is an outcome event.
+  std::string log = daemon_->log();
+  EXPECT_NE(log.find("health unknown -> healthy"), std::string::npos) << log;
+  EXPECT_EQ(log.find("-> failing"), std::string::npos) << log;
+  EXPECT_EQ(log.find("-> degraded"), std::string::npos) << log;
+  EXPECT_NE(log.find("probe outcome ok -> proxy_closed"), std::string::npos) << log;
 }
 
 TEST_F(TrackerDaemonTest, AlternatingTunnelsAndClosesRaiseFlappingOnly) {

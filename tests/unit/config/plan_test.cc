@@ -34,8 +34,9 @@ TEST(PlanTest, EveryTargetGetsTheProxyAndItsSettings) {
                         proxy_settings());
   ASSERT_TRUE(plan.proxy_enabled());
   EXPECT_EQ(plan.proxy, (HostPort{"10.10.10.1", 80}));
-  EXPECT_EQ(plan.proxy_user, "alice");
-  EXPECT_EQ(plan.proxy_password, kPassword);
+  ASSERT_TRUE(plan.credentials);
+  EXPECT_EQ(plan.credentials->user, "alice");
+  EXPECT_EQ(plan.credentials->password, kPassword);
   ASSERT_EQ(plan.targets.size(), 1u);
   const PlannedTarget& target = plan.targets[0];
   EXPECT_EQ(target.name, "tools");

@@ -57,17 +57,17 @@ TEST(YamlConfigTest, DefaultConfigHasDocumentedDefaults) {
   EXPECT_EQ(config.mtu_probe.interval, hours(1));
   ASSERT_EQ(config.targets.size(), 2u);
   EXPECT_EQ(config.targets[0].name, "tools.cisco.com:443");
-  EXPECT_EQ(config.targets[0].target, (HostPort{"tools.cisco.com", 443}));
+  EXPECT_EQ(config.targets[0].spec.target, (HostPort{"tools.cisco.com", 443}));
   EXPECT_EQ(config.targets[1].name, "smartreceiver.cisco.com:443");
-  EXPECT_EQ(config.targets[1].target, (HostPort{"smartreceiver.cisco.com", 443}));
+  EXPECT_EQ(config.targets[1].spec.target, (HostPort{"smartreceiver.cisco.com", 443}));
   for (const TargetConfig& target : config.targets) {
-    EXPECT_EQ(target.ca_file, "");
-    EXPECT_FALSE(target.request);
-    EXPECT_EQ(target.max_bytes, 1'048'576u);
+    EXPECT_EQ(target.spec.ca_file, "");
+    EXPECT_FALSE(target.spec.request);
+    EXPECT_EQ(target.spec.max_bytes, 1'048'576u);
     EXPECT_EQ(target.interval, seconds(60));
-    EXPECT_EQ(target.timeouts, PhaseTimeouts{});
-    EXPECT_FALSE(target.expect_denied);
-    EXPECT_TRUE(target.http_error_fails);
+    EXPECT_EQ(target.spec.timeouts, PhaseTimeouts{});
+    EXPECT_FALSE(target.spec.expect_denied);
+    EXPECT_TRUE(target.spec.http_error_fails);
   }
 }
 
@@ -92,8 +92,8 @@ TEST(YamlConfigTest, DefaultTargetsTakeTheGlobalIntervalAndTimeouts) {
   DaemonConfig config = parse_ok("interval: 2m\ntimeouts:\n  dns: 1s\n");
   ASSERT_EQ(config.targets.size(), 2u);
   EXPECT_EQ(config.targets[1].interval, minutes(2));
-  EXPECT_EQ(config.targets[1].timeouts.dns, seconds(1));
-  EXPECT_EQ(config.targets[1].timeouts.tls_handshake, PhaseTimeouts{}.tls_handshake);
+  EXPECT_EQ(config.targets[1].spec.timeouts.dns, seconds(1));
+  EXPECT_EQ(config.targets[1].spec.timeouts.tls_handshake, PhaseTimeouts{}.tls_handshake);
 }
 
 // ---- every key ----
@@ -160,28 +160,28 @@ TEST(YamlConfigTest, TargetKeysAreReadAndTimeoutsOverrideKeyByKey) {
   DaemonConfig config = parse_ok(kFullFile);
   const TargetConfig& tools = config.targets[0];
   EXPECT_EQ(tools.name, "tools");
-  EXPECT_EQ(tools.target, (HostPort{"tools.cisco.com", 8443}));
-  EXPECT_EQ(tools.ca_file, "/etc/ssl/inspect-ca.pem");
-  EXPECT_EQ(tools.request, (HttpRequestSpec{"GET", "/healthz?x=1"}));
-  EXPECT_EQ(tools.max_bytes, 0u);
+  EXPECT_EQ(tools.spec.target, (HostPort{"tools.cisco.com", 8443}));
+  EXPECT_EQ(tools.spec.ca_file, "/etc/ssl/inspect-ca.pem");
+  EXPECT_EQ(tools.spec.request, (HttpRequestSpec{"GET", "/healthz?x=1"}));
+  EXPECT_EQ(tools.spec.max_bytes, 0u);
   EXPECT_EQ(tools.interval, minutes(10));
-  EXPECT_EQ(tools.timeouts.tls_handshake, seconds(20));
-  EXPECT_EQ(tools.timeouts.dns, seconds(1));  // from the global timeouts
-  EXPECT_EQ(tools.timeouts.stall, milliseconds(1'500));
-  EXPECT_TRUE(tools.expect_denied);
-  EXPECT_FALSE(tools.http_error_fails);
+  EXPECT_EQ(tools.spec.timeouts.tls_handshake, seconds(20));
+  EXPECT_EQ(tools.spec.timeouts.dns, seconds(1));  // from the global timeouts
+  EXPECT_EQ(tools.spec.timeouts.stall, milliseconds(1'500));
+  EXPECT_TRUE(tools.spec.expect_denied);
+  EXPECT_FALSE(tools.spec.http_error_fails);
 }
 
 TEST(YamlConfigTest, TargetDefaultsComeFromGlobalKeys) {
   DaemonConfig config = parse_ok(kFullFile);
   const TargetConfig& v6 = config.targets[1];
   EXPECT_EQ(v6.name, "2001:db8::10:443");  // HOST:PORT, no brackets: a label, not an address
-  EXPECT_EQ(v6.target, (HostPort{"2001:db8::10", 443}));
+  EXPECT_EQ(v6.spec.target, (HostPort{"2001:db8::10", 443}));
   EXPECT_EQ(v6.interval, seconds(30));
-  EXPECT_EQ(v6.timeouts.tls_handshake, seconds(4));
-  EXPECT_FALSE(v6.request);
-  EXPECT_FALSE(v6.expect_denied);
-  EXPECT_TRUE(v6.http_error_fails);
+  EXPECT_EQ(v6.spec.timeouts.tls_handshake, seconds(4));
+  EXPECT_FALSE(v6.spec.request);
+  EXPECT_FALSE(v6.spec.expect_denied);
+  EXPECT_TRUE(v6.spec.http_error_fails);
 }
 
 TEST(YamlConfigTest, LogLevelNamesRoundTrip) {

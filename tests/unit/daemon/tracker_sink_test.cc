@@ -1,4 +1,5 @@
-// TrackerSink: probes in, journal events and metric series out; retain and restore.
+// TrackerSink: probes in, journal events and metric series out; retain and restore; the one
+// line of verdict that STATUS= shows.
 #include "daemon/tracker_sink.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "common/output/log.h"
+#include "tests/support/results.h"
 
 namespace proxywatch {
 namespace {
@@ -15,12 +17,7 @@ using namespace std::chrono_literals;
 
 const WallTime kStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
 
-ProbeResult result(Outcome outcome, std::optional<Phase> phase = std::nullopt) {
-  ProbeResult r;
-  r.outcome = outcome;
-  r.phase = phase;
-  return r;
-}
+using testing::result;
 
 class TrackerSinkTest : public ::testing::Test {
  protected:
@@ -95,6 +92,23 @@ TEST_F(TrackerSinkTest, RestoreExportsWithoutLoggingAndMarksNothingDirty) {
   EXPECT_NE(fresh_metrics.serialize().find("diagnosis=\"proxy_unreachable\""), std::string::npos);
   ASSERT_NE(fresh.find("127.0.0.1:3128", "tools"), nullptr);
   EXPECT_EQ(fresh.find("127.0.0.1:3128", "tools")->history().health, HealthState::kFailing);
+}
+
+TEST_F(TrackerSinkTest, SummaryCountsHealthStatesAndNamesActiveDiagnoses) {
+  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools", "smart"}), "2 targets: 0 healthy, 2 unknown");
+  feed("tools", result(Outcome::kOk));
+  for (int i = 0; i < 3; ++i) feed("smart", result(Outcome::kProxyDenied, Phase::kProxyConnect));
+  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools", "smart"}),
+            "2 targets: 1 healthy, 1 failing (acl_block)");
+  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools"}), "1 target: 1 healthy");
+  // Another proxy's history is not this proxy's verdict.
+  EXPECT_EQ(sink_.summary("10.0.0.1:80", {"tools"}), "1 target: 0 healthy, 1 unknown");
+}
+
+TEST_F(TrackerSinkTest, SummaryStaysHealthyThroughOneFailedProbe) {
+  feed("tools", result(Outcome::kOk));
+  feed("tools", result(Outcome::kProxyClosed, Phase::kProxyConnect));
+  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools"}), "1 target: 1 healthy");
 }
 
 }  // namespace

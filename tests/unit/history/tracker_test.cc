@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/results.h"
+
 #include <set>
 
 namespace proxywatch {
@@ -13,15 +15,7 @@ using namespace std::chrono_literals;
 
 const WallTime kStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
 
-ProbeResult result(Outcome outcome, std::optional<Phase> phase = std::nullopt) {
-  ProbeResult r;
-  r.outcome = outcome;
-  r.phase = phase;
-  r.phases[static_cast<std::size_t>(Phase::kTcpConnect)] = Seconds(0.001);
-  if (outcome == Outcome::kOk)
-    r.phases[static_cast<std::size_t>(Phase::kTlsHandshake)] = Seconds(0.01);
-  return r;
-}
+using testing::result;
 
 ProbeResult ok() {
   return result(Outcome::kOk);

@@ -75,7 +75,7 @@ TEST(SanitizeValueTest, CutsLongValuesAtUtf8Boundary) {
 }
 
 Event sample_event() {
-  return Event{.id = message_ids::kProbeFailing,
+  return Event{.id = message_ids::kProbeOutcomeChanged,
                .priority = Priority::kWarning,
                .message = "probe failing",
                .proxy = "10.10.10.1:80",
@@ -109,7 +109,7 @@ TEST(RenderEventLineTest, CannotBeSplitIntoTwoLines) {
 }
 
 TEST(JournalFieldsTest, CarriesIdPriorityIdentifierAndFields) {
-  std::vector<std::string> expected = {"MESSAGE_ID=a1f1ed99da254f2e89a41359b1c5da8f",
+  std::vector<std::string> expected = {"MESSAGE_ID=d1d245386690401bb7437c165cf3fd6b",
                                        "PRIORITY=4",
                                        "MESSAGE=probe failing",
                                        "SYSLOG_IDENTIFIER=proxywatch",
@@ -131,10 +131,12 @@ TEST(JournalFieldsTest, SanitizesValues) {
 }
 
 TEST(MessageIdTest, AllIdsAreDistinct) {
-  const MessageId ids[] = {message_ids::kProbeFailing,   message_ids::kProbeRecovered,
-                           message_ids::kProxyChanged,   message_ids::kProxyDisabled,
-                           message_ids::kConfigRejected, message_ids::kConfigApplied,
-                           message_ids::kDaemonStarted,  message_ids::kDaemonStopping};
+  const MessageId ids[] = {message_ids::kProbeOutcomeChanged, message_ids::kProxyChanged,
+                           message_ids::kProxyDisabled,       message_ids::kConfigRejected,
+                           message_ids::kConfigApplied,       message_ids::kDaemonStarted,
+                           message_ids::kDaemonStopping,      message_ids::kHealthChanged,
+                           message_ids::kDiagnosisRaised,     message_ids::kDiagnosisCleared,
+                           message_ids::kStateFileSetAside};
   for (std::size_t i = 0; i < std::size(ids); ++i) {
     for (std::size_t j = i + 1; j < std::size(ids); ++j) EXPECT_FALSE(ids[i] == ids[j]);
   }

@@ -4,18 +4,13 @@
 
 #include "common/output/result_json.h"
 #include "common/output/timeline.h"
+#include "tests/support/results.h"
 
 namespace proxywatch {
 namespace {
 
 MtuReport inbound_report() {
-  MtuReport report;
-  report.normal.outcome = Outcome::kTlsStalled;
-  report.normal.phase = Phase::kTlsHandshake;
-  report.normal.tcp_after_connect = TcpInfo{.snd_mss = 1448, .rcv_mss = 536, .pmtu = 1500};
-  report.clamped.tcp_after_connect = TcpInfo{.snd_mss = 524, .rcv_mss = 524, .pmtu = 1500};
-  report.padded = report.normal;
-  report.padded.tcp_at_end = TcpInfo{.retransmits = 3, .snd_mss = 1448, .pmtu = 1500};
+  MtuReport report = testing::inbound_mtu_report();
   report.verdict = MtuVerdict::kInbound;
   report.padded_hello_bytes = 1448;
   report.diagnosis = "MTU problem towards this host: with the MSS clamped to 536 the probe passes";

@@ -3,9 +3,13 @@
 // atomic (a torn temporary file never shadows the good one).
 #include "common/output/state_file.h"
 
+#include "common/history/tracker.h"
+
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
+#include "tests/support/results.h"
 
 #include <filesystem>
 
@@ -19,13 +23,7 @@ namespace fs = std::filesystem;
 
 const WallTime kStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
 
-ProbeResult result(Outcome outcome, std::optional<Phase> phase = std::nullopt) {
-  ProbeResult r;
-  r.outcome = outcome;
-  r.phase = phase;
-  r.phases[static_cast<std::size_t>(Phase::kTcpConnect)] = Seconds(0.002);
-  return r;
-}
+using testing::result;
 
 // A pair that went failing with acl_block and an intercepted certificate on record.
 PairState failing_pair() {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/results.h"
+
 namespace proxywatch {
 namespace {
 
@@ -71,19 +73,8 @@ TEST(ClientHelloPadTest, PadFillsOneSegmentOfTheSendMss) {
   EXPECT_EQ(client_hello_pad_bytes(65483), kMaxClientHelloPad);  // loopback: one TLS record
 }
 
-MtuReport inbound_report() {
-  MtuReport report;
-  report.normal.outcome = Outcome::kTlsStalled;
-  report.normal.phase = Phase::kTlsHandshake;
-  report.normal.tcp_after_connect = TcpInfo{.snd_mss = 1448, .rcv_mss = 536, .pmtu = 1500};
-  report.clamped.tcp_after_connect = TcpInfo{.snd_mss = 524, .rcv_mss = 524, .pmtu = 1500};
-  report.padded = report.normal;
-  report.padded.tcp_at_end = TcpInfo{.retransmits = 3, .snd_mss = 1448, .pmtu = 1500};
-  return report;
-}
-
 TEST(MtuReportTest, ConcludingSetsVerdictPadAndDiagnosis) {
-  MtuReport report = inbound_report();
+  MtuReport report = testing::inbound_mtu_report();
   conclude_mtu_report(report);
   EXPECT_EQ(report.verdict, MtuVerdict::kInbound);
   EXPECT_EQ(report.padded_hello_bytes, 1448u);
