@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -58,7 +59,10 @@ json::object evidence_json(const Evidence& e) {
 
 json::object sample_json(const Sample& s) {
   json::array phases;
-  for (const auto& d : s.phase_seconds) phases.push_back(d ? json::value(*d) : json::value());
+  // Only finite times: Boost.JSON writes infinity as `Infinity`, which is not JSON.
+  for (const auto& d : s.phase_seconds) {
+    phases.push_back(d && std::isfinite(*d) ? json::value(*d) : json::value());
+  }
   return {{"at_ms", to_ms(s.at)},
           {"outcome", to_string(s.outcome)},
           {"phase", s.phase ? json::value(to_string(*s.phase)) : json::value()},
@@ -137,7 +141,11 @@ Sample read_sample(const json::object& o) {
   const json::array& phases = o.at("phase_seconds").as_array();
   if (phases.size() != s.phase_seconds.size()) bad("phase_seconds has the wrong length");
   for (std::size_t i = 0; i < phases.size(); ++i) {
-    if (!phases[i].is_null()) s.phase_seconds[i] = json::value_to<double>(phases[i]);
+    if (phases[i].is_null()) continue;
+    double seconds = json::value_to<double>(phases[i]);
+    // 1e400 parses as infinity, which JSON cannot hold: the next save would not load again.
+    if (!std::isfinite(seconds) || seconds < 0) bad("phase_seconds holds an impossible time");
+    s.phase_seconds[i] = seconds;
   }
   return s;
 }

@@ -2,6 +2,7 @@
 // schema). What it accepts must write back and load again.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string_view>
 
@@ -13,6 +14,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto pairs = state_from_json(text);
   if (!pairs) return 0;
   std::string again = state_to_json(*pairs, WallTime{});
-  if (!state_from_json(again)) std::abort();
+  auto reloaded = state_from_json(again);
+  if (!reloaded) {
+    std::fprintf(stderr, "written state does not load: %s\n%s\n", reloaded.error().c_str(),
+                 again.c_str());
+    std::abort();
+  }
   return 0;
 }

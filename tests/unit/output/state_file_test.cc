@@ -222,6 +222,23 @@ TEST(StateFileTest, PersistentReadErrorKeepsTheFileWholeAndDoesNotCallItCorrupt)
   EXPECT_TRUE(has_entry_starting(dir.path(), "state.json.unread-"));
 }
 
+TEST(StateFileTest, ImpossiblePhaseTimesAreRejectedSoWhatLoadsSavesAsJson) {
+  // Found by tests/fuzz/state_file_fuzz: 0.03e631 parsed as infinity, loaded, and was saved as
+  // `Infinity`, which no JSON parser reads: the next start set the history aside.
+  std::string text = state_to_json({failing_pair()}, kStart);
+  auto at = text.find("\"phase_seconds\":[");
+  ASSERT_NE(at, std::string::npos);
+  for (std::string bad : {"0.03e631", "-1"}) {
+    // Keep the array's length: replace its first element.
+    std::string fixed = text;
+    auto first = at + std::string("\"phase_seconds\":[").size();
+    fixed.replace(first, fixed.find(',', first) - first, bad);
+    auto loaded = state_from_json(fixed);
+    ASSERT_FALSE(loaded) << bad;
+    EXPECT_NE(loaded.error().find("impossible time"), std::string::npos) << loaded.error();
+  }
+}
+
 TEST(StateFileTest, TimesBeyondTheClockAreRejectedNotWrapped) {
   std::string text = state_to_json({failing_pair()}, kStart);
   auto at = text.find("\"at_ms\":");
