@@ -105,4 +105,33 @@ std::string http_quoted_string(std::string_view text) {
   return out + "\"";
 }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        // Control characters are not allowed in HTML text (HTML §13.1.4); show them as U+FFFD.
+        out += is_control(c) && c != '\n' && c != '\t' ? std::string_view("\xef\xbf\xbd")
+                                                       : std::string_view(&c, 1);
+    }
+  }
+  return out;
+}
+
 }  // namespace proxywatch

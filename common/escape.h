@@ -37,6 +37,11 @@ std::string quoted_if_needed(std::string_view text);
 // other byte as it is. Protocol syntax for a header we send, not an escape for display.
 std::string http_quoted_string(std::string_view text);
 
+// `text` safe as HTML text and inside a quoted attribute value (the status page): '&', '<', '>',
+// '"' and '\'' become character references, control bytes other than \n and \t become U+FFFD;
+// everything else, UTF-8 included, stays as it is.
+std::string html_escape(std::string_view text);
+
 // Cuts `text` to at most `limit` bytes without splitting a UTF-8 sequence.
 std::string_view cut_utf8(std::string_view text, std::size_t limit);
 

@@ -24,7 +24,7 @@ constexpr std::array<std::string_view, 13> kTopKeys = {
     "jitter",           "timeouts",       "state_dir",
     "credentials_file", "log_level",      "max_concurrent_probes",
     "targets",          "mtu_probe",      "health",
-    "refuse_basic_auth"};
+    "web_config_file",  "refuse_basic_auth"};
 constexpr std::array<std::string_view, 7> kTimeoutKeys = {
     "dns", "tcp_connect", "proxy_connect", "tls_handshake", "http_first_byte", "transfer", "stall"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {
@@ -86,7 +86,7 @@ TextResult<HostPort> to_listen_address(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return error_text(text.error());
   auto address = parse_host_port(*text, std::nullopt);
-  if (!address) return error_text("expected HOST:PORT like 127.0.0.1:9555: " + address.error());
+  if (!address) return error_text("expected HOST:PORT like 127.0.0.1:39555: " + address.error());
   return *address;
 }
 
@@ -326,6 +326,9 @@ ConfigResult<std::vector<TargetConfig>> read_targets(const YamlMap& map,
 MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
+    return error;
+  }
+  if (auto error = read_key(map, "web_config_file", config.web_config_file, to_path)) {
     return error;
   }
   if (auto error = read_key(map, "interval", config.interval, to_interval)) return error;

@@ -4,7 +4,8 @@
 // out of range are errors naming the key path, line and column.
 //
 //   proxy_file: /etc/sf/iprep_proxy.conf  # FMC's proxy file
-//   metrics_listen: 127.0.0.1:9555        # Prometheus endpoint, loopback only by default
+//   metrics_listen: 127.0.0.1:39555       # Prometheus endpoint, loopback only by default
+//   web_config_file: /etc/proxywatch/web.yml  # optional: TLS and basic auth (web_config.h)
 //   interval: 60s                         # probe interval of every target (at most 24h)
 //   jitter: 5s                            # spread of probe start times; < every interval;
 //                                         # default: a tenth of the shortest interval, <= 5s
@@ -66,11 +67,12 @@ enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError };
 // "trace", "debug", "info", "warn", "error": the names the YAML file uses.
 std::string_view to_string(LogLevel level);
 
-// The metrics port: the project lead's suggestion, kept unverified. The only copy of the
-// Prometheus wiki's "Default port allocations" page available here is a 2016 snapshot that ends
-// far below 9555, and the 9100-9999 range was reported fully allocated in 2023, so 9555 may be
-// taken. Check the live page (and register a port) before the first release.
-inline constexpr std::uint16_t kDefaultMetricsPort = 9555;
+// The metrics port. Prometheus' "Default port allocations" wiki page gives 9555 to another
+// exporter, and its 9100-9999 range has been fully allocated since 2023 (new entries continue
+// above 10000). 39555 lies outside the list's range, as Prometheus' "Writing exporters" guide
+// recommends for exporters of internal applications, and is in no IANA assignment
+// (/etc/services). docs/fleet.md says the same; register it on the wiki before a public release.
+inline constexpr std::uint16_t kDefaultMetricsPort = 39555;
 // Where the daemon and config-check read the YAML file when no --config names one.
 inline constexpr std::string_view kDefaultConfigFile = "/etc/proxywatch/proxywatch.yaml";
 // DaemonConfig::source of the built-in defaults (no YAML file was read).
@@ -115,6 +117,7 @@ struct DaemonConfig {
   std::string source{kBuiltInDefaults};  // the file it was read from, for messages
   std::string proxy_file{kDefaultProxyFile};
   HostPort metrics_listen{"127.0.0.1", kDefaultMetricsPort};
+  std::optional<std::string> web_config_file;
   Millis interval{60'000};
   Millis jitter{5'000};
   PhaseTimeouts timeouts;

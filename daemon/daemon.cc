@@ -2,6 +2,7 @@
 #include "daemon/daemon.h"
 
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include <csignal>
 #include <filesystem>
@@ -11,8 +12,12 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 
+#include "common/output/result_json.h"
+#include "common/output/status_json.h"
+#include "common/output/status_page.h"
 #include "daemon/cli_args.h"
 #include "daemon/systemd_notify.h"
+#include "daemon/web_security.h"
 
 namespace proxywatch {
 namespace {
@@ -80,6 +85,9 @@ TextResult<void> Daemon::start() {
   auto credentials = load_credentials(config_);
   if (!credentials) return error_text(credentials.error().to_string());
   credentials_ = *credentials;
+  auto security = load_web_security(config_.web_config_file);
+  if (!security) return error_text("web_config_file: " + security.error());
+  web_security_ = std::move(*security);
   spdlog::set_level(spdlog_level(config_.log_level));
   metrics_.set_config_valid("yaml", true);
   metrics_.record_config_load("yaml", true, 0, Clock::now());
@@ -243,6 +251,7 @@ void Daemon::make_scheduler() {
       io_.get_executor(), scheduler_limit_,
       [this](const config::PlannedTarget& t, const ProbeResult& r) {
         std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
+        metrics_.set_probe_interval(proxy, t.name, t.interval);
         probes_.record(proxy, t.name, r);
         tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
         notify_status(status());
@@ -268,18 +277,27 @@ TextResult<void> Daemon::listen(const HostPort& address) {
                               return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8",
                                                   metrics_.serialize()};
                             }},
-                           {"/", [this] {
+                           {"/",
+                            [this] {
+                              return HttpResponse{200, "text/html; charset=utf-8",
+                                                  render_status_page(status_snapshot())};
+                            }},
+                           {"/status.json",
+                            [this] {
                               return HttpResponse{
-                                  200, "text/plain; charset=utf-8",
-                                  "proxywatch " PROXYWATCH_VERSION "\n" + status() + "\n"};
-                            }}});
+                                  200, "application/json",
+                                  proxywatch::serialize(to_json(status_snapshot())) + "\n"};
+                            }}},
+      HttpServerLimits{}, web_security_);
   if (auto started = server->start(); !started) {
     return error_text("cannot listen on " + address.to_string() + ": " + started.error().message());
   }
   if (server_) server_->stop();
   server_ = std::move(server);
   listening_on_ = address;
-  spdlog::info("serving metrics on http://{}/metrics", address.to_string());
+  std::string scheme = web_security_.tls ? "https" : "http";
+  spdlog::info("serving metrics on {0}://{1}/metrics and the status page on {0}://{1}/{2}", scheme,
+               address.to_string(), web_security_.authorize ? " (basic auth)" : "");
   return {};
 }
 
@@ -348,6 +366,30 @@ std::string Daemon::status() const {
   for (const auto& t : plan_.targets) names.push_back(t.name);
   return fmt::format("proxy {}: {}{}", plan_.proxy->to_string(),
                      tracker_.summary(plan_.proxy->to_string(), names), file_note);
+}
+
+// The proxy file's modification time, when it exists.
+static std::optional<WallTime> modified_at(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return Clock::from_time_t(st.st_mtim.tv_sec) +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(st.st_mtim.tv_nsec));
+}
+
+StatusSnapshot Daemon::status_snapshot() const {
+  StatusSnapshot s{.version = PROXYWATCH_VERSION,
+                   .generated = Clock::now(),
+                   .proxy = plan_.proxy ? plan_.proxy->to_string() : "",
+                   .proxy_file = config_.proxy_file,
+                   .proxy_file_valid = proxy_file_valid_,
+                   .proxy_file_changed = modified_at(config_.proxy_file)};
+  std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
+  for (const config::PlannedTarget& t : plan_.targets) {
+    const Tracker* tracker = tracker_.find(proxy, t.name);
+    s.targets.push_back(target_status(t.name, t.spec.target.to_string(), t.spec.expect_denied,
+                                      tracker ? &tracker->history() : nullptr));
+  }
+  return s;
 }
 
 int run_daemon_command(const std::vector<std::string>& args) {

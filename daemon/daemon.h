@@ -1,5 +1,6 @@
 // The long-running service (`proxywatch daemon`): loads the YAML and the FMC proxy file,
-// watches the proxy file, probes every target on schedule, serves /metrics, logs changes to
+// watches the proxy file, probes every target on schedule, serves /metrics, the status page
+// (/) and /status.json, logs changes to
 // the journal and speaks systemd's notify protocol. Reloads (proxy file changed, SIGHUP for
 // the YAML) validate first and apply only what is valid. Everything runs on one io_context
 // thread; not thread-safe.
@@ -16,6 +17,7 @@
 #include "common/output/http_server.h"
 #include "common/output/log.h"
 #include "common/output/metrics.h"
+#include "common/output/status_snapshot.h"
 #include "common/text_result.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
@@ -61,6 +63,7 @@ class Daemon {
   void save_state();
   std::string state_path() const;
   std::string status() const;
+  StatusSnapshot status_snapshot() const;
 
   boost::asio::io_context& io_;
   DaemonOptions options_;
@@ -72,7 +75,8 @@ class Daemon {
   Metrics metrics_;
   ProbeSink probes_{metrics_};
   TrackerSink tracker_{metrics_};
-  std::string state_error_;  // the last state-file write error logged, "" when writes work
+  std::string state_error_;    // the last state-file write error logged, "" when writes work
+  HttpSecurity web_security_;  // from web_config_file, read at start
   std::unique_ptr<HttpServer> server_;
   HostPort listening_on_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;

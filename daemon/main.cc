@@ -7,6 +7,7 @@
 #include "daemon/check_command.h"
 #include "daemon/config_check_command.h"
 #include "daemon/daemon.h"
+#include "daemon/status_command.h"
 
 namespace {
 
@@ -17,6 +18,7 @@ constexpr const char* kUsage =
     "  check          probe the proxy once and print the timeline (see check --help)\n"
     "  config-check   validate the YAML and the proxy file and print the plan\n"
     "  daemon         run the service (see daemon --help)\n"
+    "  status         ask the running daemon how its targets are (see status --help)\n"
     "\n"
     "  --help         this text\n"
     "  --version      the version\n";
@@ -44,6 +46,7 @@ int main(int argc, char** argv) try {
     return proxywatch::run_config_check_command(args, std::cout, std::cerr);
   }
   if (command == "daemon") return proxywatch::run_daemon_command(args);
+  if (command == "status") return proxywatch::run_status_command(args, std::cout, std::cerr);
   std::cerr << "proxywatch: unknown command '" << command << "'\n" << kUsage;
   return proxywatch::kExitUsage;
 } catch (const std::exception& e) {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The local demo: builds proxywatch, starts a real squid and a TLS origin on loopback (with a
 # CA made on the spot) and shows proxywatch probing through them — a healthy tunnel, an ACL
-# deny, a destination the proxy cannot reach, and a proxy that is not there.
+# deny, a destination the proxy cannot reach, and a proxy that is not there. Then it runs the
+# main job, `proxywatch daemon`, on the same squid for a few seconds (one target healthy, one
+# denied) and shows `proxywatch status`, the status page's address and some /metrics lines.
+# Everything it started is stopped on exit.
 # Nothing leaves the machine: squid resolves the demo names from its own hosts file and asks
 # no DNS server.
 set -euo pipefail
@@ -11,6 +14,9 @@ root=$PWD
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build --target proxywatch
+# DEMO_SECONDS: how long the daemon probes before `proxywatch status` (default 8).
+# DEMO_WAIT=1: keep the daemon running until Enter is pressed, to look at its status page.
+demo_seconds=${DEMO_SECONDS:-8}
 pw=$root/build/daemon/proxywatch
 
 work=$(mktemp -d /tmp/proxywatch-demo.XXXXXX)
@@ -95,3 +101,46 @@ run --proxy "127.0.0.1:$(free_port)" --target "origin.demo:$origin_port" --timeo
 echo
 echo "\$ proxywatch check --json (the ACL deny, for machines)"
 "$pw" check --proxy "127.0.0.1:$squid_port" --target "blocked.demo:$origin_port" --json || true
+
+echo
+echo "== the daemon: the same squid, probed every second for ${demo_seconds} s =="
+metrics_port=$(free_port)
+cat >"$work/iprep_proxy.conf" <<CONF
+iprep_proxy {
+  PROXY_HOST 127.0.0.1;
+  PROXY_PORT $squid_port;
+}
+CONF
+cat >"$work/proxywatch.yaml" <<CONF
+proxy_file: $work/iprep_proxy.conf
+metrics_listen: 127.0.0.1:$metrics_port
+state_dir: $work
+interval: 1s
+jitter: 0s
+mtu_probe: {enabled: false}
+targets:
+  - {name: origin, host: origin.demo, port: $origin_port, ca_file: $work/ca.pem, request: GET /}
+  - {name: blocked, host: blocked.demo, port: $origin_port, ca_file: $work/ca.pem}
+CONF
+"$pw" daemon --config "$work/proxywatch.yaml" --log-target stderr 2>"$work/daemon.log" &
+pids+=($!)
+wait_port "$metrics_port"
+sleep "$demo_seconds"
+
+echo
+echo "\$ proxywatch status --config $work/proxywatch.yaml"
+"$pw" status --config "$work/proxywatch.yaml" && echo "(exit status 0)" || echo "(exit status $?)"
+echo
+echo "status page: http://127.0.0.1:$metrics_port/   (machines: /status.json, Prometheus: /metrics)"
+echo
+echo "\$ curl -s http://127.0.0.1:$metrics_port/metrics | grep -E '^proxywatch_(health_state|diagnosis|probe_success)'"
+curl -s "http://127.0.0.1:$metrics_port/metrics" |
+  grep -E '^proxywatch_(health_state\{.*\} 1|diagnosis|probe_success)' || true
+echo
+echo "the daemon's journal lines (stderr here):"
+sed -n '1,12p' "$work/daemon.log"
+if [ -n "${DEMO_WAIT:-}" ]; then
+  echo
+  echo "DEMO_WAIT is set: the daemon keeps running; open the page above, then press Enter to stop."
+  read -r _
+fi

@@ -15,6 +15,12 @@ packages=(
   systemd
   # Debian package (packaging/build-deb.sh: dpkg-deb, dpkg-shlibdeps)
   dpkg-dev
+  # fleet: promtool for the alert rules' tests; the real Prometheus and Alertmanager of the
+  # fleet end-to-end test (both on loopback ports of their own, so the system services the
+  # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
+  prometheus prometheus-alertmanager libcrypt-dev
+  # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
+  chromium
   # --- hardening (scripts/test.sh --fuzz, tests/fuzz/): Debian's clang 14 and its libFuzzer,
   # ASan and UBSan runtimes (libclang-rt-14-dev); the ThreadSanitizer runtime of g++ (libtsan2)
   clang libclang-rt-14-dev libtsan2

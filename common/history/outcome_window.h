@@ -28,6 +28,7 @@ struct Sample {
 
   bool ok() const { return outcome == Outcome::kOk; }
   bool stall() const { return is_stall(outcome); }
+  friend bool operator==(const Sample&, const Sample&) = default;
 };
 
 // Whether `part` is at least `percent` percent of `whole` (exact, without rounding).

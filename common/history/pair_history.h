@@ -39,6 +39,7 @@ struct ActiveDiagnosis {
 // Everything a Tracker knows; what the state file keeps.
 struct PairHistory {
   HealthState health = HealthState::kUnknown;
+  std::optional<WallTime> health_since;  // when `health` was last entered; empty: never changed
   std::uint32_t consecutive_failures = 0;
   std::uint32_t consecutive_successes = 0;
   OutcomeWindow window;
@@ -46,6 +47,8 @@ struct PairHistory {
   // The last certificate that looked intercepted; cleared by one that verified as expected.
   std::optional<Evidence> cert_suspect;
   std::optional<MtuVerdict> last_mtu;
+  // The last probe's one-sentence diagnosis (ProbeResult::diagnosis), for the status page.
+  std::string last_diagnosis;
 };
 
 }  // namespace proxywatch

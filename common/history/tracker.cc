@@ -61,8 +61,12 @@ TrackerChanges Tracker::record(const ProbeResult& result, WallTime now,
   update_cert(result, expect_issuer);
   TrackerChanges changes;
   HealthState next = next_health();
-  if (next != history_.health) changes.health_from = history_.health;
+  if (next != history_.health) {
+    changes.health_from = history_.health;
+    history_.health_since = now;
+  }
   history_.health = next;
+  history_.last_diagnosis = result.diagnosis;
   changes.health = next;
   apply_rules(now, changes);
   return changes;

@@ -15,6 +15,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -50,6 +51,10 @@ BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive,
   out.set(http::field::content_type, response.content_type);
   // RFC 9110 §15.5.6: a 405 must list the methods the resource supports.
   if (response.status == 405) out.set(http::field::allow, "GET, HEAD");
+  // RFC 9110 §11.6.1: a 401 names the scheme to use; RFC 7617 §2.1 the charset of credentials.
+  if (response.status == 401) {
+    out.set(http::field::www_authenticate, "Basic realm=\"proxywatch\", charset=\"UTF-8\"");
+  }
   out.keep_alive(keep_alive);
   // A HEAD answer carries the length the GET body would have, and no body (RFC 9110 §9.3.2).
   out.content_length(response.body.size());
@@ -58,7 +63,11 @@ BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive,
 }
 
 // The answer to a request whose headers parsed and that has no body.
-HttpResponse dispatch(const HttpServer::Handlers& handlers, const Request& request) {
+HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& security,
+                      const Request& request) {
+  if (security.authorize && !security.authorize(request[http::field::authorization])) {
+    return plain(401, "unauthorized");
+  }
   std::string_view path = request.target();
   path = path.substr(0, path.find('?'));
   const auto handler = handlers.find(path);
@@ -103,12 +112,17 @@ struct HttpSession {
 
 struct HttpServerState {
   HttpServerState(asio::io_context& c, asio::ip::tcp::endpoint e, HttpServer::Handlers h,
-                  HttpServerLimits l)
-      : endpoint(std::move(e)), handlers(std::move(h)), limits(l), acceptor(c) {}
+                  HttpServerLimits l, HttpSecurity s)
+      : endpoint(std::move(e)),
+        handlers(std::move(h)),
+        limits(l),
+        security(std::move(s)),
+        acceptor(c) {}
 
   const asio::ip::tcp::endpoint endpoint;
   const HttpServer::Handlers handlers;
   const HttpServerLimits limits;
+  const HttpSecurity security;
   asio::ip::tcp::acceptor acceptor;
   // Open connections. A list, so each session's iterator stays valid while others come and go.
   std::list<HttpSession> sessions;
@@ -162,14 +176,16 @@ bool evict_one(HttpServerState& state) {
   return false;
 }
 
-// Waits for the first byte of the next request, for at most idle_timeout: a connection that
-// sends nothing is closed soon instead of holding a place for the whole read timeout.
+// Waits for the first byte of the next request on `stream` (the session's connection, or TLS
+// over it), for at most idle_timeout: a connection that sends nothing is closed soon instead of
+// holding a place for the whole read timeout.
+template <class Stream>
 asio::awaitable<bool> await_request_start(HttpServerState& state, HttpSession& session,
-                                          beast::flat_buffer& buffer) {
+                                          Stream& stream, beast::flat_buffer& buffer) {
   if (buffer.size() > 0) co_return true;
   set_stage(session, Stage::kWaiting);
   session.stream.expires_after(state.limits.idle_timeout);
-  auto [ec, n] = co_await session.stream.async_read_some(buffer.prepare(4096), kUseTuple);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
   buffer.commit(n);
   co_return !ec && n > 0;
 }
@@ -189,17 +205,20 @@ asio::awaitable<void> linger_and_close(beast::tcp_stream& stream) {
   stream.close();
 }
 
-// Reads one request and writes its answer; returns whether the connection may carry another.
-// Parameters by reference, unlike our other coroutines: run_session owns them and awaits this
-// directly, so they outlive it.
-asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session,
+// Reads one request from `stream` (the session's connection, or TLS over it) and writes its
+// answer; returns whether the connection may carry another. Parameters by reference, unlike our
+// other coroutines: run_session owns them and awaits this directly, so they outlive it.
+template <class Stream>
+asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, Stream& stream,
                                 beast::flat_buffer& buffer) {
-  if (!co_await await_request_start(state, session, buffer) || state.stopped) co_return false;
+  if (!co_await await_request_start(state, session, stream, buffer) || state.stopped) {
+    co_return false;
+  }
   set_stage(session, Stage::kReading);
-  beast::tcp_stream& stream = session.stream;
+  beast::tcp_stream& tcp = session.stream;
   http::request_parser<http::empty_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(state.limits.header_limit));
-  stream.expires_after(state.limits.read_timeout);
+  tcp.expires_after(state.limits.read_timeout);
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
   if (state.stopped || session.evicted) co_return false;
   set_stage(session, Stage::kAnswering);
@@ -215,19 +234,43 @@ asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session,
     // A body we do not read would be parsed as the next request, so 413 ends the connection.
     response = has_body ? to_beast(plain(413, "request bodies are not accepted"), request.version(),
                                    false, head)
-                        : to_beast(dispatch(state.handlers, request), request.version(),
-                                   request.keep_alive(), head);
+                        : to_beast(dispatch(state.handlers, state.security, request),
+                                   request.version(), request.keep_alive(), head);
   }
-  stream.expires_after(state.limits.read_timeout);
+  tcp.expires_after(state.limits.read_timeout);
   auto [write_ec, written] = co_await http::async_write(stream, response, kUseTuple);
   co_return !write_ec && response.keep_alive() && !state.stopped;
 }
 
+// TLS first: a client that does not complete the handshake (plain HTTP, a port scan) gets no
+// answer; one that sends nothing has idle_timeout to start it. At the end close_notify, then
+// the connection closes.
+asio::awaitable<void> run_tls_session(HttpServerState& state, HttpSession& session) {
+  beast::tcp_stream& tcp = session.stream;
+  asio::ssl::stream<beast::tcp_stream&> tls(tcp, *state.security.tls);
+  tcp.expires_after(state.limits.idle_timeout);
+  auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+  if (ec || state.stopped || session.evicted) co_return;
+  beast::flat_buffer buffer;
+  bool more = true;
+  while (more) more = co_await serve_one(state, session, tls, buffer);
+  if (state.stopped || session.evicted || !tcp.socket().is_open()) co_return;
+  set_stage(session, Stage::kLingering);
+  tcp.expires_after(kLingerTimeout);
+  co_await tls.async_shutdown(kUseTuple);
+  tcp.close();
+}
+
 asio::awaitable<void> run_session(StatePtr state, Session session) {
   SessionGuard guard{*state, session};
+  if (state->stopped) co_return;
+  if (state->security.tls) {
+    co_await run_tls_session(*state, *session);
+    co_return;
+  }
   beast::flat_buffer buffer;
-  bool more = !state->stopped;
-  while (more) more = co_await serve_one(*state, *session, buffer);
+  bool more = true;
+  while (more) more = co_await serve_one(*state, *session, session->stream, buffer);
   if (state->stopped || session->evicted || !session->stream.socket().is_open()) co_return;
   set_stage(*session, Stage::kLingering);
   co_await linger_and_close(session->stream);
@@ -259,9 +302,9 @@ asio::awaitable<void> accept_loop(StatePtr state) {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& context, asio::ip::tcp::endpoint endpoint,
-                       Handlers handlers, HttpServerLimits limits)
+                       Handlers handlers, HttpServerLimits limits, HttpSecurity security)
     : state_(std::make_shared<HttpServerState>(context, std::move(endpoint), std::move(handlers),
-                                               limits)) {}
+                                               limits, std::move(security))) {}
 
 HttpServer::~HttpServer() {
   stop();

@@ -15,9 +15,11 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/system/result.hpp>
 
 namespace proxywatch {
@@ -47,6 +49,18 @@ struct HttpServerLimits {
   std::chrono::milliseconds read_timeout{10'000};  // per request, and per response write
 };
 
+// Who may use a listener that is reachable off loopback (docs/fleet.md, the web configuration
+// file): TLS, and HTTP basic authentication.
+struct HttpSecurity {
+  // The server's certificate and key; null: plain HTTP. With TLS, a client that does not start
+  // a TLS handshake (plain HTTP included) is disconnected without an answer.
+  std::shared_ptr<asio::ssl::context> tls;
+  // Whether an Authorization header value is acceptable (BasicAuth::check); null: no
+  // authentication. A request without acceptable credentials gets 401 with
+  // `WWW-Authenticate: Basic realm="proxywatch"`.
+  std::function<bool(std::string_view authorization)> authorize;
+};
+
 class HttpServer {
  public:
   using Response = HttpResponse;
@@ -56,7 +70,7 @@ class HttpServer {
 
   // Prepares a listener on `endpoint` (port 0 picks a free port); nothing is bound until start().
   HttpServer(asio::io_context& context, asio::ip::tcp::endpoint endpoint, Handlers handlers,
-             HttpServerLimits limits = {});
+             HttpServerLimits limits = {}, HttpSecurity security = {});
   // Calls stop().
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

@@ -3,6 +3,7 @@
 #include "common/output/metrics.h"
 
 #include <initializer_list>
+#include <iterator>
 #include <stdexcept>
 
 #include <prometheus/counter.h>
@@ -12,6 +13,7 @@
 
 #include "common/auth_scheme.h"
 #include "common/output/metric_labels.h"
+#include "common/output/process_metrics.h"
 
 namespace proxywatch {
 namespace {
@@ -22,8 +24,10 @@ namespace pm = prometheus;
 constexpr std::size_t kPhaseSlots = kAllPhases.size() + 1;
 
 const pm::Histogram::BucketBoundaries& phase_buckets() {
+  // Up to the longest deadline (transfer, 60 s), so every completed phase lands in a finite
+  // bucket. Failed phases are not observed (record()), so a deadline expiry never looks slow.
   static const pm::Histogram::BucketBoundaries buckets = {
-      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60};
   return buckets;
 }
 
@@ -100,7 +104,7 @@ struct Metrics::Families {
   pm::Family<pm::Histogram>& phase_duration =
       pm::BuildHistogram()
           .Name("proxywatch_probe_phase_duration_seconds")
-          .Help("Duration of each probe phase that ran, the failing one included")
+          .Help("Duration of each probe phase that completed (the failing phase is not observed)")
           .Register(registry);
   pm::Family<pm::Counter>& probes =
       counter("proxywatch_probes_total", "Probes finished, by outcome");
@@ -155,8 +159,13 @@ struct Metrics::Families {
             "Time of the last load of a config file, seconds since the epoch");
   pm::Family<pm::Gauge>& config_warnings =
       gauge("proxywatch_config_warnings", "Warnings in the config file last loaded");
+  pm::Family<pm::Gauge>& last_completed =
+      gauge("proxywatch_probe_last_completed_timestamp_seconds",
+            "When the last probe of the pair completed, seconds since the epoch");
+  pm::Family<pm::Gauge>& interval =
+      gauge("proxywatch_probe_interval_seconds", "The pair's configured probe interval");
   pm::Family<pm::Gauge>& build_info =
-      gauge("proxywatch_build_info", "1, labelled with the proxywatch version");
+      gauge("proxywatch_build_info", "1, labelled with the proxywatch version and revision");
 };
 
 // Every series of one (proxy, target). Series every probe sets, and counters whose first
@@ -180,6 +189,8 @@ struct Metrics::TargetSeries {
   pm::Gauge* body_bytes;
   pm::Gauge* throughput;
   pm::Counter* retransmits;
+  pm::Gauge* last_completed;
+  pm::Gauge* interval = nullptr;
   std::array<pm::Counter*, kAllOutcomes.size()> probes{};
   std::array<pm::Histogram*, kAllPhases.size()> phase_duration{};
   std::array<pm::Counter*, kPhaseSlots> stalls{};
@@ -207,7 +218,8 @@ Metrics::TargetSeries::TargetSeries(Families& f, pm::Labels base)
       http_status(&f.http_status.Add(labels)),
       body_bytes(&f.body_bytes.Add(labels)),
       throughput(&f.throughput.Add(labels)),
-      retransmits(&f.retransmits.Add(labels)) {
+      retransmits(&f.retransmits.Add(labels)),
+      last_completed(&f.last_completed.Add(labels)) {
   for (std::size_t i = 0; i < kAllOutcomes.size(); ++i)
     probes[i] = &f.probes.Add(with(labels, "outcome", std::string(to_string(kAllOutcomes[i]))));
   for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
@@ -218,8 +230,11 @@ Metrics::TargetSeries::TargetSeries(Families& f, pm::Labels base)
 
 void Metrics::TargetSeries::record(const ProbeResult& result) {
   record_outcome(result);
+  last_completed->Set(as_seconds(result.started) + result.total.count());
+  const std::size_t failed = result.ok() ? kAllPhases.size() : phase_slot(result.phase);
   for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
-    if (!result.phases[i]) continue;
+    // The failing phase's time is the time until it failed (often its deadline): not a latency.
+    if (!result.phases[i] || i == failed) continue;
     if (!phase_duration[i]) {
       phase_duration[i] =
           &families.phase_duration.Add(with(labels, "phase", phase_name(i)), phase_buckets());
@@ -340,7 +355,9 @@ void Metrics::TargetSeries::remove_all_series() {
                                                           {&f.pmtu, &pmtu},
                                                           {&f.cert_not_after, &cert_not_after},
                                                           {&f.last_outcome, &last_outcome},
-                                                          {&f.tls_info, &tls_info}}) {
+                                                          {&f.tls_info, &tls_info},
+                                                          {&f.last_completed, &last_completed},
+                                                          {&f.interval, &interval}}) {
     remove(*family, *gauge);
   }
   remove(f.retransmits, retransmits);
@@ -361,7 +378,8 @@ struct Metrics::ConfigSeries {
 };
 
 Metrics::Metrics() : families_(std::make_unique<Families>(registry_)) {
-  families_->build_info.Add({{"version", PROXYWATCH_VERSION}}).Set(1);
+  families_->build_info.Add({{"version", PROXYWATCH_VERSION}, {"revision", PROXYWATCH_REVISION}})
+      .Set(1);
 }
 
 Metrics::~Metrics() = default;
@@ -369,6 +387,13 @@ Metrics::~Metrics() = default;
 void Metrics::record_probe(const std::string& proxy, const std::string& target,
                            const ProbeResult& result) {
   series_for(proxy, target).record(result);
+}
+
+void Metrics::set_probe_interval(const std::string& proxy, const std::string& target,
+                                 std::chrono::duration<double> interval) {
+  TargetSeries& series = series_for(proxy, target);
+  if (!series.interval) series.interval = &families_->interval.Add(series.labels);
+  series.interval->Set(interval.count());
 }
 
 void Metrics::set_proxy(std::optional<std::string> proxy) {
@@ -411,7 +436,11 @@ void Metrics::forget_proxy(const std::string& proxy) {
 }
 
 std::string Metrics::serialize() const {
-  return pm::TextSerializer().Serialize(registry_.Collect());
+  std::vector<pm::MetricFamily> families = registry_.Collect();
+  std::vector<pm::MetricFamily> process = collect_process_metrics();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  return pm::TextSerializer().Serialize(families);
 }
 
 Metrics::TargetSeries& Metrics::series_for(const std::string& proxy, const std::string& target) {

@@ -33,7 +33,7 @@ inline constexpr std::string_view kConfigFileYaml = "yaml";
 
 class Metrics {
  public:
-  // Registers every family and sets proxywatch_build_info{version=PROXYWATCH_VERSION} to 1.
+  // Registers every family and sets proxywatch_build_info{version, revision} to 1.
   Metrics();
   ~Metrics();
   Metrics(const Metrics&) = delete;
@@ -42,6 +42,12 @@ class Metrics {
   // Updates every per-probe series of (proxy, target) from one finished probe. `proxy` is
   // "host:port" or "none"; anything up to an '@' is dropped so credentials never become a label.
   void record_probe(const std::string& proxy, const std::string& target, const ProbeResult& result);
+
+  // Sets proxywatch_probe_interval_seconds of (proxy, target): how often the pair is probed,
+  // which the alert on stuck probing compares with
+  // proxywatch_probe_last_completed_timestamp_seconds.
+  void set_probe_interval(const std::string& proxy, const std::string& target,
+                          std::chrono::duration<double> interval);
 
   // Sets proxywatch_proxy_configured and moves proxywatch_proxy_info to the new proxy
   // ("none" when nullopt).
@@ -61,7 +67,8 @@ class Metrics {
   // Removes every per-target series labelled with `proxy` (proxy_info is set_proxy's business).
   void forget_proxy(const std::string& proxy);
 
-  // The whole registry in the text exposition format (see kMetricsContentType).
+  // The whole registry and the process metrics (process_metrics.h) in the text exposition
+  // format (see kMetricsContentType).
   std::string serialize() const;
 
   // The registry, for sinks that register families of their own (health, diagnoses).

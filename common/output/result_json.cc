@@ -1,6 +1,8 @@
 // JSON output of a probe result.
 #include "common/output/result_json.h"
 
+#include <cmath>
+
 #include <boost/json/serialize.hpp>
 
 namespace proxywatch {
@@ -43,7 +45,7 @@ json::value auth_json(const ProbeResult& r) {
 json::object phases_json(const ProbeResult& r) {
   json::object phases;
   for (Phase p : kAllPhases) {
-    if (auto d = r.duration(p)) phases[to_string(p)] = d->count();
+    if (auto d = r.duration(p)) phases[to_string(p)] = json_micros(*d);
   }
   return phases;
 }
@@ -53,12 +55,20 @@ json::object mtu_probe_json(const ProbeResult& r) {
   json::value phase = r.phase ? json::value(to_string(*r.phase)) : json::value();
   return json::object{
       {"outcome", to_string(r.outcome)},  {"phase", phase},
-      {"total_seconds", r.total.count()}, {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
+      {"total_us", json_micros(r.total)}, {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
       {"tcp", tcp_json(r.tcp())},         {"peer_close", to_string(r.peer_close)},
       {"error", or_null(r.error)}};
 }
 
 }  // namespace
+
+std::int64_t json_micros(Seconds duration) {
+  return std::llround(duration.count() * 1e6);
+}
+
+std::int64_t json_unix_ms(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+}
 
 json::value to_json(const MtuReport& report, const ProbeSpec& spec) {
   json::value value = to_json(report.normal, spec);
@@ -82,7 +92,6 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
   for (const auto& scheme : r.auth_schemes) schemes.emplace_back(scheme);
   json::value phase = r.phase ? json::value(to_string(*r.phase)) : json::value();
   json::value content_length = r.content_length ? json::value(*r.content_length) : json::value();
-  auto started = std::chrono::duration<double>(r.started.time_since_epoch()).count();
   return json::object{
       {"proxy", s.proxy.to_string()},
       {"proxy_address", or_null(r.proxy_address)},
@@ -91,10 +100,10 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
       {"outcome", to_string(r.outcome)},
       {"phase", phase},
       {"ok", r.ok()},
-      {"phases", phases_json(r)},
-      {"close_seconds", r.close_duration.count()},
-      {"total_seconds", r.total.count()},
-      {"started", started},
+      {"phases_us", phases_json(r)},
+      {"close_us", json_micros(r.close_duration)},
+      {"total_us", json_micros(r.total)},
+      {"started_unix_ms", json_unix_ms(r.started)},
       {"connect_status", or_null(r.connect_status)},
       {"connect_reason", or_null(r.connect_reason)},
       {"error_source", or_null(r.error_source)},
@@ -104,7 +113,7 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
       {"http_status", or_null(r.http_status)},
       {"bytes", r.bytes},
       {"content_length", content_length},
-      {"throughput_bytes_per_second", r.throughput_bytes_per_s},
+      {"throughput_bytes_per_second", std::llround(r.throughput_bytes_per_s)},
       {"tcp", tcp_json(r.tcp())},
       {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
       {"peer_close", to_string(r.peer_close)},

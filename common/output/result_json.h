@@ -1,7 +1,11 @@
 // The machine-readable form of one probe (`proxywatch check --json`), built with Boost.JSON.
-// The schema is public: keys may be added, never renamed or removed.
+// The schema is public (docs/json.md): keys may be added, never renamed or removed. Numbers are
+// integers only — durations in microseconds, times in milliseconds since the epoch, with the
+// unit in the key's name — because Boost.JSON writes every double in exponent form (1.8E-4).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 
 #include <boost/json/value.hpp>
@@ -11,6 +15,11 @@
 #include "common/probe_spec.h"
 
 namespace proxywatch {
+
+// `duration` in whole microseconds (rounded), the unit of every `*_us` key.
+std::int64_t json_micros(Seconds duration);
+// `at` in milliseconds since the Unix epoch, the unit of every `*_unix_ms` key.
+std::int64_t json_unix_ms(std::chrono::system_clock::time_point at);
 
 // The JSON object for `result` of the probe `spec`. Credentials never appear in it.
 boost::json::value to_json(const ProbeResult& result, const ProbeSpec& spec);

@@ -89,7 +89,9 @@ json::object pair_json(const PairState& pair) {
           {"diagnoses", std::move(diagnoses)},
           {"cert_suspect",
            h.cert_suspect ? json::value(evidence_json(*h.cert_suspect)) : json::value()},
-          {"last_mtu", h.last_mtu ? json::value(to_string(*h.last_mtu)) : json::value()}};
+          {"last_mtu", h.last_mtu ? json::value(to_string(*h.last_mtu)) : json::value()},
+          {"health_since_ms", h.health_since ? json::value(to_ms(*h.health_since)) : json::value()},
+          {"last_diagnosis", h.last_diagnosis}};
 }
 
 // --- reading; every accessor throws on a wrong kind or a missing key ---
@@ -181,6 +183,12 @@ PairState read_pair(const json::object& o) {
     h.cert_suspect = read_evidence(o.at("cert_suspect").as_object());
   }
   h.last_mtu = read_mtu(o.at("last_mtu"));
+  // Added after version 1 was out: absent in older files.
+  if (const json::value* since = o.if_contains("health_since_ms"); since && !since->is_null()) {
+    h.health_since = from_ms(since->as_int64());
+  }
+  if (const json::value* last = o.if_contains("last_diagnosis"))
+    h.last_diagnosis = last->as_string();
   return pair;
 }
 

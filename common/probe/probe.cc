@@ -151,6 +151,7 @@ class Probe {
   // (tcp(7); the inbound MTU probe).
   error_code open_socket(const tcp& protocol) {
     error_code ec;
+    socket_connected_ = false;
     tcp_.socket().close(ec);
     tcp_.socket().open(protocol, ec);
     if (ec || !spec_.clamp_mss) return ec;
@@ -173,6 +174,7 @@ class Probe {
       std::tie(ec) = co_await tcp_.async_connect(endpoint, kUseTuple);
       if (!ec) {
         connected_ = endpoint;
+        socket_connected_ = true;
         result_.proxy_address =
             endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
         break;
@@ -340,6 +342,7 @@ class Probe {
     if (ec) co_return ec;
     tcp_.expires_at(deadline);
     std::tie(ec) = co_await tcp_.async_connect(connected_, kUseTuple);
+    socket_connected_ = !ec;
     if (!ec) tcp_.socket().set_option(tcp::no_delay(true), ignored);
     co_return ec;
   }
@@ -500,7 +503,11 @@ class Probe {
   void close_socket() {
     auto& socket = lowest().socket();
     if (!socket.is_open()) return;
-    if (!result_.tcp_at_end) result_.tcp_at_end = read_tcp_info(socket.native_handle());
+    // A socket that never connected (refused, timed out) has a fresh socket's TCP_INFO (rtt 0,
+    // default MSS, rttvar 250 ms): no evidence about the path, so it is not read.
+    if (!result_.tcp_at_end && socket_connected_) {
+      result_.tcp_at_end = read_tcp_info(socket.native_handle());
+    }
     error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     socket.close(ignored);
@@ -512,6 +519,7 @@ class Probe {
   ProbeResult result_;
   std::vector<tcp::endpoint> endpoints_;
   tcp::endpoint connected_;
+  bool socket_connected_ = false;  // the current socket completed its TCP handshake
   std::optional<http::response_parser<http::empty_body>> parser_;
   beast::tcp_stream tcp_;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls_;

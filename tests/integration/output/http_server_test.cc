@@ -173,7 +173,7 @@ TEST_F(HttpServerTest, ServesMetricsInTheExpositionFormat) {
   ASSERT_FALSE(answer.error) << answer.error.message();
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(answer.body.find("proxywatch_build_info{version="), std::string::npos);
+  EXPECT_NE(answer.body.find("proxywatch_build_info{revision="), std::string::npos);
   EXPECT_TRUE(answer.keep_alive);
 }
 

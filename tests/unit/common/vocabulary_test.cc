@@ -41,6 +41,16 @@ TEST(EscapeTest, HttpQuotedStringUsesQuotedPairsOnly) {
   EXPECT_EQ(http_quoted_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
 }
 
+TEST(EscapeTest, HtmlEscapeTurnsMarkupIntoText) {
+  EXPECT_EQ(html_escape("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+  EXPECT_EQ(html_escape("a&b \"c\""), "a&amp;b &quot;c&quot;");
+  EXPECT_EQ(html_escape("Grüße\n"), "Grüße\n");
+  EXPECT_EQ(html_escape(std::string_view("a\0b\x1b", 4)),
+            "a\xef\xbf\xbd"
+            "b\xef\xbf\xbd");
+}
+
 TEST(ChallengeSchemeTest, NamesAreCaseInsensitiveAndBounded) {
   EXPECT_EQ(challenge_scheme("DIGEST"), ChallengeScheme::kDigest);
   EXPECT_EQ(challenge_scheme("basic"), ChallengeScheme::kBasic);

@@ -45,7 +45,7 @@ void expect_error(std::string_view text, int line, int column, std::string_view 
 TEST(YamlConfigTest, DefaultConfigHasDocumentedDefaults) {
   DaemonConfig config = default_config();
   EXPECT_EQ(config.proxy_file, "/etc/sf/iprep_proxy.conf");
-  EXPECT_EQ(config.metrics_listen, (HostPort{"127.0.0.1", 9555}));
+  EXPECT_EQ(config.metrics_listen, (HostPort{"127.0.0.1", 39555}));
   EXPECT_EQ(config.interval, seconds(60));
   EXPECT_EQ(config.jitter, seconds(5));
   EXPECT_EQ(config.timeouts, PhaseTimeouts{});
@@ -331,7 +331,7 @@ TEST(YamlConfigTest, InvalidGlobalValuesAreErrors) {
   expect_error("max_concurrent_probes: 10001\n", 1, 24, "max_concurrent_probes",
                "10001 is outside 1-10000");
   expect_error("metrics_listen: localhost\n", 1, 17, "metrics_listen",
-               "expected HOST:PORT like 127.0.0.1:9555");
+               "expected HOST:PORT like 127.0.0.1:39555");
   expect_error("proxy_file: \"\"\n", 1, 13, "proxy_file", "must not be empty");
   expect_error("mtu_probe:\n  enabled: 1\n", 2, 12, "mtu_probe.enabled", "expected true or false");
 }

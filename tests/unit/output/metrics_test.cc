@@ -112,29 +112,71 @@ TEST(MetricsTest, FailedProbeClearsSuccessAndStatusCodes) {
   EXPECT_EQ(value_of(text, series("proxywatch_probe_duration_seconds")), 4.5);
 }
 
-TEST(MetricsTest, PhaseHistogramObservesEveryPhaseThatRanIncludingTheFailingOne) {
+TEST(MetricsTest, PhaseHistogramObservesCompletedPhasesButNotTheFailingOne) {
   Metrics m;
   m.record_probe(kProxy, kTarget, ok_result());
   m.record_probe(kProxy, kTarget, failed_result(Outcome::kTlsStalled, Phase::kTlsHandshake));
   const std::string text = m.serialize();
   const std::string name = "proxywatch_probe_phase_duration_seconds";
-  // tcp_connect took 3 ms and 1 ms.
+  // tcp_connect completed in both probes: 3 ms and 1 ms.
   EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"tcp_connect\"")), 2);
   EXPECT_EQ(value_of(text, bucket("tcp_connect", "0.001")), 1);
   EXPECT_EQ(value_of(text, bucket("tcp_connect", "0.0025")), 1);
   EXPECT_EQ(value_of(text, bucket("tcp_connect", "0.005")), 2);
   EXPECT_EQ(value_of(text, bucket("tcp_connect", "+Inf")), 2);
-  // tls_handshake: 0.2 s in the ok probe, 4 s until it failed in the stalled one.
-  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"tls_handshake\"")), 2);
-  EXPECT_DOUBLE_EQ(*value_of(text, series(name + "_sum", "phase=\"tls_handshake\"")), 4.2);
-  EXPECT_EQ(value_of(text, bucket("tls_handshake", "2.5")), 1);
-  EXPECT_EQ(value_of(text, bucket("tls_handshake", "5")), 2);
-  EXPECT_EQ(value_of(text, bucket("tls_handshake", "30")), 2);
+  // tls_handshake: the ok probe's 0.2 s only; the stalled one's 4 s until its deadline is not a
+  // latency and stays out.
+  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"tls_handshake\"")), 1);
+  EXPECT_DOUBLE_EQ(*value_of(text, series(name + "_sum", "phase=\"tls_handshake\"")), 0.2);
+  EXPECT_EQ(value_of(text, bucket("tls_handshake", "0.25")), 1);
   EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"proxy_connect\"")), 1);
   // Phases that never ran have no series.
   EXPECT_EQ(lines_with(text, "phase=\"dns\""), 2);  // only stalls_total and resets_total
   EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"dns\"")), std::nullopt);
   EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"transfer\"")), std::nullopt);
+}
+
+TEST(MetricsTest, PhaseBucketsReachTheLongestDeadline) {
+  Metrics m;
+  ProbeResult slow = ok_result();
+  slow.phases[static_cast<size_t>(Phase::kTransfer)] = Seconds(45.0);  // transfer deadline: 60 s
+  m.record_probe(kProxy, kTarget, slow);
+  const std::string text = m.serialize();
+  EXPECT_EQ(value_of(text, bucket("transfer", "30")), 0);
+  EXPECT_EQ(value_of(text, bucket("transfer", "60")), 1);
+  EXPECT_EQ(value_of(text, bucket("transfer", "+Inf")), 1);
+}
+
+TEST(MetricsTest, LastCompletedTimestampAndIntervalPerPair) {
+  Metrics m;
+  ProbeResult r = ok_result();
+  r.started = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+  m.set_probe_interval(kProxy, kTarget, std::chrono::seconds(60));
+  m.record_probe(kProxy, kTarget, r);
+  std::string text = m.serialize();
+  EXPECT_DOUBLE_EQ(*value_of(text, series("proxywatch_probe_last_completed_timestamp_seconds")),
+                   1'700'000'000.25);
+  EXPECT_EQ(value_of(text, series("proxywatch_probe_interval_seconds")), 60);
+  m.forget_target(kProxy, kTarget);
+  text = m.serialize();
+  EXPECT_EQ(lines_with(text, "proxywatch_probe_last_completed_timestamp_seconds{"), 0);
+  EXPECT_EQ(lines_with(text, "proxywatch_probe_interval_seconds{"), 0);
+}
+
+TEST(MetricsTest, ProcessMetricsAreExposed) {
+  Metrics m;
+  const std::string text = m.serialize();
+  EXPECT_GT(value_of(text, "process_resident_memory_bytes").value_or(0), 1e5);
+  EXPECT_GT(value_of(text, "process_open_fds").value_or(0), 2);
+  EXPECT_GT(value_of(text, "process_max_fds").value_or(0), 0);
+  EXPECT_GE(value_of(text, "process_cpu_seconds_total").value_or(-1), 0);
+  EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter"), std::string::npos);
+  // Started within the last day, as this test process did.
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double start = value_of(text, "process_start_time_seconds").value_or(0);
+  EXPECT_LE(start, now + 1);
+  EXPECT_GT(start, now - 86400);
 }
 
 TEST(MetricsTest, ProbesTotalCountsEachOutcomeFromZero) {
@@ -342,12 +384,18 @@ TEST(MetricsTest, ConfigLoadsAreCountedStampedAndValidated) {
   EXPECT_THROW(m.set_config_valid("other", true), std::invalid_argument);
 }
 
-TEST(MetricsTest, BuildInfoCarriesTheVersion) {
+TEST(MetricsTest, BuildInfoCarriesTheVersionAndRevision) {
   Metrics m;
   const std::string text = m.serialize();
-  EXPECT_EQ(
-      value_of(text, std::string("proxywatch_build_info{version=\"") + PROXYWATCH_VERSION + "\"}"),
-      1);
+  // prometheus-cpp sorts the labels: revision, then version.
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line) && !line.starts_with("proxywatch_build_info{")) {
+  }
+  EXPECT_TRUE(line.starts_with("proxywatch_build_info{revision=\"")) << text;
+  EXPECT_EQ(line.find("revision=\"\""), std::string::npos) << line;
+  EXPECT_NE(line.find(std::string(",version=\"") + PROXYWATCH_VERSION + "\"} 1"), std::string::npos)
+      << line;
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ TEST(StateFileTest, RoundTripKeepsWindowHealthAndDiagnoses) {
   PairState pair = failing_pair();
   pair.history.cert_suspect = Evidence{.cert_subject = "CN=a", .cert_issuer = "CN=Inspector"};
   pair.history.last_mtu = MtuVerdict::kOutbound;
+  pair.history.last_diagnosis = "The proxy refused the tunnel to tools.cisco.com:443 with 403.";
   auto loaded = state_from_json(state_to_json({pair}, kStart + 1h));
   ASSERT_TRUE(loaded) << loaded.error();
   ASSERT_EQ(loaded->size(), 1u);
@@ -58,6 +59,8 @@ TEST(StateFileTest, RoundTripKeepsWindowHealthAndDiagnoses) {
             pair.history.active.at(Diagnosis::kAclBlock).evidence);
   EXPECT_EQ(back.history.cert_suspect->cert_issuer, "CN=Inspector");
   EXPECT_EQ(back.history.last_mtu, MtuVerdict::kOutbound);
+  EXPECT_EQ(back.history.health_since, kStart + 6min);  // when the third 403 made it failing
+  EXPECT_EQ(back.history.last_diagnosis, pair.history.last_diagnosis);
 }
 
 TEST(StateFileTest, RestoredTrackerGoesOnWhereItStopped) {

@@ -1,4 +1,5 @@
-// TLS inspection: what TlsObserver records of a handshake with a local origin (made with a CA
+// TLS inspection (an integration test of the probe stage: a real handshake with a local origin):
+// what TlsObserver records of a handshake with a local origin (made with a CA
 // of the test's own) — version, cipher, leaf subject, issuer and expiry when it verifies; the
 // issuer and OpenSSL's reason when it does not, which is how an inspecting proxy shows.
 #include "common/probe/tls_inspect.h"

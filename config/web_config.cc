@@ -1,0 +1,114 @@
+// The web configuration file: exporter-toolkit's schema, the subset proxywatch serves, read with
+// yaml_reader's located errors.
+#include "config/web_config.h"
+
+#include <array>
+#include <filesystem>
+
+#include "common/text_result.h"
+#include "config/text_file.h"
+#include "config/yaml_reader.h"
+
+namespace proxywatch::config {
+namespace {
+
+using Result = boost::system::result<WebConfig, ConfigError>;
+using MaybeError = std::optional<ConfigError>;
+
+constexpr std::array<std::string_view, 3> kTopKeys = {"tls_server_config", "http_server_config",
+                                                      "basic_auth_users"};
+// exporter-toolkit's tls_server_config keys; only the first two are served.
+constexpr std::array<std::string_view, 10> kTlsKeys = {
+    "cert_file",          "key_file",      "client_auth_type",
+    "client_ca_file",     "cipher_suites", "curve_preferences",
+    "min_version",        "max_version",   "prefer_server_cipher_suites",
+    "client_allowed_sans"};
+
+// bcrypt's modular crypt prefixes (crypt(5)); libcrypt's crypt_r checks the rest.
+bool is_bcrypt(const std::string& hash) {
+  return hash.size() == 60 &&
+         (hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"));
+}
+
+std::string resolved(const std::string& path, const std::string& source) {
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return path;
+  return (std::filesystem::path(source).parent_path() / p).lexically_normal().string();
+}
+
+MaybeError read_tls(const YamlMap& top, WebConfig& config) {
+  const YAML::Node* node = top.find("tls_server_config");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, config.source, "tls_server_config", kTlsKeys);
+  if (!map) return map.error();
+  for (std::string_view key : kTlsKeys) {
+    if (key == "cert_file" || key == "key_file" || !map->find(key)) continue;
+    return map->error(key, "is not supported by proxywatch (only cert_file and key_file are)");
+  }
+  if (auto e = read_key(*map, "cert_file", config.cert_file, to_text)) return e;
+  if (auto e = read_key(*map, "key_file", config.key_file, to_text)) return e;
+  if (config.cert_file.empty() || config.key_file.empty()) {
+    return map->error_here("needs both cert_file and key_file");
+  }
+  config.cert_file = resolved(config.cert_file, config.source);
+  config.key_file = resolved(config.key_file, config.source);
+  return std::nullopt;
+}
+
+MaybeError read_users(const YamlMap& top, WebConfig& config) {
+  const YAML::Node* node = top.find("basic_auth_users");
+  if (!node || node->IsNull()) return std::nullopt;
+  if (!node->IsMap()) {
+    return top.error("basic_auth_users", "expected a mapping of user names to bcrypt hashes");
+  }
+  for (const auto& entry : *node) {
+    const std::string user = entry.first.as<std::string>("");
+    const std::string path = "basic_auth_users." + user;
+    if (user.empty() || user.find(':') != std::string::npos) {
+      return yaml_error(entry.first, config.source, path,
+                        "a user name must be non-empty, without ':'");
+    }
+    const std::string hash = entry.second.IsScalar() ? entry.second.Scalar() : "";
+    if (!is_bcrypt(hash)) {
+      return yaml_error(entry.second, config.source, path,
+                        "expected a bcrypt hash (60 characters, as htpasswd -nB makes them)");
+    }
+    if (!config.basic_auth_users.emplace(user, hash).second) {
+      return yaml_error(entry.first, config.source, path, "user listed twice");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result parse_web_config(const std::string& text, const std::string& source_name) {
+  WebConfig config;
+  config.source = source_name;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    const bool located = error.mark.line >= 0;
+    return ConfigError{
+        ConfigError::Kind::kInvalid,         source_name, located ? error.mark.line + 1 : 0,
+        located ? error.mark.column + 1 : 0, "",          "invalid YAML: " + error.msg};
+  }
+  if (root.IsNull()) return config;
+  auto map = YamlMap::open(root, source_name, "", kTopKeys);
+  if (!map) return map.error();
+  if (map->find("http_server_config")) {
+    return map->error("http_server_config", "is not supported by proxywatch");
+  }
+  if (auto e = read_tls(*map, config)) return *e;
+  if (auto e = read_users(*map, config)) return *e;
+  return config;
+}
+
+Result load_web_config(const std::string& path) {
+  auto text = read_text_file(path);
+  if (!text) return file_error(path, text.error());
+  return parse_web_config(*text, path);
+}
+
+}  // namespace proxywatch::config

@@ -1,0 +1,24 @@
+// `proxywatch status [--listen ADDR] [--config FILE] [--json]`: asks the running daemon for
+// /status.json on its metrics listener — ADDR, or the metrics_listen of the YAML file (default
+// /etc/proxywatch/proxywatch.yaml, then 127.0.0.1:39555) — and prints it as text blocks
+// (common/output/status_text.h) or, with --json, as the daemon sent it.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace proxywatch {
+
+inline constexpr int kExitStatusHealthy = 0;      // a proxy, and every target healthy
+inline constexpr int kExitStatusNotHealthy = 1;   // some target is not (or no proxy)
+inline constexpr int kExitStatusUnreachable = 2;  // no answer, or bad usage
+
+// Runs the command; returns the exit status above. Errors go to `err` as one sentence naming
+// the address it asked.
+int run_status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// The usage text.
+std::string status_usage();
+
+}  // namespace proxywatch

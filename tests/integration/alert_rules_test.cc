@@ -1,0 +1,132 @@
+// The shipped Prometheus rules (packaging/prometheus/) checked with Debian's promtool: `check
+// rules` accepts them, and `test rules` runs their unit tests, which must hold a firing case for
+// every alert, a case where it does not fire and one after it has resolved. Also: every alert
+// carries the annotations the fleet's routing expects, its runbook_url names a section that exists
+// in docs/, and the fleet test's scaling of `for:` does what its contract says.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "tests/support/process.h"
+#include "tests/support/prometheus.h"
+
+namespace proxywatch {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kDir = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
+const std::string kAlerts = kDir + "proxywatch-alerts.yml";
+const std::string kCompat = kDir + "proxywatch-blackbox-compat.yml";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<YAML::Node> alert_rules() {
+  std::vector<YAML::Node> rules;
+  for (const auto& group : YAML::LoadFile(kAlerts)["groups"]) {
+    for (const auto& rule : group["rules"]) {
+      if (rule["alert"]) rules.push_back(rule);
+    }
+  }
+  return rules;
+}
+
+// GitHub's anchor of a Markdown heading: lower case, punctuation but - and _ dropped, spaces to -.
+std::set<std::string> anchors(const std::string& markdown) {
+  std::set<std::string> out;
+  std::istringstream lines(markdown);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.starts_with("#")) continue;
+    std::string anchor;
+    for (char c : line.substr(line.find_first_not_of('#'))) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') {
+        anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (c == ' ') {
+        anchor += '-';
+      }
+    }
+    if (anchor.starts_with("-")) anchor.erase(0, 1);
+    out.insert(anchor);
+  }
+  return out;
+}
+
+TEST(AlertRulesTest, PromtoolCheckRulesAcceptsThem) {
+  const auto r = testing::run_process({"promtool", "check", "rules", kAlerts, kCompat}, {}, 60s);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("SUCCESS: 17 rules found"), std::string::npos) << r.out;
+}
+
+TEST(AlertRulesTest, PromtoolUnitTestsPass) {
+  const auto r = testing::run_process({"promtool", "test", "rules", kDir + "tests/alerts_test.yml",
+                                       kDir + "tests/blackbox_compat_test.yml"},
+                                      {}, 120s);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
+TEST(AlertRulesTest, EveryAlertIsTestedFiringNotFiringAndResolved) {
+  // Per alert: the eval times at which a test expects it to fire, and those at which a test
+  // expects no alert of that name.
+  std::map<std::string, std::vector<std::string>> firing, silent;
+  for (const auto& test : YAML::LoadFile(kDir + "tests/alerts_test.yml")["tests"]) {
+    for (const auto& check : test["alert_rule_test"]) {
+      const auto name = check["alertname"].as<std::string>();
+      auto& bucket = check["exp_alerts"].size() > 0 ? firing : silent;
+      bucket[name].push_back(check["eval_time"].as<std::string>());
+    }
+  }
+  for (const auto& rule : alert_rules()) {
+    const auto name = rule["alert"].as<std::string>();
+    EXPECT_GE(firing[name].size(), 1u) << name << " has no firing case";
+    // One silent case before it fires (pending, or never true) and one after (resolved).
+    EXPECT_GE(silent[name].size(), 2u) << name << " lacks a not-firing or a resolved case";
+  }
+}
+
+TEST(AlertRulesTest, EveryAlertHasSeveritySummaryDescriptionAndALiveRunbook) {
+  const std::string docs = std::string(PROXYWATCH_SOURCE_DIR) + "/docs/";
+  const std::regex runbook(R"(^file:///usr/share/doc/proxywatch/([a-z_]+\.md)#(.+)$)");
+  const std::set<std::string> severities = {"critical", "warning", "info"};
+  for (const auto& rule : alert_rules()) {
+    const auto name = rule["alert"].as<std::string>();
+    EXPECT_TRUE(severities.count(rule["labels"]["severity"].as<std::string>(""))) << name;
+    EXPECT_FALSE(rule["annotations"]["summary"].as<std::string>("").empty()) << name;
+    EXPECT_FALSE(rule["annotations"]["description"].as<std::string>("").empty()) << name;
+    const auto url = rule["annotations"]["runbook_url"].as<std::string>("");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(url, m, runbook)) << name << ": " << url;
+    EXPECT_TRUE(anchors(read_file(docs + m[1].str())).count(m[2].str()))
+        << name << ": docs/" << m[1] << " has no section #" << m[2];
+  }
+}
+
+TEST(ScaledRulesTest, DividesEveryForByOneMinute) {
+  const std::string scaled = testing::rules_with_scaled_for(read_file(kAlerts));
+  EXPECT_EQ(scaled.find("for: 5m"), std::string::npos);
+  EXPECT_NE(scaled.find("for: 5s"), std::string::npos);
+  EXPECT_NE(scaled.find("for: 1m"), std::string::npos);  // the certificate's for: 1h
+  // Only the `for:` lines change.
+  std::istringstream a(read_file(kAlerts)), b(scaled);
+  int changed = 0;
+  for (std::string x, y; std::getline(a, x) && std::getline(b, y);) {
+    if (x != y) {
+      ++changed;
+      EXPECT_NE(x.find("for: "), std::string::npos) << x;
+    }
+  }
+  EXPECT_EQ(changed, 16);  // every alert but ProxywatchAclNotEnforced has a for:
+  EXPECT_THROW(testing::rules_with_scaled_for("    for: 90s\n"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace proxywatch

@@ -1,0 +1,207 @@
+// The shipped Grafana dashboard (packaging/grafana/proxywatch.json) and the blackbox_exporter
+// recording rules against a real Prometheus scraping a running daemon. Grafana is not packaged
+// for Debian, so the dashboard is proven the way Grafana would use it: every template variable's
+// query, filled in from the ones before it, lists the appliance's values, and every expression of
+// every panel (each heatmap once per phase, as the panel repeats) and every annotation, with the
+// variables filled in, returns data without error. The appliance probes a healthy origin, a
+// destination its squid denies (acl_block) and a negative probe, and reloads its configuration
+// once (the annotation), so every panel has something to show. Loopback only.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "tests/support/appliance.h"
+#include "tests/support/prometheus.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+#include "tests/support/tls_origin.h"
+#include "tests/support/wait.h"
+
+namespace proxywatch {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+// Grafana's own variables, as it would set them for a Prometheus scraped every second.
+const std::map<std::string, std::string> kGrafanaVariables = {
+    {"$__rate_interval", "10s"}, {"$__interval", "5s"}, {"$__range", "60s"}};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string fill(std::string expr, const std::map<std::string, std::string>& values) {
+  for (const auto& [name, value] : values) {
+    for (std::size_t at; (at = expr.find(name)) != std::string::npos;) {
+      expr.replace(at, name.size(), value);
+    }
+  }
+  return expr;
+}
+
+// Grafana's label_values(SELECTOR, LABEL) as the PromQL it stands for.
+std::optional<std::pair<std::string, std::string>> label_values(const std::string& query) {
+  static const std::regex form(R"(^label_values\((.*),\s*(\w+)\)$)");
+  std::smatch m;
+  if (!std::regex_match(query, m, form)) return std::nullopt;
+  return std::make_pair("count by (" + m[2].str() + ") (" + m[1].str() + ")", m[2].str());
+}
+
+class DashboardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ca = testing::make_ca(pki_.path(), "proxywatch dashboard CA");
+    auto leaf = testing::make_leaf(ca, pki_.path(), "origin", {"origin.test"}, {});
+    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    const std::string port = std::to_string(origin_->port());
+    appliance_ = std::make_unique<testing::Appliance>(testing::Appliance::Options{
+        .name = "fmc-a",
+        .binary = PROXYWATCH_BINARY,
+        .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
+        .targets_yaml = "  - {name: origin, host: origin.test, port: " + port +
+                        ", ca_file: " + ca.cert_file.string() + ", request: HEAD /}\n" +
+                        "  - {name: blocked, host: blocked.test, port: " + port + "}\n" +
+                        "  - {name: acl-check, host: blocked.test, port: " + port +
+                        ", expect: denied}\n"});
+    ASSERT_EQ(appliance_->deny({"blocked.test"}), "");
+    ASSERT_TRUE(appliance_->start_daemon()) << appliance_->daemon_log();
+    const std::string shipped = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
+    prometheus_ = std::make_unique<testing::Prometheus>(
+        testing::Prometheus::Options{.rule_files = {shipped + "proxywatch-alerts.yml",
+                                                    shipped + "proxywatch-blackbox-compat.yml"}});
+    prometheus_->set_targets({{"fmc-a", appliance_->metrics_port()}});
+    // Data for the range queries, the diagnosis for its table, and one reload for the annotation.
+    ASSERT_TRUE(testing::wait_until(
+        [&] { return has_data(R"(proxywatch_diagnosis{instance="fmc-a",diagnosis="acl_block"})"); },
+        30s, 200ms))
+        << prometheus_->log() << appliance_->daemon_log();
+    appliance_->reload_daemon();
+    ASSERT_TRUE(testing::wait_until(
+        [&] {
+          return has_data(
+              R"(count_over_time(proxywatch_probe_success{target="origin"}[1m]) >= 15)");
+        },
+        40s, 500ms));
+  }
+
+  bool has_data(const std::string& expr) const {
+    const auto answer = prometheus_->query(expr);
+    return answer.ok && !answer.result.empty();
+  }
+
+  // "" when `expr` answers with data, else what went wrong.
+  std::string problem(const std::string& expr, bool instant) const {
+    const auto answer =
+        instant ? prometheus_->query(expr) : prometheus_->query_range(expr, 60s, 1s);
+    if (!answer.ok) return "error: " + answer.error;
+    if (answer.result.empty()) return "no data";
+    return "";
+  }
+
+  testing::TempDir pki_{"pw-dashboard-pki"};
+  std::unique_ptr<testing::TlsOrigin> origin_;
+  std::unique_ptr<testing::Appliance> appliance_;
+  std::unique_ptr<testing::Prometheus> prometheus_;
+};
+
+TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
+  const json::value dashboard = json::parse(
+      read_file(std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/grafana/proxywatch.json"));
+  EXPECT_GE(dashboard.at("schemaVersion").to_number<int>(), 39);
+
+  // The variables in order, each filled from the ones before it; instance and proxy set to this
+  // appliance's, target left at "All" (.*) so the denied target's diagnosis shows too.
+  std::map<std::string, std::string> values = kGrafanaVariables;
+  std::vector<std::string> phases;
+  std::set<std::string> names;
+  for (const json::value& v : dashboard.at("templating").at("list").as_array()) {
+    const std::string name(v.at("name").as_string());
+    names.insert(name);
+    if (v.at("type") != "query") continue;
+    const auto lv = label_values(std::string(v.at("query").at("query").as_string()));
+    ASSERT_TRUE(lv) << name << " is not a label_values() query";
+    const auto answer = prometheus_->query(fill(lv->first, values));
+    ASSERT_TRUE(answer.ok) << name << ": " << answer.error;
+    std::set<std::string> listed;
+    for (const json::value& r : answer.result) {
+      listed.insert(std::string(r.at("metric").at(lv->second).as_string()));
+    }
+    if (name == "instance") {
+      EXPECT_EQ(listed, std::set<std::string>{"fmc-a"});
+      values["$instance"] = "fmc-a";
+    } else if (name == "proxy") {
+      EXPECT_EQ(listed, std::set<std::string>{appliance_->proxy_label()});
+      values["$proxy"] = appliance_->proxy_label();
+    } else if (name == "target") {
+      EXPECT_EQ(listed, (std::set<std::string>{"acl-check", "blocked", "origin"}));
+      values["$target"] = ".*";
+    } else if (name == "phase") {
+      phases.assign(listed.begin(), listed.end());
+      EXPECT_TRUE(listed.count("tls_handshake")) << json::serialize(answer.result);
+    }
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"datasource", "instance", "proxy", "target", "phase"}));
+
+  std::vector<std::string> failures;
+  std::size_t checked = 0;
+  for (const json::value& panel : dashboard.at("panels").as_array()) {
+    if (panel.at("type") == "row") continue;
+    const std::string title(panel.at("title").as_string());
+    const bool repeats = panel.as_object().contains("repeat");
+    for (const json::value& t : panel.at("targets").as_array()) {
+      const std::string expr(t.at("expr").as_string());
+      const bool instant = t.as_object().contains("instant") && t.at("instant").as_bool();
+      for (const std::string& phase : repeats ? phases : std::vector<std::string>{".*"}) {
+        values["$phase"] = phase;
+        const std::string filled = fill(expr, values);
+        if (auto p = problem(filled, instant); !p.empty()) {
+          failures.push_back(title + " [" + phase + "]: " + p + "\n    " + filled);
+        }
+        ++checked;
+      }
+    }
+  }
+  for (const json::value& a : dashboard.at("annotations").at("list").as_array()) {
+    if (!a.as_object().contains("expr")) continue;
+    const std::string filled = fill(std::string(a.at("expr").as_string()), values);
+    if (auto p = problem(filled, false); !p.empty()) {
+      failures.push_back("annotation " + std::string(a.at("name").as_string()) + ": " + p);
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 20u);
+  EXPECT_EQ(failures, std::vector<std::string>{}) << prometheus_->log();
+  std::printf("dashboard: %zu panel and annotation expressions returned data\n", checked);
+}
+
+TEST_F(DashboardTest, BlackboxRecordingRulesServeBlackboxPanels) {
+  // The queries blackbox_exporter dashboards make, on the recorded names.
+  const std::vector<std::string> queries = {
+      R"(probe_success{instance="fmc-a/origin"} == 1)",
+      R"(probe_success{instance="fmc-a/blocked"} == 0)",
+      R"(probe_duration_seconds{instance="fmc-a/origin",appliance="fmc-a",target="origin"} > 0)",
+      R"(probe_http_duration_seconds{instance="fmc-a/origin",phase="connect"} > 0)",
+      R"(probe_http_duration_seconds{instance="fmc-a/origin",phase="tls"} > 0)",
+      R"(probe_http_duration_seconds{instance="fmc-a/origin",phase="processing"} > 0)",
+      R"(probe_ssl_earliest_cert_expiry{instance="fmc-a/origin"} - time() > 86400)",
+      R"(probe_http_status_code{instance="fmc-a/origin"} == 302)",
+  };
+  for (const std::string& q : queries) {
+    EXPECT_TRUE(testing::wait_until([&] { return has_data(q); }, 10s, 200ms)) << q;
+  }
+}
+
+}  // namespace
+}  // namespace proxywatch

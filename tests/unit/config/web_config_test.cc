@@ -1,0 +1,59 @@
+// The web configuration file (exporter-toolkit's format): TLS files resolved against the file's
+// directory, bcrypt users, and errors with line, column and key for what proxywatch cannot serve.
+#include "config/web_config.h"
+
+#include <gtest/gtest.h>
+
+namespace proxywatch::config {
+namespace {
+
+const std::string kHash = "$2y$04$qsVDvvlPi27qffvaeHvFXuL3H9dKy2zk7yW03uirvC6py00NxvPM2";
+
+TEST(WebConfigTest, ReadsTlsFilesAndUsers) {
+  auto web = parse_web_config(
+      "tls_server_config:\n  cert_file: web.crt\n  key_file: /k/web.key\n"
+      "basic_auth_users:\n  prometheus: " +
+          kHash + "\n",
+      "/etc/proxywatch/web.yml");
+  ASSERT_TRUE(web) << web.error().to_string();
+  EXPECT_TRUE(web->tls());
+  EXPECT_EQ(web->cert_file, "/etc/proxywatch/web.crt");  // relative to the file's directory
+  EXPECT_EQ(web->key_file, "/k/web.key");
+  EXPECT_EQ(web->basic_auth_users.at("prometheus"), kHash);
+}
+
+TEST(WebConfigTest, EmptyFileMeansPlainHttpWithoutAuthentication) {
+  auto web = parse_web_config("# nothing\n", "web.yml");
+  ASSERT_TRUE(web);
+  EXPECT_FALSE(web->tls());
+  EXPECT_TRUE(web->basic_auth_users.empty());
+}
+
+void expect_error(const std::string& text, int line, const std::string& fragment) {
+  auto web = parse_web_config(text, "web.yml");
+  ASSERT_FALSE(web) << text;
+  EXPECT_EQ(web.error().line, line) << web.error().to_string();
+  EXPECT_NE(web.error().to_string().find(fragment), std::string::npos) << web.error().to_string();
+  // A hash never appears in a message.
+  EXPECT_EQ(web.error().to_string().find("$2y$"), std::string::npos) << web.error().to_string();
+}
+
+TEST(WebConfigTest, BrokenFilesAreLocatedErrors) {
+  expect_error("tls_server_config:\n  cert_file: a.crt\n", 2, "needs both cert_file and key_file");
+  expect_error("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n", 4,
+               "client_ca_file: is not supported by proxywatch");
+  expect_error("basic_auth_users:\n  prometheus: secret\n", 2, "expected a bcrypt hash");
+  expect_error("basic_auth_users:\n  prometheus: $2y$04$short\n", 2, "expected a bcrypt hash");
+  expect_error("tls_config:\n  cert_file: a\n", 1, "unknown key");
+  expect_error("http_server_config:\n  http2: false\n", 2, "not supported");
+  expect_error("tls_server_config: [a\n", 2, "invalid YAML");
+}
+
+TEST(WebConfigTest, MissingFileIsNotFound) {
+  auto web = load_web_config("/nonexistent/web.yml");
+  ASSERT_FALSE(web);
+  EXPECT_EQ(web.error().kind, ConfigError::Kind::kNotFound);
+}
+
+}  // namespace
+}  // namespace proxywatch::config
