@@ -2,6 +2,7 @@
 #include "common/escape.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -61,19 +62,33 @@ std::string escape_control(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-std::string quoted(std::string_view text) {
+std::string quoted(std::string_view text, std::size_t max) {
   std::string out = "\"";
-  for (char c : text) {
+  for (char c : text.substr(0, max)) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (is_control(c)) {
+    } else if (is_control(c) || static_cast<unsigned char>(c) >= 0x80) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
     } else {
       out += c;
     }
   }
-  return out + "\"";
+  out += '"';
+  if (text.size() > max) out += "...";
+  return out;
+}
+
+std::string quoted_token(std::string_view text) {
+  constexpr std::size_t kMaxToken = 24;
+  auto plain = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  };
+  std::size_t n = 0;
+  while (n < text.size() && n < kMaxToken && plain(text[n])) ++n;
+  if (n == text.size()) return quoted(text);
+  if (n == 0) return "a word of " + std::to_string(text.size()) + " bytes";
+  return "a word starting " + quoted(text.substr(0, n));
 }
 
 std::string quoted_if_needed(std::string_view text) {

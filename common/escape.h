@@ -19,8 +19,15 @@ std::string printable(std::string_view text, std::size_t max = 200);
 std::string escape_control(std::string_view text, std::size_t max_bytes = 1024);
 
 // `text` in double quotes for a message, with '"' and '\\' backslash-escaped and control bytes
-// as \xNN.
-std::string quoted(std::string_view text);
+// and every byte outside ASCII as \xNN; past `max` bytes of `text` it is cut, with "..." after
+// the closing quote.
+std::string quoted(std::string_view text, std::size_t max = 256);
+
+// A word from a file that may not be ours (a proxy file that is a symlink to /etc/shadow): at
+// most its first 24 bytes of [A-Za-z0-9_.-], quoted. `"PROXY_HOST"` when the word is only
+// those; `a word starting "root"` when more follows; `a word of 31 bytes` when it starts with
+// none of them. Never a whole foreign line.
+std::string quoted_token(std::string_view text);
 
 // quoted(text) when `text` is empty or holds a space, '"', '\\', '(', ')' or '='; `text`
 // otherwise: a value in a `KEY=value` list that a reader can split again.

@@ -19,6 +19,7 @@ constexpr std::array<std::string_view, kAllOutcomes.size()> kOutcomeNames = {
     "proxy_auth_required",
     "proxy_auth_failed",
     "proxy_auth_unsupported",
+    "proxy_auth_insecure",
     "proxy_stalled",
     "proxy_closed",
     "proxy_protocol_error",

@@ -74,6 +74,12 @@ struct ProbeResult {
   std::uint64_t bytes = 0;                      // body bytes received
   std::optional<std::uint64_t> content_length;  // as the origin announced it
   double throughput_bytes_per_s = 0;            // body bytes over the transfer phase
+  // How a failed transfer ended when its outcome alone does not say: the phase's overall
+  // deadline passed while bytes still arrived (http_stalled, but not silent), or the HTTP
+  // parser refused the answer (http_incomplete, but nothing was cut: bad Content-Length,
+  // header over the limit ...).
+  bool transfer_deadline_reached = false;
+  bool answer_malformed = false;
 
   std::optional<TcpInfo> tcp_after_connect;
   std::optional<TcpInfo> tcp_at_end;

@@ -85,6 +85,9 @@ struct ProbeSpec {
   std::string user_agent = "proxywatch/" PROXYWATCH_VERSION;
   // Credentials for a proxy that answers 407; nullopt: none configured (proxy_auth_required).
   std::optional<ProxyCredentials> credentials;
+  // Never send the password in clear: a proxy that offers only Basic (RFC 7617, base64 of the
+  // password) ends the probe as proxy_auth_insecure instead of being answered.
+  bool refuse_basic = false;
   // MTU differential probes (DESIGN.md, mtu_suspected). clamp_mss: TCP_MAXSEG set on the socket
   // before connect, so the proxy must send segments of at most this many bytes (inbound test).
   std::optional<std::uint32_t> clamp_mss;

@@ -40,6 +40,7 @@ struct ConfigWarning {
   int column = 0;
   std::string key_path;
   std::string message;
+  friend bool operator==(const ConfigWarning&, const ConfigWarning&) = default;
 
   // Same form as ConfigError::to_string().
   std::string to_string() const;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
+#include <vector>
 
 #include "config/text_file.h"
 
@@ -21,35 +23,44 @@ ConfigError invalid(const std::string& file, int line, std::string message) {
                      .message = std::move(message)};
 }
 
-// Splits `text` into lines, removing each "\n" or "\r\n".
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
+// Splits `text` into lines, without each "\n" or "\r\n"; views into `text`, so the password
+// is not copied.
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = std::min(text.find('\n', pos), text.size());
-    std::string line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(std::move(line));
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
     pos = end + 1;
   }
   return lines;
 }
 
-// An error when `path` exists and its group or others may read it.
-std::optional<ConfigError> not_private(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return std::nullopt;
+ConfigError not_private(const std::string& path, unsigned mode) {
   return invalid(path, 0,
                  fmt::format("is readable by group or others (mode {:04o}); the password must be "
                              "private: chmod 600 {}",
-                             st.st_mode & 07777, path));
+                             mode, path));
+}
+
+// The file's text, read from one descriptor whose fstat decides privacy (see read_secret_file).
+ConfigResult<std::string> read_secret(const std::string& path, bool require_private) {
+  unsigned mode = 0;
+  auto text = read_secret_file(path, require_private, mode);
+  if (text) return std::move(*text);
+  if (require_private && text.error() == boost::system::errc::permission_denied && mode != 0) {
+    return not_private(path, mode);
+  }
+  return file_error(path, text.error());
 }
 
 }  // namespace
 
 ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file) {
   if (text.find('\0') != std::string::npos) return invalid(file, 0, "holds a NUL byte");
-  std::vector<std::string> lines = split_lines(text);
+  std::vector<std::string_view> lines = split_lines(text);
   if (lines.size() < 2) {
     return invalid(file, 0, "needs two lines: the user name, then the password");
   }
@@ -63,30 +74,26 @@ ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const 
   if (lines[0].find(':') != std::string::npos) {
     return invalid(file, 1, "the user name (line 1) holds ':', which HTTP authentication forbids");
   }
-  return ProxyCredentials{.user = lines[0], .password = lines[1]};
+  return ProxyCredentials{.user = std::string(lines[0]), .password = std::string(lines[1])};
 }
 
 ConfigResult<ProxyCredentials> load_credentials_file(const std::string& path,
                                                      bool require_private) {
-  if (require_private) {
-    if (auto error = not_private(path)) return *error;
-  }
-  auto text = read_text_file(path);
-  if (!text) return file_error(path, text.error());
+  auto text = read_secret(path, require_private);
+  if (!text) return text.error();
   auto parsed = parse_credentials(*text, path);
-  std::fill(text->begin(), text->end(), '\0');
+  wipe(*text);
   return parsed;
 }
 
 ConfigResult<std::string> load_password_file(const std::string& path) {
-  if (auto error = not_private(path)) return *error;
-  auto text = read_text_file(path);
-  if (!text) return file_error(path, text.error());
+  auto text = read_secret(path, true);
+  if (!text) return text.error();
   std::string password = std::move(*text);
   if (!password.empty() && password.back() == '\n') password.pop_back();
   if (!password.empty() && password.back() == '\r') password.pop_back();
   if (password.find('\n') != std::string::npos) {
-    std::fill(password.begin(), password.end(), '\0');
+    wipe(password);
     return invalid(path, 2, "must hold the password on one line");
   }
   return password;
@@ -98,7 +105,7 @@ ConfigResult<std::optional<LoadedCredentials>> load_credentials(
   if (credentials_file) {
     auto loaded = load_credentials_file(*credentials_file, true);
     if (!loaded) return loaded.error();
-    return LoadedCredentials{*loaded, "credentials file " + *credentials_file};
+    return LoadedCredentials{std::move(*loaded), "credentials file " + *credentials_file};
   }
   if (!credentials_directory) return std::optional<LoadedCredentials>();
   std::string path = *credentials_directory + "/" + kSystemdCredentialName;
@@ -107,7 +114,8 @@ ConfigResult<std::optional<LoadedCredentials>> load_credentials(
   // systemd makes the credential readable by the service alone; its mode is not ours to judge.
   auto loaded = load_credentials_file(path, false);
   if (!loaded) return loaded.error();
-  return LoadedCredentials{*loaded, std::string("systemd credential ") + kSystemdCredentialName};
+  return LoadedCredentials{std::move(*loaded),
+                           std::string("systemd credential ") + kSystemdCredentialName};
 }
 
 std::optional<std::string> credentials_directory_from_env() {

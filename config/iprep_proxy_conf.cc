@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <unordered_map>
 
 #include "config/host_syntax.h"
 #include "config/iprep_proxy_lexer.h"
@@ -41,18 +42,19 @@ bool is_known(std::string_view canonical) {
          canonical == kPasswordKey;
 }
 
+// At most 64 characters, so that every message naming a key stays short.
 bool is_key(std::string_view text) {
   auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  return !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0])) &&
+  return !text.empty() && text.size() <= 64 && !std::isdigit(static_cast<unsigned char>(text[0])) &&
          std::all_of(text.begin(), text.end(), ident);
 }
 
-// Names a token for "found ..." in messages. Only words in key position reach here, so the
-// text of a quoted string (possibly a password) is never shown.
+// Names a token for "found ..." in messages: at most a short token of a word (the file may be
+// a symlink to some other file), never the text of a quoted string or of a secret value.
 std::string describe(const IprepToken& token) {
   switch (token.type) {
     case Type::kWord:
-      return quoted(token.text);
+      return token.secret ? "a secret value" : quoted_token(token.text);
     case Type::kQuoted:
       return "a quoted string";
     case Type::kOpenBrace:
@@ -155,15 +157,26 @@ class Parser {
     return Statement{key, value, canonical_key(key.text)};
   }
 
+  // Hash lookups keep a file of 100,000 keys linear; only known keys and the first
+  // kMaxUnknownKeys unknown ones are kept whole.
   MaybeError add(Statement statement) {
-    for (const Statement& seen : statements_) {
-      if (seen.canonical != statement.canonical) continue;
-      std::string first = seen.key.text == statement.key.text ? "" : ": " + seen.key.text;
+    auto [seen, fresh] =
+        first_seen_.try_emplace(statement.canonical, FirstSeen{statement.key.text,
+                                                               statement.key.line});
+    if (!fresh) {
+      const FirstSeen& first = seen->second;
+      std::string alias = first.key == statement.key.text ? "" : ": " + first.key;
       return error_at(statement.key, statement.key.text,
-                      "duplicate key " + statement.key.text + first + " already set at line " +
-                          std::to_string(seen.key.line));
+                      "duplicate key " + statement.key.text + alias + " already set at line " +
+                          std::to_string(first.line));
     }
-    statements_.push_back(std::move(statement));
+    if (is_known(statement.canonical)) {
+      statements_.push_back(std::move(statement));
+    } else if (unknown_.size() < kMaxUnknownKeys) {
+      unknown_.push_back(std::move(statement));
+    } else {
+      ++unknown_left_out_;
+    }
     return std::nullopt;
   }
 
@@ -178,12 +191,15 @@ class Parser {
     bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
                                                [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) {
-      return error_at(port.value, kPortKey, "PROXY_PORT " + quoted(text) + " is not a number");
+      return error_at(port.value, kPortKey,
+                      "PROXY_PORT " + quoted(text, 24) + " is not a number");
     }
     unsigned long long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || value < 1 || value > 65535) {
-      return error_at(port.value, kPortKey, "PROXY_PORT " + text + " is outside 1-65535");
+      return error_at(port.value, kPortKey,
+                      "PROXY_PORT " + text.substr(0, 24) + (text.size() > 24 ? "..." : "") +
+                          " is outside 1-65535");
     }
     return static_cast<std::uint16_t>(value);
   }
@@ -196,7 +212,7 @@ class Parser {
     auto name = parse_host(host->value.text);
     if (!name) {
       return error_at(host->value, kHostKey,
-                      "PROXY_HOST " + quoted(host->value.text) + " " + name.error());
+                      "PROXY_HOST " + quoted(host->value.text, 64) + " " + name.error());
     }
     auto number = parse_port(*port);
     if (!number) return number.error();
@@ -210,7 +226,7 @@ class Parser {
   ConfigWarning fqdn_warning(const Statement& host, std::size_t length) const {
     return ConfigWarning{
         file_, host.value.line, host.value.column, std::string(kHostKey),
-        "PROXY_HOST " + quoted(host.value.text) + " is " + std::to_string(length) +
+        "PROXY_HOST " + quoted(host.value.text, 64) + " is " + std::to_string(length) +
             " characters long; FMC's Smart Licensing accepts a proxy FQDN of at most " +
             std::to_string(kSmartLicensingMaxFqdn) +
             " characters, so Smart Licensing through this proxy will fail"};
@@ -227,12 +243,19 @@ class Parser {
     if (auto error = read_proxy(out)) return *error;
     out.user = optional_value(kUserKey);
     out.password = optional_value(kPasswordKey);
-    for (const Statement& s : statements_) {
-      if (is_known(s.canonical)) continue;
+    for (const Statement& s : unknown_) {
       out.unknown.push_back(UnknownKey{s.key.text, s.value.text, s.key.line, s.key.column});
-      out.warnings.push_back(
-          ConfigWarning{file_, s.key.line, s.key.column, s.key.text,
-                        "unknown key " + s.key.text + " in the iprep_proxy block is ignored"});
+      out.warnings.push_back(ConfigWarning{
+          file_, s.key.line, s.key.column, s.key.text,
+          "unknown key " + s.key.text + " in the iprep_proxy block is ignored"});
+    }
+    out.unknown_left_out = unknown_left_out_;
+    if (unknown_left_out_ > 0) {
+      out.warnings.push_back(ConfigWarning{
+          file_, 0, 0, "",
+          std::to_string(unknown_left_out_) + " more unknown keys in the iprep_proxy block are "
+                                              "ignored (only the first " +
+              std::to_string(kMaxUnknownKeys) + " are listed)"});
     }
     return out;
   }
@@ -242,7 +265,14 @@ class Parser {
   std::string file_;
   IprepToken open_;
   IprepToken close_;
-  std::vector<Statement> statements_;
+  struct FirstSeen {
+    std::string key;
+    int line = 0;
+  };
+  std::vector<Statement> statements_;  // known keys
+  std::vector<Statement> unknown_;     // the first kMaxUnknownKeys unknown keys
+  std::size_t unknown_left_out_ = 0;
+  std::unordered_map<std::string, FirstSeen> first_seen_;  // every key by canonical name
 };
 
 }  // namespace

@@ -30,6 +30,10 @@ inline constexpr std::string_view kDefaultProxyFile = "/etc/sf/iprep_proxy.conf"
 // because the proxy itself still works for everything else.
 inline constexpr std::size_t kSmartLicensingMaxFqdn = 64;
 
+// A file with thousands of unknown keys gets this many warnings and one summary, not one
+// line each (a 1 MiB file holds 100,000 keys).
+inline constexpr std::size_t kMaxUnknownKeys = 10;
+
 // A key of the iprep_proxy block that proxywatch does not know, kept as written. The value may
 // be a secret (a misspelt PROXY_PASSWORD): never print it.
 struct UnknownKey {
@@ -45,7 +49,8 @@ struct ProxyFileSettings {
   std::optional<std::string> user;      // PROXY_USER or PROXY_USERNAME; empty counts as unset
   std::optional<std::string> password;  // PROXY_PASSWORD or PROXY_PASS; empty counts as unset
   std::vector<ConfigWarning> warnings;  // unknown keys, FQDN longer than Smart Licensing allows
-  std::vector<UnknownKey> unknown;
+  std::vector<UnknownKey> unknown;      // the first kMaxUnknownKeys unknown keys
+  std::size_t unknown_left_out = 0;     // unknown keys past those, summed up in one warning
 };
 
 // Parses the text of an iprep_proxy.conf; `file` names it in errors and warnings. Exactly one

@@ -1,6 +1,10 @@
 // A hand-written scanner: the format is tiny and its error positions must be exact.
 #include "config/iprep_proxy_lexer.h"
 
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
 namespace proxywatch::config {
 namespace {
 
@@ -24,10 +28,15 @@ class Lexer {
     std::vector<IprepToken> tokens;
     for (;;) {
       skip_space_and_comments();
+      bool key_position = !tokens.empty() && (tokens.back().type == Type::kOpenBrace ||
+                                              tokens.back().type == Type::kSemicolon);
       auto token = next();
       if (!token) return token.error();
       tokens.push_back(std::move(*token));
       if (tokens.back().type == Type::kEnd) return tokens;
+      if (key_position && tokens.back().type == Type::kWord && is_secret_key(tokens.back().text)) {
+        if (auto error = secret_value(tokens)) return *error;
+      }
     }
   }
 
@@ -111,6 +120,46 @@ class Lexer {
     return token;
   }
 
+  // After a secret key: its value to the last ';' of the line, then that ';'. A quoted value
+  // or none at all (`PROXY_PASSWORD ;`) is left to the ordinary rules.
+  std::optional<ConfigError> secret_value(std::vector<IprepToken>& tokens) {
+    const IprepToken key = tokens.back();
+    while (!at_end() && (peek() == ' ' || peek() == '\t')) advance();
+    if (at_end() || peek() == '"' || peek() == ';' || peek() == '\n' || peek() == '\r') {
+      return std::nullopt;
+    }
+    std::size_t line_end = std::min(text_.find('\n', pos_), text_.size());
+    std::size_t semicolon = text_.rfind(';', line_end);
+    if (semicolon == std::string_view::npos || semicolon < pos_) {
+      return ConfigError{ConfigError::Kind::kInvalid, file_, key.line, key.column, key.text,
+                         "missing ';' after the value of " + key.text +
+                             " on its line (a password runs to the last ';' of its line)"};
+    }
+    std::size_t end = semicolon;
+    while (end > pos_ && (text_[end - 1] == ' ' || text_[end - 1] == '\t')) --end;
+    IprepToken value = start(Type::kWord);
+    value.secret = true;
+    value.text.assign(text_.substr(pos_, end - pos_));
+    while (pos_ < end) advance();
+    value.end_column = column_;
+    tokens.push_back(std::move(value));
+    while (pos_ < semicolon) advance();
+    tokens.push_back(single(Type::kSemicolon));
+    return rest_of_secret_line(key);
+  }
+
+  // What follows a secret value's ';' on its line holds no ';', so it is no statement: it may
+  // be a comment or the block's '}', or else a cut password (`Fmc;Secret99` without its final
+  // ';'), which the message must not show.
+  std::optional<ConfigError> rest_of_secret_line(const IprepToken& key) {
+    while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\r')) advance();
+    if (at_end() || peek() == '\n' || peek() == '#' || peek() == '}') return std::nullopt;
+    return ConfigError{ConfigError::Kind::kInvalid, file_, key.line, key.column, key.text,
+                       "text after the value of " + key.text +
+                           " on its line: a password runs to the last ';' of its line, so end "
+                           "it with ';' (or quote it)"};
+  }
+
   ConfigError unterminated(const IprepToken& token) const {
     return ConfigError{ConfigError::Kind::kInvalid,
                        file_,
@@ -128,6 +177,16 @@ class Lexer {
 };
 
 }  // namespace
+
+bool is_secret_key(std::string_view key) {
+  // Only a word that can be a key: anything else is refused as a key without being shown.
+  auto ident = [](unsigned char c) { return std::isalnum(c) || c == '_'; };
+  if (key.empty() || !std::all_of(key.begin(), key.end(), ident)) return false;
+  std::string upper(key);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return upper.find("PASS") != std::string::npos;
+}
 
 ConfigResult<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
                                                            const std::string& file) {

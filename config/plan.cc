@@ -55,6 +55,7 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
     PlannedTarget planned{target.name, target.spec, target.interval, target.expect_issuer};
     planned.spec.proxy = plan.proxy.value_or(HostPort{});
     planned.spec.credentials = plan.credentials;
+    planned.spec.refuse_basic = config.refuse_basic_auth;
     plan.targets.push_back(std::move(planned));
   }
   return plan;

@@ -21,6 +21,7 @@ struct PlannedTarget {
   ProbeSpec spec;
   Millis interval;
   std::string expect_issuer{};  // the pinned issuer of the origin's certificate; "": none
+  friend bool operator==(const PlannedTarget&, const PlannedTarget&) = default;
 };
 
 // Everything the scheduler needs to probe: the proxy and its credentials, and the targets.
@@ -37,6 +38,7 @@ struct Plan {
 
   // False when the proxy file is absent: there is nothing to probe through.
   bool proxy_enabled() const { return proxy.has_value(); }
+  friend bool operator==(const Plan&, const Plan&) = default;
 };
 
 // Combines the YAML configuration with the proxy file's settings (nullopt when the proxy file

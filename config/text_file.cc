@@ -1,7 +1,10 @@
-// Whole-file reads with open/fstat/read, retrying on EINTR.
+// Whole-file reads with open/fstat/read, retrying on EINTR; secret files read in place and wiped.
 #include "config/text_file.h"
 
+#include <algorithm>
 #include <cerrno>
+
+#include <openssl/crypto.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -30,37 +33,88 @@ class FileDescriptor {
   int fd_;
 };
 
-boost::system::result<std::string> read_all(int fd) {
+// Reads to the end of `fd` into a string reserved for `expected` bytes. Reads go straight
+// into the string (no bounce buffer), so with `expected` at least the file's size the text
+// exists in one place only; every buffer left behind is wiped.
+boost::system::result<std::string> read_all(int fd, std::size_t expected) {
   std::string text;
-  char buffer[8192];
+  text.reserve(std::max<std::size_t>(expected, 8192));
   for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return last_error();
+    if (text.size() == text.capacity()) {
+      std::string bigger;
+      bigger.reserve(text.capacity() * 2);
+      bigger.append(text);
+      wipe(text);
+      text.swap(bigger);
+    }
+    std::size_t used = text.size();
+    std::size_t room = text.capacity() - used;
+    text.resize(text.capacity());
+    ssize_t n = ::read(fd, text.data() + used, room);
+    int read_errno = errno;
+    text.resize(used + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    if (n < 0 && read_errno == EINTR) continue;
+    if (n < 0) {
+      wipe(text);
+      return boost::system::error_code(read_errno, boost::system::system_category());
+    }
     if (n == 0) return text;
-    if (text.size() + static_cast<std::size_t>(n) > kMaxConfigFileBytes) {
+    if (text.size() > kMaxConfigFileBytes) {
+      wipe(text);
       return errc::make_error_code(errc::file_too_large);
     }
-    text.append(buffer, static_cast<std::size_t>(n));
   }
 }
 
-}  // namespace
-
-boost::system::result<std::string> read_text_file(const std::string& path) {
+// Opens `path` for reading and checks it is a regular file; `info` gets its fstat.
+boost::system::result<int> open_regular(const std::string& path, struct stat& info) {
   int raw = -1;
   do {
     raw = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   } while (raw < 0 && errno == EINTR);
   if (raw < 0) return last_error();
-  FileDescriptor fd(raw);
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return last_error();
+  if (::fstat(raw, &info) != 0) {
+    auto error = last_error();
+    ::close(raw);
+    return error;
+  }
   // A FIFO or device could block or never end (O_NONBLOCK above keeps open() itself from
   // waiting for a FIFO's writer); only regular files are configuration.
-  if (S_ISDIR(info.st_mode)) return errc::make_error_code(errc::is_a_directory);
-  if (!S_ISREG(info.st_mode)) return errc::make_error_code(errc::invalid_argument);
-  return read_all(fd.get());
+  if (!S_ISREG(info.st_mode)) {
+    ::close(raw);
+    if (S_ISDIR(info.st_mode)) return errc::make_error_code(errc::is_a_directory);
+    return errc::make_error_code(errc::invalid_argument);
+  }
+  return raw;
+}
+
+}  // namespace
+
+boost::system::result<std::string> read_text_file(const std::string& path) {
+  struct stat info {};
+  auto raw = open_regular(path, info);
+  if (!raw) return raw.error();
+  FileDescriptor fd(*raw);
+  return read_all(fd.get(), 0);
+}
+
+boost::system::result<std::string> read_secret_file(const std::string& path, bool private_only,
+                                                    unsigned& mode) {
+  struct stat info {};
+  auto raw = open_regular(path, info);
+  if (!raw) return raw.error();
+  FileDescriptor fd(*raw);
+  mode = info.st_mode & 07777;
+  if (private_only && (info.st_mode & 077) != 0) {
+    return errc::make_error_code(errc::permission_denied);
+  }
+  auto size = static_cast<std::size_t>(std::max<off_t>(info.st_size, 0));
+  return read_all(fd.get(), std::min(size, kMaxConfigFileBytes) + 1);
+}
+
+void wipe(std::string& text) {
+  OPENSSL_cleanse(text.data(), text.size());
+  text.clear();
 }
 
 bool is_file_absent(const boost::system::error_code& error) {

@@ -20,6 +20,17 @@ inline constexpr std::size_t kMaxConfigFileBytes = 1 << 20;
 // (FIFOs, devices) or file_too_large beyond kMaxConfigFileBytes. Follows symlinks.
 boost::system::result<std::string> read_text_file(const std::string& path);
 
+// Like read_text_file, for a file holding a password: the mode is taken by fstat of the
+// descriptor that is read (no rename between a check and the read can swap the file), and with
+// `private_only` a file its group or others may read is refused unread with
+// errc::permission_denied and its mode in `mode`. The text is read into one buffer sized
+// before reading, so no reallocation leaves a copy behind; wipe it with wipe() when done.
+boost::system::result<std::string> read_secret_file(const std::string& path, bool private_only,
+                                                    unsigned& mode);
+
+// Overwrites `text` (OPENSSL_cleanse, which the compiler may not drop) and empties it.
+void wipe(std::string& text);
+
 // True when `error` from read_text_file means "there is no such file" (not "cannot read it").
 bool is_file_absent(const boost::system::error_code& error);
 

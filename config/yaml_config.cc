@@ -11,6 +11,7 @@
 #include "config/duration.h"
 #include "config/host_syntax.h"
 #include "config/text_file.h"
+#include "config/yaml_documents.h"
 #include "config/yaml_reader.h"
 
 namespace proxywatch::config {
@@ -23,7 +24,7 @@ constexpr std::array<std::string_view, 13> kTopKeys = {
     "jitter",           "timeouts",       "state_dir",
     "credentials_file", "log_level",      "max_concurrent_probes",
     "targets",          "mtu_probe",      "health",
-    "web_config_file"};
+    "web_config_file",  "refuse_basic_auth"};
 constexpr std::array<std::string_view, 7> kTimeoutKeys = {
     "dns", "tcp_connect", "proxy_connect", "tls_handshake", "http_first_byte", "transfer", "stall"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {
@@ -42,10 +43,37 @@ constexpr std::array<std::string_view, 2> kDefaultTargetHosts = {"tools.cisco.co
 constexpr std::uint16_t kDefaultTargetPort = 443;
 constexpr std::uint64_t kMaxConcurrentProbes = 10'000;
 
-TextResult<Millis> to_positive_duration(const YAML::Node& node) {
+// A duration no longer than `max`: past a sane bound a value is a typo, and near 2^63 ms it
+// overflows steady_clock (`interval: 3000000h` ran probes back to back).
+TextResult<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
   auto duration = to_duration(node);
+  if (duration && *duration > max) {
+    return error_text("must be at most " + format_duration(max) + ", got " +
+                      format_duration(*duration));
+  }
+  return duration;
+}
+
+TextResult<Millis> to_positive_duration(const YAML::Node& node, Millis max) {
+  auto duration = to_bounded_duration(node, max);
   if (duration && *duration == Millis::zero()) return error_text("must be longer than 0s");
   return duration;
+}
+
+TextResult<Millis> to_interval(const YAML::Node& node) {
+  return to_positive_duration(node, kMaxInterval);
+}
+
+TextResult<Millis> to_timeout(const YAML::Node& node) {
+  return to_positive_duration(node, kMaxTimeout);
+}
+
+TextResult<Millis> to_jitter(const YAML::Node& node) {
+  return to_bounded_duration(node, kMaxJitter);
+}
+
+TextResult<Millis> to_mtu_interval(const YAML::Node& node) {
+  return to_positive_duration(node, kMaxMtuInterval);
 }
 
 TextResult<std::string> to_path(const YAML::Node& node) {
@@ -79,7 +107,7 @@ MaybeError read_timeouts(const YamlMap& parent, PhaseTimeouts& timeouts) {
       &timeouts.tls_handshake, &timeouts.http_first_byte, &timeouts.transfer,
       &timeouts.stall};
   for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (auto error = read_key(*map, kTimeoutKeys[i], *fields[i], to_positive_duration)) {
+    if (auto error = read_key(*map, kTimeoutKeys[i], *fields[i], to_timeout)) {
       return error;
     }
   }
@@ -92,7 +120,7 @@ MaybeError read_mtu_probe(const YamlMap& parent, MtuProbeConfig& mtu) {
   auto map = YamlMap::open(*node, parent.source(), parent.path_of("mtu_probe"), kMtuKeys);
   if (!map) return map.error();
   if (auto error = read_key(*map, "enabled", mtu.enabled, to_bool)) return error;
-  return read_key(*map, "interval", mtu.interval, to_positive_duration);
+  return read_key(*map, "interval", mtu.interval, to_mtu_interval);
 }
 
 TextResult<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
@@ -102,7 +130,7 @@ TextResult<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, st
 }
 
 TextResult<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
-  auto d = to_duration(node);
+  auto d = to_bounded_duration(node, kMaxWindowDuration);
   if (!d) return error_text(d.error());
   if (*d < std::chrono::seconds(1)) return error_text("must be at least 1s");
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
@@ -234,7 +262,7 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   if (auto error = read_key(map, "ca_file", target.spec.ca_file, to_text)) return error;
   if (auto error = read_key(map, "request", target.spec.request, to_request)) return error;
   if (auto error = read_key(map, "max_bytes", target.spec.max_bytes, to_byte_count)) return error;
-  if (auto error = read_key(map, "interval", target.interval, to_positive_duration)) return error;
+  if (auto error = read_key(map, "interval", target.interval, to_interval)) return error;
   if (auto error = read_timeouts(map, target.spec.timeouts)) return error;
   if (auto error = read_key(map, "expect", target.spec.expect_denied, to_expect_denied))
     return error;
@@ -246,14 +274,14 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
 
 // Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
 ConfigResult<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
-                                       const DaemonConfig& config,
+                                       const DaemonConfig& config, bool jitter_written,
                                        const std::vector<TargetConfig>& previous) {
   auto map =
       YamlMap::open(node, config.source, "targets[" + std::to_string(index) + "]", kTargetKeys);
   if (!map) return map.error();
   TargetConfig target = default_target(config, "");
   if (auto error = read_target_fields(*map, target)) return *error;
-  if (map->find("interval") && target.interval <= config.jitter) {
+  if (jitter_written && map->find("interval") && target.interval <= config.jitter) {
     return map->error("interval",
                       "must be longer than jitter (" + format_duration(config.jitter) + ")");
   }
@@ -288,7 +316,7 @@ ConfigResult<std::vector<TargetConfig>> read_targets(const YamlMap& map,
                      "tools.cisco.com and smartreceiver.cisco.com)");
   }
   for (const auto& item : *node) {
-    auto target = read_target(item, targets.size(), config, targets);
+    auto target = read_target(item, targets.size(), config, map.find("jitter"), targets);
     if (!target) return target.error();
     targets.push_back(std::move(*target));
   }
@@ -303,8 +331,8 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "web_config_file", config.web_config_file, to_path)) {
     return error;
   }
-  if (auto error = read_key(map, "interval", config.interval, to_positive_duration)) return error;
-  if (auto error = read_key(map, "jitter", config.jitter, to_duration)) return error;
+  if (auto error = read_key(map, "interval", config.interval, to_interval)) return error;
+  if (auto error = read_key(map, "jitter", config.jitter, to_jitter)) return error;
   if (auto error = read_key(map, "state_dir", config.state_dir, to_path)) return error;
   if (auto error = read_key(map, "credentials_file", config.credentials_file, to_path)) {
     return error;
@@ -314,17 +342,28 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
           read_key(map, "max_concurrent_probes", config.max_concurrent_probes, to_probe_limit)) {
     return error;
   }
+  if (auto error = read_key(map, "refuse_basic_auth", config.refuse_basic_auth, to_bool)) {
+    return error;
+  }
   if (auto error = read_timeouts(map, config.timeouts)) return error;
   if (auto error = read_health(map, config.health)) return error;
   return read_mtu_probe(map, config.mtu_probe);
 }
 
+// Only a jitter the user wrote can be wrong: the default follows the intervals.
 MaybeError check_jitter(const YamlMap& map, const DaemonConfig& config) {
-  if (config.jitter < config.interval) return std::nullopt;
+  if (!map.find("jitter") || config.jitter < config.interval) return std::nullopt;
   std::string message = "jitter (" + format_duration(config.jitter) +
                         ") must be shorter than interval (" + format_duration(config.interval) +
                         ")";
-  return map.error(map.find("jitter") ? "jitter" : "interval", message);
+  return map.error("jitter", message);
+}
+
+// The default jitter: a tenth of the shortest interval, at most kDefaultJitter.
+Millis default_jitter(const DaemonConfig& config) {
+  Millis shortest = config.interval;
+  for (const TargetConfig& target : config.targets) shortest = std::min(shortest, target.interval);
+  return std::min(kDefaultJitter, shortest / 10);
 }
 
 ConfigResult<DaemonConfig> read_document(const YAML::Node& root, DaemonConfig config) {
@@ -335,13 +374,8 @@ ConfigResult<DaemonConfig> read_document(const YAML::Node& root, DaemonConfig co
   auto targets = read_targets(*map, config);
   if (!targets) return targets.error();
   config.targets = std::move(*targets);
+  if (!map->find("jitter")) config.jitter = default_jitter(config);
   return config;
-}
-
-ConfigError syntax_error(const YAML::Exception& error, const std::string& source) {
-  bool located = error.mark.line >= 0;
-  return ConfigError{ConfigError::Kind::kInvalid,         source, located ? error.mark.line + 1 : 0,
-                     located ? error.mark.column + 1 : 0, "",     "invalid YAML: " + error.msg};
 }
 
 }  // namespace
@@ -369,18 +403,15 @@ DaemonConfig default_config() {
 ConfigResult<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name) {
   DaemonConfig config = default_config();
   config.source = std::string(source_name);
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(text));
-  } catch (const YAML::Exception& error) {
-    return syntax_error(error, config.source);
+  auto documents = load_documents(text, config.source);
+  if (!documents) return documents.error();
+  if (documents->second) {
+    const YAML::Mark& at = *documents->second;
+    return ConfigError{ConfigError::Kind::kInvalid, config.source, at.line + 1, at.column + 1, "",
+                       "the file holds more than one YAML document ('---'); use one"};
   }
-  if (documents.size() > 1) {
-    return yaml_error(documents[1], config.source, "",
-                      "the file holds more than one YAML document ('---'); use one");
-  }
-  if (documents.empty() || documents[0].IsNull()) return config;
-  return read_document(documents[0], std::move(config));
+  if (documents->first.IsNull()) return config;
+  return read_document(documents->first, std::move(config));
 }
 
 ConfigResult<DaemonConfig> load_yaml_config(const std::string& path) {

@@ -6,14 +6,17 @@
 //   proxy_file: /etc/sf/iprep_proxy.conf  # FMC's proxy file
 //   metrics_listen: 127.0.0.1:39555       # Prometheus endpoint, loopback only by default
 //   web_config_file: /etc/proxywatch/web.yml  # optional: TLS and basic auth (web_config.h)
-//   interval: 60s                         # probe interval of every target
-//   jitter: 5s                            # spread of probe start times; < every interval
+//   interval: 60s                         # probe interval of every target (at most 24h)
+//   jitter: 5s                            # spread of probe start times; < every interval;
+//                                         # default: a tenth of the shortest interval, <= 5s
 //   timeouts: {dns: 5s, tcp_connect: 5s, proxy_connect: 10s, tls_handshake: 10s,
-//              http_first_byte: 10s, transfer: 60s, stall: 10s}
+//              http_first_byte: 10s, transfer: 60s, stall: 10s}   # each at most 1h
 //   state_dir: /var/lib/proxywatch
 //   credentials_file: /etc/proxywatch/credentials  # optional, no default
 //   log_level: info                       # trace | debug | info | warn | error
 //   max_concurrent_probes: 64             # 1-10000
+//   refuse_basic_auth: false              # true: never send the password in clear; a proxy
+//                                         # offering only Basic is proxy_auth_insecure
 //   targets:                              # default: tools.cisco.com and smartreceiver.cisco.com
 //     - name: tools                       # default HOST:PORT; [A-Za-z0-9_.:-], unique
 //       host: tools.cisco.com             # required
@@ -27,10 +30,11 @@
 //       http_error_fails: true
 //       expect_issuer: ""                 # pin: the origin certificate's issuer must equal
 //                                         # or contain this (e.g. "CN=IdenTrust"); "": none
-//   mtu_probe: {enabled: true, interval: 1h}  # MTU comparison per target (not expect: denied)
+//   mtu_probe: {enabled: true, interval: 1h}  # MTU comparison per target (not expect: denied);
+//                                             # interval at most 7d
 //   health:                               # windows and thresholds (docs/diagnoses.md)
 //     window_probes: 20                   # the window: at most this many probes (2-10000)
-//     window_duration: 1h                 #   none older than this
+//     window_duration: 1h                 #   none older than this (1s-30d)
 //     min_samples: 5                      # ratios are judged on at least this many probes
 //     failing_after: 3                    # failures in a row: failing
 //     recover_after: 2                    # passes in a row end failing; clear persistent
@@ -95,6 +99,18 @@ struct MtuProbeConfig {
   friend bool operator==(const MtuProbeConfig&, const MtuProbeConfig&) = default;
 };
 
+// Upper bounds of durations: longer values are typos, and near 2^63 ms they overflow
+// steady_clock. Values above them are errors naming the bound.
+inline constexpr Millis kMaxInterval{24LL * 3'600'000};
+inline constexpr Millis kMaxTimeout{3'600'000};
+inline constexpr Millis kMaxJitter{3'600'000};
+inline constexpr Millis kMaxMtuInterval{7LL * 24 * 3'600'000};
+inline constexpr Millis kMaxWindowDuration{30LL * 24 * 3'600'000};
+
+// The jitter when the file writes none, or a tenth of the shortest interval if that is less
+// (a default must never make `interval: 1s` invalid).
+inline constexpr Millis kDefaultJitter{5'000};
+
 // The whole YAML file. A value-initialised DaemonConfig has every default except `targets`,
 // which is empty: use default_config() for the configuration of "no YAML file".
 struct DaemonConfig {
@@ -109,6 +125,7 @@ struct DaemonConfig {
   std::optional<std::string> credentials_file;
   LogLevel log_level = LogLevel::kInfo;
   std::uint32_t max_concurrent_probes = 64;
+  bool refuse_basic_auth = false;  // never answer a Basic-only proxy (proxy_auth_insecure)
   std::vector<TargetConfig> targets;
   MtuProbeConfig mtu_probe;
   HealthSettings health;
@@ -121,7 +138,8 @@ DaemonConfig default_config();
 
 // Parses YAML text; `source_name` names it in errors. An empty document (or only comments)
 // gives default_config(). Errors: YAML syntax, more than one document, unknown keys, wrong
-// types, values out of range, jitter >= interval, duplicate target names, `targets: []`.
+// types, values out of range (durations above their kMax* bound), a written jitter >= an
+// interval, duplicate target names, `targets: []`.
 ConfigResult<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name);
 
 // Reads and parses the file at `path`. The file was named explicitly, so its absence is an

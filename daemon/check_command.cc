@@ -89,6 +89,7 @@ std::string apply_optional(const CliArgs& args, ProbeSpec& spec) {
     spec.timeouts.stall = *parsed;
   }
   spec.expect_denied = args.has("--expect-denied");
+  spec.refuse_basic = args.has("--refuse-basic");
   return apply_credentials(args, spec);
 }
 
@@ -136,6 +137,8 @@ std::string check_usage() {
          "  --timeout SECONDS      deadline of each phase (default 5-60 s by phase)\n"
          "  --stall SECONDS        longest silence allowed mid-transfer (default 10)\n"
          "  --expect-denied        negative probe: pass when the proxy refuses (403)\n"
+         "  --refuse-basic         never send the password in clear: a proxy offering only\n"
+         "                         Basic ends as proxy_auth_insecure\n"
          "  --proxy-user USER      answer the proxy's 407 (Digest or Basic) as USER; the\n"
          "                         password comes from --proxy-password-file FILE (one line,\n"
          "                         mode 600) or the environment variable\n"
@@ -154,7 +157,7 @@ TextResult<CheckOptions> parse_check_args(const std::vector<std::string>& argv) 
   auto args = CliArgs::parse(argv,
                              {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
                               "--timeout", "--stall", "--proxy-user", "--proxy-password-file"},
-                             {"--json", "--help", "--expect-denied", "--mtu"});
+                             {"--json", "--help", "--expect-denied", "--refuse-basic", "--mtu"});
   if (!args) return args.error();
   CheckOptions options;
   options.help = args->has("--help");

@@ -19,6 +19,11 @@ class ConcurrencyLimiter {
   // Waits for a free slot and takes it. Returns false if the wait was cancelled (the slot is
   // then not taken).
   boost::asio::awaitable<bool> acquire();
+  // The same, parked on the caller's `waiter`, so that withdraw(waiter) can end the wait.
+  boost::asio::awaitable<bool> acquire(std::shared_ptr<boost::asio::steady_timer> waiter);
+  // Takes `waiter` out of the queue if it waits there: its acquire() returns false at once,
+  // and it no longer holds up the waiters behind it. Does nothing otherwise.
+  void withdraw(const std::shared_ptr<boost::asio::steady_timer>& waiter);
   // Gives a slot back, waking the longest waiter.
   void release();
 

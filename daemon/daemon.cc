@@ -2,6 +2,7 @@
 #include "daemon/daemon.h"
 
 #include <malloc.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include <csignal>
@@ -85,6 +86,9 @@ static config::ConfigResult<std::optional<config::LoadedCredentials>> load_crede
 }
 
 TextResult<void> Daemon::start() {
+  // No core dumps and no ptrace by other processes of the same user: the memory holds the
+  // proxy password (the unit also sets LimitCORE=0).
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   auto loaded = load_config(options_);
   if (!loaded) return error_text(loaded.error().to_string());
   config_ = *loaded;
@@ -212,6 +216,14 @@ bool Daemon::load_proxy_file() {
 
 void Daemon::apply_plan() {
   config::Plan next = config::make_plan(config_, proxy_, credentials_);
+  MtuSchedule mtu{config_.mtu_probe.enabled, config_.mtu_probe.interval};
+  // An inotify event or SIGHUP that changed nothing leaves every target's loop running on its
+  // schedule: re-applying would restart them all and probe at once (touching the file every
+  // 150 ms gave 13 times the probe rate).
+  if (scheduler_ && scheduler_limit_ == config_.max_concurrent_probes && next == plan_ &&
+      applied_jitter_ == config_.jitter && applied_mtu_ == mtu) {
+    return;
+  }
   if (next.proxy != plan_.proxy) {
     if (next.proxy) {
       log_event(Event{.id = message_ids::kProxyChanged,
@@ -236,8 +248,9 @@ void Daemon::apply_plan() {
   tracker_.retain(plan_.proxy ? plan_.proxy->to_string() : "none", names);
   if (!scheduler_ || scheduler_limit_ != config_.max_concurrent_probes) make_scheduler();
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
-                    config_.jitter,
-                    MtuSchedule{config_.mtu_probe.enabled, config_.mtu_probe.interval});
+                    config_.jitter, mtu);
+  applied_jitter_ = config_.jitter;
+  applied_mtu_ = mtu;
   arm_state_timer();  // retain() may have dropped histories
   notify_status(status());
 }

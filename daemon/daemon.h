@@ -83,6 +83,9 @@ class Daemon {
   std::unique_ptr<config::ProxyFileWatcher> watcher_;
   std::unique_ptr<Scheduler> scheduler_;
   std::uint32_t scheduler_limit_ = 0;
+  // What the scheduler was last given besides the plan, so an unchanged reload is a no-op.
+  Millis applied_jitter_{0};
+  MtuSchedule applied_mtu_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer state_timer_;

@@ -41,9 +41,10 @@ struct Scheduler::Shared {
 
 struct Scheduler::TargetRun {
   TargetRun(const asio::any_io_executor& ex, config::PlannedTarget t)
-      : target(std::move(t)), timer(ex) {}
+      : target(std::move(t)), timer(ex), slot_wait(std::make_shared<asio::steady_timer>(ex)) {}
   config::PlannedTarget target;
   asio::steady_timer timer;
+  std::shared_ptr<asio::steady_timer> slot_wait;  // parks this loop in the limiter's queue
   bool stopped = false;
 };
 
@@ -86,6 +87,8 @@ void Scheduler::stop() {
   for (auto& run : runs_) {
     run->stopped = true;
     run->timer.cancel();
+    // A loop waiting for a probe slot leaves the queue now, not when a slot frees up.
+    shared_->limiter.withdraw(run->slot_wait);
   }
   runs_.clear();
 }
@@ -115,7 +118,7 @@ asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
 
 asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
                                             std::shared_ptr<TargetRun> run) {
-  bool acquired = co_await shared->limiter.acquire();
+  bool acquired = co_await shared->limiter.acquire(run->slot_wait);
   if (!acquired) co_return;
   SlotGuard slot(shared->limiter);
   if (run->stopped) co_return;
@@ -131,7 +134,7 @@ asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
 
 asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
                                              std::shared_ptr<TargetRun> run) {
-  bool acquired = co_await shared->limiter.acquire();
+  bool acquired = co_await shared->limiter.acquire(run->slot_wait);
   if (!acquired) co_return;
   SlotGuard slot(shared->limiter);
   if (run->stopped) co_return;

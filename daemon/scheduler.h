@@ -36,6 +36,7 @@ SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt1
 struct MtuSchedule {
   bool enabled = false;
   Millis interval{3'600'000};
+  friend bool operator==(const MtuSchedule&, const MtuSchedule&) = default;
 };
 
 class Scheduler {

@@ -30,6 +30,10 @@ packages=(
   # Documentation= check), systemd-journald/journalctl for the private-journal test.
   debhelper fakeroot scdoc lintian devscripts man-db
   # --- end Debian package
+  # --- hardening (scripts/test.sh --fuzz, tests/fuzz/): Debian's clang 14 and its libFuzzer,
+  # ASan and UBSan runtimes (libclang-rt-14-dev); the ThreadSanitizer runtime of g++ (libtsan2)
+  clang libclang-rt-14-dev libtsan2
+  # --- end hardening
 )
 
 missing=()

@@ -93,7 +93,7 @@ bool is_unreachable(Outcome o) {
 
 bool is_auth_problem(Outcome o) {
   return o == Outcome::kProxyAuthRequired || o == Outcome::kProxyAuthFailed ||
-         o == Outcome::kProxyAuthUnsupported;
+         o == Outcome::kProxyAuthUnsupported || o == Outcome::kProxyAuthInsecure;
 }
 
 bool is_overload_sign(Outcome o) {

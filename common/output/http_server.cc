@@ -1,5 +1,7 @@
 // HttpServer: an accept loop and one coroutine per connection, both holding the shared state so
-// that stop() and the destructor never leave a coroutine with a dangling server. Every socket
+// that stop() and the destructor never leave a coroutine with a dangling server. Each session
+// records its stage, so that a full listener can evict the longest-idle connection for a new
+// one: idle or slow clients cannot starve a scrape. Every socket
 // operation returns its error through as_tuple; a failing session ends, the server goes on.
 #include "common/output/http_server.h"
 
@@ -93,6 +95,21 @@ std::optional<HttpResponse> answer_to_read_error(const error_code& ec) {
 
 namespace detail {
 
+// One open connection and what it is doing, for eviction when the listener is full.
+struct HttpSession {
+  enum class Stage {
+    kWaiting,    // nothing of the next request has arrived yet
+    kReading,    // part of a request has arrived
+    kAnswering,  // a handler runs or its answer is being written: never evicted
+    kLingering,  // the last answer is out; draining before close
+  };
+  explicit HttpSession(asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  Stage stage = Stage::kWaiting;
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+  bool evicted = false;
+};
+
 struct HttpServerState {
   HttpServerState(asio::io_context& c, asio::ip::tcp::endpoint e, HttpServer::Handlers h,
                   HttpServerLimits l, HttpSecurity s)
@@ -108,7 +125,9 @@ struct HttpServerState {
   const HttpSecurity security;
   asio::ip::tcp::acceptor acceptor;
   // Open connections. A list, so each session's iterator stays valid while others come and go.
-  std::list<beast::tcp_stream> sessions;
+  std::list<HttpSession> sessions;
+  std::size_t evicted = 0;  // sessions closed for room that have not ended yet
+  std::size_t evictions_total = 0;
   bool stopped = false;
 };
 
@@ -117,15 +136,59 @@ struct HttpServerState {
 namespace {
 
 using detail::HttpServerState;
+using detail::HttpSession;
 using StatePtr = std::shared_ptr<HttpServerState>;
-using Session = std::list<beast::tcp_stream>::iterator;
+using Session = std::list<HttpSession>::iterator;
+using Stage = HttpSession::Stage;
 
 // Removes a session from the list when its coroutine ends or is destroyed.
 struct SessionGuard {
   HttpServerState& state;
   Session session;
-  ~SessionGuard() { state.sessions.erase(session); }
+  ~SessionGuard() {
+    if (session->evicted) --state.evicted;
+    state.sessions.erase(session);
+  }
 };
+
+void set_stage(HttpSession& session, Stage stage) {
+  session.stage = stage;
+  session.since = std::chrono::steady_clock::now();
+}
+
+// Makes room for one more connection: closes the session that has waited longest without a
+// request (idle keep-alive or nothing sent), else the one that has spent longest reading one (a
+// slowloris), else one lingering. One being answered is never closed. False if none qualifies.
+bool evict_one(HttpServerState& state) {
+  for (Stage stage : {Stage::kWaiting, Stage::kReading, Stage::kLingering}) {
+    Session oldest = state.sessions.end();
+    for (Session s = state.sessions.begin(); s != state.sessions.end(); ++s) {
+      if (s->evicted || s->stage != stage) continue;
+      if (oldest == state.sessions.end() || s->since < oldest->since) oldest = s;
+    }
+    if (oldest == state.sessions.end()) continue;
+    oldest->evicted = true;
+    ++state.evicted;
+    ++state.evictions_total;
+    oldest->stream.close();
+    return true;
+  }
+  return false;
+}
+
+// Waits for the first byte of the next request on `stream` (the session's connection, or TLS
+// over it), for at most idle_timeout: a connection that sends nothing is closed soon instead of
+// holding a place for the whole read timeout.
+template <class Stream>
+asio::awaitable<bool> await_request_start(HttpServerState& state, HttpSession& session,
+                                          Stream& stream, beast::flat_buffer& buffer) {
+  if (buffer.size() > 0) co_return true;
+  set_stage(session, Stage::kWaiting);
+  session.stream.expires_after(state.limits.idle_timeout);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+  buffer.commit(n);
+  co_return !ec && n > 0;
+}
 
 // Half-closes, then reads what the client still sends until it closes or kLingerTimeout passes
 // (RFC 9112 §9.6), so that unread request bytes do not turn our close into an RST.
@@ -142,17 +205,23 @@ asio::awaitable<void> linger_and_close(beast::tcp_stream& stream) {
   stream.close();
 }
 
-// Reads one request from `stream` (the connection `tcp`, or TLS over it) and writes its answer;
-// returns whether the connection may carry another. Parameters by reference, unlike our other
-// coroutines: run_session owns them and awaits this directly, so they outlive it.
+// Reads one request from `stream` (the session's connection, or TLS over it) and writes its
+// answer; returns whether the connection may carry another. Parameters by reference, unlike our
+// other coroutines: run_session owns them and awaits this directly, so they outlive it.
 template <class Stream>
-asio::awaitable<bool> serve_one(HttpServerState& state, beast::tcp_stream& tcp, Stream& stream,
+asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, Stream& stream,
                                 beast::flat_buffer& buffer) {
+  if (!co_await await_request_start(state, session, stream, buffer) || state.stopped) {
+    co_return false;
+  }
+  set_stage(session, Stage::kReading);
+  beast::tcp_stream& tcp = session.stream;
   http::request_parser<http::empty_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(state.limits.header_limit));
   tcp.expires_after(state.limits.read_timeout);
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-  if (state.stopped) co_return false;
+  if (state.stopped || session.evicted) co_return false;
+  set_stage(session, Stage::kAnswering);
   BeastResponse response;
   if (ec) {
     std::optional<HttpResponse> error = answer_to_read_error(ec);
@@ -174,16 +243,19 @@ asio::awaitable<bool> serve_one(HttpServerState& state, beast::tcp_stream& tcp, 
 }
 
 // TLS first: a client that does not complete the handshake (plain HTTP, a port scan) gets no
-// answer. At the end close_notify, then the connection closes.
-asio::awaitable<void> run_tls_session(HttpServerState& state, beast::tcp_stream& tcp) {
+// answer; one that sends nothing has idle_timeout to start it. At the end close_notify, then
+// the connection closes.
+asio::awaitable<void> run_tls_session(HttpServerState& state, HttpSession& session) {
+  beast::tcp_stream& tcp = session.stream;
   asio::ssl::stream<beast::tcp_stream&> tls(tcp, *state.security.tls);
-  tcp.expires_after(state.limits.read_timeout);
+  tcp.expires_after(state.limits.idle_timeout);
   auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kUseTuple);
-  if (ec || state.stopped) co_return;
+  if (ec || state.stopped || session.evicted) co_return;
   beast::flat_buffer buffer;
   bool more = true;
-  while (more) more = co_await serve_one(state, tcp, tls, buffer);
-  if (state.stopped || !tcp.socket().is_open()) co_return;
+  while (more) more = co_await serve_one(state, session, tls, buffer);
+  if (state.stopped || session.evicted || !tcp.socket().is_open()) co_return;
+  set_stage(session, Stage::kLingering);
   tcp.expires_after(kLingerTimeout);
   co_await tls.async_shutdown(kUseTuple);
   tcp.close();
@@ -198,9 +270,10 @@ asio::awaitable<void> run_session(StatePtr state, Session session) {
   }
   beast::flat_buffer buffer;
   bool more = true;
-  while (more) more = co_await serve_one(*state, *session, *session, buffer);
-  if (state->stopped || !session->socket().is_open()) co_return;
-  co_await linger_and_close(*session);
+  while (more) more = co_await serve_one(*state, *session, session->stream, buffer);
+  if (state->stopped || session->evicted || !session->stream.socket().is_open()) co_return;
+  set_stage(*session, Stage::kLingering);
+  co_await linger_and_close(session->stream);
 }
 
 asio::awaitable<void> accept_loop(StatePtr state) {
@@ -213,7 +286,9 @@ asio::awaitable<void> accept_loop(StatePtr state) {
       co_await retry.async_wait(kUseTuple);
       continue;
     }
-    if (state->sessions.size() >= state->limits.max_connections) {
+    // Full: the newcomer (a scrape, most likely) takes the place of the longest-idle one.
+    if (state->sessions.size() - state->evicted >= state->limits.max_connections &&
+        !evict_one(*state)) {
       error_code ignored;
       socket.close(ignored);
       continue;
@@ -258,7 +333,7 @@ void HttpServer::stop() {
   state_->acceptor.close(ignored);
   // Pending operations complete with operation_aborted on the io_context; each session then
   // sees `stopped` and ends, erasing itself.
-  for (beast::tcp_stream& stream : state_->sessions) stream.close();
+  for (HttpSession& session : state_->sessions) session.stream.close();
 }
 
 asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
@@ -269,6 +344,10 @@ asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
 
 std::size_t HttpServer::connection_count() const {
   return state_->sessions.size();
+}
+
+std::size_t HttpServer::evictions() const {
+  return state_->evictions_total;
 }
 
 }  // namespace proxywatch

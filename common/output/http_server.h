@@ -1,8 +1,9 @@
 // HttpServer: the daemon's small HTTP/1.1 listener (/metrics, and the status page at /). It
 // runs as Boost.Beast coroutines on the caller's io_context, on that one thread and without
 // locks, and serves fixed paths from handler functions. Deliberately minimal: GET and HEAD
-// only, no request bodies, bounded headers, a read deadline per request and a cap on
-// connections, so that a scraper or a stranger on the listen address cannot tie up the daemon.
+// only, no request bodies, bounded headers, a short deadline for the first byte of a request, a
+// read deadline per request and a cap on connections with eviction of the longest-idle one, so
+// that a scraper or a stranger on the listen address cannot tie up the daemon.
 //
 // Thread-safety: not thread-safe; call every member from the io_context's thread (or before it
 // runs). Handlers run on that thread too. Destroy the server before its io_context.
@@ -37,9 +38,14 @@ struct HttpResponse {
 };
 
 // Limits per listener; the defaults are the daemon's.
+// When max_connections are open, a new connection evicts the one that has waited longest for
+// a request (nothing sent, or idle between requests), else the one that has spent longest
+// reading one (a slowloris); only when every connection is being answered is the new one
+// closed at once. So 2,000 idle and 200 slowloris connections still leave a scrape its answer.
 struct HttpServerLimits {
-  std::size_t max_connections = 64;     // further connections are accepted and closed at once
+  std::size_t max_connections = 64;     // open at once; see above for the 65th
   std::size_t header_limit = 8 * 1024;  // request line and headers, in bytes (more → 431)
+  std::chrono::milliseconds idle_timeout{3'000};   // for the first byte of each request
   std::chrono::milliseconds read_timeout{10'000};  // per request, and per response write
 };
 
@@ -83,6 +89,9 @@ class HttpServer {
 
   // Connections currently open (including those still draining after their last answer).
   std::size_t connection_count() const;
+
+  // Connections closed so far to make room for a newer one.
+  std::size_t evictions() const;
 
  private:
   // Shared with the running coroutines, so that they may outlive this object safely.

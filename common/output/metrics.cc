@@ -71,6 +71,8 @@ std::optional<std::string_view> auth_result_of(const ProbeResult& result) {
       return "required";
     case Outcome::kProxyAuthUnsupported:
       return "unsupported";
+    case Outcome::kProxyAuthInsecure:
+      return "insecure";
     default:
       if (!result.auth_scheme.empty()) return "ok";
       return std::nullopt;

@@ -8,13 +8,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -31,7 +32,14 @@ std::int64_t to_ms(WallTime t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+[[noreturn]] void bad(const std::string& what);
+
+// A time as written; one the clock cannot hold (near INT64_MAX ms, which overflows nanoseconds)
+// makes the file unloadable instead of wrapping into the past.
 WallTime from_ms(std::int64_t ms) {
+  constexpr std::int64_t kMaxMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(WallTime::duration::max()).count();
+  if (ms < 0 || ms > kMaxMs) bad(fmt::format("time {} ms is out of range", ms));
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 
@@ -51,7 +59,10 @@ json::object evidence_json(const Evidence& e) {
 
 json::object sample_json(const Sample& s) {
   json::array phases;
-  for (const auto& d : s.phase_seconds) phases.push_back(d ? json::value(*d) : json::value());
+  // Only finite times: Boost.JSON writes infinity as `Infinity`, which is not JSON.
+  for (const auto& d : s.phase_seconds) {
+    phases.push_back(d && std::isfinite(*d) ? json::value(*d) : json::value());
+  }
   return {{"at_ms", to_ms(s.at)},
           {"outcome", to_string(s.outcome)},
           {"phase", s.phase ? json::value(to_string(*s.phase)) : json::value()},
@@ -132,7 +143,11 @@ Sample read_sample(const json::object& o) {
   const json::array& phases = o.at("phase_seconds").as_array();
   if (phases.size() != s.phase_seconds.size()) bad("phase_seconds has the wrong length");
   for (std::size_t i = 0; i < phases.size(); ++i) {
-    if (!phases[i].is_null()) s.phase_seconds[i] = json::value_to<double>(phases[i]);
+    if (phases[i].is_null()) continue;
+    double seconds = json::value_to<double>(phases[i]);
+    // 1e400 parses as infinity, which JSON cannot hold: the next save would not load again.
+    if (!std::isfinite(seconds) || seconds < 0) bad("phase_seconds holds an impossible time");
+    s.phase_seconds[i] = seconds;
   }
   return s;
 }
@@ -228,6 +243,41 @@ std::string utc_stamp(WallTime t) {
   return std::string(buf, n);
 }
 
+// Creates `temp` anew, mode 0600, never through a link: O_EXCL|O_NOFOLLOW refuse whatever is
+// there (a planted symlink would otherwise truncate and re-mode its target). What an earlier
+// run left is unlinked first; unlink removes a symlink itself, never what it points to.
+int create_temp(const std::string& temp) {
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(temp.c_str(), kFlags, 0600);
+  if (fd < 0 && errno == EEXIST && ::unlink(temp.c_str()) == 0) {
+    fd = ::open(temp.c_str(), kFlags, 0600);
+  }
+  return fd;
+}
+
+// Reads `fd` whole into one buffer (no second copy), at most kMaxStateFileBytes.
+StateRead read_bounded(int fd, const std::string& path, std::size_t size_hint) {
+  StateRead out;
+  out.text.resize(std::min(size_hint, kMaxStateFileBytes) + 1);
+  std::size_t used = 0;
+  for (int tries = 0; tries < 1'000'000; ++tries) {
+    if (used == out.text.size()) {
+      if (used > kMaxStateFileBytes) {
+        return StateRead::failure(
+            fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
+      }
+      out.text.resize(std::min(used * 2, kMaxStateFileBytes + 1));
+    }
+    ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return StateRead::failure(failed("cannot read", path), true);
+    if (n == 0) break;
+    used += static_cast<std::size_t>(n);
+  }
+  out.text.resize(used);
+  return out;
+}
+
 }  // namespace
 
 std::string state_to_json(const std::vector<PairState>& pairs, WallTime now) {
@@ -253,11 +303,9 @@ TextResult<std::vector<PairState>> state_from_json(std::string_view text) {
 
 TextResult<void> write_state_file(const std::string& path, std::string_view text) {
   std::string temp = path + ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = create_temp(temp);
   if (fd < 0) return error_text(failed("cannot create", temp));
-  // A temporary file left by an earlier run keeps its mode through O_TRUNC: set it again.
-  auto written = ::fchmod(fd, 0600) == 0 ? write_all(fd, text, temp)
-                                         : error_text(failed("cannot chmod", temp));
+  auto written = write_all(fd, text, temp);
   if (written && ::fsync(fd) != 0) written = error_text(failed("cannot fsync", temp));
   ::close(fd);
   if (written && std::rename(temp.c_str(), path.c_str()) != 0) {
@@ -271,22 +319,59 @@ TextResult<void> write_state_file(const std::string& path, std::string_view text
   return fsync_directory(dir.empty() ? "." : dir);
 }
 
-LoadedState load_state_file(const std::string& path, WallTime now) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return {};
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  if (in) content << in.rdbuf();
+LoadedState load_state_file(const std::string& path, WallTime now, const StateReader& read) {
+  StateRead got = read(path);
+  // A read error may pass (EIO on a busy disk, ENOMEM): try again a few times, briefly.
+  for (int i = 0; i < kStateReadTries - 1 && got.transient; ++i) {
+    std::this_thread::sleep_for(kStateReadRetryPause);
+    got = read(path);
+  }
+  if (got.absent) return {};
   TextResult<std::vector<PairState>> pairs =
-      in.bad() || !in.is_open() ? error_text("cannot read it") : state_from_json(content.str());
+      got.error.empty() ? state_from_json(got.text) : TextResult<std::vector<PairState>>(
+                                                          error_text(got.error));
   if (pairs) return LoadedState{std::move(*pairs), ""};
-  std::string aside = path + ".corrupt-" + utc_stamp(now);
+  // A file that could not be read is not corrupt: it is kept whole, under another name, so
+  // the history is not lost and not called corrupt; the daemon starts without it.
+  std::string aside = path + (got.transient ? ".unread-" : ".corrupt-") + utc_stamp(now);
+  std::error_code ec;
   std::filesystem::rename(path, aside, ec);
   std::string where =
       ec ? fmt::format("could not move it aside ({})", ec.message()) : "moved aside to " + aside;
+  if (got.transient && !ec) where += " (a read error, not corruption: rename it back to restore)";
   return LoadedState{{},
                      fmt::format("state file {} not loaded, starting with no history: {}; {}", path,
                                  pairs.error(), where)};
+}
+
+LoadedState load_state_file(const std::string& path, WallTime now) {
+  return load_state_file(path, now, read_state_file);
+}
+
+StateRead read_state_file(const std::string& path) {
+  // O_NOFOLLOW: a symlink (to /dev/zero, say) is refused, not read; O_NONBLOCK: a FIFO does not
+  // block the open (and so start-up before READY) waiting for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0 && errno == ENOENT) {
+    StateRead absent;
+    absent.absent = true;
+    return absent;
+  }
+  if (fd < 0 && errno == ELOOP) return StateRead::failure("it is a symbolic link");
+  if (fd < 0) return StateRead::failure(failed("cannot open", path), true);
+  struct stat info {};
+  StateRead out;
+  if (::fstat(fd, &info) != 0) {
+    out = StateRead::failure(failed("cannot stat", path), true);
+  } else if (!S_ISREG(info.st_mode)) {
+    out = StateRead::failure("it is not a regular file");
+  } else if (static_cast<std::uint64_t>(info.st_size) > kMaxStateFileBytes) {
+    out = StateRead::failure(fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
+  } else {
+    out = read_bounded(fd, path, static_cast<std::size_t>(info.st_size));
+  }
+  ::close(fd);
+  return out;
 }
 
 }  // namespace proxywatch

@@ -7,6 +7,9 @@
 // names, outcomes, phases, timings and certificate names: never a credential.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,8 +48,43 @@ struct LoadedState {
   std::string warning;           // non-empty when the file was set aside: why, and where to
 };
 
-// Reads the state file at `path`. Absent: no pairs, no warning. Unreadable or not loadable:
-// renamed to `<path>.corrupt-<now as YYYYmmddTHHMMSSZ>`, no pairs, and a warning.
+// The largest state file loaded; a bigger one is set aside unread (a 512 MiB file once took
+// 1 GB of memory). 10,000 samples of 20 pairs fit many times over.
+inline constexpr std::size_t kMaxStateFileBytes = std::size_t{64} << 20;
+// How often a read that failed (EIO, ENOMEM ...) is tried, and the pause between tries.
+inline constexpr int kStateReadTries = 3;
+inline constexpr std::chrono::milliseconds kStateReadRetryPause{100};
+
+// What reading the state file gave: its text, or that it is absent, or why it is not usable
+// and whether that may pass (a read error) or not (not a regular file, too large, a link).
+struct StateRead {
+  bool absent = false;
+  std::string text;
+  std::string error;
+  bool transient = false;
+
+  // A read that failed with `why`; `transient` when trying again may succeed.
+  static StateRead failure(std::string why, bool transient = false) {
+    StateRead out;
+    out.error = std::move(why);
+    out.transient = transient;
+    return out;
+  }
+};
+using StateReader = std::function<StateRead(const std::string& path)>;
+
+// Reads `path` once, bounded: never through a symlink (O_NOFOLLOW), never blocking on a FIFO
+// (O_NONBLOCK), only a regular file of at most kMaxStateFileBytes, into one buffer.
+StateRead read_state_file(const std::string& path);
+
+// Reads the state file at `path` with read_state_file. Absent: no pairs, no warning. Not
+// loadable (not JSON, another format, not a regular file, too large, a symlink): renamed to
+// `<path>.corrupt-<now as YYYYmmddTHHMMSSZ>`, no pairs, and a warning. A read error is tried
+// kStateReadTries times; if it persists the file is kept whole as `<path>.unread-<now>`
+// (history to restore, not corruption), no pairs, and a warning that says so.
 LoadedState load_state_file(const std::string& path, WallTime now);
+
+// The same with another reader: tests inject read errors through it.
+LoadedState load_state_file(const std::string& path, WallTime now, const StateReader& read);
 
 }  // namespace proxywatch

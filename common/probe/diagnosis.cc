@@ -83,6 +83,11 @@ std::string proxy_sentence(const ProbeResult& r, const ProbeSpec& s) {
           "The proxy offers only {} authentication, which the FMC cannot use "
           "(NTLM and Negotiate are not supported); offer Basic or Digest to the FMC.",
           schemes(r));
+    case Outcome::kProxyAuthInsecure:
+      return fmt::format(
+          "The proxy offers only Basic authentication ({}), which sends the password in clear, "
+          "and refuse_basic_auth is set: offer Digest on the proxy, or allow Basic.",
+          schemes(r));
     case Outcome::kTunnelNotDenied:
       return fmt::format(
           "The proxy opened a tunnel to {}, which its ACL should deny: the ACL "
@@ -159,11 +164,22 @@ std::string http_sentence(const ProbeResult& r, const ProbeSpec& s) {
         return fmt::format("{} did not answer the HTTP request within {}.", target,
                            secs(s.timeouts.http_first_byte));
       }
+      if (r.transfer_deadline_reached) {
+        return fmt::format(
+            "The download from {} did not finish within the transfer deadline ({}): {}{} bytes "
+            "arrived and more were still arriving, so the transfer is too slow, not silent.",
+            target, secs(s.timeouts.transfer), r.bytes, of);
+      }
       return fmt::format(
           "The download from {} went silent after {}{} bytes (stall timeout {}): "
           "the transfer stalls.",
           target, r.bytes, of, secs(s.timeouts.stall));
     case Outcome::kHttpIncomplete:
+      if (r.answer_malformed) {
+        return fmt::format(
+            "{} sent a malformed HTTP answer after {} body bytes ({}): it cannot be read.",
+            target, r.bytes, r.error);
+      }
       return fmt::format("The download from {} was {} after {}{} bytes: incomplete transfer.",
                          target, closed_by(r), r.bytes, of);
     default:

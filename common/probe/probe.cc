@@ -42,11 +42,23 @@ using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// A timer that fires this close to the transfer deadline fired for the deadline.
+constexpr auto kDeadlineSlack = std::chrono::milliseconds(5);
 // Bytes read from the socket per call; also the flat buffer's ceiling beyond the header.
 constexpr size_t kChunkBytes = 8 * 1024;
 // CONNECTs one probe may send: the first, one with credentials, one after a stale nonce, and
 // one resend on a new connection when the proxy closed a reused one.
 constexpr int kMaxConnectRounds = 4;
+
+// True for Beast's refusals of an answer's syntax or size (bad Content-Length, header limit ...),
+// false for its reports of a close (end_of_stream, partial_message) and for other errors.
+bool is_parse_error(const error_code& ec) {
+  if (!ec || ec.category() != http::make_error_code(http::error::bad_version).category()) {
+    return false;
+  }
+  return ec != http::error::end_of_stream && ec != http::error::partial_message &&
+         ec != http::error::need_more && ec != http::error::need_buffer;
+}
 
 bool is_reset(const error_code& ec) {
   return ec == asio::error::connection_reset || ec == asio::error::broken_pipe;
@@ -267,6 +279,10 @@ class Probe {
     }
     auto chosen = choose_challenge(answer.challenges);
     if (!chosen) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+    // choose_challenge prefers Digest: Basic chosen means Basic is all there is.
+    if (spec_.refuse_basic && chosen->scheme == AuthScheme::kBasic) {
+      return fail(Outcome::kProxyAuthInsecure, Phase::kProxyConnect);
+    }
     if (auth.authorization) {
       // Credentials were sent and refused; only a stale nonce earns one more try (RFC 7616
       // §3.3: the credentials were right, the nonce had expired).
@@ -430,7 +446,9 @@ class Probe {
     parser.body_limit(boost::none);
     if (spec_.request->method == "HEAD") parser.skip(true);
     error_code ec;
-    while (!ec && !parser.is_done() && result_.bytes < spec_.max_bytes) {
+    // The head is read even with max_bytes 0: the answer's status and syntax decide the probe.
+    while (!ec && !parser.is_done() &&
+           (!parser.is_header_done() || result_.bytes < spec_.max_bytes)) {
       parser.get().body().data = chunk_.data();
       parser.get().body().size = chunk_.size();
       // The stall timer restarts with every read that brings bytes (DESIGN.md: no byte for
@@ -453,7 +471,12 @@ class Probe {
     Seconds took = Clock::now() - start;
     if (took.count() > 0)
       result_.throughput_bytes_per_s = static_cast<double>(result_.bytes) / took.count();
-    if (ec == beast::error::timeout) co_return fail(Outcome::kHttpStalled, Phase::kTransfer, ec);
+    if (ec == beast::error::timeout) {
+      // The stall timer and the phase deadline share one expiry: which of them ran out?
+      result_.transfer_deadline_reached = Clock::now() + kDeadlineSlack >= deadline;
+      co_return fail(Outcome::kHttpStalled, Phase::kTransfer, ec);
+    }
+    result_.answer_malformed = is_parse_error(ec);
     // Closed, reset, or an answer the parser refused: the download did not arrive whole.
     if (ec) co_return fail(Outcome::kHttpIncomplete, Phase::kTransfer, ec);
     if (spec_.http_error_fails && result_.http_status >= 400) {

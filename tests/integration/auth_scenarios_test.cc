@@ -309,6 +309,27 @@ TEST_F(ProxyAuthTest, BasicOnlyScriptedProxyWrongPasswordIsBounded) {
   EXPECT_EQ(proxy.requests().size(), 2u);  // once without, once with credentials; no loop
 }
 
+TEST_F(ProxyAuthTest, RefuseBasicNeverSendsThePasswordToABasicOnlyProxy) {
+  AuthProxy proxy({.scheme = "Basic",
+                   .user = "carol",
+                   .password = kPlainPassword,
+                   .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol", "--refuse-basic"}, kPlainPassword);
+  expect(run, "proxy_auth_insecure");
+  EXPECT_EQ(run.str("phase"), "proxy_connect");
+  EXPECT_NE(run.str("diagnosis").find("in clear"), std::string::npos) << run.str("diagnosis");
+  auto requests = proxy.requests();
+  ASSERT_EQ(requests.size(), 1u);  // the first CONNECT only: no Proxy-Authorization ever sent
+  EXPECT_EQ(requests[0].head.find("Proxy-Authorization"), std::string::npos);
+}
+
+TEST_F(ProxyAuthTest, RefuseBasicStillAnswersDigestWhenBothAreOffered) {
+  auto run = check(squid_both().port(), {"--proxy-user", "carol", "--refuse-basic"},
+                   kPlainPassword);
+  expect(run, "ok");
+  EXPECT_EQ(run.auth("scheme"), "Digest MD5");
+}
+
 TEST_F(ProxyAuthTest, NtlmOnlyProxyIsUnsupportedEvenWithCredentials) {
   testing::FakeProxy proxy(
       {.behavior = testing::FakeProxy::Behavior::kStatus,

@@ -303,6 +303,40 @@ TEST_F(CheckScenarioTest, DownloadGoingSilentIsHttpStalled) {
   EXPECT_GE(run.phase_seconds("transfer"), 0.9);
 }
 
+TEST_F(CheckScenarioTest, SlowDownloadAtItsDeadlineIsNotCalledSilent) {
+  // 100 bytes every 50 ms never trip the 1 s stall timer; the 2 s transfer deadline ends it.
+  auto run = check_fake({.behavior = Behavior::kRelay, .upstream_port = origin_->port()},
+                        {"--request", "GET /drip/1000000"});
+  expect_outcome(run, "http_stalled", "transfer");
+  EXPECT_GT(run.num("bytes"), 1000);
+  std::string diagnosis = run.str("diagnosis");
+  EXPECT_EQ(diagnosis.find("went silent"), std::string::npos) << diagnosis;
+  EXPECT_NE(diagnosis.find("transfer deadline (2 s)"), std::string::npos) << diagnosis;
+  EXPECT_NE(diagnosis.find("still arriving"), std::string::npos) << diagnosis;
+}
+
+TEST_F(CheckScenarioTest, MalformedAnswerIsNamedAsSuchNotAsAClose) {
+  auto run = check_fake({.behavior = Behavior::kRelay, .upstream_port = origin_->port()},
+                        {"--request", "GET /bad-length"});
+  expect_outcome(run, "http_incomplete", "transfer");
+  std::string diagnosis = run.str("diagnosis");
+  EXPECT_EQ(diagnosis.find("closed after"), std::string::npos) << diagnosis;
+  EXPECT_NE(diagnosis.find("malformed HTTP answer"), std::string::npos) << diagnosis;
+}
+
+TEST_F(CheckScenarioTest, MaxBytesZeroStillParsesTheAnswer) {
+  auto bad = check_fake({.behavior = Behavior::kRelay, .upstream_port = origin_->port()},
+                        {"--request", "GET /bad-length", "--max-bytes", "0"});
+  expect_outcome(bad, "http_incomplete", "transfer");
+  auto error = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+                      "--request", "GET /status/500", "--max-bytes", "0"});
+  expect_outcome(error, "http_error", "transfer");
+  auto good = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+                     "--request", "GET /bytes/5000", "--max-bytes", "0"});
+  expect_outcome(good, "ok", "");
+  EXPECT_EQ(good.num("http_status"), 200);
+}
+
 TEST_F(CheckScenarioTest, OriginErrorStatusIsHttpError) {
   auto run = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
                     "--request", "GET /status/500"});

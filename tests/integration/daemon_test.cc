@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <thread>
 
 #include "tests/support/local_port.h"
 #include "tests/support/notify_socket.h"
@@ -145,6 +146,28 @@ TEST_F(DaemonTest, ProxyFileRenamedOverPointsAtSecondSquidWithinASecond) {
       << scrape();
   // The old proxy's series are gone.
   EXPECT_EQ(scrape().find(proxy_label(squid_a_->port())), std::string::npos);
+}
+
+TEST_F(DaemonTest, RewritingTheSameProxyFileDoesNotRestartTheProbes) {
+  start_daemon();
+  auto a = proxy_label(squid_a_->port());
+  ASSERT_TRUE(wait_metric("proxywatch_probe_success", {a, "target=\"origin\""}, 1)) << scrape();
+  auto probes = [&] {
+    return metric(scrape(), "proxywatch_probes_total", {"target=\"origin\"", "outcome=\"ok\""});
+  };
+  std::optional<double> before = probes();
+  ASSERT_TRUE(before);
+  auto started = std::chrono::steady_clock::now();
+  // 20 identical rewrites, 150 ms apart (the stimulus, not a wait): each used to restart every
+  // loop and probe at once, 13 times the rate of `interval: 1s`.
+  for (int i = 0; i < 20; ++i) {
+    write_proxy_file(squid_a_->port());
+    std::this_thread::sleep_for(150ms);
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::optional<double> after = probes();
+  ASSERT_TRUE(after) << "no answer on /metrics\n" << daemon_->log();
+  EXPECT_LE(*after - *before, seconds + 2) << "probes in " << seconds << " s\n" << daemon_->log();
 }
 
 TEST_F(DaemonTest, BrokenProxyFileKeepsOldProxyAndShowsConfigInvalid) {

@@ -24,7 +24,7 @@ namespace http = boost::beast::http;
 using asio::ip::tcp;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr int kMaxConnections = 10'000;
+constexpr int kMaxConnections = 1'000'000;  // the soak test opens 100,000 and more
 constexpr int kMaxRequestsPerConnection = 16;
 constexpr std::string_view kBody = "proxy authentication required\n";
 

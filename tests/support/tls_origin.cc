@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -37,7 +38,7 @@ constexpr std::size_t kMaxRequestsPerConnection = 100'000;
 constexpr std::uint64_t kMaxBodyBytes = std::uint64_t{1} << 34;  // 16 GiB
 constexpr std::size_t kMaxHoldReads = 1'000'000;
 
-enum class RouteKind { kRedirect, kBytes, kCut, kSilent, kStatus, kNotFound };
+enum class RouteKind { kRedirect, kBytes, kCut, kSilent, kDrip, kStatus, kBadLength, kNotFound };
 
 struct Route {
   RouteKind kind = RouteKind::kNotFound;
@@ -54,10 +55,12 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
 Route route_for(std::string_view target) {
   target = target.substr(0, target.find('?'));
   if (target == "/") return {RouteKind::kRedirect, 0};
-  constexpr std::array<std::pair<std::string_view, RouteKind>, 4> kPrefixes{{
+  if (target == "/bad-length") return {RouteKind::kBadLength, 0};
+  constexpr std::array<std::pair<std::string_view, RouteKind>, 5> kPrefixes{{
       {"/bytes/", RouteKind::kBytes},
       {"/cut/", RouteKind::kCut},
       {"/silent/", RouteKind::kSilent},
+      {"/drip/", RouteKind::kDrip},
       {"/status/", RouteKind::kStatus},
   }};
   for (const auto& [prefix, kind] : kPrefixes) {
@@ -156,6 +159,29 @@ asio::awaitable<bool> send_half(TlsStream& stream, const Request& request, Route
   co_return false;
 }
 
+// /drip/N: the head announces N bytes, which follow 100 at a time every 50 ms: a transfer that
+// never stalls but is slow. Ends the connection after the body.
+asio::awaitable<bool> send_drip(TlsStream& stream, const Request& request, std::uint64_t n) {
+  const bool head_sent = co_await write_head(stream, request, http::status::ok, n);
+  if (!head_sent || request.method() == http::verb::head) co_return false;
+  asio::steady_timer timer(stream.get_executor());
+  for (std::uint64_t sent = 0; sent < n; sent += 100) {
+    if (!co_await write_pattern(stream, std::min<std::uint64_t>(100, n - sent))) co_return false;
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(kAwait);
+  }
+  co_return false;
+}
+
+// /bad-length: a head whose Content-Length is not a number, which a parser must refuse.
+asio::awaitable<bool> send_bad_length(TlsStream& stream) {
+  static const std::string kHead =
+      "HTTP/1.1 200 OK\r\nServer: proxywatch-test-origin\r\nContent-Length: -5\r\n\r\nabc";
+  stream.next_layer().expires_after(kIdleTimeout);
+  co_await asio::async_write(stream, asio::buffer(kHead), kAwait);
+  co_return false;
+}
+
 // Answers one request per its route; returns whether the connection may be reused.
 asio::awaitable<bool> respond(TlsStream& stream, const Request& request) {
   const Route route = route_for(request.target());
@@ -169,6 +195,10 @@ asio::awaitable<bool> respond(TlsStream& stream, const Request& request) {
     case RouteKind::kCut:
     case RouteKind::kSilent:
       co_return co_await send_half(stream, request, route);
+    case RouteKind::kDrip:
+      co_return co_await send_drip(stream, request, route.n);
+    case RouteKind::kBadLength:
+      co_return co_await send_bad_length(stream);
     case RouteKind::kNotFound:
       break;
   }

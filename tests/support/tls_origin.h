@@ -25,6 +25,8 @@ namespace asio = boost::asio;
 //   /cut/N      Content-Length N, N/2 bytes, then a TCP close without TLS close_notify
 //   /silent/N   Content-Length N, N/2 bytes, then nothing; the connection is held until the
 //               client closes it or the server is destroyed
+//   /drip/N     Content-Length N, then 100 bytes every 50 ms: slow but never silent
+//   /bad-length Content-Length: -5, which no parser may accept
 //   /status/N   status N (200..599) with a short text body
 //   otherwise   404 Not Found
 // HEAD gets the same head without the body. The query string is ignored. Thread-safe accessors.

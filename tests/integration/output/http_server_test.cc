@@ -6,6 +6,10 @@
 #include "common/output/metrics.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -253,26 +258,85 @@ TEST_F(HttpServerTest, SilentConnectionIsClosedAfterTheReadTimeout) {
   EXPECT_TRUE(run_until(context_, [&] { return server_->connection_count() == 0; }));
 }
 
-TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+TEST_F(HttpServerTest, WhenFullTheLongestIdleConnectionMakesRoom) {
   start();
   constexpr std::size_t kLimit = HttpServerLimits{}.max_connections;
   std::vector<beast::tcp_stream> open;
   for (std::size_t i = 0; i < kLimit; ++i)
     open.push_back(run_task(context_, connect_to(endpoint_)));
   ASSERT_TRUE(run_until(context_, [&] { return server_->connection_count() == kLimit; }));
+  // The 65th connection is served; the oldest idle one (the first) is closed for it.
+  EXPECT_EQ(get("/metrics").status, 200);
+  EXPECT_EQ(server_->evictions(), 1u);
+  const error_code evicted = run_task(context_, wait_for_close(open.front()));
+  EXPECT_TRUE(evicted == asio::error::eof || evicted == asio::error::connection_reset)
+      << evicted.message();
+  // The others still work.
+  EXPECT_EQ(run_task(context_, send(open.back(), http::verb::get, "/metrics")).status, 200);
+}
 
-  const auto one_too_many = [](tcp::endpoint endpoint) -> asio::awaitable<error_code> {
+TEST_F(HttpServerTest, ConnectionThatSendsNothingIsClosedAfterTheIdleTimeout) {
+  HttpServerLimits limits;
+  limits.idle_timeout = 200ms;
+  limits.read_timeout = 10s;
+  start(limits);
+  const auto silent = [](tcp::endpoint endpoint) -> asio::awaitable<error_code> {
     beast::tcp_stream stream = co_await connect_to(endpoint);
     co_return co_await wait_for_close(stream);
   };
-  const error_code refused = run_task(context_, one_too_many(endpoint_));
-  EXPECT_TRUE(refused == asio::error::eof || refused == asio::error::connection_reset)
-      << refused.message();
-  // The connections within the limit still work, and closing one makes room for another.
-  EXPECT_EQ(run_task(context_, send(open.front(), http::verb::get, "/metrics")).status, 200);
-  open.pop_back();
-  ASSERT_TRUE(run_until(context_, [&] { return server_->connection_count() == kLimit - 1; }));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(run_task(context_, silent(endpoint_)), asio::error::eof);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+}
+
+// A blocking loopback client socket, opened without the server's io_context running: the
+// kernel completes the handshake into the listen backlog.
+int open_raw(tcp::endpoint endpoint, std::string_view send = {}) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(endpoint.port());
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  if (!send.empty() && ::write(fd, send.data(), send.size()) < 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Raises the soft limit on open files to the hard one: the test holds 2,200 sockets.
+void raise_file_limit(rlim_t wanted) {
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+TEST_F(HttpServerTest, ScrapeIsServedWithinASecondDespiteIdleAndSlowlorisCrowds) {
+  raise_file_limit(4096);
+  start();
+  std::vector<int> attackers;
+  for (int i = 0; i < 2000; ++i) attackers.push_back(open_raw(endpoint_));
+  for (int i = 0; i < 200; ++i) {
+    attackers.push_back(open_raw(endpoint_, "GET /metrics HTTP/1.1\r\nX-Slow: a"));
+  }
+  ASSERT_EQ(std::count(attackers.begin(), attackers.end(), -1), 0) << "RLIMIT_NOFILE too low";
+  auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(get("/metrics").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  // The attacker opens 80 more idle connections; the next scrape is served as fast.
+  for (int i = 0; i < 80; ++i) attackers.push_back(open_raw(endpoint_));
+  started = std::chrono::steady_clock::now();
+  EXPECT_EQ(get("/metrics").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  EXPECT_LE(server_->connection_count(), HttpServerLimits{}.max_connections + 1);
+  for (int fd : attackers) ::close(fd);
 }
 
 TEST_F(HttpServerTest, StopClosesOpenConnectionsAndTheListener) {

@@ -3,6 +3,11 @@
 #include "config/credentials.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -65,6 +70,35 @@ TEST(CredentialsFileTest, PasswordFileIsOneLineAndPrivate) {
   auto open = config::load_password_file(file.string());
   ASSERT_FALSE(open);
   EXPECT_NE(open.error().message.find("mode 0604"), std::string::npos);
+}
+
+TEST(CredentialsFileTest, PrivacyIsJudgedOnTheDescriptorThatIsRead) {
+  // A swapper renames a private and a shared file over the path while the loader runs: a
+  // check by path and a second open could pass the private file and read the shared one.
+  testing::TempDir dir("pw-cred");
+  auto private_file = dir.write_file("private", "private-user\npw\n");
+  auto shared_file = dir.write_file("shared", "shared-user\npw\n");
+  ::chmod(private_file.c_str(), 0600);
+  ::chmod(shared_file.c_str(), 0644);
+  auto path = dir.path() / "credentials";
+  auto tmp = (dir.path() / "tmp").string();
+  std::atomic<bool> stop{false};
+  std::thread swapper([&] {
+    for (int i = 0; i < 2'000'000 && !stop; ++i) {
+      const auto& from = i % 2 ? shared_file : private_file;
+      if (::link(from.c_str(), tmp.c_str()) == 0) ::rename(tmp.c_str(), path.c_str());
+    }
+  });
+  int shared_loaded = 0, loads = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (std::chrono::steady_clock::now() < deadline && loads < 200'000) {
+    auto loaded = config::load_credentials(path.string(), std::nullopt);
+    ++loads;
+    if (loaded && *loaded && (*loaded)->credentials.user == "shared-user") ++shared_loaded;
+  }
+  stop = true;
+  swapper.join();
+  EXPECT_EQ(shared_loaded, 0) << "of " << loads << " loads";
 }
 
 TEST(CredentialsFileTest, SystemdCredentialIsUsedWhenNoFileIsNamed) {

@@ -2,6 +2,7 @@
 // produce, every error with its exact line and column, and that passwords never leak.
 #include "config/iprep_proxy_conf.h"
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -302,7 +303,10 @@ TEST(IprepProxyConfTest, PasswordNeverAppearsInErrorsOrWarnings) {
   for (const std::string& text : {
            kHead + " PROXY_PASSWORD " + s + "\n}",                   // missing ';'
            kHead + " PROXY_PASSWORD \"" + s + "\n}",                 // unterminated quote
-           kHead + " PROXY_PASSWORD " + s + " " + s + ";\n}",        // two values
+           kHead + " PROXY_PASSWORD Fmc;" + s + "\n}",               // cut: no final ';'
+           kHead + " PROXY_PASSWORD Fmc;" + s + " 99\n}",            // cut, with a space
+           kHead + " PROXY_PASWORD Fmc;" + s + "\n}",                // misspelt key, cut
+           kHead + " PROXY_PASSWORD Fmc;" + s + "#x\n}",             // cut before a '#'
            kHead + " PROXY_PASSWORD=" + s + ";\n}",                  // '=' instead of space
            kHead + " PROXY_PASSWORD x;\n PROXY_PASS " + s + ";\n}",  // duplicate via alias
            kHead + " PROXY_PASSWORD " + s + ";\n PROXY_PASSWORD " + s + ";\n}",
@@ -318,6 +322,92 @@ TEST(IprepProxyConfTest, PasswordNeverAppearsInErrorsOrWarnings) {
   EXPECT_EQ(settings.password, s);
   ASSERT_EQ(settings.warnings.size(), 1u);
   EXPECT_EQ(settings.warnings[0].to_string().find(s), std::string::npos);
+}
+
+TEST(IprepProxyConfTest, PasswordRunsToTheLastSemicolonOfItsLine) {
+  const std::string kHead = "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n";
+  EXPECT_EQ(parse_ok(kHead + " PROXY_PASSWORD Fmc;Secret99;\n}\n").password, "Fmc;Secret99");
+  EXPECT_EQ(parse_ok(kHead + " PROXY_PASSWORD Fmc;Secret 99;\n}\n").password, "Fmc;Secret 99");
+  EXPECT_EQ(parse_ok(kHead + " PROXY_PASSWORD Fmc;Secret99;\r\n}\r\n").password, "Fmc;Secret99");
+  EXPECT_EQ(parse_ok(kHead + " PROXY_PASS\tx;y ;  # note\n}").password, "x;y");
+  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_PASSWORD a;b; }").password,
+            "a;b");
+}
+
+TEST(IprepProxyConfTest, PasswordOfEveryCharacterTheGuiAcceptsParsesWhole) {
+  // The guide: "A-Z, a-z und 0-9 sowie Sonderzeichen" -- every printable ASCII special.
+  const std::string password = "Az09!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ x;";
+  auto settings = parse_ok("iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n PROXY_PASSWORD " +
+                           password + ";\n PROXY_USER u;\n}\n");
+  EXPECT_EQ(settings.password, password);
+  EXPECT_EQ(settings.user, "u");
+}
+
+TEST(IprepProxyConfTest, CutPasswordIsErrorNamingKeyAndLineOnly) {
+  ConfigError error = parse_error(
+      "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n PROXY_PASSWORD Fmc;Secret99\n}\n");
+  EXPECT_EQ(error.line, 4);
+  EXPECT_EQ(error.key_path, "PROXY_PASSWORD");
+  EXPECT_NE(error.message.find("PROXY_PASSWORD"), std::string::npos) << error.message;
+  EXPECT_EQ(error.to_string().find("Secret99"), std::string::npos) << error.to_string();
+  EXPECT_EQ(error.to_string().find("Fmc"), std::string::npos) << error.to_string();
+}
+
+// ---- foreign files ----
+
+TEST(IprepProxyConfTest, ForeignFileIsQuotedAsAShortTokenOnly) {
+  ConfigError error = parse_error(
+      "root:$y$j9T$Q2x3c4v5b6n7m8$abcdefghijklmnopqrstuvwxyz0123456789ABCDEF:19000:0:99999:7:::\n"
+      "daemon:*:19000:0:99999:7:::\n");
+  EXPECT_EQ(error.to_string(),
+            "/etc/sf/iprep_proxy.conf:1:1: missing the 'iprep_proxy {' block: expected "
+            "iprep_proxy, found a word starting \"root\"");
+  EXPECT_EQ(parse_error("iprep_proxy { $6$salt$hash; }").message.find("salt"), std::string::npos);
+}
+
+TEST(IprepProxyConfTest, NonAsciiBytesAreEscapedInMessages) {
+  ConfigError error = parse_error("iprep_proxy { PROXY_HOST pr\xC3\xB6xy; PROXY_PORT 80; }");
+  EXPECT_NE(error.message.find("\"pr\\xc3\\xb6xy\""), std::string::npos) << error.message;
+  for (unsigned char c : error.to_string()) EXPECT_LT(c, 0x80) << error.to_string();
+  ConfigError key = parse_error("caf\xC3\xA9 {");
+  for (unsigned char c : key.to_string()) EXPECT_LT(c, 0x80) << key.to_string();
+  // Found by tests/fuzz/iprep_proxy_conf_fuzz: a "key" with a non-ASCII byte and PASS in it.
+  ConfigError fuzzed = parse_error("iprep_proxy { PROXY_USER \"DOMAI\"; PR\xFFOXY_PASS}\n");
+  for (unsigned char c : fuzzed.to_string()) EXPECT_LT(c, 0x80) << fuzzed.to_string();
+  ConfigError long_key = parse_error("iprep_proxy { " + std::string(1000, 'K') + " v; }");
+  EXPECT_LT(long_key.to_string().size(), 200u);
+}
+
+TEST(IprepProxyConfTest, LongValuesAreCutInMessages) {
+  std::string host(5000, 'a');
+  ConfigError error = parse_error("iprep_proxy { PROXY_HOST " + host + "!; PROXY_PORT 80; }");
+  EXPECT_LT(error.to_string().size(), 300u) << error.to_string();
+}
+
+// ---- big files ----
+
+TEST(IprepProxyConfTest, HundredThousandUnknownKeysParseInLinearTimeWithFewWarnings) {
+  std::string text = "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n";
+  for (int i = 0; i < 100000; ++i) text += " K" + std::to_string(i) + " v;\n";
+  text += "}\n";
+  auto started = std::chrono::steady_clock::now();
+  auto settings = parse_ok(text);
+  auto took = std::chrono::steady_clock::now() - started;
+  // Quadratic duplicate checks took 18 s here; linear parsing is well under a second even
+  // under the sanitizers.
+  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_EQ(settings.warnings.size(), kMaxUnknownKeys + 1);
+  EXPECT_EQ(settings.unknown.size(), kMaxUnknownKeys);
+  EXPECT_EQ(settings.unknown_left_out, 100000 - kMaxUnknownKeys);
+  EXPECT_NE(settings.warnings.back().message.find("99990 more unknown keys"), std::string::npos)
+      << settings.warnings.back().message;
+}
+
+TEST(IprepProxyConfTest, DuplicateAmongManyUnknownKeysIsStillFound) {
+  std::string text = "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n";
+  for (int i = 0; i < 50; ++i) text += " K" + std::to_string(i) + " v;\n";
+  text += " K42 w;\n}\n";
+  expect_error(text, 54, 2, "duplicate key K42 already set at line 46");
 }
 
 // ---- load_proxy_file ----

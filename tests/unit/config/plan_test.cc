@@ -54,6 +54,9 @@ TEST(PlanTest, EveryTargetGetsTheProxyAndItsSettings) {
   ASSERT_TRUE(target.spec.credentials);
   EXPECT_EQ(target.spec.credentials->user, "alice");
   EXPECT_EQ(target.spec.credentials->password, kPassword);
+  EXPECT_FALSE(target.spec.refuse_basic);
+  Plan strict = make_plan(yaml("refuse_basic_auth: true\n"), proxy_settings());
+  for (const PlannedTarget& t : strict.targets) EXPECT_TRUE(t.spec.refuse_basic);
 }
 
 TEST(PlanTest, CredentialsFileTakesPrecedenceOverTheProxyFile) {

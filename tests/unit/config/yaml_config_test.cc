@@ -241,10 +241,39 @@ TEST(YamlConfigTest, KeyWithoutValueIsErrorAtTheKey) {
 TEST(YamlConfigTest, JitterNotShorterThanIntervalIsError) {
   expect_error("interval: 10s\njitter: 10s\n", 2, 9, "jitter",
                "jitter: jitter (10s) must be shorter than interval (10s)");
-  // Only interval given: the default jitter (5s) is too long for it.
-  expect_error("interval: 3s\n", 1, 11, "interval",
-               "jitter (5s) must be shorter than interval (3s)");
   expect_error("jitter: 1m\n", 1, 9, "jitter", "jitter (1m) must be shorter than interval (1m)");
+}
+
+TEST(YamlConfigTest, RefuseBasicAuthIsOffByDefaultAndReachesEveryProbe) {
+  EXPECT_FALSE(parse_ok("").refuse_basic_auth);
+  EXPECT_TRUE(parse_ok("refuse_basic_auth: true\n").refuse_basic_auth);
+  expect_error("refuse_basic_auth: maybe\n", 1, 20, "refuse_basic_auth", "");
+}
+
+TEST(YamlConfigTest, DefaultJitterFollowsTheShortestInterval) {
+  EXPECT_EQ(parse_ok("interval: 1s\n").jitter, milliseconds(100));
+  EXPECT_EQ(parse_ok("interval: 5s\n").jitter, milliseconds(500));
+  EXPECT_EQ(parse_ok("interval: 10m\n").jitter, seconds(5));
+  EXPECT_EQ(parse_ok("targets:\n  - {host: a.example, interval: 2s}\n").jitter,
+            milliseconds(200));
+  EXPECT_EQ(parse_ok("interval: 1ms\n").jitter, milliseconds(0));
+}
+
+TEST(YamlConfigTest, DurationsAboveTheirBoundAreErrorsNamingTheBound) {
+  expect_error("interval: 3000000h\n", 1, 11, "interval",
+               "interval: must be at most 24h, got 3000000h");
+  expect_error("timeouts:\n  proxy_connect: 3000000h\n", 2, 18, "timeouts.proxy_connect",
+               "must be at most 1h, got 3000000h");
+  expect_error("targets:\n  - {host: a.example, interval: 25h}\n", 2, 33, "targets[0].interval",
+               "must be at most 24h");
+  expect_error("targets:\n  - {host: a.example, timeouts: {stall: 2h}}\n", 2, 41,
+               "targets[0].timeouts.stall", "must be at most 1h");
+  expect_error("mtu_probe: {interval: 169h}\n", 1, 23, "mtu_probe.interval",
+               "must be at most 168h");
+  expect_error("health: {window_duration: 721h}\n", 1, 27, "health.window_duration",
+               "must be at most 720h");
+  expect_error("jitter: 2h\n", 1, 9, "jitter", "must be at most 1h");
+  EXPECT_EQ(parse_ok("interval: 24h\ntimeouts: {transfer: 1h}\n").interval, hours(24));
 }
 
 TEST(YamlConfigTest, TargetIntervalNotLongerThanJitterIsError) {
@@ -317,6 +346,17 @@ TEST(YamlConfigTest, YamlSyntaxErrorHasLineAndColumn) {
   EXPECT_GT(error.line, 0);
   EXPECT_NE(error.message.find("invalid YAML"), std::string::npos) << error.to_string();
   expect_error("interval: 30s\n\tjitter: 1s\n", 2, 1, "", "invalid YAML");
+}
+
+TEST(YamlConfigTest, StreamsThatStallYamlCppAreErrorsNotHangs) {
+  // Found by tests/fuzz/yaml_config_fuzz: yaml-cpp 0.7's LoadAll loops forever, allocating,
+  // on these (upstream PR 1319); each must be a prompt, located error.
+  for (std::string_view text : {",-\n", ",\n", "- a\n,-\n"}) {
+    auto result = parse_yaml_config(text, "f.yaml");
+    ASSERT_FALSE(result) << text;
+    EXPECT_NE(result.error().message.find("invalid YAML"), std::string::npos)
+        << result.error().to_string();
+  }
 }
 
 TEST(YamlConfigTest, MoreThanOneDocumentIsError) {

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 #include "tests/support/results.h"
 
 #include <filesystem>
@@ -135,6 +136,121 @@ TEST(StateFileTest, WriteIsAtomicPrivateAndLoadsBack) {
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+// ---- hostile and failing files ----
+
+bool has_entry_starting(const fs::path& dir, std::string_view prefix) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+TEST(StateFileTest, PlantedSymlinkAtTheTemporaryFileIsNotFollowed) {
+  testing::TempDir dir("pw-state");
+  fs::path victim = dir.write_file("victim", "precious\n");
+  ::chmod(victim.c_str(), 0644);
+  std::string path = (dir.path() / "state.json").string();
+  fs::create_symlink(victim, path + ".tmp");
+  ASSERT_TRUE(write_state_file(path, state_to_json({failing_pair()}, kStart)));
+  EXPECT_EQ(dir.read_file("victim"), "precious\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(victim.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  EXPECT_EQ(load_state_file(path, kStart).pairs.size(), 1u);
+}
+
+TEST(StateFileTest, SymlinkToDevZeroIsSetAsideUnread) {
+  testing::TempDir dir("pw-state");
+  std::string path = (dir.path() / "state.json").string();
+  fs::create_symlink("/dev/zero", path);
+  LoadedState s = load_state_file(path, kStart);
+  EXPECT_TRUE(s.pairs.empty());
+  EXPECT_NE(s.warning.find("symbolic link"), std::string::npos) << s.warning;
+  EXPECT_TRUE(fs::exists("/dev/zero"));
+}
+
+TEST(StateFileTest, FifoDoesNotBlockAndIsSetAside) {
+  testing::TempDir dir("pw-state");
+  std::string path = (dir.path() / "state.json").string();
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  auto started = std::chrono::steady_clock::now();
+  LoadedState s = load_state_file(path, kStart);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_NE(s.warning.find("not a regular file"), std::string::npos) << s.warning;
+  EXPECT_TRUE(has_entry_starting(dir.path(), "state.json.corrupt-"));
+}
+
+TEST(StateFileTest, OversizedFileIsRefusedBeforeReading) {
+  testing::TempDir dir("pw-state");
+  std::string path = (dir.path() / "state.json").string();
+  fs::path file = dir.write_file("state.json", "{}");
+  fs::resize_file(file, kMaxStateFileBytes + 1);  // sparse: no disk, no memory
+  LoadedState s = load_state_file(path, kStart);
+  EXPECT_NE(s.warning.find("larger than 64 MiB"), std::string::npos) << s.warning;
+}
+
+TEST(StateFileTest, TransientReadErrorIsRetriedAndKeepsTheHistory) {
+  testing::TempDir dir("pw-state");
+  std::string path = (dir.path() / "state.json").string();
+  ASSERT_TRUE(write_state_file(path, state_to_json({failing_pair()}, kStart)));
+  int calls = 0;
+  auto flaky = [&](const std::string& p) {
+    if (++calls == 1) return StateRead::failure("cannot read: Input/output error", true);
+    return read_state_file(p);
+  };
+  LoadedState s = load_state_file(path, kStart, flaky);
+  EXPECT_TRUE(s.warning.empty()) << s.warning;
+  EXPECT_EQ(s.pairs.size(), 1u);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(StateFileTest, PersistentReadErrorKeepsTheFileWholeAndDoesNotCallItCorrupt) {
+  testing::TempDir dir("pw-state");
+  std::string path = (dir.path() / "state.json").string();
+  ASSERT_TRUE(write_state_file(path, state_to_json({failing_pair()}, kStart)));
+  std::string before = dir.read_file("state.json");
+  auto failing = [](const std::string&) {
+    return StateRead::failure("cannot read: Input/output error", true);
+  };
+  LoadedState s = load_state_file(path, kStart, failing);
+  EXPECT_FALSE(has_entry_starting(dir.path(), "state.json.corrupt-"));
+  EXPECT_NE(s.warning.find("not corruption"), std::string::npos) << s.warning;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().starts_with("state.json.unread-")) {
+      EXPECT_EQ(dir.read_file(entry.path().filename().string()), before);
+    }
+  }
+  EXPECT_TRUE(has_entry_starting(dir.path(), "state.json.unread-"));
+}
+
+TEST(StateFileTest, ImpossiblePhaseTimesAreRejectedSoWhatLoadsSavesAsJson) {
+  // Found by tests/fuzz/state_file_fuzz: 0.03e631 parsed as infinity, loaded, and was saved as
+  // `Infinity`, which no JSON parser reads: the next start set the history aside.
+  std::string text = state_to_json({failing_pair()}, kStart);
+  auto at = text.find("\"phase_seconds\":[");
+  ASSERT_NE(at, std::string::npos);
+  for (std::string bad : {"0.03e631", "-1"}) {
+    // Keep the array's length: replace its first element.
+    std::string fixed = text;
+    auto first = at + std::string("\"phase_seconds\":[").size();
+    fixed.replace(first, fixed.find(',', first) - first, bad);
+    auto loaded = state_from_json(fixed);
+    ASSERT_FALSE(loaded) << bad;
+    EXPECT_NE(loaded.error().find("impossible time"), std::string::npos) << loaded.error();
+  }
+}
+
+TEST(StateFileTest, TimesBeyondTheClockAreRejectedNotWrapped) {
+  std::string text = state_to_json({failing_pair()}, kStart);
+  auto at = text.find("\"at_ms\":");
+  ASSERT_NE(at, std::string::npos);
+  auto end = text.find(',', at);
+  text.replace(at, end - at, "\"at_ms\":9223372036854775807");
+  auto loaded = state_from_json(text);
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().find("out of range"), std::string::npos) << loaded.error();
 }
 
 }  // namespace

@@ -113,6 +113,13 @@ const std::vector<Row>& table() {
          r.auth_schemes = {"NTLM", "Negotiate"};
        },
        {"only NTLM, Negotiate", "not supported", "Basic or Digest"}},
+      {Outcome::kProxyAuthInsecure,
+       Phase::kProxyConnect,
+       [](ProbeResult& r, ProbeSpec& s) {
+         r.auth_schemes = {"Basic"};
+         s.refuse_basic = true;
+       },
+       {"only Basic", "in clear", "refuse_basic_auth"}},
       {Outcome::kProxyStalled,
        Phase::kProxyConnect,
        nullptr,
@@ -175,6 +182,25 @@ const std::vector<Row>& table() {
          r.peer_close = PeerClose::kFin;
        },
        {"closed (FIN) after 100 of 5000 bytes", "incomplete"}},
+      // A transfer that ran into the phase deadline while bytes arrived is not called silent.
+      {Outcome::kHttpStalled,
+       Phase::kTransfer,
+       [](ProbeResult& r, ProbeSpec& s) {
+         s.request = HttpRequestSpec{"GET", "/big"};
+         s.timeouts.transfer = Millis(60'000);
+         r.bytes = 90'000;
+         r.transfer_deadline_reached = true;
+       },
+       {"did not finish within the transfer deadline (60 s)", "90000 bytes", "not silent"}},
+      // An answer the parser refused is named as such, not as a close after 0 bytes.
+      {Outcome::kHttpIncomplete,
+       Phase::kTransfer,
+       [](ProbeResult& r, ProbeSpec& s) {
+         s.request = HttpRequestSpec{"GET", "/"};
+         r.answer_malformed = true;
+         r.error = "bad Content-Length";
+       },
+       {"malformed HTTP answer", "bad Content-Length"}},
       {Outcome::kHttpError,
        Phase::kHttpFirstByte,
        [](ProbeResult& r, ProbeSpec& s) {
