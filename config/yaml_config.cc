@@ -19,7 +19,7 @@ namespace {
 
 using MaybeError = std::optional<ConfigError>;
 
-constexpr std::array<std::string_view, 13> kTopKeys = {
+constexpr std::array<std::string_view, 14> kTopKeys = {
     "proxy_file",       "metrics_listen", "interval",
     "jitter",           "timeouts",       "state_dir",
     "credentials_file", "log_level",      "max_concurrent_probes",
