@@ -85,7 +85,9 @@ ConfigError YamlMap::error_here(std::string_view message) const {
 std::string describe_node(const YAML::Node& node) {
   if (node.IsSequence()) return "a list";
   if (node.IsMap()) return "a mapping";
-  if (node.IsScalar()) return quoted(node.Scalar());
+  // At most 40 bytes of a value: the file may be a symlink to someone else's (found by
+  // web_config_fuzz: a whole foreign line was quoted back).
+  if (node.IsScalar()) return quoted(node.Scalar(), 40);
   return "nothing";
 }
 

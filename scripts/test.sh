@@ -23,13 +23,14 @@ base_flags=(-DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
             "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG")
 # The tests --tsan runs: every one that starts a second thread in the test process or in the
 # proxywatch binary it runs.
-# DNS lookups run on threads of their own (common/dns_lookup.cc): CheckNetnsTest's name and
-# silent-DNS scenarios run them in the proxywatch binary. Scripted proxies and TLS origins run on
+# DNS lookups run on threads of their own (common/probe/dns_lookup.cc): DnsLookupTest runs them
+# in-process with a blocking fake resolver, CheckNetnsTest's name and silent-DNS scenarios in
+# the proxywatch binary. Scripted proxies and TLS origins run on
 # an IoThread (tests/support/io_thread.h) beside the probe under test in ProbeConcurrency,
 # Scheduler, Support and PaddedHello; CredentialsFileTest races a file swapper.
-tsan_tests='CheckNetnsTest|ProbeConcurrency|SchedulerTest|PaddedHello|CredentialsFileTest|SupportTest'
+tsan_tests='CheckNetnsTest|ProbeConcurrency|SchedulerTest|PaddedHello|CredentialsFileTest|DnsLookup|SupportTest'
 tsan_targets=(proxywatch check_netns_test probe_concurrency_test scheduler_test
-              padded_hello_test proxy_auth_test support_test)
+              padded_hello_test credentials_test dns_lookup_test support_test)
 
 configure() {  # DIR FLAGS...
   local dir=$1

@@ -359,6 +359,15 @@ TEST(YamlConfigTest, StreamsThatStallYamlCppAreErrorsNotHangs) {
   }
 }
 
+TEST(YamlConfigTest, AForeignFileIsQuotedAsAShortPrefixOnly) {
+  // /etc/shadow's first line is one YAML scalar: the message quotes 40 bytes of it, escaped.
+  auto result = parse_yaml_config("root:$y$j9T$Q2x3c4v5b6n7m8$abcdefghijklmnopqrstuvwxyz012345:19000",
+                                  "f.yaml");
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().to_string().find("abcdefghijklmnopqrstuvwxyz"), std::string::npos)
+      << result.error().to_string();
+}
+
 TEST(YamlConfigTest, MoreThanOneDocumentIsError) {
   expect_error("interval: 30s\n---\ninterval: 1m\n", 3, 1, "", "more than one YAML document");
 }
