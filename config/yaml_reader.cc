@@ -1,6 +1,8 @@
 // Typed access to yaml-cpp nodes. yaml-cpp's Mark is 0-based; ConfigError is 1-based.
 #include "config/yaml_reader.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <charconv>
 
@@ -33,6 +35,20 @@ ConfigError yaml_error(const YAML::Node& at, const std::string& source, std::str
                      std::move(key_path),         std::move(text)};
 }
 
+namespace {
+
+// `name` when it is a plain key (1-64 characters of A-Z, a-z, 0-9, '_', '-'); quoted_token(name)
+// otherwise.
+std::string plain_key(const std::string& name) {
+  bool plain =
+      !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+      });
+  return plain ? name : quoted_token(name);
+}
+
+}  // namespace
+
 ConfigResult<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::string path,
                                     std::span<const std::string_view> known) {
   YamlMap map(node, std::move(source), std::move(path));
@@ -45,7 +61,9 @@ ConfigResult<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, 
     if (!key.IsScalar()) return map.error_here("keys must be plain names, not lists or mappings");
     std::string name = key.Scalar();
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      return yaml_error(key, map.source_, map.path_of(name),
+      // The name is the file's, which may not be ours: a plain one as it is, anything else as a
+      // short escaped token (found by web_config_fuzz: raw non-ASCII bytes in the message).
+      return yaml_error(key, map.source_, map.path_of(plain_key(name)),
                         "unknown key (expected one of " + join(known) + ")");
     }
     if (map.find(name)) {

@@ -254,8 +254,7 @@ TEST(YamlConfigTest, DefaultJitterFollowsTheShortestInterval) {
   EXPECT_EQ(parse_ok("interval: 1s\n").jitter, milliseconds(100));
   EXPECT_EQ(parse_ok("interval: 5s\n").jitter, milliseconds(500));
   EXPECT_EQ(parse_ok("interval: 10m\n").jitter, seconds(5));
-  EXPECT_EQ(parse_ok("targets:\n  - {host: a.example, interval: 2s}\n").jitter,
-            milliseconds(200));
+  EXPECT_EQ(parse_ok("targets:\n  - {host: a.example, interval: 2s}\n").jitter, milliseconds(200));
   EXPECT_EQ(parse_ok("interval: 1ms\n").jitter, milliseconds(0));
 }
 
@@ -361,8 +360,8 @@ TEST(YamlConfigTest, StreamsThatStallYamlCppAreErrorsNotHangs) {
 
 TEST(YamlConfigTest, AForeignFileIsQuotedAsAShortPrefixOnly) {
   // /etc/shadow's first line is one YAML scalar: the message quotes 40 bytes of it, escaped.
-  auto result = parse_yaml_config("root:$y$j9T$Q2x3c4v5b6n7m8$abcdefghijklmnopqrstuvwxyz012345:19000",
-                                  "f.yaml");
+  auto result = parse_yaml_config(
+      "root:$y$j9T$Q2x3c4v5b6n7m8$abcdefghijklmnopqrstuvwxyz012345:19000", "f.yaml");
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().to_string().find("abcdefghijklmnopqrstuvwxyz"), std::string::npos)
       << result.error().to_string();
@@ -458,6 +457,21 @@ TEST(YamlConfigHealthTest, OutOfRangeAndInconsistentValuesAreErrors) {
   expect_error("health:\n  window_probes: 4\n  min_samples: 5\n", 3, 16, "health.min_samples",
                "must not exceed window_probes (4)");
   expect_error("health:\n  windows: 4\n", 2, 3, "health.windows", "");
+}
+
+// A key name is the file's: a plain one is named as it is, anything else as a short escaped
+// token, so no raw non-ASCII byte and no long foreign text reaches a message (web_config_fuzz).
+TEST(YamlConfigTest, UnknownKeyThatIsNoPlainNameIsAShortToken) {
+  auto plain = parse_yaml_config("intervall: 5s\n", "f.yaml");
+  ASSERT_FALSE(plain);
+  EXPECT_EQ(plain.error().key_path, "intervall");
+  std::string odd = "\x99r\x07ct$2b$" + std::string(60, 'k') + ": 1\n";
+  auto parsed = parse_yaml_config(odd, "f.yaml");
+  ASSERT_FALSE(parsed);
+  std::string message = parsed.error().to_string();
+  EXPECT_NE(message.find("unknown key"), std::string::npos) << message;
+  EXPECT_EQ(message.find(std::string(30, 'k')), std::string::npos) << message;
+  for (char c : message) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << message;
 }
 
 }  // namespace
