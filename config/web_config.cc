@@ -63,7 +63,7 @@ MaybeError read_users(const YamlMap& top, WebConfig& config) {
   }
   for (const auto& entry : *node) {
     const std::string user = entry.first.as<std::string>("");
-    const std::string path = "basic_auth_users." + user;
+    const std::string path = "basic_auth_users." + key_for_message(user);
     if (user.empty() || user.find(':') != std::string::npos) {
       return yaml_error(entry.first, config.source, path,
                         "a user name must be non-empty, without ':'");

@@ -35,19 +35,13 @@ ConfigError yaml_error(const YAML::Node& at, const std::string& source, std::str
                      std::move(key_path),         std::move(text)};
 }
 
-namespace {
-
-// `name` when it is a plain key (1-64 characters of A-Z, a-z, 0-9, '_', '-'); quoted_token(name)
-// otherwise.
-std::string plain_key(const std::string& name) {
+std::string key_for_message(const std::string& name) {
   bool plain =
       !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
       });
   return plain ? name : quoted_token(name);
 }
-
-}  // namespace
 
 ConfigResult<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::string path,
                                     std::span<const std::string_view> known) {
@@ -63,7 +57,7 @@ ConfigResult<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, 
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       // The name is the file's, which may not be ours: a plain one as it is, anything else as a
       // short escaped token (found by web_config_fuzz: raw non-ASCII bytes in the message).
-      return yaml_error(key, map.source_, map.path_of(plain_key(name)),
+      return yaml_error(key, map.source_, map.path_of(key_for_message(name)),
                         "unknown key (expected one of " + join(known) + ")");
     }
     if (map.find(name)) {

@@ -59,6 +59,11 @@ class YamlMap {
   std::vector<Entry> entries_;
 };
 
+// A key name from the file, for a message or key path: the name when it is plain (1-64
+// characters of A-Z, a-z, 0-9, '_', '-'), quoted_token(name) otherwise, since the file may not
+// be ours and the name may be anything (found by web_config_fuzz).
+std::string key_for_message(const std::string& name);
+
 // "a list", "a mapping", "nothing", or the scalar in quotes: for "got ..." in messages.
 std::string describe_node(const YAML::Node& node);
 

@@ -55,5 +55,20 @@ TEST(WebConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(web.error().kind, ConfigError::Kind::kNotFound);
 }
 
+// A user name is the file's: named in a message as a short escaped token unless it is plain,
+// so neither raw non-ASCII bytes nor a hash written where a name belongs reach it (found by
+// web_config_fuzz).
+TEST(WebConfigTest, UserNamesInMessagesAreShortTokens) {
+  std::string hash = "$2b$04$" + std::string(53, 'G');
+  auto web = parse_web_config("basic_auth_users:\n  " + hash + "\xfe\x99: not-bcrypt\n", "w.yml");
+  ASSERT_FALSE(web);
+  std::string message = web.error().to_string();
+  EXPECT_EQ(message.find(std::string(30, 'G')), std::string::npos) << message;
+  for (char c : message) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << message;
+  auto plain = parse_web_config("basic_auth_users:\n  prometheus: not-bcrypt\n", "w.yml");
+  ASSERT_FALSE(plain);
+  EXPECT_NE(plain.error().to_string().find("basic_auth_users.prometheus"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace proxywatch::config
