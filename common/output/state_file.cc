@@ -43,20 +43,6 @@ WallTime from_ms(std::int64_t ms) {
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::milliseconds(ms)));
 }
 
-json::object evidence_json(const Evidence& e) {
-  return {{"summary", e.summary},
-          {"window_probes", e.window_probes},
-          {"matching_probes", e.matching_probes},
-          {"outcomes", e.outcomes},
-          {"phases", e.phases},
-          {"cert_subject", e.cert_subject},
-          {"cert_issuer", e.cert_issuer},
-          {"expected_issuer", e.expected_issuer},
-          {"verify_error", e.verify_error},
-          {"mtu_direction", e.mtu_direction},
-          {"mtu_detail", e.mtu_detail}};
-}
-
 json::object sample_json(const Sample& s) {
   json::array phases;
   // Only finite times: Boost.JSON writes infinity as `Infinity`, which is not JSON.
@@ -280,6 +266,20 @@ StateRead read_bounded(int fd, const std::string& path, std::size_t size_hint) {
 
 }  // namespace
 
+boost::json::object evidence_json(const Evidence& e) {
+  return {{"summary", e.summary},
+          {"window_probes", e.window_probes},
+          {"matching_probes", e.matching_probes},
+          {"outcomes", e.outcomes},
+          {"phases", e.phases},
+          {"cert_subject", e.cert_subject},
+          {"cert_issuer", e.cert_issuer},
+          {"expected_issuer", e.expected_issuer},
+          {"verify_error", e.verify_error},
+          {"mtu_direction", e.mtu_direction},
+          {"mtu_detail", e.mtu_detail}};
+}
+
 std::string state_to_json(const std::vector<PairState>& pairs, WallTime now) {
   json::array list;
   for (const PairState& p : pairs) list.push_back(pair_json(p));
@@ -328,8 +328,8 @@ LoadedState load_state_file(const std::string& path, WallTime now, const StateRe
   }
   if (got.absent) return {};
   TextResult<std::vector<PairState>> pairs =
-      got.error.empty() ? state_from_json(got.text) : TextResult<std::vector<PairState>>(
-                                                          error_text(got.error));
+      got.error.empty() ? state_from_json(got.text)
+                        : TextResult<std::vector<PairState>>(error_text(got.error));
   if (pairs) return LoadedState{std::move(*pairs), ""};
   // A file that could not be read is not corrupt: it is kept whole, under another name, so
   // the history is not lost and not called corrupt; the daemon starts without it.

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "common/history/pair_history.h"
 #include "common/text_result.h"
 
@@ -31,6 +33,10 @@ struct PairState {
   std::string target;  // the target's name
   PairHistory history;
 };
+
+// One diagnosis's evidence as a JSON object: the form the state file keeps and /status.json
+// shows, written in one place.
+boost::json::object evidence_json(const Evidence& evidence);
 
 // The JSON text of `pairs`, saved at `now`.
 std::string state_to_json(const std::vector<PairState>& pairs, WallTime now);

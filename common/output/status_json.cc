@@ -2,6 +2,8 @@
 // throw on a wrong kind or a missing key; status_from_json turns that into its error.
 #include "common/output/status_json.h"
 
+#include "common/output/state_file.h"
+
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -24,20 +26,6 @@ json::value time_or_null(const std::optional<WallTime>& at) {
 
 json::value us_or_null(const std::optional<double>& seconds) {
   return seconds ? json::value(json_micros(Seconds(*seconds))) : json::value();
-}
-
-json::object evidence_json(const Evidence& e) {
-  return {{"summary", e.summary},
-          {"window_probes", e.window_probes},
-          {"matching_probes", e.matching_probes},
-          {"outcomes", e.outcomes},
-          {"phases", e.phases},
-          {"cert_subject", e.cert_subject},
-          {"cert_issuer", e.cert_issuer},
-          {"expected_issuer", e.expected_issuer},
-          {"verify_error", e.verify_error},
-          {"mtu_direction", e.mtu_direction},
-          {"mtu_detail", e.mtu_detail}};
 }
 
 json::object probe_json(const Sample& s) {
