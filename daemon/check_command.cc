@@ -9,8 +9,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "common/output/result_json.h"
-#include "common/output/timeline.h"
+#include "common/output/print/result_json.h"
+#include "common/output/print/timeline.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/probe.h"
 #include "common/text_result.h"

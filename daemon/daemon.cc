@@ -13,9 +13,10 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
 
-#include "common/output/result_json.h"
-#include "common/output/status_json.h"
-#include "common/output/status_page.h"
+#include "common/output/json/json_fields.h"
+#include "common/output/status/status_json.h"
+#include "common/output/status/status_page.h"
+#include "common/output/store/state_file.h"
 #include "daemon/cli_args.h"
 #include "daemon/systemd_notify.h"
 #include "daemon/web_security.h"
@@ -102,7 +103,7 @@ TextResult<void> Daemon::start() {
   metrics_.set_config_valid("yaml", true);
   metrics_.record_config_load("yaml", true, 0, Clock::now());
   if (auto bound = listen(config_.metrics_listen); !bound) return bound;
-  tracker_.set_settings(config_.health);
+  registry_.set_settings(config_.health);
   load_state();
   load_proxy_file();
   watch_proxy_file();
@@ -171,7 +172,7 @@ void Daemon::reload_yaml() {
   config_ = *loaded;
   credentials_ = std::move(credentials);
   spdlog::set_level(spdlog_level(config_.log_level));
-  tracker_.set_settings(config_.health);
+  registry_.set_settings(config_.health);
   if (proxy_file_moved) {
     load_proxy_file();
     watch_proxy_file();
@@ -359,7 +360,7 @@ void Daemon::arm_state_timer() {
   state_timer_.async_wait([this](auto ec) {
     state_timer_armed_ = false;
     if (ec || stopping_) return;
-    if (tracker_.take_dirty()) save_state();
+    if (registry_.take_dirty()) save_state();
     // glibc keeps what a burst of probes (64 TLS connections at once) or a scrape freed; give
     // it back to the kernel while quiet (docs/benchmarks.md: 100 targets, 21.4 -> 17.5 MiB).
     malloc_trim(0);
@@ -378,7 +379,7 @@ void Daemon::status_changed() {
 }
 
 void Daemon::save_state() {
-  auto written = write_state_file(state_path(), state_to_json(tracker_.snapshot(), Clock::now()));
+  auto written = write_state_file(state_path(), state_to_json(registry_.snapshot(), Clock::now()));
   std::string error = written ? "" : written.error();
   // One warning per kind of failure (an unwritable state_dir would otherwise warn every save).
   if (!error.empty() && error != state_error_) {
@@ -395,7 +396,7 @@ std::string Daemon::status() const {
   std::vector<std::string> names;
   for (const auto& t : plan_.targets) names.push_back(t.name);
   return fmt::format("proxy {}: {}{}", plan_.proxy->to_string(),
-                     tracker_.summary(plan_.proxy->to_string(), names), file_note);
+                     registry_.summary(plan_.proxy->to_string(), names), file_note);
 }
 
 // The proxy file's modification time, when it exists.
@@ -415,7 +416,7 @@ StatusSnapshot Daemon::status_snapshot() const {
                    .proxy_file_changed = modified_at(config_.proxy_file)};
   std::string proxy = plan_.proxy ? plan_.proxy->to_string() : "none";
   for (const config::PlannedTarget& t : plan_.targets) {
-    const Tracker* tracker = tracker_.find(proxy, t.name);
+    const Tracker* tracker = registry_.find({proxy, t.name});
     s.targets.push_back(target_status(t.name, t.spec.target.to_string(), t.spec.expect_denied,
                                       tracker ? &tracker->history() : nullptr));
   }

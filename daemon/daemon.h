@@ -14,10 +14,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "common/output/http_server.h"
-#include "common/output/log.h"
-#include "common/output/metrics.h"
-#include "common/output/status_snapshot.h"
+#include "common/output/web/http_server.h"
+#include "common/output/log/log.h"
+#include "common/output/metrics/metrics.h"
+#include "common/output/status/status_snapshot.h"
 #include "common/text_result.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
@@ -75,7 +75,8 @@ class Daemon {
   config::Plan plan_;
   Metrics metrics_;
   ProbeSink probes_{metrics_};
-  TrackerSink tracker_{metrics_};
+  PairRegistry registry_;
+  TrackerSink tracker_{registry_, metrics_};
   std::string state_error_;    // the last state-file write error logged, "" when writes work
   HttpSecurity web_security_;  // from web_config_file, read at start
   std::unique_ptr<HttpServer> server_;

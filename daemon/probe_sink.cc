@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "common/output/log.h"
+#include "common/output/log/log.h"
 
 namespace proxywatch {
 namespace {

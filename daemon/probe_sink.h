@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "common/output/metrics.h"
+#include "common/output/metrics/metrics.h"
 #include "common/probe_result.h"
 
 namespace proxywatch {

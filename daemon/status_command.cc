@@ -11,8 +11,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "common/output/status_json.h"
-#include "common/output/status_text.h"
+#include "common/output/status/status_json.h"
+#include "common/output/status/status_text.h"
 #include "common/probe_spec.h"
 #include "config/yaml_config.h"
 #include "daemon/cli_args.h"

@@ -1,7 +1,7 @@
 // `proxywatch status [--listen ADDR] [--config FILE] [--json]`: asks the running daemon for
 // /status.json on its metrics listener — ADDR, or the metrics_listen of the YAML file (default
 // /etc/proxywatch/proxywatch.yaml, then 127.0.0.1:39555) — and prints it as text blocks
-// (common/output/status_text.h) or, with --json, as the daemon sent it.
+// (common/output/status/status_text.h) or, with --json, as the daemon sent it.
 #pragma once
 
 #include <ostream>

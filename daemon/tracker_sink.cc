@@ -1,14 +1,10 @@
-// Tracker changes turned into journal events and metric updates.
+// Registry changes turned into journal events and metric updates.
 #include "daemon/tracker_sink.h"
-
-#include <algorithm>
-#include <array>
-#include <set>
 
 #include <fmt/format.h>
 
 #include "common/history/health_rules.h"
-#include "common/output/log.h"
+#include "common/output/log/log.h"
 
 namespace proxywatch {
 namespace {
@@ -77,96 +73,32 @@ Event diagnosis_event(const std::string& proxy, const std::string& target,
 
 }  // namespace
 
-void TrackerSink::set_settings(const HealthSettings& settings) {
-  settings_ = settings;
-  for (auto& [key, t] : trackers_) t.set_settings(settings);
-}
-
 void TrackerSink::record(const std::string& proxy, const std::string& target,
                          const std::string& expect_issuer, const ProbeResult& result,
                          WallTime now) {
-  Key key{proxy, target};
-  Tracker& t = tracker(key);
-  publish(key, t, t.record(result, now, expect_issuer));
+  PairKey key{proxy, target};
+  publish(key, registry_.record(key, expect_issuer, result, now));
 }
 
 void TrackerSink::record_mtu(const std::string& proxy, const std::string& target,
                              const MtuReport& report, WallTime now) {
-  Key key{proxy, target};
-  Tracker& t = tracker(key);
-  publish(key, t, t.record_mtu(report, now));
+  PairKey key{proxy, target};
+  publish(key, registry_.record_mtu(key, report, now));
 }
 
 void TrackerSink::retain(const std::string& proxy, const std::vector<std::string>& targets) {
-  for (auto it = trackers_.begin(); it != trackers_.end();) {
-    bool keep = it->first.first == proxy &&
-                std::find(targets.begin(), targets.end(), it->first.second) != targets.end();
-    if (keep) {
-      ++it;
-      continue;
-    }
-    metrics_.forget(it->first.first, it->first.second);
-    it = trackers_.erase(it);
-    dirty_ = true;
-  }
-}
-
-std::vector<PairState> TrackerSink::snapshot() const {
-  std::vector<PairState> out;
-  for (const auto& [key, t] : trackers_)
-    out.push_back(PairState{key.first, key.second, t.history()});
-  return out;
+  for (const PairKey& key : registry_.retain(proxy, targets)) metrics_.forget(key.first, key.second);
 }
 
 void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {
-  for (const auto& [key, t] : trackers_) metrics_.forget(key.first, key.second);
-  trackers_.clear();
-  for (PairState& p : pairs) {
-    Key key{p.proxy, p.target};
-    auto [it, inserted] = trackers_.insert_or_assign(key, Tracker(settings_, std::move(p.history)));
-    it->second.prune(now);
-    metrics_.update(key.first, key.second, it->second.history());
+  for (const PairKey& key : registry_.restore(std::move(pairs), now)) {
+    metrics_.forget(key.first, key.second);
   }
+  for (const auto& [key, t] : registry_.pairs()) metrics_.update(key.first, key.second, t.history());
 }
 
-const Tracker* TrackerSink::find(const std::string& proxy, const std::string& target) const {
-  auto it = trackers_.find(Key{proxy, target});
-  return it == trackers_.end() ? nullptr : &it->second;
-}
-
-std::string TrackerSink::summary(const std::string& proxy,
-                                 const std::vector<std::string>& targets) const {
-  std::array<std::size_t, kAllHealthStates.size()> counts{};
-  std::set<Diagnosis> active;
-  for (const std::string& target : targets) {
-    const Tracker* t = find(proxy, target);
-    HealthState state = t ? t->history().health : HealthState::kUnknown;
-    ++counts[static_cast<std::size_t>(state)];
-    if (t) {
-      for (const auto& [d, since] : t->history().active) active.insert(d);
-    }
-  }
-  std::string out =
-      fmt::format("{} target{}: {} healthy", targets.size(), targets.size() == 1 ? "" : "s",
-                  counts[static_cast<std::size_t>(HealthState::kHealthy)]);
-  for (HealthState s : {HealthState::kDegraded, HealthState::kFailing, HealthState::kUnknown}) {
-    std::size_t n = counts[static_cast<std::size_t>(s)];
-    if (n > 0) out += fmt::format(", {} {}", n, to_string(s));
-  }
-  if (active.empty()) return out;
-  std::vector<std::string_view> names;
-  for (Diagnosis d : active) names.push_back(to_string(d));
-  return out + fmt::format(" ({})", fmt::join(names, ", "));
-}
-
-Tracker& TrackerSink::tracker(const Key& key) {
-  auto it = trackers_.find(key);
-  if (it == trackers_.end()) it = trackers_.emplace(key, Tracker(settings_)).first;
-  return it->second;
-}
-
-void TrackerSink::publish(const Key& key, const Tracker& t, const TrackerChanges& changes) {
-  dirty_ = true;
+void TrackerSink::publish(const PairKey& key, const TrackerChanges& changes) {
+  const Tracker& t = *registry_.find(key);
   if (changes.health_from) log_event(health_event(key.first, key.second, t, *changes.health_from));
   for (const DiagnosisChange& d : changes.diagnoses) {
     log_event(diagnosis_event(key.first, key.second, d));

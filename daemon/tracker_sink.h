@@ -1,32 +1,27 @@
-// Where the daemon keeps every pair's Tracker: finished probes and MTU comparisons go in, and
-// what changed comes out as journal events (health transitions, diagnoses raised and cleared,
-// each with its evidence as fields) and as the tracker's metrics. It also hands the histories
-// to the state file and takes them back after a restart. Not thread-safe: the io_context
-// thread only.
+// Fans the history stage's changes out: each change the PairRegistry reports for a finished
+// probe or MTU comparison becomes journal events (health transitions, diagnoses raised and
+// cleared, each with its evidence as fields) and the tracker's metric series. It decides
+// nothing: the registry (common/history/pair_registry.h) is the one author of health. Not
+// thread-safe: the io_context thread only.
 #pragma once
 
-#include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "common/history/tracker.h"
-#include "common/output/metrics.h"
-#include "common/output/state_file.h"
-#include "common/output/tracker_metrics.h"
+#include "common/history/pair_registry.h"
+#include "common/output/metrics/metrics.h"
+#include "common/output/metrics/tracker_metrics.h"
 
 namespace proxywatch {
 
 class TrackerSink {
  public:
-  // Registers the tracker's metric families on `metrics`' registry.
-  explicit TrackerSink(Metrics& metrics) : metrics_(metrics.registry()) {}
+  // Shows `registry`'s pairs; registers the tracker's metric families on `metrics`' registry.
+  TrackerSink(PairRegistry& registry, Metrics& metrics)
+      : registry_(registry), metrics_(metrics.registry()) {}
 
-  // Thresholds for every tracker, present and future.
-  void set_settings(const HealthSettings& settings);
-
-  // Feeds a finished probe of `target` through `proxy` (finished at `now`); logs and exports
-  // what changed. `expect_issuer`: the target's pinned certificate issuer, empty for none.
+  // Feeds a finished probe of `target` through `proxy` (finished at `now`) to the registry;
+  // logs and exports what changed. `expect_issuer`: the target's pinned certificate issuer.
   void record(const std::string& proxy, const std::string& target, const std::string& expect_issuer,
               const ProbeResult& result, WallTime now);
   // Feeds an MTU comparison the same way.
@@ -37,33 +32,15 @@ class TrackerSink {
   // not in `targets`.
   void retain(const std::string& proxy, const std::vector<std::string>& targets);
 
-  // Every pair's history, for the state file.
-  std::vector<PairState> snapshot() const;
-  // Replaces every pair with `pairs` (from the state file), trimmed to the time window at
-  // `now`, and exports them. Logs nothing: these are not changes.
+  // Replaces every pair with `pairs` (restored from disk) and exports them. Logs nothing:
+  // these are not changes.
   void restore(std::vector<PairState> pairs, WallTime now);
 
-  // True when something changed since the last take_dirty(); clears the flag.
-  bool take_dirty() { return std::exchange(dirty_, false); }
-
-  // The tracker of (proxy, target), or nullptr.
-  const Tracker* find(const std::string& proxy, const std::string& target) const;
-
-  // The tracker's verdict on `targets` through `proxy` in one line, for STATUS= and the
-  // journal: "3 targets: 2 healthy, 1 failing (acl_block)", "1 target: 1 healthy". Every state but
-  // healthy is named only when some target is in it; a target without history is unknown; the
-  // active diagnoses follow in parentheses.
-  std::string summary(const std::string& proxy, const std::vector<std::string>& targets) const;
-
  private:
-  using Key = std::pair<std::string, std::string>;
-  Tracker& tracker(const Key& key);
-  void publish(const Key& key, const Tracker& tracker, const TrackerChanges& changes);
+  void publish(const PairKey& key, const TrackerChanges& changes);
 
-  HealthSettings settings_;
+  PairRegistry& registry_;
   TrackerMetrics metrics_;
-  std::map<Key, Tracker> trackers_;
-  bool dirty_ = false;
 };
 
 }  // namespace proxywatch

@@ -1,5 +1,5 @@
 // Web configuration → HttpSecurity: OpenSSL loads the certificate chain and key (and checks
-// that they belong together); BasicAuth (common/output/basic_auth.h) checks the users.
+// that they belong together); BasicAuth (common/output/web/basic_auth.h) checks the users.
 #include "daemon/web_security.h"
 
 #include <memory>
@@ -7,7 +7,7 @@
 #include <openssl/err.h>
 #include <boost/asio/ssl/context.hpp>
 
-#include "common/output/basic_auth.h"
+#include "common/output/web/basic_auth.h"
 #include "config/web_config.h"
 
 namespace proxywatch {

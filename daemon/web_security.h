@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "common/output/http_server.h"
+#include "common/output/web/http_server.h"
 #include "common/text_result.h"
 
 namespace proxywatch {

@@ -3,6 +3,12 @@
 
 namespace proxywatch {
 
+double total_seconds(const Sample& sample) {
+  double total = 0;
+  for (const auto& d : sample.phase_seconds) total += d.value_or(0);
+  return total;
+}
+
 bool at_least_percent(std::size_t part, std::size_t whole, double percent) {
   return static_cast<double>(part) * 100.0 >= percent * static_cast<double>(whole);
 }

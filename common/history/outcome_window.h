@@ -31,6 +31,9 @@ struct Sample {
   friend bool operator==(const Sample&, const Sample&) = default;
 };
 
+// The sum of a sample's phase durations (seconds): how long the probe took until it ended.
+double total_seconds(const Sample& sample);
+
 // Whether `part` is at least `percent` percent of `whole` (exact, without rounding).
 bool at_least_percent(std::size_t part, std::size_t whole, double percent);
 

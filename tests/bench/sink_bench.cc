@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "common/output/state_file.h"
+#include "common/output/store/state_file.h"
 
 #include "common/history/tracker.h"
-#include "common/output/metrics.h"
+#include "common/output/metrics/metrics.h"
 #include "tests/support/results.h"
 
 namespace {

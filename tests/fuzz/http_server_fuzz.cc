@@ -9,7 +9,7 @@
 
 #include <boost/asio.hpp>
 
-#include "common/output/http_server.h"
+#include "common/output/web/http_server.h"
 
 namespace asio = boost::asio;
 using asio::ip::tcp;

@@ -13,8 +13,8 @@
 #include <fstream>
 #include <regex>
 
-#include "common/output/status_json.h"
-#include "common/output/status_snapshot.h"
+#include "common/output/status/status_json.h"
+#include "common/output/status/status_snapshot.h"
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
 #include "tests/support/process.h"

@@ -1,9 +1,9 @@
 // HttpServer against a Beast client: the server listens on 127.0.0.1:0 in the test's own
 // io_context, the client coroutines run on the same context, and every wait is "run handlers
 // until the condition holds or the deadline passes".
-#include "common/output/http_server.h"
+#include "common/output/web/http_server.h"
 
-#include "common/output/metrics.h"
+#include "common/output/metrics/metrics.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -8,7 +8,7 @@
 
 #include <sstream>
 
-#include "common/output/log.h"
+#include "common/output/log/log.h"
 #include "tests/support/results.h"
 
 namespace proxywatch {

@@ -1,5 +1,5 @@
-// TrackerSink: probes in, journal events and metric series out; retain and restore; the one
-// line of verdict that STATUS= shows.
+// TrackerSink: probes in through the registry, journal events and metric series out; retain
+// and restore drop and export the series.
 #include "daemon/tracker_sink.h"
 
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 
 #include <sstream>
 
-#include "common/output/log.h"
+#include "common/output/log/log.h"
 #include "tests/support/results.h"
 
 namespace proxywatch {
@@ -30,8 +30,9 @@ class TrackerSinkTest : public ::testing::Test {
   bool has(const std::string& line) { return metrics_.serialize().find(line) != std::string::npos; }
 
   std::ostringstream log_;
+  PairRegistry registry_;
   Metrics metrics_;
-  TrackerSink sink_{metrics_};
+  TrackerSink sink_{registry_, metrics_};
   WallTime now_ = kStart;
 };
 
@@ -73,42 +74,28 @@ TEST_F(TrackerSinkTest, RetainDropsOtherPairsAndTheirSeries) {
   feed("tools", result(Outcome::kOk));
   feed("old", result(Outcome::kOk));
   sink_.retain("127.0.0.1:3128", {"tools"});
-  EXPECT_EQ(sink_.find("127.0.0.1:3128", "old"), nullptr);
-  EXPECT_NE(sink_.find("127.0.0.1:3128", "tools"), nullptr);
+  EXPECT_EQ(registry_.find({"127.0.0.1:3128", "old"}), nullptr);
+  EXPECT_NE(registry_.find({"127.0.0.1:3128", "tools"}), nullptr);
   EXPECT_FALSE(has("target=\"old\""));
   sink_.retain("127.0.0.1:8080", {"tools"});
-  EXPECT_TRUE(sink_.snapshot().empty());
+  EXPECT_TRUE(registry_.snapshot().empty());
+  EXPECT_FALSE(has("target=\"tools\""));
 }
 
 TEST_F(TrackerSinkTest, RestoreExportsWithoutLoggingAndMarksNothingDirty) {
   for (int i = 0; i < 3; ++i) feed("tools", result(Outcome::kTcpRefused, Phase::kTcpConnect));
-  auto saved = sink_.snapshot();
+  auto saved = registry_.snapshot();
+  PairRegistry fresh_registry;
   Metrics fresh_metrics;
-  TrackerSink fresh(fresh_metrics);
+  TrackerSink fresh(fresh_registry, fresh_metrics);
   log_.str("");
   fresh.restore(saved, now_);
   EXPECT_EQ(log_.str(), "");
-  EXPECT_FALSE(fresh.take_dirty());
+  EXPECT_FALSE(fresh_registry.take_dirty());
   EXPECT_NE(fresh_metrics.serialize().find("diagnosis=\"proxy_unreachable\""), std::string::npos);
-  ASSERT_NE(fresh.find("127.0.0.1:3128", "tools"), nullptr);
-  EXPECT_EQ(fresh.find("127.0.0.1:3128", "tools")->history().health, HealthState::kFailing);
-}
-
-TEST_F(TrackerSinkTest, SummaryCountsHealthStatesAndNamesActiveDiagnoses) {
-  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools", "smart"}), "2 targets: 0 healthy, 2 unknown");
-  feed("tools", result(Outcome::kOk));
-  for (int i = 0; i < 3; ++i) feed("smart", result(Outcome::kProxyDenied, Phase::kProxyConnect));
-  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools", "smart"}),
-            "2 targets: 1 healthy, 1 failing (acl_block)");
-  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools"}), "1 target: 1 healthy");
-  // Another proxy's history is not this proxy's verdict.
-  EXPECT_EQ(sink_.summary("10.0.0.1:80", {"tools"}), "1 target: 0 healthy, 1 unknown");
-}
-
-TEST_F(TrackerSinkTest, SummaryStaysHealthyThroughOneFailedProbe) {
-  feed("tools", result(Outcome::kOk));
-  feed("tools", result(Outcome::kProxyClosed, Phase::kProxyConnect));
-  EXPECT_EQ(sink_.summary("127.0.0.1:3128", {"tools"}), "1 target: 1 healthy");
+  ASSERT_NE(fresh_registry.find({"127.0.0.1:3128", "tools"}), nullptr);
+  EXPECT_EQ(fresh_registry.find({"127.0.0.1:3128", "tools"})->history().health,
+            HealthState::kFailing);
 }
 
 }  // namespace

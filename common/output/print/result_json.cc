@@ -1,0 +1,110 @@
+// JSON output of a probe result.
+#include "common/output/print/result_json.h"
+
+#include <cmath>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+namespace proxywatch {
+namespace {
+
+namespace json = boost::json;
+
+json::value tcp_json(const std::optional<TcpInfo>& info) {
+  if (!info) return nullptr;
+  return json::object{{"rtt_us", info->rtt_us},           {"rttvar_us", info->rttvar_us},
+                      {"retransmits", info->retransmits}, {"snd_mss", info->snd_mss},
+                      {"rcv_mss", info->rcv_mss},         {"pmtu", info->pmtu}};
+}
+
+json::value tls_json(const TlsInfo& tls) {
+  json::value not_after = tls.not_after ? json::value(*tls.not_after) : json::value();
+  return json::object{
+      {"version", or_null(tls.version)}, {"cipher", or_null(tls.cipher)},
+      {"subject", or_null(tls.subject)}, {"issuer", or_null(tls.issuer)},
+      {"not_after", not_after},          {"verify_error", or_null(tls.verify_error)}};
+}
+
+// How the probe answered the proxy's 407s; null when it sent no credentials.
+json::value auth_json(const ProbeResult& r) {
+  if (r.auth_scheme.empty()) return nullptr;
+  return json::object{{"scheme", r.auth_scheme},
+                      {"attempts", r.auth_attempts},
+                      {"stale_retry", r.auth_stale_retry},
+                      {"reconnects", r.auth_reconnects}};
+}
+
+json::object phases_json(const ProbeResult& r) {
+  json::object phases;
+  for (Phase p : kAllPhases) {
+    if (auto d = r.duration(p)) phases[to_string(p)] = json_micros(*d);
+  }
+  return phases;
+}
+
+// What one of the MTU probes leaves as evidence: how it ended and what TCP saw.
+json::object mtu_probe_json(const ProbeResult& r) {
+  json::value phase = r.phase ? json::value(to_string(*r.phase)) : json::value();
+  return json::object{
+      {"outcome", to_string(r.outcome)},  {"phase", phase},
+      {"total_us", json_micros(r.total)}, {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
+      {"tcp", tcp_json(r.tcp())},         {"peer_close", to_string(r.peer_close)},
+      {"error", or_null(r.error)}};
+}
+
+}  // namespace
+
+json::value to_json(const MtuReport& report, const ProbeSpec& spec) {
+  json::value value = to_json(report.normal, spec);
+  value.as_object()["mtu"] = json::object{
+      {"normal", to_string(report.normal.outcome)},
+      {"clamped", to_string(report.clamped.outcome)},
+      {"padded", to_string(report.padded.outcome)},
+      {"verdict", to_string(report.verdict)},
+      {"clamp_mss", report.clamp_mss},
+      {"padded_hello_bytes", report.padded_hello_bytes},
+      {"diagnosis", report.diagnosis},
+      {"probes", json::object{{"normal", mtu_probe_json(report.normal)},
+                              {"clamped", mtu_probe_json(report.clamped)},
+                              {"padded", mtu_probe_json(report.padded)}}},
+  };
+  return value;
+}
+
+json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
+  json::array schemes;
+  for (const auto& scheme : r.auth_schemes) schemes.emplace_back(scheme);
+  json::value phase = r.phase ? json::value(to_string(*r.phase)) : json::value();
+  json::value content_length = r.content_length ? json::value(*r.content_length) : json::value();
+  return json::object{
+      {"proxy", s.proxy.to_string()},
+      {"proxy_address", or_null(r.proxy_address)},
+      {"target", s.target.to_string()},
+      {"expect", s.expect_denied ? "denied" : "ok"},
+      {"outcome", to_string(r.outcome)},
+      {"phase", phase},
+      {"ok", r.ok()},
+      {"phases_us", phases_json(r)},
+      {"close_us", json_micros(r.close_duration)},
+      {"total_us", json_micros(r.total)},
+      {"started_unix_ms", json_unix_ms(r.started)},
+      {"connect_status", or_null(r.connect_status)},
+      {"connect_reason", or_null(r.connect_reason)},
+      {"error_source", or_null(r.error_source)},
+      {"auth_schemes", std::move(schemes)},
+      {"auth", auth_json(r)},
+      {"tls", tls_json(r.tls)},
+      {"http_status", or_null(r.http_status)},
+      {"bytes", r.bytes},
+      {"content_length", content_length},
+      {"throughput_bytes_per_second", std::llround(r.throughput_bytes_per_s)},
+      {"tcp", tcp_json(r.tcp())},
+      {"tcp_after_connect", tcp_json(r.tcp_after_connect)},
+      {"peer_close", to_string(r.peer_close)},
+      {"error", or_null(r.error)},
+      {"diagnosis", r.diagnosis},
+  };
+}
+
+}  // namespace proxywatch

@@ -1,0 +1,91 @@
+// Copying a pair's history into the snapshot, and the chart's smoke groups.
+#include "common/output/status/status_snapshot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace proxywatch {
+namespace {
+
+// The nearest-rank percentile `p` (0..100) of sorted, non-empty `values`.
+double percentile(const std::vector<double>& sorted, double p) {
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+}  // namespace
+
+bool StatusSnapshot::all_healthy() const {
+  if (proxy.empty()) return false;
+  return std::all_of(targets.begin(), targets.end(),
+                     [](const TargetStatus& t) { return t.health == HealthState::kHealthy; });
+}
+
+std::string utc_time(WallTime at) {
+  std::time_t t = std::chrono::system_clock::to_time_t(at);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string age_text(WallTime since, WallTime now) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(now - since).count();
+  s = std::max<decltype(s)>(s, 0);
+  if (s < 120) return fmt::format("{} s", s);
+  if (s < 7200) return fmt::format("{} min", s / 60);
+  if (s < 2 * 86400) return fmt::format("{} h {} min", s / 3600, s % 3600 / 60);
+  return fmt::format("{} d {} h", s / 86400, s % 86400 / 3600);
+}
+
+std::vector<SmokePoint> smoke_points(const std::deque<Sample>& samples) {
+  std::vector<SmokePoint> points;
+  points.reserve(samples.size());
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    std::size_t first = i + 1 >= kSmokeGroup ? i + 1 - kSmokeGroup : 0;
+    SmokePoint point{.at = samples[i].at};
+    std::vector<double> passed;
+    for (std::size_t j = first; j <= i; ++j) {
+      ++point.probes;
+      // A failed probe's duration is how long it took to fail, not a latency.
+      if (samples[j].ok()) {
+        passed.push_back(total_seconds(samples[j]));
+      } else {
+        ++point.failed;
+      }
+    }
+    if (!passed.empty()) {
+      std::sort(passed.begin(), passed.end());
+      point.low = percentile(passed, 10);
+      point.median = percentile(passed, 50);
+      point.high = percentile(passed, 90);
+    }
+    points.push_back(point);
+  }
+  return points;
+}
+
+TargetStatus target_status(std::string name, std::string destination, bool expect_denied,
+                           const PairHistory* history) {
+  TargetStatus t{.name = std::move(name),
+                 .destination = std::move(destination),
+                 .expect_denied = expect_denied};
+  if (!history) return t;
+  t.health = history->health;
+  t.health_since = history->health_since;
+  t.consecutive_failures = history->consecutive_failures;
+  for (const auto& [d, active] : history->active) {
+    t.diagnoses.push_back(TargetDiagnosis{d, active.since, active.evidence});
+  }
+  const auto& samples = history->window.samples();
+  t.probes.assign(samples.begin(), samples.end());
+  t.last_diagnosis = history->last_diagnosis;
+  t.last_mtu = history->last_mtu;
+  t.smoke = smoke_points(samples);
+  return t;
+}
+
+}  // namespace proxywatch

@@ -1,0 +1,86 @@
+// The status snapshot: what the daemon knows about its proxy and each target at one moment, as
+// plain data, for the operator's three views of it — the HTML page at `/` (status_page.h),
+// `/status.json` (status_json.h) and `proxywatch status` (status_text.h, from the JSON). Built
+// from the tracker's PairHistory: health, its age, diagnoses and the probes of the window are
+// the history stage's, copied, never judged again. The one thing computed here is for the
+// latency chart: the median and spread of recent probes (smoke_points), a presentation of the
+// window, not a verdict.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/health.h"
+#include "common/history/pair_history.h"
+
+namespace proxywatch {
+
+// Probes per smoke group: each chart point summarizes the probe it is drawn at and the ones
+// before it, up to this many (SmokePing's "pings per step", over consecutive probes).
+inline constexpr std::size_t kSmokeGroup = 5;
+// Probes drawn as timeline bars on the page and listed by `proxywatch status`, newest last.
+inline constexpr std::size_t kTimelineProbes = 10;
+
+// One point of the SmokePing-style chart: the total durations of the group's passing probes.
+struct SmokePoint {
+  WallTime at{};                // the newest probe of the group
+  std::uint32_t probes = 0;     // in the group
+  std::uint32_t failed = 0;     // of them, not ok
+  std::optional<double> low{};  // 10th percentile, seconds; empty when none passed
+  std::optional<double> median{};
+  std::optional<double> high{};  // 90th percentile
+  friend bool operator==(const SmokePoint&, const SmokePoint&) = default;
+};
+
+struct TargetDiagnosis {
+  Diagnosis diagnosis = Diagnosis::kFlapping;
+  WallTime since{};
+  Evidence evidence{};
+  friend bool operator==(const TargetDiagnosis&, const TargetDiagnosis&) = default;
+};
+
+struct TargetStatus {
+  std::string name{};         // the YAML's target name (a metric label)
+  std::string destination{};  // "host:port", as CONNECT names it
+  bool expect_denied = false;
+  HealthState health = HealthState::kUnknown;
+  std::optional<WallTime> health_since{};
+  std::uint32_t consecutive_failures = 0;
+  std::vector<TargetDiagnosis> diagnoses{};
+  std::vector<Sample> probes{};  // the window, oldest first
+  std::string last_diagnosis{};  // the newest probe's sentence
+  std::optional<MtuVerdict> last_mtu{};
+  std::vector<SmokePoint> smoke{};  // one per probe of the window
+  friend bool operator==(const TargetStatus&, const TargetStatus&) = default;
+};
+
+struct StatusSnapshot {
+  std::string version{};  // proxywatch's
+  WallTime generated{};
+  std::string proxy{};  // "host:port" from the proxy file; empty when the proxy is disabled
+  std::string proxy_file{};
+  bool proxy_file_valid = true;  // false: the file did not parse and the last good one is used
+  std::optional<WallTime> proxy_file_changed{};  // its modification time, when it exists
+  std::vector<TargetStatus> targets{};
+  friend bool operator==(const StatusSnapshot&, const StatusSnapshot&) = default;
+
+  // True when there is a proxy and every target is healthy.
+  bool all_healthy() const;
+};
+
+// The status of target `name` from its history (nullptr: no probe yet, health unknown).
+TargetStatus target_status(std::string name, std::string destination, bool expect_denied,
+                           const PairHistory* history);
+
+// One SmokePoint per sample: the sample and up to kSmokeGroup - 1 before it.
+std::vector<SmokePoint> smoke_points(const std::deque<Sample>& samples);
+
+// `at` in UTC as "2024-05-01 12:00:00" (whole seconds).
+std::string utc_time(WallTime at);
+// The time from `since` to `now` for a person: "40 s", "12 min", "3 h 5 min", "2 d 4 h".
+std::string age_text(WallTime since, WallTime now);
+
+}  // namespace proxywatch

@@ -1,0 +1,85 @@
+// The state file: every pair's history (windows, health, active diagnoses) as JSON in
+// state_dir, so a restart keeps it (DESIGN.md, "History survives a restart"). Written
+// atomically — a temporary file, fsync, rename over the old one, fsync of the directory — so a
+// kill -9 at any moment leaves either the old file or the new one, never a torn one. A file
+// that does not load (corrupt, truncated, another format or a newer version) is moved aside as
+// `<name>.corrupt-<UTC time>` and the daemon starts clean. The file holds proxy and target
+// names, outcomes, phases, timings and certificate names: never a credential.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "common/history/pair_registry.h"
+#include "common/text_result.h"
+
+namespace proxywatch {
+
+// The format's version; a file with a higher one is from a newer proxywatch and is set aside.
+inline constexpr std::int64_t kStateFileVersion = 2;
+// The file's name inside state_dir.
+inline constexpr std::string_view kStateFileName = "state.json";
+
+// The JSON text of `pairs`, saved at `now`.
+std::string state_to_json(const std::vector<PairState>& pairs, WallTime now);
+
+// Parses state_to_json's text. The error says what is wrong: not JSON, not a state file,
+// version missing or newer than kStateFileVersion, a field missing or of the wrong type, an
+// unknown outcome, phase, health state or diagnosis name.
+TextResult<std::vector<PairState>> state_from_json(std::string_view text);
+
+// Replaces the file at `path` with `text` atomically (see the file comment); mode 0600.
+TextResult<void> write_state_file(const std::string& path, std::string_view text);
+
+struct LoadedState {
+  std::vector<PairState> pairs;  // empty when there was no file or it was set aside
+  std::string warning;           // non-empty when the file was set aside: why, and where to
+};
+
+// The largest state file loaded; a bigger one is set aside unread (a 512 MiB file once took
+// 1 GB of memory). 10,000 samples of 20 pairs fit many times over.
+inline constexpr std::size_t kMaxStateFileBytes = std::size_t{64} << 20;
+// How often a read that failed (EIO, ENOMEM ...) is tried, and the pause between tries.
+inline constexpr int kStateReadTries = 3;
+inline constexpr std::chrono::milliseconds kStateReadRetryPause{100};
+
+// What reading the state file gave: its text, or that it is absent, or why it is not usable
+// and whether that may pass (a read error) or not (not a regular file, too large, a link).
+struct StateRead {
+  bool absent = false;
+  std::string text;
+  std::string error;
+  bool transient = false;
+
+  // A read that failed with `why`; `transient` when trying again may succeed.
+  static StateRead failure(std::string why, bool transient = false) {
+    StateRead out;
+    out.error = std::move(why);
+    out.transient = transient;
+    return out;
+  }
+};
+using StateReader = std::function<StateRead(const std::string& path)>;
+
+// Reads `path` once, bounded: never through a symlink (O_NOFOLLOW), never blocking on a FIFO
+// (O_NONBLOCK), only a regular file of at most kMaxStateFileBytes, into one buffer.
+StateRead read_state_file(const std::string& path);
+
+// Reads the state file at `path` with read_state_file. Absent: no pairs, no warning. Not
+// loadable (not JSON, another format, not a regular file, too large, a symlink): renamed to
+// `<path>.corrupt-<now as YYYYmmddTHHMMSSZ>`, no pairs, and a warning. A read error is tried
+// kStateReadTries times; if it persists the file is kept whole as `<path>.unread-<now>`
+// (history to restore, not corruption), no pairs, and a warning that says so.
+LoadedState load_state_file(const std::string& path, WallTime now);
+
+// The same with another reader: tests inject read errors through it.
+LoadedState load_state_file(const std::string& path, WallTime now, const StateReader& read);
+
+}  // namespace proxywatch

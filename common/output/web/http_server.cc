@@ -1,0 +1,353 @@
+// HttpServer: an accept loop and one coroutine per connection, both holding the shared state so
+// that stop() and the destructor never leave a coroutine with a dangling server. Each session
+// records its stage, so that a full listener can evict the longest-idle connection for a new
+// one: idle or slow clients cannot starve a scrape. Every socket
+// operation returns its error through as_tuple; a failing session ends, the server goes on.
+#include "common/output/web/http_server.h"
+
+#include <array>
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace proxywatch {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+// After the last answer of a connection we read (and discard) what the client still sends for
+// at most this long, so that closing does not reset the connection under the answer.
+constexpr std::chrono::seconds kLingerTimeout{1};
+constexpr std::size_t kLingerMaxBytes = 64 * 1024;
+// Pause after a failed accept (e.g. EMFILE) instead of spinning on the error.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+using Request = http::request<http::empty_body>;
+using BeastResponse = http::response<http::string_body>;
+
+HttpResponse plain(unsigned status, std::string body) {
+  return HttpResponse{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
+}
+
+BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive, bool head) {
+  BeastResponse out;
+  out.version(version);
+  out.result(response.status);
+  out.set(http::field::server, "proxywatch");
+  out.set(http::field::content_type, response.content_type);
+  // RFC 9110 §15.5.6: a 405 must list the methods the resource supports.
+  if (response.status == 405) out.set(http::field::allow, "GET, HEAD");
+  // RFC 9110 §11.6.1: a 401 names the scheme to use; RFC 7617 §2.1 the charset of credentials.
+  if (response.status == 401) {
+    out.set(http::field::www_authenticate, "Basic realm=\"proxywatch\", charset=\"UTF-8\"");
+  }
+  out.keep_alive(keep_alive);
+  // A HEAD answer carries the length the GET body would have, and no body (RFC 9110 §9.3.2).
+  out.content_length(response.body.size());
+  if (!head) out.body() = std::move(response.body);
+  return out;
+}
+
+// The answer to a request whose headers parsed and that has no body.
+HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& security,
+                      const Request& request) {
+  if (security.authorize && !security.authorize(request[http::field::authorization])) {
+    return plain(401, "unauthorized");
+  }
+  std::string_view path = request.target();
+  path = path.substr(0, path.find('?'));
+  const auto handler = handlers.find(path);
+  if (handler == handlers.end()) return plain(404, "not found");
+  if (request.method() != http::verb::get && request.method() != http::verb::head)
+    return plain(405, "method not allowed");
+  try {
+    return handler->second();
+  } catch (const std::exception& e) {
+    // A throwing handler is a bug; the connection and the server go on.
+    return plain(500, std::string("internal error: ") + e.what());
+  }
+}
+
+// The answer to a request header that did not parse, or none when the connection just ended.
+std::optional<HttpResponse> answer_to_read_error(const error_code& ec) {
+  if (ec == http::error::header_limit) return plain(431, "request header fields too large");
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout) return std::nullopt;
+  if (ec.category() == http::make_error_code(http::error::bad_method).category())
+    return plain(400, "bad request");
+  return std::nullopt;
+}
+
+}  // namespace
+
+namespace detail {
+
+// One open connection and what it is doing, for eviction when the listener is full.
+struct HttpSession {
+  enum class Stage {
+    kWaiting,    // nothing of the next request has arrived yet
+    kReading,    // part of a request has arrived
+    kAnswering,  // a handler runs or its answer is being written: never evicted
+    kLingering,  // the last answer is out; draining before close
+  };
+  explicit HttpSession(asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  Stage stage = Stage::kWaiting;
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
+  bool evicted = false;
+};
+
+struct HttpServerState {
+  HttpServerState(asio::io_context& c, asio::ip::tcp::endpoint e, HttpServer::Handlers h,
+                  HttpServerLimits l, HttpSecurity s)
+      : endpoint(std::move(e)),
+        handlers(std::move(h)),
+        limits(l),
+        security(std::move(s)),
+        acceptor(c) {}
+
+  const asio::ip::tcp::endpoint endpoint;
+  const HttpServer::Handlers handlers;
+  const HttpServerLimits limits;
+  const HttpSecurity security;
+  asio::ip::tcp::acceptor acceptor;
+  // Open connections. A list, so each session's iterator stays valid while others come and go.
+  std::list<HttpSession> sessions;
+  std::size_t evicted = 0;  // sessions closed for room that have not ended yet
+  std::size_t evictions_total = 0;
+  bool stopped = false;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::HttpServerState;
+using detail::HttpSession;
+using StatePtr = std::shared_ptr<HttpServerState>;
+using Session = std::list<HttpSession>::iterator;
+using Stage = HttpSession::Stage;
+
+// Removes a session from the list when its coroutine ends or is destroyed.
+struct SessionGuard {
+  HttpServerState& state;
+  Session session;
+  ~SessionGuard() {
+    if (session->evicted) --state.evicted;
+    state.sessions.erase(session);
+  }
+};
+
+void set_stage(HttpSession& session, Stage stage) {
+  session.stage = stage;
+  session.since = std::chrono::steady_clock::now();
+}
+
+// Makes room for one more connection: closes the session that has waited longest without a
+// request (idle keep-alive or nothing sent), else the one that has spent longest reading one (a
+// slowloris), else one lingering. One being answered is never closed. False if none qualifies.
+bool evict_one(HttpServerState& state) {
+  for (Stage stage : {Stage::kWaiting, Stage::kReading, Stage::kLingering}) {
+    Session oldest = state.sessions.end();
+    for (Session s = state.sessions.begin(); s != state.sessions.end(); ++s) {
+      if (s->evicted || s->stage != stage) continue;
+      if (oldest == state.sessions.end() || s->since < oldest->since) oldest = s;
+    }
+    if (oldest == state.sessions.end()) continue;
+    oldest->evicted = true;
+    ++state.evicted;
+    ++state.evictions_total;
+    oldest->stream.close();
+    return true;
+  }
+  return false;
+}
+
+// Waits for the first byte of the next request on `stream` (the session's connection, or TLS
+// over it), for at most idle_timeout: a connection that sends nothing is closed soon instead of
+// holding a place for the whole read timeout.
+template <class Stream>
+asio::awaitable<bool> await_request_start(HttpServerState& state, HttpSession& session,
+                                          Stream& stream, beast::flat_buffer& buffer) {
+  if (buffer.size() > 0) co_return true;
+  set_stage(session, Stage::kWaiting);
+  session.stream.expires_after(state.limits.idle_timeout);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+  buffer.commit(n);
+  co_return !ec && n > 0;
+}
+
+// Half-closes, then reads what the client still sends until it closes or kLingerTimeout passes
+// (RFC 9112 §9.6), so that unread request bytes do not turn our close into an RST.
+asio::awaitable<void> linger_and_close(beast::tcp_stream& stream) {
+  error_code ignored;
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream.expires_after(kLingerTimeout);
+  std::array<char, 4096> discard;
+  for (std::size_t total = 0; total < kLingerMaxBytes;) {
+    auto [ec, n] = co_await stream.async_read_some(asio::buffer(discard), kUseTuple);
+    if (ec) break;
+    total += n;
+  }
+  stream.close();
+}
+
+// Reads one request from `stream` (the session's connection, or TLS over it) and writes its
+// answer; returns whether the connection may carry another. Parameters by reference, unlike our
+// other coroutines: run_session owns them and awaits this directly, so they outlive it.
+template <class Stream>
+asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, Stream& stream,
+                                beast::flat_buffer& buffer) {
+  if (!co_await await_request_start(state, session, stream, buffer) || state.stopped) {
+    co_return false;
+  }
+  set_stage(session, Stage::kReading);
+  beast::tcp_stream& tcp = session.stream;
+  http::request_parser<http::empty_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(state.limits.header_limit));
+  tcp.expires_after(state.limits.read_timeout);
+  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+  if (state.stopped || session.evicted) co_return false;
+  set_stage(session, Stage::kAnswering);
+  BeastResponse response;
+  if (ec) {
+    std::optional<HttpResponse> error = answer_to_read_error(ec);
+    if (!error) co_return false;
+    response = to_beast(std::move(*error), 11, false, false);
+  } else {
+    const Request& request = parser.get();
+    const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+    const bool head = request.method() == http::verb::head;
+    // A body we do not read would be parsed as the next request, so 413 ends the connection.
+    response = has_body ? to_beast(plain(413, "request bodies are not accepted"), request.version(),
+                                   false, head)
+                        : to_beast(dispatch(state.handlers, state.security, request),
+                                   request.version(), request.keep_alive(), head);
+  }
+  tcp.expires_after(state.limits.read_timeout);
+  auto [write_ec, written] = co_await http::async_write(stream, response, kUseTuple);
+  co_return !write_ec && response.keep_alive() && !state.stopped;
+}
+
+// TLS first: a client that does not complete the handshake (plain HTTP, a port scan) gets no
+// answer; one that sends nothing has idle_timeout to start it. At the end close_notify, then
+// the connection closes.
+asio::awaitable<void> run_tls_session(HttpServerState& state, HttpSession& session) {
+  beast::tcp_stream& tcp = session.stream;
+  asio::ssl::stream<beast::tcp_stream&> tls(tcp, *state.security.tls);
+  tcp.expires_after(state.limits.idle_timeout);
+  auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kUseTuple);
+  if (ec || state.stopped || session.evicted) co_return;
+  beast::flat_buffer buffer;
+  bool more = true;
+  while (more) more = co_await serve_one(state, session, tls, buffer);
+  if (state.stopped || session.evicted || !tcp.socket().is_open()) co_return;
+  set_stage(session, Stage::kLingering);
+  tcp.expires_after(kLingerTimeout);
+  co_await tls.async_shutdown(kUseTuple);
+  tcp.close();
+}
+
+asio::awaitable<void> run_session(StatePtr state, Session session) {
+  SessionGuard guard{*state, session};
+  if (state->stopped) co_return;
+  if (state->security.tls) {
+    co_await run_tls_session(*state, *session);
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  bool more = true;
+  while (more) more = co_await serve_one(*state, *session, session->stream, buffer);
+  if (state->stopped || session->evicted || !session->stream.socket().is_open()) co_return;
+  set_stage(*session, Stage::kLingering);
+  co_await linger_and_close(session->stream);
+}
+
+asio::awaitable<void> accept_loop(StatePtr state) {
+  asio::steady_timer retry(state->acceptor.get_executor());
+  while (!state->stopped) {
+    auto [ec, socket] = co_await state->acceptor.async_accept(kUseTuple);
+    if (state->stopped) co_return;
+    if (ec) {
+      retry.expires_after(kAcceptRetryDelay);
+      co_await retry.async_wait(kUseTuple);
+      continue;
+    }
+    // Full: the newcomer (a scrape, most likely) takes the place of the longest-idle one.
+    if (state->sessions.size() - state->evicted >= state->limits.max_connections &&
+        !evict_one(*state)) {
+      error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    // Registered here, not in the coroutine, so the count is exact before the session runs.
+    Session session = state->sessions.emplace(state->sessions.end(), std::move(socket));
+    asio::co_spawn(state->acceptor.get_executor(), run_session(state, session), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::io_context& context, asio::ip::tcp::endpoint endpoint,
+                       Handlers handlers, HttpServerLimits limits, HttpSecurity security)
+    : state_(std::make_shared<HttpServerState>(context, std::move(endpoint), std::move(handlers),
+                                               limits, std::move(security))) {}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+boost::system::result<void> HttpServer::start() {
+  asio::ip::tcp::acceptor& acceptor = state_->acceptor;
+  error_code ec;
+  acceptor.open(state_->endpoint.protocol(), ec);
+  // SO_REUSEADDR lets a restarted daemon bind past TIME_WAIT; a live listener still conflicts.
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(state_->endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error_code ignored;
+    acceptor.close(ignored);
+    return ec;
+  }
+  asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
+  return {};
+}
+
+void HttpServer::stop() {
+  state_->stopped = true;
+  error_code ignored;
+  state_->acceptor.close(ignored);
+  // Pending operations complete with operation_aborted on the io_context; each session then
+  // sees `stopped` and ends, erasing itself.
+  for (HttpSession& session : state_->sessions) session.stream.close();
+}
+
+asio::ip::tcp::endpoint HttpServer::local_endpoint() const {
+  error_code ec;
+  const asio::ip::tcp::endpoint endpoint = state_->acceptor.local_endpoint(ec);
+  return ec ? asio::ip::tcp::endpoint() : endpoint;
+}
+
+std::size_t HttpServer::connection_count() const {
+  return state_->sessions.size();
+}
+
+std::size_t HttpServer::evictions() const {
+  return state_->evictions_total;
+}
+
+}  // namespace proxywatch
