@@ -1,5 +1,6 @@
 // Reading a configuration file whole, with the distinctions the daemon reports: absent,
-// unreadable, or read. Plain POSIX calls so the errno reaches the operator unchanged.
+// unreadable, or read. Through common/regular_file.h, so the errno reaches the operator
+// unchanged.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
+#include "common/regular_file.h"
 #include "config/config_error.h"
 
 namespace proxywatch::config {
@@ -24,12 +26,10 @@ boost::system::result<std::string> read_text_file(const std::string& path);
 // descriptor that is read (no rename between a check and the read can swap the file), and with
 // `private_only` a file its group or others may read is refused unread with
 // errc::permission_denied and its mode in `mode`. The text is read into one buffer sized
-// before reading, so no reallocation leaves a copy behind; wipe it with wipe() when done.
+// before reading, so no reallocation leaves a copy behind; wipe it with wipe()
+// (common/regular_file.h) when done.
 boost::system::result<std::string> read_secret_file(const std::string& path, bool private_only,
                                                     unsigned& mode);
-
-// Overwrites `text` (OPENSSL_cleanse, which the compiler may not drop) and empties it.
-void wipe(std::string& text);
 
 // True when `error` from read_text_file means "there is no such file" (not "cannot read it").
 bool is_file_absent(const boost::system::error_code& error);

@@ -21,6 +21,7 @@
 #include <boost/json.hpp>
 
 #include "common/output/json/history_json.h"
+#include "common/regular_file.h"
 #include "common/output/json/json_fields.h"
 
 namespace proxywatch {
@@ -32,28 +33,25 @@ constexpr std::string_view kFormat = "proxywatch-state";
 constexpr std::size_t kMaxSamplesPerPair = 100'000;
 
 // Version 1 wrote a sample as {"at_ms", "outcome", "phase", "reset", "phase_seconds": [6 doubles
-// or null]}; version 2 writes the shared form (history_json.h). Read once, when a version-1 file
-// is loaded after an upgrade; the next save writes version 2.
-Sample sample_from_v1(const json::object& o) {
-  Sample s;
-  s.at = json_time(o.at("at_ms"));
-  std::string outcome = json_text(o, "outcome");
-  s.outcome = json_named(outcome_from_string(outcome), "outcome", outcome);
-  if (!o.at("phase").is_null()) {
-    std::string phase = json_text(o, "phase");
-    s.phase = json_named(phase_from_string(phase), "phase", phase);
-  }
-  s.reset = o.at("reset").as_bool();
-  const json::array& phases = o.at("phase_seconds").as_array();
-  if (phases.size() != s.phase_seconds.size()) json_bad("phase_seconds has the wrong length");
-  for (std::size_t i = 0; i < phases.size(); ++i) {
-    if (phases[i].is_null()) continue;
-    double seconds = json::value_to<double>(phases[i]);
+// or null]}; version 2 writes the shared form (history_json.h). A version-1 sample is put into
+// that form and read like any other; the next save writes version 2.
+json::object sample_v1_as_v2(const json::object& o) {
+  const json::array& seconds = o.at("phase_seconds").as_array();
+  if (seconds.size() != kAllPhases.size()) json_bad("phase_seconds has the wrong length");
+  json::object phases;
+  for (Phase p : kAllPhases) {
+    const json::value& d = seconds[static_cast<std::size_t>(p)];
+    if (d.is_null()) continue;
+    double value = json::value_to<double>(d);
     // 1e400 parses as infinity, which JSON cannot hold: the next save would not load again.
-    if (!std::isfinite(seconds) || seconds < 0) json_bad("phase_seconds holds an impossible time");
-    s.phase_seconds[i] = seconds;
+    if (!std::isfinite(value) || value < 0) json_bad("phase_seconds holds an impossible time");
+    phases[to_string(p)] = json_micros(Seconds(value));
   }
-  return s;
+  return {{"at_unix_ms", o.at("at_ms")},
+          {"outcome", o.at("outcome")},
+          {"phase", o.at("phase")},
+          {"reset", o.at("reset")},
+          {"phases_us", std::move(phases)}};
 }
 
 json::object pair_json(const PairState& pair) {
@@ -114,7 +112,8 @@ PairState read_pair(const json::object& o, std::int64_t version) {
   if (samples.size() > kMaxSamplesPerPair) json_bad("too many samples");
   for (const json::value& s : samples) {
     const json::object& sample = s.as_object();
-    h.window.restore(version == 1 ? sample_from_v1(sample) : sample_from_json(sample));
+    h.window.restore(version == 1 ? sample_from_json(sample_v1_as_v2(sample))
+                                  : sample_from_json(sample));
   }
   read_diagnoses(o.at("diagnoses").as_array(), version, h);
   if (!o.at("cert_suspect").is_null()) {
@@ -192,29 +191,6 @@ int create_temp(const std::string& temp) {
   return fd;
 }
 
-// Reads `fd` whole into one buffer (no second copy), at most kMaxStateFileBytes.
-StateRead read_bounded(int fd, const std::string& path, std::size_t size_hint) {
-  StateRead out;
-  out.text.resize(std::min(size_hint, kMaxStateFileBytes) + 1);
-  std::size_t used = 0;
-  for (int tries = 0; tries < 1'000'000; ++tries) {
-    if (used == out.text.size()) {
-      if (used > kMaxStateFileBytes) {
-        return StateRead::failure(
-            fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
-      }
-      out.text.resize(std::min(used * 2, kMaxStateFileBytes + 1));
-    }
-    ssize_t n = ::read(fd, out.text.data() + used, out.text.size() - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return StateRead::failure(failed("cannot read", path), true);
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  out.text.resize(used);
-  return out;
-}
-
 }  // namespace
 
 std::string state_to_json(const std::vector<PairState>& pairs, WallTime now) {
@@ -286,29 +262,30 @@ LoadedState load_state_file(const std::string& path, WallTime now) {
 }
 
 StateRead read_state_file(const std::string& path) {
-  // O_NOFOLLOW: a symlink (to /dev/zero, say) is refused, not read; O_NONBLOCK: a FIFO does not
-  // block the open (and so start-up before READY) waiting for a writer.
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0 && errno == ENOENT) {
+  // Not through a symlink (to /dev/zero, say); a FIFO does not block the open (and so start-up
+  // before READY) waiting for a writer: common/regular_file.h refuses it unread.
+  auto read = read_regular_file(
+      path, RegularFileLimits{.max_bytes = kMaxStateFileBytes, .follow_symlinks = false});
+  if (read) {
+    StateRead out;
+    out.text = std::move(*read);
+    return out;
+  }
+  namespace errc = boost::system::errc;
+  const boost::system::error_code& error = read.error();
+  if (error == errc::no_such_file_or_directory) {
     StateRead absent;
     absent.absent = true;
     return absent;
   }
-  if (fd < 0 && errno == ELOOP) return StateRead::failure("it is a symbolic link");
-  if (fd < 0) return StateRead::failure(failed("cannot open", path), true);
-  struct stat info {};
-  StateRead out;
-  if (::fstat(fd, &info) != 0) {
-    out = StateRead::failure(failed("cannot stat", path), true);
-  } else if (!S_ISREG(info.st_mode)) {
-    out = StateRead::failure("it is not a regular file");
-  } else if (static_cast<std::uint64_t>(info.st_size) > kMaxStateFileBytes) {
-    out = StateRead::failure(fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
-  } else {
-    out = read_bounded(fd, path, static_cast<std::size_t>(info.st_size));
+  if (error == errc::too_many_symbolic_link_levels) return StateRead::failure("it is a symbolic link");
+  if (error == errc::invalid_argument || error == errc::is_a_directory) {
+    return StateRead::failure("it is not a regular file");
   }
-  ::close(fd);
-  return out;
+  if (error == errc::file_too_large) {
+    return StateRead::failure(fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
+  }
+  return StateRead::failure(fmt::format("cannot read {}: {}", path, error.message()), true);
 }
 
 }  // namespace proxywatch
