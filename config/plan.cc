@@ -36,6 +36,17 @@ std::string describe_target(const PlannedTarget& target) {
 
 }  // namespace
 
+std::string Plan::proxy_label() const {
+  return proxy ? proxy->to_string() : std::string(kNoProxyLabel);
+}
+
+std::vector<std::string> Plan::target_names() const {
+  std::vector<std::string> names;
+  names.reserve(targets.size());
+  for (const PlannedTarget& t : targets) names.push_back(t.name);
+  return names;
+}
+
 Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings>& proxy,
                const std::optional<LoadedCredentials>& credentials) {
   Plan plan;

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/probe_spec.h"
@@ -24,6 +25,9 @@ struct PlannedTarget {
   friend bool operator==(const PlannedTarget&, const PlannedTarget&) = default;
 };
 
+// What metrics, the journal and the history call the proxy while none is configured.
+inline constexpr std::string_view kNoProxyLabel = "none";
+
 // Everything the scheduler needs to probe: the proxy and its credentials, and the targets.
 struct Plan {
   std::string proxy_file;         // where the proxy settings come from
@@ -38,6 +42,10 @@ struct Plan {
 
   // False when the proxy file is absent: there is nothing to probe through.
   bool proxy_enabled() const { return proxy.has_value(); }
+  // The proxy as metrics, the journal and the history name it: "host:port", or kNoProxyLabel.
+  std::string proxy_label() const;
+  // The targets' names, in YAML order.
+  std::vector<std::string> target_names() const;
   friend bool operator==(const Plan&, const Plan&) = default;
 };
 

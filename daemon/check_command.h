@@ -10,12 +10,10 @@
 
 #include "common/probe_spec.h"
 #include "common/text_result.h"
+#include "daemon/exit_status.h"
 
 namespace proxywatch {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitProbeFailed = 1;
-inline constexpr int kExitUsage = 2;
 
 // The environment variable `check --proxy-user` takes the proxy password from.
 inline constexpr const char* kPasswordEnv = "PROXYWATCH_PROXY_PASSWORD";

@@ -13,13 +13,9 @@
 
 #include "common/text_result.h"
 #include "config/yaml_config.h"
+#include "daemon/exit_status.h"
 
 namespace proxywatch {
-
-// Where the daemon looks for its YAML file when --config is not given.
-
-// Exit status of a configuration that cannot be used (the same as bad usage, as nginx -t).
-inline constexpr int kExitConfigInvalid = 2;
 
 struct ConfigCheckOptions {
   // The YAML file. Named explicitly (--config), it must exist; the default may be absent,

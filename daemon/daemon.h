@@ -1,28 +1,30 @@
-// The long-running service (`proxywatch daemon`): loads the YAML and the FMC proxy file,
-// watches the proxy file, probes every target on schedule, serves /metrics, the status page
-// (/) and /status.json, logs changes to
-// the journal and speaks systemd's notify protocol. Reloads (proxy file changed, SIGHUP for
-// the YAML) validate first and apply only what is valid. Everything runs on one io_context
-// thread; not thread-safe.
+// The long-running service (`proxywatch daemon`): its lifecycle. It loads the configuration
+// (ConfigState), restores the histories (Persistence), serves the metrics and status page
+// (StatusService), watches the proxy file, probes every target on schedule and hands each
+// result to the sinks, speaks systemd's notify protocol, and stops cleanly. Reloads (proxy
+// file changed, SIGHUP for the YAML) validate first and apply only what is valid. Everything
+// runs on one io_context thread; not thread-safe.
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "common/output/web/http_server.h"
+#include "common/history/pair_registry.h"
 #include "common/output/log/log.h"
 #include "common/output/metrics/metrics.h"
-#include "common/output/status/status_snapshot.h"
 #include "common/text_result.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
+#include "daemon/config_state.h"
+#include "daemon/persistence.h"
 #include "daemon/probe_sink.h"
 #include "daemon/scheduler.h"
+#include "daemon/status_service.h"
 #include "daemon/tracker_sink.h"
 
 namespace proxywatch {
@@ -50,47 +52,35 @@ class Daemon {
 
  private:
   void on_signal(int signal);
+  void wait_for_signal();
   void reload_yaml();
   void reload_proxy_file();
-  bool load_proxy_file();  // false when the file did not parse (last good kept)
   void apply_plan();
   void make_scheduler();
-  TextResult<void> listen(const HostPort& address);
+  void record_probe(const config::PlannedTarget& target, const ProbeResult& result);
   void watch_proxy_file();
   void arm_watchdog();
-  void load_state();
-  void arm_state_timer();
   void status_changed();
-  void save_state();
-  std::string state_path() const;
-  std::string status() const;
-  StatusSnapshot status_snapshot() const;
 
   boost::asio::io_context& io_;
   DaemonOptions options_;
-  config::DaemonConfig config_;
-  std::optional<config::ProxyFileSettings> proxy_;        // last good; nullopt = disabled
-  std::optional<config::LoadedCredentials> credentials_;  // from credentials_file or systemd
-  bool proxy_file_valid_ = true;
-  config::Plan plan_;
   Metrics metrics_;
-  ProbeSink probes_{metrics_};
+  ConfigState config_;
+  config::Plan plan_;
   PairRegistry registry_;
+  ProbeSink probes_{metrics_};
   TrackerSink tracker_{registry_, metrics_};
-  std::string state_error_;    // the last state-file write error logged, "" when writes work
-  HttpSecurity web_security_;  // from web_config_file, read at start
-  std::unique_ptr<HttpServer> server_;
-  HostPort listening_on_;
+  Persistence persistence_;
+  StatusService status_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;
   std::unique_ptr<Scheduler> scheduler_;
   std::uint32_t scheduler_limit_ = 0;
   // What the scheduler was last given besides the plan, so an unchanged reload is a no-op.
   Millis applied_jitter_{0};
   MtuSchedule applied_mtu_;
+  bool proxy_announced_ = false;  // the proxy metrics and event were set for plan_.proxy
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
-  boost::asio::steady_timer state_timer_;
-  bool state_timer_armed_ = false;
   boost::asio::steady_timer status_timer_;
   bool status_timer_armed_ = false;
   bool stopping_ = false;

@@ -7,6 +7,7 @@
 #include "daemon/check_command.h"
 #include "daemon/config_check_command.h"
 #include "daemon/daemon.h"
+#include "daemon/exit_status.h"
 #include "daemon/status_command.h"
 
 namespace {
@@ -51,5 +52,5 @@ int main(int argc, char** argv) try {
   return proxywatch::kExitUsage;
 } catch (const std::exception& e) {
   std::cerr << "proxywatch: fatal: " << e.what() << "\n";
-  return 70;  // EX_SOFTWARE: a bug, not bad input
+  return proxywatch::kExitSoftware;
 }

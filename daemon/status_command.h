@@ -8,13 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "daemon/exit_status.h"
+
 namespace proxywatch {
 
-inline constexpr int kExitStatusHealthy = 0;      // a proxy, and every target healthy
-inline constexpr int kExitStatusNotHealthy = 1;   // some target is not (or no proxy)
-inline constexpr int kExitStatusUnreachable = 2;  // no answer, or bad usage
-
-// Runs the command; returns the exit status above. Errors go to `err` as one sentence naming
+// Runs the command; returns kExitStatus* (exit_status.h). Errors go to `err` as one sentence naming
 // the address it asked.
 int run_status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 

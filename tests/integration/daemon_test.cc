@@ -201,6 +201,21 @@ TEST_F(DaemonTest, DeletedProxyFileDisablesAndRecreatedEnables) {
   EXPECT_TRUE(daemon_->running());
 }
 
+// The proxy metrics exist from the first scrape, whatever the proxy file's state: an appliance
+// that boots without a proxy file is seen as "no proxy", so ProxywatchProxyDisabled can fire.
+TEST_F(DaemonTest, StartsWithoutProxyFileAndExportsProxyConfiguredZeroAtOnce) {
+  std::filesystem::remove(dir_.path() / "iprep_proxy.conf");
+  start_daemon();
+  std::string text = scrape();  // the first scrape after READY=1, no waiting
+  EXPECT_EQ(metric(text, "proxywatch_proxy_configured"), 0) << text << daemon_->log();
+  EXPECT_EQ(metric(text, "proxywatch_proxy_info", {"proxy=\"none\""}), 1) << text;
+  EXPECT_EQ(metric(text, "proxywatch_config_valid", {"file=\"proxy\""}), 1) << text;
+  EXPECT_TRUE(notify_.wait_for("STATUS=proxy disabled", 1s));
+  write_proxy_file(squid_a_->port());
+  EXPECT_TRUE(wait_metric("proxywatch_proxy_configured", {}, 1)) << scrape();
+  EXPECT_EQ(metric(scrape(), "proxywatch_proxy_info", {"proxy=\"none\""}), std::nullopt);
+}
+
 TEST_F(DaemonTest, SighupWithBadYamlKeepsRunningOnTheOldConfig) {
   start_daemon();
   ASSERT_TRUE(wait_metric("proxywatch_probe_success", {"target=\"origin\""}, 1));

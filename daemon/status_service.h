@@ -1,0 +1,56 @@
+// What the daemon shows: the listener with its routes (/metrics, the status page at /,
+// /status.json), the status snapshot they render, copied from the registry's histories and the
+// plan, and the one-line verdict STATUS= and the journal carry. It only shows: health comes
+// from the registry. Not thread-safe: the io_context thread only.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "common/history/pair_registry.h"
+#include "common/output/metrics/metrics.h"
+#include "common/output/status/status_snapshot.h"
+#include "common/output/web/http_server.h"
+#include "common/text_result.h"
+#include "config/plan.h"
+#include "daemon/config_state.h"
+
+namespace proxywatch {
+
+class StatusService {
+ public:
+  // Shows `metrics`, `registry`'s pairs of `plan` and the files of `config`; all outlive this.
+  StatusService(boost::asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
+                const config::Plan& plan, const ConfigState& config);
+  ~StatusService();
+
+  // Serves on `address` with `security` (TLS, basic auth), replacing the listener there was:
+  // the old one stops only once the new one is bound, so a failed move keeps serving. An
+  // error names the address and why.
+  TextResult<void> listen(const HostPort& address, const HttpSecurity& security);
+  // Where it serves; HostPort{} before the first listen().
+  const HostPort& address() const { return address_; }
+  // Stops serving.
+  void stop();
+
+  // What the page and /status.json show now.
+  StatusSnapshot snapshot() const;
+  // The verdict in one line: "proxy 10.0.0.1:3128: 2 targets: 2 healthy", "proxy disabled:
+  // /etc/sf/iprep_proxy.conf absent", with a note while the proxy file is rejected.
+  std::string summary() const;
+
+ private:
+  HttpServer::Handlers routes();
+
+  boost::asio::io_context& io_;
+  Metrics& metrics_;
+  const PairRegistry& registry_;
+  const config::Plan& plan_;
+  const ConfigState& config_;
+  std::unique_ptr<HttpServer> server_;
+  HostPort address_;
+};
+
+}  // namespace proxywatch
