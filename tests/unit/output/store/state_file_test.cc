@@ -84,7 +84,8 @@ TEST(StateFileTest, RejectsGarbageTruncationWrongFormatAndFutureVersion) {
   EXPECT_FALSE(state_from_json(""));
   EXPECT_FALSE(state_from_json(good.substr(0, good.size() / 2)));
   EXPECT_FALSE(state_from_json(R"({"format":"other","version":1,"pairs":[]})"));
-  auto future = state_from_json(R"({"format":"proxywatch-state","version":2,"pairs":[]})");
+  auto future = state_from_json(R"({"format":"proxywatch-state","version":)" +
+                                std::to_string(kStateFileVersion + 1) + R"(,"pairs":[]})");
   ASSERT_FALSE(future);
   EXPECT_NE(future.error().find("newer"), std::string::npos) << future.error();
   std::string unknown = good;
@@ -225,29 +226,70 @@ TEST(StateFileTest, PersistentReadErrorKeepsTheFileWholeAndDoesNotCallItCorrupt)
   EXPECT_TRUE(has_entry_starting(dir.path(), "state.json.unread-"));
 }
 
+// A state file of version 1 (times in `*_ms`, durations in seconds), as proxywatch wrote it
+// before samples took the shared shape.
+std::string version_1_file(const std::string& phase_seconds) {
+  return R"({"format":"proxywatch-state","version":1,"saved_at_ms":1714564900000,"pairs":[)"
+         R"({"proxy":"127.0.0.1:3128","target":"tools","health":"failing",)"
+         R"("consecutive_failures":3,"consecutive_successes":0,"samples":[)"
+         R"({"at_ms":1714564800123,"outcome":"proxy_denied","phase":"proxy_connect","reset":false,)"
+         R"("phase_seconds":)" +
+         phase_seconds +
+         R"(}],"diagnoses":[{"name":"acl_block","since_ms":1714564800123,"evidence":)"
+         R"({"summary":"3 denied","window_probes":3,"matching_probes":3,"outcomes":"proxy_denied=3",)"
+         R"("phases":"proxy_connect=3","cert_subject":"","cert_issuer":"","expected_issuer":"",)"
+         R"("verify_error":"","mtu_direction":"","mtu_detail":""}}],)"
+         R"("cert_suspect":null,"last_mtu":null,"health_since_ms":1714564800123}]})";
+}
+
+TEST(StateFileTest, Version1FileStillLoadsAndSavesAsVersion2) {
+  auto loaded = state_from_json(version_1_file("[0.001,0.0025,0.0125,null,null,null]"));
+  ASSERT_TRUE(loaded) << loaded.error();
+  ASSERT_EQ(loaded->size(), 1u);
+  const PairHistory& h = loaded->front().history;
+  ASSERT_EQ(h.window.size(), 1u);
+  const Sample& s = h.window.samples().front();
+  const WallTime at = WallTime{} + std::chrono::milliseconds(1'714'564'800'123);
+  EXPECT_EQ(s.at, at);
+  EXPECT_EQ(s.outcome, Outcome::kProxyDenied);
+  EXPECT_EQ(s.phase_seconds[static_cast<std::size_t>(Phase::kProxyConnect)], 0.0125);
+  EXPECT_FALSE(s.phase_seconds[static_cast<std::size_t>(Phase::kTlsHandshake)].has_value());
+  EXPECT_EQ(h.active.at(Diagnosis::kAclBlock).since, at);
+  EXPECT_EQ(h.health_since, at);
+  std::string saved = state_to_json(*loaded, kStart);
+  EXPECT_NE(saved.find("\"version\":2"), std::string::npos) << saved;
+  EXPECT_NE(saved.find("\"phases_us\":{\"dns\":1000,\"tcp_connect\":2500,\"proxy_connect\":12500}"),
+            std::string::npos)
+      << saved;
+  EXPECT_EQ(saved.find("phase_seconds"), std::string::npos) << saved;
+}
+
 TEST(StateFileTest, ImpossiblePhaseTimesAreRejectedSoWhatLoadsSavesAsJson) {
   // Found by tests/fuzz/state_file_fuzz: 0.03e631 parsed as infinity, loaded, and was saved as
   // `Infinity`, which no JSON parser reads: the next start set the history aside.
-  std::string text = state_to_json({failing_pair()}, kStart);
-  auto at = text.find("\"phase_seconds\":[");
-  ASSERT_NE(at, std::string::npos);
   for (std::string bad : {"0.03e631", "-1"}) {
-    // Keep the array's length: replace its first element.
-    std::string fixed = text;
-    auto first = at + std::string("\"phase_seconds\":[").size();
-    fixed.replace(first, fixed.find(',', first) - first, bad);
-    auto loaded = state_from_json(fixed);
+    auto loaded = state_from_json(version_1_file("[" + bad + ",null,null,null,null,null]"));
     ASSERT_FALSE(loaded) << bad;
     EXPECT_NE(loaded.error().find("impossible time"), std::string::npos) << loaded.error();
+  }
+  // Version 2 holds whole microseconds: a negative one or a fraction does not load either.
+  std::string text = state_to_json({failing_pair()}, kStart);
+  auto at = text.find("\"tcp_connect\":");
+  ASSERT_NE(at, std::string::npos);
+  for (std::string bad : {"-1", "0.5"}) {
+    std::string fixed = text;
+    auto value = at + std::string("\"tcp_connect\":").size();
+    fixed.replace(value, fixed.find_first_of(",}", value) - value, bad);
+    EXPECT_FALSE(state_from_json(fixed)) << bad;
   }
 }
 
 TEST(StateFileTest, TimesBeyondTheClockAreRejectedNotWrapped) {
   std::string text = state_to_json({failing_pair()}, kStart);
-  auto at = text.find("\"at_ms\":");
+  auto at = text.find("\"at_unix_ms\":");
   ASSERT_NE(at, std::string::npos);
   auto end = text.find(',', at);
-  text.replace(at, end - at, "\"at_ms\":9223372036854775807");
+  text.replace(at, end - at, "\"at_unix_ms\":9223372036854775807");
   auto loaded = state_from_json(text);
   ASSERT_FALSE(loaded);
   EXPECT_NE(loaded.error().find("out of range"), std::string::npos) << loaded.error();
