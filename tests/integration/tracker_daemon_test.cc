@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/output/store/state_file.h"
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
 #include "tests/support/notify_socket.h"
@@ -199,7 +200,7 @@ TEST_F(TrackerDaemonTest, RestartKeepsHistoryAndActiveDiagnoses) {
   daemon_->terminate();
   ASSERT_TRUE(fs::exists(dir_.path() / "state.json"));
   std::string state = dir_.read_file("state.json");
-  EXPECT_NE(state.find("\"version\":1"), std::string::npos);
+  EXPECT_NE(state.find("\"version\":" + std::to_string(kStateFileVersion)), std::string::npos);
 
   start_daemon("second.log");
   std::string text = scrape();
