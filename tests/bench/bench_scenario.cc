@@ -13,8 +13,8 @@
 
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -48,9 +48,8 @@ void write_count(const std::filesystem::path& path, std::size_t count) {
 int run(const std::string& env_file) {
   sigset_t stop = block_stop_signals();
   TempDir dir("proxywatch-bench");
-  CertificateAuthority ca = make_ca(dir.path(), "proxywatch bench CA");
-  LeafCertificate leaf = make_leaf(ca, dir.path(), "origin", {"origin.test"}, {"127.0.0.1"});
-  TlsOrigin origin(leaf.cert_file, leaf.key_file);
+  const CertificateAuthority& ca = shared_pki().ca;
+  TlsOrigin origin;
   Squid squid(Squid::Options{.hosts = {{"origin.test", "127.0.0.1"}}});
   write_count(dir.path() / "served", 0);
   {

@@ -49,9 +49,8 @@ std::string proxy_file_text(std::uint16_t port) {
 // Milliseconds from each rename of the proxy file to the first request at the new proxy.
 std::vector<double> proxy_change_latencies(const std::string& proxywatch, int changes) {
   TempDir dir("pw-latency");
-  CertificateAuthority ca = make_ca(dir.path(), "latency CA");
-  LeafCertificate leaf = make_leaf(ca, dir.path(), "origin", {"origin.test"}, {});
-  TlsOrigin origin(leaf.cert_file, leaf.key_file);
+  const CertificateAuthority& ca = shared_pki().ca;
+  TlsOrigin origin;
   DelayProxy a({.upstream_port = origin.port()});
   DelayProxy b({.upstream_port = origin.port()});
   dir.write_file("iprep_proxy.conf", proxy_file_text(a.port()));
@@ -63,9 +62,9 @@ std::vector<double> proxy_change_latencies(const std::string& proxywatch, int ch
                      d + "/state\nmtu_probe: {enabled: false}\ntargets:\n  - {name: t, host: " +
                      "origin.test, port: " + std::to_string(origin.port()) + ", ca_file: \"" +
                      ca.cert_file.string() + "\"}\n");
-  ChildProcess daemon({proxywatch, "daemon", "--config", d + "/proxywatch.yaml", "--log-target",
-                       "stderr"},
-                      dir.path() / "daemon.log");
+  ChildProcess daemon(
+      {proxywatch, "daemon", "--config", d + "/proxywatch.yaml", "--log-target", "stderr"},
+      dir.path() / "daemon.log");
   if (!wait_until([&] { return !a.request_times().empty(); }, milliseconds(30'000)))
     throw std::runtime_error("the daemon never probed through the first proxy:\n" + daemon.log());
   std::vector<double> latencies;
@@ -97,9 +96,10 @@ int main(int argc, char** argv) {
     timing_accuracy(probes);
     std::vector<double> ms = proxy_change_latencies(argv[1], changes);
     std::sort(ms.begin(), ms.end());
-    std::printf("proxy file change to first probe through the new proxy, %d changes: median "
-                "%.1f ms (%.1f to %.1f ms)\n",
-                changes, ms[ms.size() / 2], ms.front(), ms.back());
+    std::printf(
+        "proxy file change to first probe through the new proxy, %d changes: median "
+        "%.1f ms (%.1f to %.1f ms)\n",
+        changes, ms[ms.size() / 2], ms.front(), ms.back());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "latency_bench: %s\n", e.what());
     return 1;

@@ -19,7 +19,6 @@
 #include "common/probe/proxy_auth.h"
 #include "tests/support/auth_proxy.h"
 #include "tests/support/fake_proxy.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
 
@@ -103,10 +102,8 @@ double bench_digest_answer(int n) {
 
 int main(int argc, char** argv) {
   int n = argc > 1 ? std::atoi(argv[1]) : 2000;
-  proxywatch::testing::TempDir dir("pw-bench");
-  auto ca = proxywatch::testing::make_ca(dir.path(), "bench CA");
-  auto leaf = proxywatch::testing::make_leaf(ca, dir.path(), "origin", {"origin.test"}, {});
-  proxywatch::testing::TlsOrigin origin(leaf.cert_file, leaf.key_file);
+  const auto& ca = proxywatch::testing::shared_pki().ca;
+  proxywatch::testing::TlsOrigin origin;
   FakeProxy relay({.behavior = FakeProxy::Behavior::kRelay, .upstream_port = origin.port()});
   FakeProxy deny(
       {.behavior = FakeProxy::Behavior::kStatus, .status_line = "HTTP/1.1 403 Forbidden"});

@@ -14,6 +14,7 @@
 
 #include "tests/support/process.h"
 #include "tests/support/prometheus.h"
+#include "tests/support/read_file.h"
 
 namespace proxywatch {
 namespace {
@@ -23,13 +24,6 @@ using namespace std::chrono_literals;
 const std::string kDir = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
 const std::string kAlerts = kDir + "proxywatch-alerts.yml";
 const std::string kCompat = kDir + "proxywatch-blackbox-compat.yml";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::vector<YAML::Node> alert_rules() {
   std::vector<YAML::Node> rules;
@@ -105,18 +99,18 @@ TEST(AlertRulesTest, EveryAlertHasSeveritySummaryDescriptionAndALiveRunbook) {
     const auto url = rule["annotations"]["runbook_url"].as<std::string>("");
     std::smatch m;
     ASSERT_TRUE(std::regex_match(url, m, runbook)) << name << ": " << url;
-    EXPECT_TRUE(anchors(read_file(docs + m[1].str())).count(m[2].str()))
+    EXPECT_TRUE(anchors(testing::read_file(docs + m[1].str())).count(m[2].str()))
         << name << ": docs/" << m[1] << " has no section #" << m[2];
   }
 }
 
 TEST(ScaledRulesTest, DividesEveryForByOneMinute) {
-  const std::string scaled = testing::rules_with_scaled_for(read_file(kAlerts));
+  const std::string scaled = testing::rules_with_scaled_for(testing::read_file(kAlerts));
   EXPECT_EQ(scaled.find("for: 5m"), std::string::npos);
   EXPECT_NE(scaled.find("for: 5s"), std::string::npos);
   EXPECT_NE(scaled.find("for: 1m"), std::string::npos);  // the certificate's for: 1h
   // Only the `for:` lines change.
-  std::istringstream a(read_file(kAlerts)), b(scaled);
+  std::istringstream a(testing::read_file(kAlerts)), b(scaled);
   int changed = 0;
   for (std::string x, y; std::getline(a, x) && std::getline(b, y);) {
     if (x != y) {

@@ -58,22 +58,16 @@ struct CheckRun {
   double total_seconds() const { return result.at("total_us").to_number<double>() / 1e6; }
 };
 
-// One origin, one squid and two CAs for the whole suite: starting squid takes about a second.
+// One origin, one squid and two CAs (the shared PKI's) for the whole suite: starting squid
+// takes about a second.
 class CheckScenarioTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::make_unique<testing::TempDir>("pw-check");
-    auto ca = testing::make_ca(dir_->path(), "proxywatch test CA");
-    auto leaf = testing::make_leaf(ca, dir_->path(), "origin", {"origin.test"}, {"127.0.0.1"});
-    ca_file_ = ca.cert_file.string();
-    ca_subject_ = ca.subject;
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
-    // A second CA in its own directory: make_ca names its files ca.pem and ca.key.
-    auto rogue_dir = dir_->path() / "rogue";
-    std::filesystem::create_directory(rogue_dir);
-    auto rogue = testing::make_ca(rogue_dir, "inspecting proxy CA");
-    auto rogue_leaf = testing::make_leaf(rogue, rogue_dir, "rogue", {"origin.test"}, {});
-    rogue_origin_ = std::make_unique<testing::TlsOrigin>(rogue_leaf.cert_file, rogue_leaf.key_file);
+    const testing::SharedPki& pki = testing::shared_pki();
+    ca_file_ = pki.ca.cert_file.string();
+    ca_subject_ = pki.ca.subject;
+    origin_ = std::make_unique<testing::TlsOrigin>();
+    rogue_origin_ = std::make_unique<testing::TlsOrigin>(pki.inspected_origin);
     squid_ = std::make_unique<testing::Squid>(testing::Squid::Options{
         .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
         .denied_domains = {"blocked.test"}});
@@ -82,7 +76,6 @@ class CheckScenarioTest : public ::testing::Test {
     squid_.reset();
     origin_.reset();
     rogue_origin_.reset();
-    dir_.reset();
   }
 
   static std::string origin(std::uint16_t port) { return "origin.test:" + std::to_string(port); }
@@ -128,7 +121,6 @@ class CheckScenarioTest : public ::testing::Test {
     EXPECT_FALSE(run.str("diagnosis").empty());
   }
 
-  static inline std::unique_ptr<testing::TempDir> dir_;
   static inline std::unique_ptr<testing::TlsOrigin> origin_;
   static inline std::unique_ptr<testing::TlsOrigin> rogue_origin_;
   static inline std::unique_ptr<testing::Squid> squid_;

@@ -34,11 +34,8 @@ using testing::metric;
 class DaemonTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pki_dir_ = std::make_unique<testing::TempDir>("pw-daemon-pki");
-    auto ca = testing::make_ca(pki_dir_->path(), "proxywatch test CA");
-    auto leaf = testing::make_leaf(ca, pki_dir_->path(), "origin", {"origin.test"}, {});
-    ca_file_ = ca.cert_file.string();
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    ca_file_ = testing::shared_pki().ca.cert_file.string();
+    origin_ = std::make_unique<testing::TlsOrigin>();
     testing::Squid::Options options{
         .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
         .denied_domains = {"blocked.test"}};
@@ -49,7 +46,6 @@ class DaemonTest : public ::testing::Test {
     squid_a_.reset();
     squid_b_.reset();
     origin_.reset();
-    pki_dir_.reset();
   }
 
   void SetUp() override {
@@ -103,7 +99,6 @@ class DaemonTest : public ::testing::Test {
     return "proxy=\"127.0.0.1:" + std::to_string(port) + "\"";
   }
 
-  static inline std::unique_ptr<testing::TempDir> pki_dir_;
   static inline std::unique_ptr<testing::TlsOrigin> origin_;
   static inline std::unique_ptr<testing::Squid> squid_a_;
   static inline std::unique_ptr<testing::Squid> squid_b_;
@@ -164,7 +159,8 @@ TEST_F(DaemonTest, RewritingTheSameProxyFileDoesNotRestartTheProbes) {
     write_proxy_file(squid_a_->port());
     std::this_thread::sleep_for(150ms);
   }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::optional<double> after = probes();
   ASSERT_TRUE(after) << "no answer on /metrics\n" << daemon_->log();
   EXPECT_LE(*after - *before, seconds + 2) << "probes in " << seconds << " s\n" << daemon_->log();

@@ -20,6 +20,7 @@
 
 #include "tests/support/appliance.h"
 #include "tests/support/prometheus.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
@@ -34,13 +35,6 @@ namespace json = boost::json;
 // Grafana's own variables, as it would set them for a Prometheus scraped every second.
 const std::map<std::string, std::string> kGrafanaVariables = {
     {"$__rate_interval", "10s"}, {"$__interval", "5s"}, {"$__range", "60s"}};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string fill(std::string expr, const std::map<std::string, std::string>& values) {
   for (const auto& [name, value] : values) {
@@ -62,19 +56,17 @@ std::optional<std::pair<std::string, std::string>> label_values(const std::strin
 class DashboardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ca = testing::make_ca(pki_.path(), "proxywatch dashboard CA");
-    auto leaf = testing::make_leaf(ca, pki_.path(), "origin", {"origin.test"}, {});
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    origin_ = std::make_unique<testing::TlsOrigin>();
     const std::string port = std::to_string(origin_->port());
     appliance_ = std::make_unique<testing::Appliance>(testing::Appliance::Options{
         .name = "fmc-a",
         .binary = PROXYWATCH_BINARY,
         .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
-        .targets_yaml = "  - {name: origin, host: origin.test, port: " + port +
-                        ", ca_file: " + ca.cert_file.string() + ", request: HEAD /}\n" +
-                        "  - {name: blocked, host: blocked.test, port: " + port + "}\n" +
-                        "  - {name: acl-check, host: blocked.test, port: " + port +
-                        ", expect: denied}\n"});
+        .targets_yaml =
+            "  - {name: origin, host: origin.test, port: " + port +
+            ", ca_file: " + testing::shared_pki().ca.cert_file.string() + ", request: HEAD /}\n" +
+            "  - {name: blocked, host: blocked.test, port: " + port + "}\n" +
+            "  - {name: acl-check, host: blocked.test, port: " + port + ", expect: denied}\n"});
     ASSERT_EQ(appliance_->deny({"blocked.test"}), "");
     ASSERT_TRUE(appliance_->start_daemon()) << appliance_->daemon_log();
     const std::string shipped = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
@@ -110,15 +102,14 @@ class DashboardTest : public ::testing::Test {
     return "";
   }
 
-  testing::TempDir pki_{"pw-dashboard-pki"};
   std::unique_ptr<testing::TlsOrigin> origin_;
   std::unique_ptr<testing::Appliance> appliance_;
   std::unique_ptr<testing::Prometheus> prometheus_;
 };
 
 TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
-  const json::value dashboard = json::parse(
-      read_file(std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/grafana/proxywatch.json"));
+  const json::value dashboard = json::parse(testing::read_file(
+      std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/grafana/proxywatch.json"));
   EXPECT_GE(dashboard.at("schemaVersion").to_number<int>(), 39);
 
   // The variables in order, each filled from the ones before it; instance and proxy set to this

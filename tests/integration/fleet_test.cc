@@ -22,6 +22,7 @@
 
 #include "tests/support/appliance.h"
 #include "tests/support/prometheus.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
@@ -38,13 +39,6 @@ constexpr auto kAclFor = 5s;   // ProxywatchAclBlock's `for: 5m`, scaled
 constexpr auto kDownFor = 5s;  // ProxywatchDown's `for: 5m`, scaled
 constexpr const char* kNames[] = {"fmc-a", "fmc-b", "fmc-c"};
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -52,12 +46,10 @@ double seconds_since(Clock::time_point start) {
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ca = testing::make_ca(pki_.path(), "proxywatch fleet CA");
-    auto leaf = testing::make_leaf(ca, pki_.path(), "origin", {"origin.test"}, {});
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    origin_ = std::make_unique<testing::TlsOrigin>();
     const std::string target =
         "  - {name: origin, host: origin.test, port: " + std::to_string(origin_->port()) +
-        ", ca_file: " + ca.cert_file.string() + "}\n";
+        ", ca_file: " + testing::shared_pki().ca.cert_file.string() + "}\n";
     std::vector<testing::ScrapeTarget> scrape_targets;
     for (const char* name : kNames) {
       appliances_.push_back(std::make_unique<testing::Appliance>(
@@ -71,7 +63,7 @@ class FleetTest : public ::testing::Test {
     const std::string shipped = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
     const auto rules = rules_dir_.write_file(
         "proxywatch-alerts.yml",
-        testing::rules_with_scaled_for(read_file(shipped + "proxywatch-alerts.yml")));
+        testing::rules_with_scaled_for(testing::read_file(shipped + "proxywatch-alerts.yml")));
     alertmanager_ = std::make_unique<testing::Alertmanager>();
     prometheus_ = std::make_unique<testing::Prometheus>(testing::Prometheus::Options{
         .rule_files = {rules, shipped + "proxywatch-blackbox-compat.yml"},
@@ -133,7 +125,6 @@ class FleetTest : public ::testing::Test {
     return text + "\n--- alertmanager:\n" + alertmanager_->log();
   }
 
-  testing::TempDir pki_{"pw-fleet-pki"};
   testing::TempDir rules_dir_{"pw-fleet-rules"};
   std::unique_ptr<testing::TlsOrigin> origin_;
   std::vector<std::unique_ptr<testing::Appliance>> appliances_;

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace proxywatch::testing {
@@ -22,14 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kSource = PROXYWATCH_SOURCE_DIR;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::set<std::string> matches(const std::string& text, const std::regex& pattern) {
   std::set<std::string> out;
@@ -113,12 +106,12 @@ TEST(JournalCatalogTest, JournalctlCompilesEveryEntry) {
   fs::create_directories(root.path() / "usr/lib/systemd/catalog");
   fs::copy_file(kSource / "systemd/proxywatch.catalog",
                 root.path() / "usr/lib/systemd/catalog/proxywatch.catalog");
-  ProcessResult update = run_process({"journalctl", "--root", root.path().string(),
-                                      "--update-catalog"});
+  ProcessResult update =
+      run_process({"journalctl", "--root", root.path().string(), "--update-catalog"});
   ASSERT_EQ(update.exit_code, 0) << update.err;
   EXPECT_EQ(update.err, "");
-  ProcessResult list = run_process({"journalctl", "--root", root.path().string(),
-                                    "--list-catalog", "--no-pager"});
+  ProcessResult list =
+      run_process({"journalctl", "--root", root.path().string(), "--list-catalog", "--no-pager"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   for (const auto& [id, text] : catalog_entries()) {
     EXPECT_NE(list.out.find(id + " proxywatch: "), std::string::npos) << id << "\n" << list.out;

@@ -57,10 +57,8 @@ class JournaldTest : public ::testing::Test {
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "needs root for unshare -m";
     if (!std::filesystem::exists(kJournald)) GTEST_SKIP() << kJournald << " is not installed";
-    auto ca = make_ca(dir_.path(), "proxywatch journald test CA");
-    auto leaf = make_leaf(ca, dir_.path(), "origin", {"origin.test"}, {});
-    ca_file_ = ca.cert_file.string();
-    origin_ = std::make_unique<TlsOrigin>(leaf.cert_file, leaf.key_file);
+    ca_file_ = shared_pki().ca.cert_file.string();
+    origin_ = std::make_unique<TlsOrigin>();
     // Three refused tunnels (failing after 3, acl_block after 3), then only working ones.
     FakeProxy::Options options{.upstream_port = origin_->port(),
                                .status_line = "HTTP/1.1 403 Forbidden"};
@@ -244,8 +242,8 @@ TEST_F(JournaldTest, RejectedAndAppliedReloadsAreErrorAndInfo) {
   std::size_t applied_before = entries(kConfigApplied).size();
   dir_.write_file("proxywatch.yaml", yaml());
   ASSERT_EQ(::kill(daemon, SIGHUP), 0);
-  ASSERT_TRUE(wait_until([&] { return entries(kConfigApplied).size() > applied_before; }, 20s,
-                         200ms))
+  ASSERT_TRUE(
+      wait_until([&] { return entries(kConfigApplied).size() > applied_before; }, 20s, 200ms))
       << log();
   EXPECT_EQ(field(entries(kConfigApplied).back(), "PRIORITY"), "6");
 }
@@ -264,8 +262,7 @@ TEST_F(JournaldTest, JournalctlExplainsEventsWithTheCatalog) {
             std::string::npos)
       << health;
   std::string outcome = explained(kOutcomeChanged);
-  EXPECT_NE(outcome.find("Subject: probe of origin ended ok (was proxy_denied)"),
-            std::string::npos)
+  EXPECT_NE(outcome.find("Subject: probe of origin ended ok (was proxy_denied)"), std::string::npos)
       << outcome;
 }
 

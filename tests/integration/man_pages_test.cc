@@ -17,6 +17,7 @@
 
 #include "config/yaml_config.h"
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 
 namespace proxywatch::testing {
 namespace {
@@ -24,14 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kSource = PROXYWATCH_SOURCE_DIR;
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::set<std::string> all_matches(const std::string& text, const std::regex& pattern) {
   std::set<std::string> out;
@@ -119,9 +112,9 @@ TEST(ManPagesTest, YamlPageDefaultsAreTheBuiltInDefaults) {
   expected.source = parsed->source;
   EXPECT_TRUE(*parsed == expected) << yaml;
   // The keys without a Default: line are the ones that have none or are lists and mappings.
-  EXPECT_NE(yaml.find("metrics_listen: 127.0.0.1:" +
-                      std::to_string(config::kDefaultMetricsPort) + "\n"),
-            std::string::npos)
+  EXPECT_NE(
+      yaml.find("metrics_listen: 127.0.0.1:" + std::to_string(config::kDefaultMetricsPort) + "\n"),
+      std::string::npos)
       << yaml;
   EXPECT_NE(yaml.find("max_concurrent_probes: 64\n"), std::string::npos) << yaml;
 }
@@ -156,15 +149,15 @@ TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
     }
   }
   std::set<std::string> global = help_options({"--help"});
-  std::set<std::string> page = all_matches(section(kCliPage, "OPTIONS"),
-                                           std::regex(R"(\n\*(--[a-z][a-z-]*)\*)"));
+  std::set<std::string> page =
+      all_matches(section(kCliPage, "OPTIONS"), std::regex(R"(\n\*(--[a-z][a-z-]*)\*)"));
   EXPECT_EQ(global, page);
 }
 
 TEST(ManPagesTest, ScdocAcceptsBothSources) {
   for (const char* page : {"proxywatch.8.scd", "proxywatch.yaml.5.scd"}) {
-    ProcessResult r = run_process(
-        {"sh", "-c", "scdoc < '" + (kSource / "packaging/man" / page).string() + "'"});
+    ProcessResult r =
+        run_process({"sh", "-c", "scdoc < '" + (kSource / "packaging/man" / page).string() + "'"});
     EXPECT_EQ(r.exit_code, 0) << page << ": " << r.err;
     EXPECT_NE(r.out.find(".TH"), std::string::npos) << page;
   }

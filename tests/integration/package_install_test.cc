@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 #include "tests/support/scrape.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
@@ -46,7 +47,8 @@ std::string built_deb() {
 }
 
 // Runs a command that must succeed; its stdout.
-std::string must_run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = 120s) {
+std::string must_run(const std::vector<std::string>& argv,
+                     std::chrono::milliseconds timeout = 120s) {
   ProcessResult r = run_process(argv, {{"DEBIAN_FRONTEND", "noninteractive"}}, timeout);
   EXPECT_EQ(r.exit_code, 0) << argv[0] << " " << (argv.size() > 1 ? argv[1] : "") << ":\n"
                             << r.out << r.err;
@@ -108,13 +110,6 @@ std::string repack_with_version(const std::string& deb, const std::string& versi
   std::string out = (dir.path() / ("proxywatch_" + version + ".deb")).string();
   must_run({"dpkg-deb", "--root-owner-group", "-b", tree.string(), out});
   return out;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 class PackageInstallTest : public ::testing::Test {
@@ -183,7 +178,7 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   { std::ofstream(fs::path(kStateDir) / "state.json") << "{}\n"; }
   install(upgrade);
   EXPECT_EQ(must_run({"dpkg-query", "-W", "-f=${Version}", "proxywatch"}), "0.1.0+upgradetest1");
-  EXPECT_NE(read_text(kConffile).find("edited by the operator"), std::string::npos);
+  EXPECT_NE(read_file(kConffile).find("edited by the operator"), std::string::npos);
   EXPECT_TRUE(fs::exists(fs::path(kStateDir) / "state.json"));
   install(upgrade);  // reinstalling the same version takes the upgrade path too
   EXPECT_EQ(package_status(), "install ok installed");
@@ -197,7 +192,8 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   dpkg({"--purge", "proxywatch"});
   EXPECT_EQ(package_status(), "");
   for (const std::string& file : files) {
-    if (fs::is_directory(file) && file.find("proxywatch") == std::string::npos) continue;  // /usr, /etc ...
+    if (fs::is_directory(file) && file.find("proxywatch") == std::string::npos)
+      continue;  // /usr, /etc ...
     EXPECT_FALSE(fs::exists(fs::symlink_status(file))) << file << " left after purge";
   }
   EXPECT_FALSE(fs::exists("/etc/proxywatch"));
@@ -207,7 +203,8 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
         << entry.path() << " left in dpkg's database";
   }
   EXPECT_FALSE(fs::exists("/etc/systemd/system/multi-user.target.wants/proxywatch.service"));
-  EXPECT_FALSE(fs::exists("/var/lib/systemd/deb-systemd-helper-enabled/proxywatch.service.dsh-also"));
+  EXPECT_FALSE(
+      fs::exists("/var/lib/systemd/deb-systemd-helper-enabled/proxywatch.service.dsh-also"));
   EXPECT_EQ(run_process({"journalctl", "--list-catalog", "--no-pager", kHealthChangedId})
                 .out.find("proxywatch:"),
             std::string::npos)
@@ -215,16 +212,18 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
 }
 
 TEST_F(PackageInstallTest, StartsAndServesMetricsUnderSystemd) {
-  if (read_text("/proc/1/comm") != "systemd\n") {
-    GTEST_SKIP() << "PID 1 is " << read_text("/proc/1/comm") << "not systemd: the service "
+  if (read_file("/proc/1/comm") != "systemd\n") {
+    GTEST_SKIP() << "PID 1 is " << read_file("/proc/1/comm") << "not systemd: the service "
                  << "cannot be started here (the install test still verifies the unit)";
   }
   install(deb_);
   must_run({"systemctl", "start", "proxywatch.service"}, 60s);
   std::string body;
   EXPECT_TRUE(wait_until(
-      [&] { return (body = http_get(39555, "/metrics")).find("proxywatch_build_info") !=
-                   std::string::npos; },
+      [&] {
+        return (body = http_get(39555, "/metrics")).find("proxywatch_build_info") !=
+               std::string::npos;
+      },
       20s, 200ms))
       << body << must_run({"systemctl", "status", "--no-pager", "proxywatch.service"});
   must_run({"systemctl", "stop", "proxywatch.service"}, 60s);

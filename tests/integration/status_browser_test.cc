@@ -51,16 +51,10 @@ std::string section(const std::string& dom, const std::string& name) {
 class StatusBrowserTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pki_ = std::make_unique<testing::TempDir>("pw-browser-pki");
-    auto ca = testing::make_ca(pki_->path(), "proxywatch test CA");
-    auto leaf = testing::make_leaf(ca, pki_->path(), "origin", {"origin.test"}, {});
-    ca_file_ = ca.cert_file.string();
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    ca_file_ = testing::shared_pki().ca.cert_file.string();
+    origin_ = std::make_unique<testing::TlsOrigin>();
   }
-  static void TearDownTestSuite() {
-    origin_.reset();
-    pki_.reset();
-  }
+  static void TearDownTestSuite() { origin_.reset(); }
 
   void start_daemon(std::uint16_t proxy_port, const std::string& targets) {
     dir_.write_file("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " +
@@ -120,7 +114,6 @@ class StatusBrowserTest : public ::testing::Test {
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
 
-  static inline std::unique_ptr<testing::TempDir> pki_;
   static inline std::unique_ptr<testing::TlsOrigin> origin_;
   static inline std::string ca_file_;
   testing::TempDir dir_{"pw-browser"};

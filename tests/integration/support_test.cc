@@ -2,6 +2,7 @@
 // to with a plain Asio/Beast client, so that a failing probe test can trust its harness.
 #include "tests/support/fake_proxy.h"
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 #include "tests/support/squid.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -189,20 +190,18 @@ asio::awaitable<Download> get_from_origin(std::uint16_t port, std::string path,
 
 // A process's state letter from /proc ('Z' for a zombie), or '\0' once it is gone.
 char process_state(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  const std::string text{std::istreambuf_iterator<char>(stat), std::istreambuf_iterator<char>()};
+  const std::string text = read_file_or_empty("/proc/" + std::to_string(pid) + "/stat");
   const auto name_end = text.rfind(')');
   if (name_end == std::string::npos || name_end + 2 >= text.size()) return '\0';
   return text[name_end + 2];
 }
 
-// A CA, a leaf for origin.test and 127.0.0.1, and an origin serving it.
+// The shared CA, its leaf for origin.test and 127.0.0.1, and an origin serving it.
 class SupportTest : public ::testing::Test {
  protected:
-  TempDir dir_;
-  CertificateAuthority ca_ = make_ca(dir_.path(), "proxywatch test CA");
-  LeafCertificate leaf_ = make_leaf(ca_, dir_.path(), "origin", {"origin.test"}, {"127.0.0.1"});
-  TlsOrigin origin_{leaf_.cert_file, leaf_.key_file};
+  const CertificateAuthority& ca_ = shared_pki().ca;
+  const LeafCertificate& leaf_ = shared_pki().origin;
+  TlsOrigin origin_;
   std::string origin_target_ = "origin.test:" + std::to_string(origin_.port());
 };
 

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
 
 namespace proxywatch::testing {
@@ -24,14 +25,6 @@ namespace {
 
 constexpr double kMaxExposure = 2.0;
 constexpr std::string_view kInstalledBinary = "/usr/bin/proxywatch";
-
-std::string read_source_file(const std::string& relative) {
-  std::ifstream in(std::string(PROXYWATCH_SOURCE_DIR) + "/" + relative);
-  if (!in) throw std::runtime_error("cannot read " + relative);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The unit with ExecStart's program replaced by `binary`.
 std::string with_binary(std::string unit, std::string_view binary) {
@@ -73,7 +66,8 @@ class SystemdUnitTest : public ::testing::Test {
   std::string write_unit(const std::string& text) {
     return dir_.write_file("proxywatch.service", with_binary(text, PROXYWATCH_BINARY)).string();
   }
-  std::string unit_text_ = read_source_file("systemd/proxywatch.service");
+  std::string unit_text_ =
+      read_file(std::filesystem::path(PROXYWATCH_SOURCE_DIR) / "systemd/proxywatch.service");
   TempDir dir_{"proxywatch-unit"};
 };
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/output/store/state_file.h"
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
 #include "tests/support/notify_socket.h"
@@ -42,16 +43,10 @@ using testing::metric;
 class TrackerDaemonTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    pki_dir_ = std::make_unique<testing::TempDir>("pw-tracker-pki");
-    auto ca = testing::make_ca(pki_dir_->path(), "proxywatch test CA");
-    auto leaf = testing::make_leaf(ca, pki_dir_->path(), "origin", {"origin.test"}, {});
-    ca_file_ = ca.cert_file.string();
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    ca_file_ = testing::shared_pki().ca.cert_file.string();
+    origin_ = std::make_unique<testing::TlsOrigin>();
   }
-  static void TearDownTestSuite() {
-    origin_.reset();
-    pki_dir_.reset();
-  }
+  static void TearDownTestSuite() { origin_.reset(); }
 
   void start_proxy(std::vector<Behavior> cycle) {
     start_proxy_with(
@@ -112,7 +107,6 @@ class TrackerDaemonTest : public ::testing::Test {
     }
   }
 
-  static inline std::unique_ptr<testing::TempDir> pki_dir_;
   static inline std::unique_ptr<testing::TlsOrigin> origin_;
   static inline std::string ca_file_;
 
@@ -206,7 +200,7 @@ TEST_F(TrackerDaemonTest, RestartKeepsHistoryAndActiveDiagnoses) {
   daemon_->terminate();
   ASSERT_TRUE(fs::exists(dir_.path() / "state.json"));
   std::string state = dir_.read_file("state.json");
-  EXPECT_NE(state.find("\"version\":1"), std::string::npos);
+  EXPECT_NE(state.find("\"version\":" + std::to_string(kStateFileVersion)), std::string::npos);
 
   start_daemon("second.log");
   std::string text = scrape();

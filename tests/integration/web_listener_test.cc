@@ -6,6 +6,7 @@
 // Loopback only; no proxy is configured (the listener is what is tested).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 
 #include "tests/support/local_port.h"
@@ -26,8 +27,13 @@ constexpr const char* kPassword = "s3cret: with spaces";
 class WebListenerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ca_ = testing::make_ca(dir_.path(), "proxywatch web CA");
-    leaf_ = testing::make_leaf(ca_, dir_.path(), "web", {"localhost"}, {"127.0.0.1"});
+    // The shared PKI's listener certificate, copied beside the web configuration: its paths
+    // are relative to it, and one case names the CA's key by a relative path too.
+    const testing::SharedPki& pki = testing::shared_pki();
+    ca_ = pki.ca;
+    std::filesystem::copy_file(pki.localhost.cert_file, dir_.path() / "web.pem");
+    std::filesystem::copy_file(pki.localhost.key_file, dir_.path() / "web.key");
+    std::filesystem::copy_file(pki.ca.key_file, dir_.path() / "ca.key");
     const auto htpasswd =
         testing::run_process({"htpasswd", "-nbB", "-C", "5", kUser, kPassword}, {}, 20s);
     ASSERT_EQ(htpasswd.exit_code, 0) << htpasswd.err;
@@ -80,7 +86,6 @@ class WebListenerTest : public ::testing::Test {
 
   testing::TempDir dir_{"pw-webconfig"};
   testing::CertificateAuthority ca_;
-  testing::LeafCertificate leaf_;
   std::string hash_;
   std::uint16_t port_ = 0;
   std::filesystem::path yaml_;

@@ -25,6 +25,7 @@
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 #include "tests/support/scrape.h"
 #include "tests/support/squid.h"
 #include "tests/support/temp_dir.h"
@@ -121,10 +122,8 @@ Totals totals(const std::string& text, const std::string& proxy) {
 class SoakTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ca = testing::make_ca(dir_.path(), "proxywatch soak CA");
-    auto leaf = testing::make_leaf(ca, dir_.path(), "origin", {"origin.test"}, {"127.0.0.1"});
-    ca_file_ = ca.cert_file.string();
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf.cert_file, leaf.key_file);
+    ca_file_ = testing::shared_pki().ca.cert_file.string();
+    origin_ = std::make_unique<testing::TlsOrigin>();
     fake_ = std::make_unique<testing::FakeProxy>(testing::FakeProxy::Options{
         .upstream_port = origin_->port(),
         .status_line = "HTTP/1.1 503 Service Unavailable",
@@ -146,14 +145,15 @@ class SoakTest : public ::testing::Test {
   // Targets cycle through the origin's routes: a HEAD, whole, cut and silent downloads, an
   // error status, and (through squid) a destination its ACL denies.
   void write_yaml(const std::string& log_level) {
-    static const char* kRequests[] = {"HEAD /", "GET /bytes/20000", "GET /cut/20000",
-                                      "GET /silent/20000", "GET /status/503", "HEAD /"};
+    static const char* kRequests[] = {"HEAD /",          "GET /bytes/20000",
+                                      "GET /cut/20000",  "GET /silent/20000",
+                                      "GET /status/503", "HEAD /"};
     std::string port = std::to_string(origin_->port());
     std::string targets;
     for (int i = 0; i < kTargets; ++i) {
       bool denied = i % 8 == 7;
-      targets += "  - {name: t" + std::to_string(i) + ", host: " +
-                 (denied ? "blocked.test" : "origin.test") + ", port: " + port +
+      targets += "  - {name: t" + std::to_string(i) +
+                 ", host: " + (denied ? "blocked.test" : "origin.test") + ", port: " + port +
                  ", ca_file: " + ca_file_ +
                  (denied ? "" : ", request: " + std::string(kRequests[i % 6])) + "}\n";
     }
@@ -170,8 +170,8 @@ class SoakTest : public ::testing::Test {
 
   // The FMC's way: a temporary file renamed over the old one.
   void write_proxy(std::uint16_t port, bool credentials, std::string_view password) {
-    std::string text = "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " +
-                       std::to_string(port) + ";\n";
+    std::string text =
+        "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " + std::to_string(port) + ";\n";
     if (credentials) {
       text += "  PROXY_USERNAME " + std::string(kUser) + ";\n  PROXY_PASSWORD " +
               std::string(password) + ";\n";
@@ -208,7 +208,8 @@ class SoakTest : public ::testing::Test {
   std::string fd_list() {
     std::string out;
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(daemon_->pid()) + "/fd", ec)) {
+    for (const auto& e :
+         fs::directory_iterator("/proc/" + std::to_string(daemon_->pid()) + "/fd", ec)) {
       out += e.path().filename().string() + " -> " + fs::read_symlink(e.path(), ec).string() + "\n";
     }
     return out;
@@ -301,10 +302,11 @@ TEST_F(SoakTest, ProbesRunFlatAndAddUpWithoutLeakingThePassword) {
   ProcessFigures end = at_rest();
   ASSERT_TRUE(daemon_->running()) << daemon_->log().substr(0, 4000);
 
-  std::printf("soak: %.0f probes (%.0f through the fake proxy, which saw %zu CONNECTs) in %.0f s "
-              "with %d SIGHUPs; RSS %ld -> %ld KiB, fds %ld -> %ld\n",
-              counted, fake_counted, fake_connects, seconds, sighups, start.rss_kib, end.rss_kib,
-              start.fds, end.fds);
+  std::printf(
+      "soak: %.0f probes (%.0f through the fake proxy, which saw %zu CONNECTs) in %.0f s "
+      "with %d SIGHUPs; RSS %ld -> %ld KiB, fds %ld -> %ld\n",
+      counted, fake_counted, fake_connects, seconds, sighups, start.rss_kib, end.rss_kib, start.fds,
+      end.fds);
   EXPECT_GE(counted, static_cast<double>(wanted));
   // The fake proxy's CONNECTs: one per counted probe, plus at most the probes in flight or
   // finished after the last scrape of each segment (kTargets each).
@@ -322,8 +324,7 @@ TEST_F(SoakTest, ProbesRunFlatAndAddUpWithoutLeakingThePassword) {
   std::string log = daemon_->log();
   EXPECT_EQ(log.find(kPassword), std::string::npos);
   EXPECT_EQ(log.find("Pw 99"), std::string::npos);
-  std::ifstream state(dir_.path() / "state.json");
-  std::string state_text((std::istreambuf_iterator<char>(state)), {});
+  std::string state_text = testing::read_file_or_empty(dir_.path() / "state.json");
   EXPECT_EQ(state_text.find("Pw 99"), std::string::npos);
   EXPECT_EQ(scrape().find("Pw 99"), std::string::npos);
 }

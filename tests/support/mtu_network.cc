@@ -7,7 +7,7 @@
 namespace proxywatch::testing {
 
 MtuNetwork::MtuNetwork() {
-  auto ca = make_ca(dir_.path(), "proxywatch test CA");
+  const CertificateAuthority& ca = shared_pki().ca;
   // Forty long names make the certificate (and so the server's flight) about 2.5 kB, more
   // than one 1448-byte segment, as real chains are.
   std::vector<std::string> names{"origin.test"};

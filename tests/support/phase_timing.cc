@@ -3,7 +3,6 @@
 #include "tests/support/phase_timing.h"
 
 #include "tests/support/delay_proxy.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
 
@@ -57,12 +56,9 @@ Medians run_probes(const ProbeSpec& spec, TlsContexts::ContextPtr tls, std::size
 }  // namespace
 
 PhaseTiming measure_phase_timing(std::chrono::milliseconds connect_delay,
-                                 std::chrono::milliseconds server_hello_delay,
-                                 std::size_t probes) {
-  TempDir dir("pw-phase-timing");
-  CertificateAuthority ca = make_ca(dir.path(), "phase timing CA");
-  LeafCertificate leaf = make_leaf(ca, dir.path(), "origin", {"origin.test"}, {});
-  TlsOrigin origin(leaf.cert_file, leaf.key_file);
+                                 std::chrono::milliseconds server_hello_delay, std::size_t probes) {
+  const CertificateAuthority& ca = shared_pki().ca;
+  TlsOrigin origin;
   DelayProxy plain({.upstream_port = origin.port()});
   DelayProxy delayed({.upstream_port = origin.port(),
                       .connect_delay = connect_delay,

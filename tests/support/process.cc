@@ -3,6 +3,8 @@
 // waits with SIGTERM → SIGKILL escalation.
 #include "tests/support/process.h"
 
+#include "tests/support/read_file.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,8 +15,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -267,8 +267,7 @@ void ChildProcess::terminate(std::chrono::milliseconds grace) {
 }
 
 std::string ChildProcess::log() const {
-  std::ifstream in(log_file_, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return read_file_or_empty(log_file_);
 }
 
 }  // namespace proxywatch::testing

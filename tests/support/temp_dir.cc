@@ -1,6 +1,8 @@
 // TempDir: mkdtemp under /tmp, recursive removal on destruction.
 #include "tests/support/temp_dir.h"
 
+#include "tests/support/read_file.h"
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -49,8 +50,7 @@ std::filesystem::path TempDir::write_file(std::string_view name, std::string_vie
 }
 
 std::string TempDir::read_file(std::string_view name) const {
-  std::ifstream in(path_ / name, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return read_file_or_empty(path_ / name);
 }
 
 void TempDir::give_to_user(const std::string& user) const {

@@ -2,6 +2,8 @@
 // unique_ptr so that every throw path frees what was made.
 #include "tests/support/test_pki.h"
 
+#include "tests/support/temp_dir.h"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -169,6 +171,32 @@ LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem:
   write_key(key.get(), result.key_file);
   write_cert(leaf, result.cert_file);
   return result;
+}
+
+namespace {
+
+// The directory first, so that it is removed only after nothing refers to its files.
+struct SharedPkiFiles {
+  TempDir dir{"pw-test-pki"};
+  SharedPki pki;
+
+  SharedPkiFiles() {
+    std::filesystem::create_directory(dir.path() / "inspecting");
+    pki.ca = make_ca(dir.path(), "proxywatch test CA");
+    pki.origin = make_leaf(pki.ca, dir.path(), "origin", {"origin.test"}, {"127.0.0.1"});
+    pki.localhost = make_leaf(pki.ca, dir.path(), "localhost", {"localhost"}, {"127.0.0.1"});
+    // make_ca names its files ca.key and ca.pem, so the second CA needs a directory of its own.
+    pki.inspecting_ca = make_ca(dir.path() / "inspecting", "inspecting proxy CA");
+    pki.inspected_origin =
+        make_leaf(pki.inspecting_ca, dir.path() / "inspecting", "origin", {"origin.test"}, {});
+  }
+};
+
+}  // namespace
+
+const SharedPki& shared_pki() {
+  static const SharedPkiFiles files;
+  return files.pki;
 }
 
 }  // namespace proxywatch::testing

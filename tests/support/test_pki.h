@@ -1,6 +1,8 @@
 // A throw-away PKI made at test time with OpenSSL 3: one CA and leaf certificates signed by it
 // (EC P-256 keys, X.509 v3). The TLS origin serves a leaf; the probe under test verifies it
 // against the CA file, exactly as it would verify tools.cisco.com against the system store.
+// Most tests use the one shared_pki() of their process; make_ca and make_leaf are for the few
+// that need certificates of their own (e.g. a leaf with forty names).
 #pragma once
 
 #include <filesystem>
@@ -34,5 +36,20 @@ CertificateAuthority make_ca(const std::filesystem::path& dir, const std::string
 LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
                           const std::string& file_stem, const std::vector<std::string>& dns_names,
                           const std::vector<std::string>& ip_addresses);
+
+// The PKI the tests share, for the usual test names. Every file is in one directory that
+// lives until the process exits (ctest runs each test in a process of its own).
+struct SharedPki {
+  CertificateAuthority ca;             // "CN=proxywatch test CA", the CA tests trust
+  LeafCertificate origin;              // origin.test and 127.0.0.1, issued by `ca`
+  LeafCertificate localhost;           // localhost and 127.0.0.1, issued by `ca`: our listeners
+  CertificateAuthority inspecting_ca;  // "CN=inspecting proxy CA", which no test trusts
+  LeafCertificate inspected_origin;    // origin.test issued by `inspecting_ca`, as an SSL-
+                                       // inspecting proxy would present it
+};
+
+// The process's shared PKI, made on the first call (thread-safe); later calls return the same
+// one. Throws std::runtime_error if it cannot be made.
+const SharedPki& shared_pki();
 
 }  // namespace proxywatch::testing

@@ -216,6 +216,8 @@ TlsOrigin::TlsOrigin(const std::filesystem::path& cert_file, const std::filesyst
   io_.start();
 }
 
+TlsOrigin::TlsOrigin(const LeafCertificate& leaf) : TlsOrigin(leaf.cert_file, leaf.key_file) {}
+
 TlsOrigin::~TlsOrigin() {
   io_.stop();
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "tests/support/io_thread.h"
+#include "tests/support/test_pki.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,8 +31,12 @@ namespace asio = boost::asio;
 //   /status/N   status N (200..599) with a short text body
 //   otherwise   404 Not Found
 // HEAD gets the same head without the body. The query string is ignored. Thread-safe accessors.
+// A test that needs a TLS origin writes `TlsOrigin origin;` and trusts shared_pki().ca.
 class TlsOrigin {
  public:
+  // Serves `leaf`; by default the shared PKI's origin.test certificate (issued by
+  // "CN=proxywatch test CA", see shared_pki()), which is what most tests probe.
+  explicit TlsOrigin(const LeafCertificate& leaf = shared_pki().origin);
   // Loads the PEM certificate chain and key and starts serving; throws on unreadable files.
   TlsOrigin(const std::filesystem::path& cert_file, const std::filesystem::path& key_file);
   // Stops the thread and closes every connection.

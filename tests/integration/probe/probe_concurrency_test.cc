@@ -10,7 +10,6 @@
 
 #include "common/probe/probe.h"
 #include "tests/support/fake_proxy.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
 
@@ -49,14 +48,11 @@ std::vector<std::optional<ProbeResult>> run_all(const std::vector<ProbeSpec>& sp
 class ProbeConcurrencyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ca = testing::make_ca(dir_.path(), "proxywatch test CA");
-    auto leaf = testing::make_leaf(ca, dir_.path(), "origin", {"origin.test"}, {});
-    ca_file_ = ca.cert_file.string();
-    origin_.emplace(leaf.cert_file, leaf.key_file);
+    ca_file_ = testing::shared_pki().ca.cert_file.string();
+    origin_.emplace();
     tls_ = *contexts_.get(ca_file_);
   }
 
-  testing::TempDir dir_{"pw-concurrency"};
   std::string ca_file_;
   std::optional<testing::TlsOrigin> origin_;
   TlsContexts contexts_;

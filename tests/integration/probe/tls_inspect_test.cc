@@ -16,7 +16,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
 
@@ -29,17 +28,12 @@ namespace ssl = asio::ssl;
 class TlsInspectTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::make_unique<testing::TempDir>("pw-tls-inspect");
-    ca_ = testing::make_ca(dir_->path(), "proxywatch test CA");
-    std::filesystem::create_directories(dir_->path() / "other");
-    other_ca_ = testing::make_ca(dir_->path() / "other", "someone else's CA");
-    leaf_ = testing::make_leaf(ca_, dir_->path(), "origin", {"origin.test"}, {"127.0.0.1"});
-    origin_ = std::make_unique<testing::TlsOrigin>(leaf_.cert_file, leaf_.key_file);
+    ca_ = testing::shared_pki().ca;
+    other_ca_ = testing::shared_pki().inspecting_ca;
+    leaf_ = testing::shared_pki().origin;
+    origin_ = std::make_unique<testing::TlsOrigin>(leaf_);
   }
-  static void TearDownTestSuite() {
-    origin_.reset();
-    dir_.reset();
-  }
+  static void TearDownTestSuite() { origin_.reset(); }
 
   // A blocking handshake with the origin as `host`, trusting `ca_file`; what was recorded.
   static TlsInfo handshake(const std::string& host, const std::filesystem::path& ca_file) {
@@ -58,7 +52,7 @@ class TlsInspectTest : public ::testing::Test {
     return info;
   }
 
-  static inline std::unique_ptr<testing::TempDir> dir_;
+  // The CA that issued the origin's certificate, and one that did not.
   static inline testing::CertificateAuthority ca_, other_ca_;
   static inline testing::LeafCertificate leaf_;
   static inline std::unique_ptr<testing::TlsOrigin> origin_;

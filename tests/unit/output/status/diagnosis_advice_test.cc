@@ -5,19 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 #include <string>
 
+#include "tests/support/read_file.h"
+
 namespace proxywatch {
 namespace {
-
-std::string read_doc() {
-  std::ifstream in(PROXYWATCH_SOURCE_DIR "/docs/diagnoses.md");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The paragraph after "**label**" (or "**label**:") in the section "### `name`": up to the next
 // blank line or the next bold label at a line start, with runs of white space joined.
@@ -45,7 +39,7 @@ TEST(DiagnosisAdviceTest, EveryDiagnosisHasBothTexts) {
 }
 
 TEST(DiagnosisAdviceTest, TextsAreTheDocsParagraphs) {
-  std::string doc = read_doc();
+  std::string doc = testing::read_file(PROXYWATCH_SOURCE_DIR "/docs/diagnoses.md");
   ASSERT_FALSE(doc.empty());
   for (Diagnosis d : kAllDiagnoses) {
     EXPECT_EQ(diagnosis_advice(d).means, doc_paragraph(doc, to_string(d), "Means")) << to_string(d);

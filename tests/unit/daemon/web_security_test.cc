@@ -1,0 +1,134 @@
+// The listener's security from web_config_file: none without a file; a TLS server context
+// (TLS 1.2 at least) from a certificate and its key; basic authentication against the bcrypt
+// users; and every unusable file or pair a start-up error naming the file and the problem.
+// The certificates are the shared test PKI's.
+#include "daemon/web_security.h"
+
+#include <gtest/gtest.h>
+
+#include <openssl/ssl.h>
+
+#include <string>
+
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
+
+namespace proxywatch {
+namespace {
+
+// htpasswd -nbB -C 4 prometheus 'se cret:pw€' (as tests/unit/output/web/basic_auth_test.cc).
+const std::string kHash = "$2y$04$qsVDvvlPi27qffvaeHvFXuL3H9dKy2zk7yW03uirvC6py00NxvPM2";
+// "Basic " + base64("prometheus:se cret:pw€"), and the same without the last character.
+const std::string kRight = "Basic cHJvbWV0aGV1czpzZSBjcmV0OnB34oKs";
+const std::string kWrong = "Basic cHJvbWV0aGV1czpzZSBjcmV0OnB3";
+
+class WebSecurityTest : public ::testing::Test {
+ protected:
+  // Writes web.yml with `text` and loads it.
+  TextResult<HttpSecurity> load(const std::string& text) {
+    return load_web_security(dir_.write_file("web.yml", text).string());
+  }
+  static std::string tls_config(const std::string& cert, const std::string& key) {
+    return "tls_server_config:\n  cert_file: " + cert + "\n  key_file: " + key + "\n";
+  }
+
+  const testing::SharedPki& pki_ = testing::shared_pki();
+  testing::TempDir dir_{"pw-web-security"};
+};
+
+TEST_F(WebSecurityTest, NoFileMeansPlainHttpWithoutAuthentication) {
+  auto security = load_web_security(std::nullopt);
+  ASSERT_TRUE(security) << security.error();
+  EXPECT_EQ(security->tls, nullptr);
+  EXPECT_FALSE(security->authorize);
+}
+
+TEST_F(WebSecurityTest, EmptyFileMeansPlainHttpWithoutAuthentication) {
+  auto security = load("# nothing yet\n");
+  ASSERT_TRUE(security) << security.error();
+  EXPECT_EQ(security->tls, nullptr);
+  EXPECT_FALSE(security->authorize);
+}
+
+TEST_F(WebSecurityTest, CertificateAndKeyGiveATlsContextOfAtLeastTls12) {
+  auto security = load(tls_config(pki_.localhost.cert_file, pki_.localhost.key_file));
+  ASSERT_TRUE(security) << security.error();
+  ASSERT_NE(security->tls, nullptr);
+  SSL_CTX* context = security->tls->native_handle();
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(context), TLS1_2_VERSION);
+  EXPECT_NE(SSL_CTX_get0_certificate(context), nullptr);
+  EXPECT_FALSE(security->authorize) << "TLS alone asks for no password";
+}
+
+TEST_F(WebSecurityTest, UsersGiveBasicAuthenticationAgainstTheirHashes) {
+  auto security = load("basic_auth_users:\n  prometheus: " + kHash + "\n");
+  ASSERT_TRUE(security) << security.error();
+  EXPECT_EQ(security->tls, nullptr) << "users alone do not need TLS";
+  ASSERT_TRUE(security->authorize);
+  EXPECT_TRUE(security->authorize(kRight));
+  EXPECT_FALSE(security->authorize(kWrong));
+  EXPECT_FALSE(security->authorize(""));
+  EXPECT_FALSE(security->authorize("Bearer cHJvbWV0aGV1czpzZSBjcmV0OnB34oKs"));
+}
+
+TEST_F(WebSecurityTest, TlsAndUsersTogether) {
+  auto security = load(tls_config(pki_.localhost.cert_file, pki_.localhost.key_file) +
+                       "basic_auth_users:\n  prometheus: " + kHash + "\n");
+  ASSERT_TRUE(security) << security.error();
+  EXPECT_NE(security->tls, nullptr);
+  ASSERT_TRUE(security->authorize);
+  EXPECT_TRUE(security->authorize(kRight));
+}
+
+TEST_F(WebSecurityTest, AbsentFileIsAnErrorNamingIt) {
+  const std::string path = (dir_.path() / "missing.yml").string();
+  auto security = load_web_security(path);
+  ASSERT_FALSE(security);
+  EXPECT_NE(security.error().find(path), std::string::npos) << security.error();
+  EXPECT_NE(security.error().find("does not exist"), std::string::npos) << security.error();
+}
+
+TEST_F(WebSecurityTest, InvalidFileIsAnErrorWithItsPosition) {
+  auto security = load("tls_server_config:\n  cert_file: web.pem\n");
+  ASSERT_FALSE(security);
+  EXPECT_NE(security.error().find((dir_.path() / "web.yml").string() + ":"), std::string::npos)
+      << security.error();
+  EXPECT_NE(security.error().find("needs both cert_file and key_file"), std::string::npos)
+      << security.error();
+}
+
+TEST_F(WebSecurityTest, MissingCertificateIsAnErrorNamingTheFile) {
+  const std::string missing = (dir_.path() / "missing.pem").string();
+  auto security = load(tls_config(missing, pki_.localhost.key_file));
+  ASSERT_FALSE(security);
+  EXPECT_NE(security.error().find("cert_file " + missing + ": "), std::string::npos)
+      << security.error();
+}
+
+TEST_F(WebSecurityTest, UnreadableKeyIsAnErrorNamingTheFile) {
+  const std::string not_a_key = dir_.write_file("web.key", "not PEM at all\n").string();
+  auto security = load(tls_config(pki_.localhost.cert_file, not_a_key));
+  ASSERT_FALSE(security);
+  EXPECT_NE(security.error().find("key_file " + not_a_key + ": "), std::string::npos)
+      << security.error();
+}
+
+TEST_F(WebSecurityTest, KeyOfAnotherCertificateIsRefused) {
+  // The CA's key with the leaf's certificate: OpenSSL refuses the key as it loads it.
+  auto security = load(tls_config(pki_.localhost.cert_file, pki_.ca.key_file));
+  ASSERT_FALSE(security);
+  EXPECT_NE(security.error().find("key_file " + pki_.ca.key_file.string() + ": "),
+            std::string::npos)
+      << security.error();
+  EXPECT_NE(security.error().find("key values mismatch"), std::string::npos) << security.error();
+}
+
+TEST_F(WebSecurityTest, UserWithoutABcryptHashIsRefused) {
+  auto security = load("basic_auth_users:\n  prometheus: plaintext\n");
+  ASSERT_FALSE(security);
+  EXPECT_NE(security.error().find("expected a bcrypt hash"), std::string::npos) << security.error();
+  EXPECT_EQ(security.error().find("plaintext"), std::string::npos) << "never quotes a hash";
+}
+
+}  // namespace
+}  // namespace proxywatch
