@@ -1,6 +1,6 @@
 // Parsing of the small text forms a ProbeSpec is made from (host:port, "HEAD /").
 #include "common/probe_spec.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 #include <charconv>
 
@@ -19,7 +19,7 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   return static_cast<std::uint16_t>(value);
 }
 
-TextResult<HostPort> finish(std::string host, std::string_view port_text, bool has_port,
+Result<HostPort> finish(std::string host, std::string_view port_text, bool has_port,
                             std::optional<std::uint16_t> default_port, std::string_view text) {
   if (host.empty()) return error_text("missing host in '" + std::string(text) + "'");
   if (!has_port) {
@@ -48,7 +48,7 @@ bool is_ip_literal(std::string_view host) {
   return !ec;
 }
 
-TextResult<HostPort> parse_host_port(std::string_view text,
+Result<HostPort> parse_host_port(std::string_view text,
                                      std::optional<std::uint16_t> default_port) {
   if (text.starts_with('[')) {
     auto close = text.find(']');
@@ -84,7 +84,7 @@ void PhaseTimeouts::set_all_phases(Millis each) {
   dns = tcp_connect = proxy_connect = tls_handshake = http_first_byte = transfer = each;
 }
 
-TextResult<HttpRequestSpec> parse_request(std::string_view text) {
+Result<HttpRequestSpec> parse_request(std::string_view text) {
   auto space = text.find(' ');
   if (space == std::string_view::npos) {
     return error_text("request '" + std::string(text) + "' must be 'HEAD /PATH' or 'GET /PATH'");

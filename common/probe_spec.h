@@ -10,7 +10,7 @@
 
 #include <boost/system/result.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
@@ -28,7 +28,7 @@ struct HostPort {
 
 // Parses "host:port", "[v6]:port", "host" and "[v6]" (the last two take default_port when
 // given, and are an error otherwise). The error says what is wrong with the text.
-TextResult<HostPort> parse_host_port(std::string_view text,
+Result<HostPort> parse_host_port(std::string_view text,
                                      std::optional<std::uint16_t> default_port);
 
 // True when host is an IPv4 or IPv6 literal (no DNS lookup needed).
@@ -59,7 +59,7 @@ struct HttpRequestSpec {
 };
 
 // Parses "HEAD /", "GET /path?q" (method HEAD or GET, case-sensitive per RFC 9110 §9.1).
-TextResult<HttpRequestSpec> parse_request(std::string_view text);
+Result<HttpRequestSpec> parse_request(std::string_view text);
 
 // The user name and password sent to the proxy when it asks (407). The password must never be
 // printed, logged, exported or written to a file by proxywatch.

@@ -11,10 +11,17 @@
 namespace proxywatch {
 namespace {
 
-namespace errc = boost::system::errc;
+// The error of reading `path`: `code`, worded by the system.
+Error read_error(const std::string& path, std::error_code code) {
+  bool absent = code == std::errc::no_such_file_or_directory;
+  return Error{.kind = absent ? Error::Kind::kNotFound : Error::Kind::kUnreadable,
+               .message = code.message(),
+               .where = FilePosition{.file = path},
+               .code = code};
+}
 
-boost::system::error_code last_error() {
-  return boost::system::error_code(errno, boost::system::system_category());
+std::error_code last_error() {
+  return std::error_code(errno, std::system_category());
 }
 
 class FileDescriptor {
@@ -34,7 +41,8 @@ class FileDescriptor {
 // Reads to the end of `fd` into a string reserved for `expected` bytes. Reads go straight
 // into the string (no bounce buffer), so with `expected` above the file's size the text exists
 // in one place only; a buffer outgrown is wiped before it is freed.
-boost::system::result<std::string> read_all(int fd, std::size_t expected, std::size_t max) {
+Result<std::string> read_all(const std::string& path, int fd, std::size_t expected,
+                             std::size_t max) {
   std::string text;
   text.reserve(std::max<std::size_t>(expected, 8192));
   for (;;) {
@@ -54,42 +62,45 @@ boost::system::result<std::string> read_all(int fd, std::size_t expected, std::s
     if (n < 0 && read_errno == EINTR) continue;
     if (n < 0) {
       wipe(text);
-      return boost::system::error_code(read_errno, boost::system::system_category());
+      return read_error(path, std::error_code(read_errno, std::system_category()));
     }
     if (n == 0) return text;
     if (text.size() > max) {
       wipe(text);
-      return errc::make_error_code(errc::file_too_large);
+      return read_error(path, std::make_error_code(std::errc::file_too_large));
     }
   }
 }
 
 }  // namespace
 
-boost::system::result<std::string> read_regular_file(const std::string& path,
-                                                     const RegularFileLimits& limits,
-                                                     const FileAdmission& admit) {
+Result<std::string> read_regular_file(const std::string& path, const RegularFileLimits& limits,
+                                      const FileAdmission& admit) {
   int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   if (!limits.follow_symlinks) flags |= O_NOFOLLOW;
   int raw = -1;
   do {
     raw = ::open(path.c_str(), flags);
   } while (raw < 0 && errno == EINTR);
-  if (raw < 0) return last_error();
+  if (raw < 0) return read_error(path, last_error());
   FileDescriptor fd(raw);
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return last_error();
+  if (::fstat(fd.get(), &info) != 0) return read_error(path, last_error());
   // A FIFO or device could block or never end (O_NONBLOCK above keeps open() itself from
   // waiting for a FIFO's writer); only regular files are read.
-  if (S_ISDIR(info.st_mode)) return errc::make_error_code(errc::is_a_directory);
-  if (!S_ISREG(info.st_mode)) return errc::make_error_code(errc::invalid_argument);
+  if (S_ISDIR(info.st_mode)) return read_error(path, std::make_error_code(std::errc::is_a_directory));
+  if (!S_ISREG(info.st_mode)) {
+    return read_error(path, std::make_error_code(std::errc::invalid_argument));
+  }
   if (admit) {
-    if (std::error_code refused = admit(info)) return boost::system::error_code(refused);
+    if (std::error_code refused = admit(info)) return read_error(path, refused);
   }
   auto size = static_cast<std::size_t>(std::max<off_t>(info.st_size, 0));
-  if (size > limits.max_bytes) return errc::make_error_code(errc::file_too_large);
+  if (size > limits.max_bytes) {
+    return read_error(path, std::make_error_code(std::errc::file_too_large));
+  }
   // One byte more than the file holds, so reading to its end needs no second buffer.
-  return read_all(fd.get(), size + 1, limits.max_bytes);
+  return read_all(path, fd.get(), size + 1, limits.max_bytes);
 }
 
 void wipe(std::string& text) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <system_error>
 
-#include <boost/system/result.hpp>
+#include "common/error.h"
 
 namespace proxywatch {
 
@@ -24,13 +24,14 @@ struct RegularFileLimits {
 // Sees the file's fstat before a byte is read; a non-zero code refuses it with that code.
 using FileAdmission = std::function<std::error_code(const struct stat& info)>;
 
-// Reads the file at `path`. Errors: the errno of open, fstat or read (ENOENT when absent);
-// is_a_directory for a directory, invalid_argument for any other file that is not regular;
-// file_too_large past limits.max_bytes; what `admit` returns. The open never blocks (O_NONBLOCK),
-// never becomes a controlling terminal, and EINTR is retried.
-boost::system::result<std::string> read_regular_file(const std::string& path,
-                                                     const RegularFileLimits& limits,
-                                                     const FileAdmission& admit = {});
+// Reads the file at `path`. The error's `code` is the errno of open, fstat or read (ENOENT when
+// absent, Kind::kNotFound; every other error is Kind::kUnreadable), is_a_directory for a
+// directory, invalid_argument for any other file that is not regular, file_too_large past
+// limits.max_bytes, or what `admit` returned; its message is the code's text, its position the
+// file. The open never blocks (O_NONBLOCK), never becomes a controlling terminal, and EINTR is
+// retried.
+Result<std::string> read_regular_file(const std::string& path, const RegularFileLimits& limits,
+                                      const FileAdmission& admit = {});
 
 // Overwrites `text` (explicit_bzero, which the compiler may not drop) and empties it.
 void wipe(std::string& text);

@@ -14,13 +14,8 @@
 namespace proxywatch::config {
 namespace {
 
-ConfigError invalid(const std::string& file, int line, std::string message) {
-  return ConfigError{.kind = ConfigError::Kind::kInvalid,
-                     .file = file,
-                     .line = line,
-                     .column = line == 0 ? 0 : 1,
-                     .key_path = {},
-                     .message = std::move(message)};
+Error invalid(const std::string& file, int line, std::string message) {
+  return file_error(file, line, line == 0 ? 0 : 1, "", std::move(message));
 }
 
 // Splits `text` into lines, without each "\n" or "\r\n"; views into `text`, so the password
@@ -38,7 +33,7 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-ConfigError not_private(const std::string& path, unsigned mode) {
+Error not_private(const std::string& path, unsigned mode) {
   return invalid(path, 0,
                  fmt::format("is readable by group or others (mode {:04o}); the password must be "
                              "private: chmod 600 {}",
@@ -46,19 +41,19 @@ ConfigError not_private(const std::string& path, unsigned mode) {
 }
 
 // The file's text, read from one descriptor whose fstat decides privacy (see read_secret_file).
-ConfigResult<std::string> read_secret(const std::string& path, bool require_private) {
+Result<std::string> read_secret(const std::string& path, bool require_private) {
   unsigned mode = 0;
   auto text = read_secret_file(path, require_private, mode);
   if (text) return std::move(*text);
-  if (require_private && text.error() == boost::system::errc::permission_denied && mode != 0) {
+  if (require_private && text.error().code == std::errc::permission_denied && mode != 0) {
     return not_private(path, mode);
   }
-  return file_error(path, text.error());
+  return unreadable_config(text.error());
 }
 
 }  // namespace
 
-ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file) {
+Result<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file) {
   if (text.find('\0') != std::string::npos) return invalid(file, 0, "holds a NUL byte");
   std::vector<std::string_view> lines = split_lines(text);
   if (lines.size() < 2) {
@@ -77,7 +72,7 @@ ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const 
   return ProxyCredentials{.user = std::string(lines[0]), .password = std::string(lines[1])};
 }
 
-ConfigResult<ProxyCredentials> load_credentials_file(const std::string& path,
+Result<ProxyCredentials> load_credentials_file(const std::string& path,
                                                      bool require_private) {
   auto text = read_secret(path, require_private);
   if (!text) return text.error();
@@ -86,7 +81,7 @@ ConfigResult<ProxyCredentials> load_credentials_file(const std::string& path,
   return parsed;
 }
 
-ConfigResult<std::string> load_password_file(const std::string& path) {
+Result<std::string> load_password_file(const std::string& path) {
   auto text = read_secret(path, true);
   if (!text) return text.error();
   std::string password = std::move(*text);
@@ -99,7 +94,7 @@ ConfigResult<std::string> load_password_file(const std::string& path) {
   return password;
 }
 
-ConfigResult<std::optional<LoadedCredentials>> load_credentials(
+Result<std::optional<LoadedCredentials>> load_credentials(
     const std::optional<std::string>& credentials_file,
     const std::optional<std::string>& credentials_directory) {
   if (credentials_file) {

@@ -30,21 +30,21 @@ struct LoadedCredentials {
 // Parses a credentials file's text (see the file comment); `file` names it in errors. Errors:
 // fewer than two lines, an empty user name, a user name holding ':' (RFC 7617 §2 forbids it),
 // more than two non-empty lines, or a NUL byte.
-ConfigResult<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file);
+Result<ProxyCredentials> parse_credentials(const std::string& text, const std::string& file);
 
 // Reads the credentials file at `path`. With `require_private`, a file that its group or
 // others may read (mode & 077) is refused: the password would be readable by other users.
-ConfigResult<ProxyCredentials> load_credentials_file(const std::string& path, bool require_private);
+Result<ProxyCredentials> load_credentials_file(const std::string& path, bool require_private);
 
 // The password file of `check --proxy-password-file`: the whole file without one trailing line
 // end. Refused like a credentials file when its group or others may read it, and when it holds
 // more than one line.
-ConfigResult<std::string> load_password_file(const std::string& path);
+Result<std::string> load_password_file(const std::string& path);
 
 // The credentials from sources 1 and 2 of the file comment: `credentials_file` when set (it
 // must exist and be private), else the systemd credential when `credentials_directory` (the
 // value of $CREDENTIALS_DIRECTORY) is set and holds one, else nullopt.
-ConfigResult<std::optional<LoadedCredentials>> load_credentials(
+Result<std::optional<LoadedCredentials>> load_credentials(
     const std::optional<std::string>& credentials_file,
     const std::optional<std::string>& credentials_directory);
 

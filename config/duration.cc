@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <limits>
 
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch::config {
 namespace {
@@ -41,7 +41,7 @@ struct Number {
   std::string_view fraction;  // without the dot and without trailing zeros
 };
 
-TextResult<Number> read_number(std::string_view text, std::size_t& pos) {
+Result<Number> read_number(std::string_view text, std::size_t& pos) {
   Number number{text.substr(pos, count_digits(text, pos)), {}};
   pos += number.whole.size();
   if (pos < text.size() && text[pos] == '.') {
@@ -57,7 +57,7 @@ TextResult<Number> read_number(std::string_view text, std::size_t& pos) {
   return number;
 }
 
-TextResult<Unit> read_unit(std::string_view text, std::size_t& pos) {
+Result<Unit> read_unit(std::string_view text, std::size_t& pos) {
   std::size_t end = pos;
   while (end < text.size() && !is_digit(text[end]) && text[end] != '.') ++end;
   std::string_view name = text.substr(pos, end - pos);
@@ -74,7 +74,7 @@ TextResult<Unit> read_unit(std::string_view text, std::size_t& pos) {
 }
 
 // number * unit in milliseconds, or an error when it is too large or finer than 1 ms.
-TextResult<std::uint64_t> to_millis(const Number& number, Unit unit) {
+Result<std::uint64_t> to_millis(const Number& number, Unit unit) {
   const std::string too_large(kTooLarge);
   std::uint64_t whole = 0;
   if (!number.whole.empty()) {
@@ -98,18 +98,18 @@ TextResult<std::uint64_t> to_millis(const Number& number, Unit unit) {
 
 }  // namespace
 
-TextResult<Millis> parse_duration(std::string_view text) {
+Result<Millis> parse_duration(std::string_view text) {
   if (text.empty()) return error_text("empty duration (write e.g. 30s, 500ms, 2m or 1h)");
   if (text.starts_with('-')) return error_text("a duration cannot be negative");
   if (text.starts_with('+')) return error_text("a duration takes no sign");
   std::uint64_t total = 0;
   for (std::size_t pos = 0; pos < text.size();) {
     auto number = read_number(text, pos);
-    if (!number) return error_text(number.error());
+    if (!number) return number.error();
     auto unit = read_unit(text, pos);
-    if (!unit) return error_text(unit.error());
+    if (!unit) return unit.error();
     auto millis = to_millis(*number, *unit);
-    if (!millis) return error_text(millis.error());
+    if (!millis) return millis.error();
     if (total > kMaxMillis - *millis) return error_text(std::string(kTooLarge));
     total += *millis;
   }

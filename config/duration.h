@@ -8,7 +8,7 @@
 #include <boost/system/result.hpp>
 
 #include "common/probe_spec.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch::config {
 
@@ -17,7 +17,7 @@ namespace proxywatch::config {
 // of milliseconds. Errors for empty text, a sign, a missing or unknown unit, sub-millisecond
 // precision and overflow. The error says what is wrong without repeating the text, so callers
 // can put it after their own "got \"...\"".
-TextResult<Millis> parse_duration(std::string_view text);
+Result<Millis> parse_duration(std::string_view text);
 
 // The shortest text parse_duration reads back as `duration`: "0s", "500ms", "30s", "1.5s", "2m",
 // "1h30m", "1m0.5s". Negative durations get a leading '-' (which parse_duration refuses).

@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "common/probe_spec.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch::config {
 namespace {
@@ -29,7 +29,7 @@ std::string describe_char(char c) {
   return std::string("'") + c + "'";
 }
 
-TextResult<std::string> parse_bracketed(std::string_view text) {
+Result<std::string> parse_bracketed(std::string_view text) {
   auto close = text.find(']');
   if (close == std::string_view::npos) return error_text("has '[' without a closing ']'");
   if (close + 1 != text.size()) return error_text("has text after ']'");
@@ -40,7 +40,7 @@ TextResult<std::string> parse_bracketed(std::string_view text) {
   return {boost::system::in_place_value, std::move(inner)};
 }
 
-TextResult<std::string> parse_with_colon(std::string_view text) {
+Result<std::string> parse_with_colon(std::string_view text) {
   std::string host(text);
   if (is_ip_literal(host)) return {boost::system::in_place_value, std::move(host)};
   if (std::count(text.begin(), text.end(), ':') == 1) {
@@ -58,7 +58,7 @@ std::optional<std::string> label_error(std::string_view label) {
   return std::nullopt;
 }
 
-TextResult<std::string> parse_name(std::string_view text) {
+Result<std::string> parse_name(std::string_view text) {
   auto bad = std::find_if_not(text.begin(), text.end(), is_name_char);
   if (bad != text.end()) return error_text("contains invalid character " + describe_char(*bad));
   std::string_view name = text.ends_with('.') ? text.substr(0, text.size() - 1) : text;
@@ -80,7 +80,7 @@ TextResult<std::string> parse_name(std::string_view text) {
 
 }  // namespace
 
-TextResult<std::string> parse_host(std::string_view text) {
+Result<std::string> parse_host(std::string_view text) {
   if (text.empty()) return error_text("is empty");
   if (text.find("://") != std::string_view::npos) {
     return error_text("is a URL; give only the host name or address");

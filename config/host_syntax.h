@@ -8,13 +8,13 @@
 
 #include <boost/system/result.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch::config {
 
 // Checks `text` and returns the host without brackets, or the reason it is not a host, phrased
 // to follow the quoted text ("contains invalid character '/'"). DNS names are letters, digits,
 // '-' and '_' in labels of 1-63 characters, at most 253 in all, one trailing dot allowed.
-TextResult<std::string> parse_host(std::string_view text);
+Result<std::string> parse_host(std::string_view text);
 
 }  // namespace proxywatch::config

@@ -17,7 +17,7 @@ namespace proxywatch::config {
 namespace {
 
 using Type = IprepToken::Type;
-using MaybeError = std::optional<ConfigError>;
+using MaybeError = std::optional<Error>;
 
 constexpr std::string_view kBlockName = "iprep_proxy";
 constexpr std::string_view kHostKey = "PROXY_HOST";
@@ -74,7 +74,7 @@ class Parser {
   Parser(std::vector<IprepToken> tokens, std::string file)
       : tokens_(std::move(tokens)), file_(std::move(file)) {}
 
-  ConfigResult<ProxyFileSettings> run() {
+  Result<ProxyFileSettings> run() {
     if (auto error = parse_block_start()) return *error;
     if (auto error = parse_statements()) return *error;
     if (peek().type != Type::kEnd) {
@@ -95,11 +95,11 @@ class Parser {
     return token;
   }
 
-  ConfigError error_at(int line, int column, std::string_view key, std::string message) const {
-    return ConfigError{ConfigError::Kind::kInvalid, file_, line, column, std::string(key),
-                       std::move(message)};
+  Error error_at(int line, int column, std::string_view key, std::string message) const {
+    return file_error(file_, line, column, std::string(key),
+                       std::move(message));
   }
-  ConfigError error_at(const IprepToken& at, std::string_view key, std::string message) const {
+  Error error_at(const IprepToken& at, std::string_view key, std::string message) const {
     return error_at(at.line, at.column, key, std::move(message));
   }
 
@@ -135,7 +135,7 @@ class Parser {
     }
   }
 
-  ConfigResult<Statement> parse_statement() {
+  Result<Statement> parse_statement() {
     const IprepToken& key = take();
     if (key.type != Type::kWord) {
       return error_at(key, "", "expected a key such as PROXY_HOST, found " + describe(key));
@@ -186,7 +186,7 @@ class Parser {
     return it == statements_.end() ? nullptr : &*it;
   }
 
-  ConfigResult<std::uint16_t> parse_port(const Statement& port) const {
+  Result<std::uint16_t> parse_port(const Statement& port) const {
     const std::string& text = port.value.text;
     bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
                                                [](char c) { return c >= '0' && c <= '9'; });
@@ -212,7 +212,7 @@ class Parser {
     auto name = parse_host(host->value.text);
     if (!name) {
       return error_at(host->value, kHostKey,
-                      "PROXY_HOST " + quoted(host->value.text, 64) + " " + name.error());
+                      "PROXY_HOST " + quoted(host->value.text, 64) + " " + name.error().message);
     }
     auto number = parse_port(*port);
     if (!number) return number.error();
@@ -238,7 +238,7 @@ class Parser {
     return statement->value.text;
   }
 
-  ConfigResult<ProxyFileSettings> interpret() const {
+  Result<ProxyFileSettings> interpret() const {
     ProxyFileSettings out;
     if (auto error = read_proxy(out)) return *error;
     out.user = optional_value(kUserKey);
@@ -277,7 +277,7 @@ class Parser {
 
 }  // namespace
 
-ConfigResult<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
+Result<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
                                                        std::string_view file) {
   std::string name(file);
   auto tokens = tokenize_iprep_proxy(text, name);
@@ -285,11 +285,11 @@ ConfigResult<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
   return Parser(std::move(*tokens), std::move(name)).run();
 }
 
-ConfigResult<std::optional<ProxyFileSettings>> load_proxy_file(const std::string& path) {
+Result<std::optional<ProxyFileSettings>> load_proxy_file(const std::string& path) {
   auto text = read_text_file(path);
   if (!text) {
     if (is_file_absent(text.error())) return std::optional<ProxyFileSettings>();
-    return file_error(path, text.error());
+    return unreadable_config(text.error());
   }
   auto settings = parse_iprep_proxy_conf(*text, path);
   if (!settings) return settings.error();

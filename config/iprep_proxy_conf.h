@@ -57,13 +57,13 @@ struct ProxyFileSettings {
 // `iprep_proxy { KEY VALUE; ... }` block with PROXY_HOST (IPv4, IPv6 bare or in brackets, or a
 // DNS name) and PROXY_PORT (1-65535), each key at most once. Errors carry the line and column
 // of the offending token; no error or warning text contains a password.
-ConfigResult<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
+Result<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
                                                        std::string_view file);
 
 // Reads and parses the file at `path`. An absent file (ENOENT, including a dangling symlink)
 // is not an error: it means FMC has no proxy configured, and the result is std::nullopt.
-// A file that exists but cannot be read is a ConfigError of Kind::kUnreadable; one that does
+// A file that exists but cannot be read is a Error of Kind::kUnreadable; one that does
 // not parse, Kind::kInvalid.
-ConfigResult<std::optional<ProxyFileSettings>> load_proxy_file(const std::string& path);
+Result<std::optional<ProxyFileSettings>> load_proxy_file(const std::string& path);
 
 }  // namespace proxywatch::config

@@ -24,7 +24,7 @@ class Lexer {
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
   }
 
-  ConfigResult<std::vector<IprepToken>> run() {
+  Result<std::vector<IprepToken>> run() {
     std::vector<IprepToken> tokens;
     for (;;) {
       skip_space_and_comments();
@@ -68,7 +68,7 @@ class Lexer {
 
   IprepToken start(Type type) const { return IprepToken{type, {}, line_, column_, column_}; }
 
-  ConfigResult<IprepToken> next() {
+  Result<IprepToken> next() {
     if (at_end()) return start(Type::kEnd);
     switch (peek()) {
       case '{':
@@ -102,7 +102,7 @@ class Lexer {
     return token;
   }
 
-  ConfigResult<IprepToken> quoted_string() {
+  Result<IprepToken> quoted_string() {
     IprepToken token = start(Type::kQuoted);
     advance();  // the opening quote
     for (;;) {
@@ -122,7 +122,7 @@ class Lexer {
 
   // After a secret key: its value to the last ';' of the line, then that ';'. A quoted value
   // or none at all (`PROXY_PASSWORD ;`) is left to the ordinary rules.
-  std::optional<ConfigError> secret_value(std::vector<IprepToken>& tokens) {
+  std::optional<Error> secret_value(std::vector<IprepToken>& tokens) {
     const IprepToken key = tokens.back();
     while (!at_end() && (peek() == ' ' || peek() == '\t')) advance();
     if (at_end() || peek() == '"' || peek() == ';' || peek() == '\n' || peek() == '\r') {
@@ -131,9 +131,9 @@ class Lexer {
     std::size_t line_end = std::min(text_.find('\n', pos_), text_.size());
     std::size_t semicolon = text_.rfind(';', line_end);
     if (semicolon == std::string_view::npos || semicolon < pos_) {
-      return ConfigError{ConfigError::Kind::kInvalid, file_, key.line, key.column, key.text,
+      return file_error(file_, key.line, key.column, key.text,
                          "missing ';' after the value of " + key.text +
-                             " on its line (a password runs to the last ';' of its line)"};
+                             " on its line (a password runs to the last ';' of its line)");
     }
     std::size_t end = semicolon;
     while (end > pos_ && (text_[end - 1] == ' ' || text_[end - 1] == '\t')) --end;
@@ -151,22 +151,21 @@ class Lexer {
   // What follows a secret value's ';' on its line holds no ';', so it is no statement: it may
   // be a comment or the block's '}', or else a cut password (`Fmc;Secret99` without its final
   // ';'), which the message must not show.
-  std::optional<ConfigError> rest_of_secret_line(const IprepToken& key) {
+  std::optional<Error> rest_of_secret_line(const IprepToken& key) {
     while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\r')) advance();
     if (at_end() || peek() == '\n' || peek() == '#' || peek() == '}') return std::nullopt;
-    return ConfigError{ConfigError::Kind::kInvalid, file_, key.line, key.column, key.text,
+    return file_error(file_, key.line, key.column, key.text,
                        "text after the value of " + key.text +
                            " on its line: a password runs to the last ';' of its line, so end "
-                           "it with ';' (or quote it)"};
+                           "it with ';' (or quote it)");
   }
 
-  ConfigError unterminated(const IprepToken& token) const {
-    return ConfigError{ConfigError::Kind::kInvalid,
-                       file_,
+  Error unterminated(const IprepToken& token) const {
+    return file_error(file_,
                        token.line,
                        token.column,
                        "",
-                       "unterminated quoted string: no closing '\"' before the end of the line"};
+                       "unterminated quoted string: no closing '\"' before the end of the line");
   }
 
   std::string_view text_;
@@ -188,7 +187,7 @@ bool is_secret_key(std::string_view key) {
   return upper.find("PASS") != std::string::npos;
 }
 
-ConfigResult<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
+Result<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
                                                            const std::string& file) {
   return Lexer(text, file).run();
 }

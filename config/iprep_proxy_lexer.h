@@ -41,7 +41,7 @@ bool is_secret_key(std::string_view key);
 //    `cat /etc/sf/iprep_proxy.conf`); a secret value ends its line's statements.
 // Errors: an unterminated quoted string, located at its opening quote, and a secret value with
 // no ';' on its line, located at the key. Neither echoes the value: it may be a password.
-ConfigResult<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
+Result<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
                                                            const std::string& file);
 
 }  // namespace proxywatch::config

@@ -26,7 +26,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch::config {
 namespace {
@@ -218,7 +218,7 @@ ProxyFileWatcher::~ProxyFileWatcher() {
   stop();
 }
 
-TextResult<void> ProxyFileWatcher::start() {
+Result<void> ProxyFileWatcher::start() {
   if (state_) return error_text("already watching " + path_);
   const ChainLink own = split(path_);
   if (own.name.empty()) return error_text(path_ + " names a directory, not a file");

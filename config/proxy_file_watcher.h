@@ -15,7 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/result.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/iprep_proxy_conf.h"
 
 namespace proxywatch::config {
@@ -47,7 +47,7 @@ class ProxyFileWatcher {
   // Other errors: the inotify instance or watch limit (fs.inotify.max_user_*), already
   // started. Never throws for these. Directories of symlink targets that cannot be watched
   // are skipped silently; the file's own directory is what matters.
-  TextResult<void> start();
+  Result<void> start();
 
   // Closes the inotify descriptor and drops any pending callback; idempotent. start() may be
   // called again afterwards.

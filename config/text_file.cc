@@ -2,21 +2,13 @@
 // their errors mean to an operator.
 #include "config/text_file.h"
 
-#include <cerrno>
-
 namespace proxywatch::config {
-namespace {
 
-namespace errc = boost::system::errc;
-
-}  // namespace
-
-boost::system::result<std::string> read_text_file(const std::string& path) {
+Result<std::string> read_text_file(const std::string& path) {
   return read_regular_file(path, RegularFileLimits{.max_bytes = kMaxConfigFileBytes});
 }
 
-boost::system::result<std::string> read_secret_file(const std::string& path, bool private_only,
-                                                    unsigned& mode) {
+Result<std::string> read_secret_file(const std::string& path, bool private_only, unsigned& mode) {
   // The mode is the descriptor's, taken before a byte is read: no rename between a check and
   // the read can swap the file.
   return read_regular_file(
@@ -30,26 +22,21 @@ boost::system::result<std::string> read_secret_file(const std::string& path, boo
       });
 }
 
-bool is_file_absent(const boost::system::error_code& error) {
-  return error == errc::no_such_file_or_directory;
+bool is_file_absent(const Error& error) {
+  return error.kind == Error::Kind::kNotFound;
 }
 
-ConfigError file_error(const std::string& path, const boost::system::error_code& error) {
-  ConfigError out;
-  out.file = path;
-  if (is_file_absent(error)) {
-    out.kind = ConfigError::Kind::kNotFound;
+Error unreadable_config(const Error& read) {
+  Error out = read;
+  if (is_file_absent(read)) {
     out.message = "file does not exist";
-  } else if (error == errc::file_too_large) {
-    out.kind = ConfigError::Kind::kUnreadable;
+  } else if (read.code == std::errc::file_too_large) {
     out.message = "file is larger than " + std::to_string(kMaxConfigFileBytes / 1024) +
                   " KiB; this is not a configuration file";
-  } else if (error == errc::invalid_argument) {
-    out.kind = ConfigError::Kind::kUnreadable;
+  } else if (read.code == std::errc::invalid_argument) {
     out.message = "not a regular file";
   } else {
-    out.kind = ConfigError::Kind::kUnreadable;
-    out.message = "cannot read: " + error.message();
+    out.message = "cannot read: " + read.code.message();
   }
   return out;
 }

@@ -5,15 +5,15 @@
 #include <array>
 #include <filesystem>
 
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/text_file.h"
 #include "config/yaml_reader.h"
 
 namespace proxywatch::config {
 namespace {
 
-using Result = boost::system::result<WebConfig, ConfigError>;
-using MaybeError = std::optional<ConfigError>;
+using Result = boost::system::result<WebConfig, Error>;
+using MaybeError = std::optional<Error>;
 
 constexpr std::array<std::string_view, 3> kTopKeys = {"tls_server_config", "http_server_config",
                                                       "basic_auth_users"};
@@ -90,9 +90,8 @@ Result parse_web_config(const std::string& text, const std::string& source_name)
     root = YAML::Load(text);
   } catch (const YAML::Exception& error) {
     const bool located = error.mark.line >= 0;
-    return ConfigError{
-        ConfigError::Kind::kInvalid,         source_name, located ? error.mark.line + 1 : 0,
-        located ? error.mark.column + 1 : 0, "",          "invalid YAML: " + error.msg};
+    return file_error(source_name, located ? error.mark.line + 1 : 0,
+        located ? error.mark.column + 1 : 0, "",          "invalid YAML: " + error.msg);
   }
   if (root.IsNull()) return config;
   auto map = YamlMap::open(root, source_name, "", kTopKeys);
@@ -107,7 +106,7 @@ Result parse_web_config(const std::string& text, const std::string& source_name)
 
 Result load_web_config(const std::string& path) {
   auto text = read_text_file(path);
-  if (!text) return file_error(path, text.error());
+  if (!text) return unreadable_config(text.error());
   return parse_web_config(*text, path);
 }
 

@@ -35,10 +35,10 @@ struct WebConfig {
 // resolved against its directory. An empty document means plain HTTP without authentication.
 // Errors: YAML syntax, unknown or unsupported keys, cert_file without key_file (or the reverse),
 // a user whose hash is not bcrypt. Error messages never quote a hash.
-boost::system::result<WebConfig, ConfigError> parse_web_config(const std::string& text,
+boost::system::result<WebConfig, Error> parse_web_config(const std::string& text,
                                                                const std::string& source_name);
 
 // Reads and parses the file at `path` (see read_text_file for the file errors).
-boost::system::result<WebConfig, ConfigError> load_web_config(const std::string& path);
+boost::system::result<WebConfig, Error> load_web_config(const std::string& path);
 
 }  // namespace proxywatch::config

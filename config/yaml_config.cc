@@ -7,7 +7,7 @@
 #include <cctype>
 #include <limits>
 
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/duration.h"
 #include "config/host_syntax.h"
 #include "config/text_file.h"
@@ -139,7 +139,7 @@ Millis default_jitter(const DaemonConfig& config) {
   return std::min(kDefaultJitter, shortest / 10);
 }
 
-ConfigResult<DaemonConfig> read_document(const YAML::Node& root, DaemonConfig config) {
+Result<DaemonConfig> read_document(const YAML::Node& root, DaemonConfig config) {
   auto map = YamlMap::open(root, config.source, "", kTopKeys);
   if (!map) return map.error();
   if (auto error = read_globals(*map, config)) return *error;
@@ -157,9 +157,9 @@ std::string_view to_string(LogLevel level) {
   return kLogLevels[static_cast<std::size_t>(level)];
 }
 
-ConfigResult<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_path) {
+Result<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_path) {
   auto loaded = load_yaml_config(path);
-  if (!loaded && !explicit_path && loaded.error().kind == ConfigError::Kind::kNotFound) {
+  if (!loaded && !explicit_path && loaded.error().kind == Error::Kind::kNotFound) {
     return default_config();
   }
   return loaded;
@@ -171,23 +171,23 @@ DaemonConfig default_config() {
   return config;
 }
 
-ConfigResult<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name) {
+Result<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name) {
   DaemonConfig config = default_config();
   config.source = std::string(source_name);
   auto documents = load_documents(text, config.source);
   if (!documents) return documents.error();
   if (documents->second) {
     const YAML::Mark& at = *documents->second;
-    return ConfigError{ConfigError::Kind::kInvalid, config.source, at.line + 1, at.column + 1, "",
-                       "the file holds more than one YAML document ('---'); use one"};
+    return file_error(config.source, at.line + 1, at.column + 1, "",
+                       "the file holds more than one YAML document ('---'); use one");
   }
   if (documents->first.IsNull()) return config;
   return read_document(documents->first, std::move(config));
 }
 
-ConfigResult<DaemonConfig> load_yaml_config(const std::string& path) {
+Result<DaemonConfig> load_yaml_config(const std::string& path) {
   auto text = read_text_file(path);
-  if (!text) return file_error(path, text.error());
+  if (!text) return unreadable_config(text.error());
   return parse_yaml_config(*text, path);
 }
 

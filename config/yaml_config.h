@@ -140,15 +140,15 @@ DaemonConfig default_config();
 // gives default_config(). Errors: YAML syntax, more than one document, unknown keys, wrong
 // types, values out of range (durations above their kMax* bound), a written jitter >= an
 // interval, duplicate target names, `targets: []`.
-ConfigResult<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name);
+Result<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view source_name);
 
 // Reads and parses the file at `path`. The file was named explicitly, so its absence is an
 // error (Kind::kNotFound), as is a file that cannot be read (Kind::kUnreadable).
-ConfigResult<DaemonConfig> load_yaml_config(const std::string& path);
+Result<DaemonConfig> load_yaml_config(const std::string& path);
 
 // The daemon's configuration: load_yaml_config(path), except that default_config() (source
 // kBuiltInDefaults) stands in when `path` was not named explicitly and does not exist, since
 // the daemon runs on an FMC with no YAML file at all. An explicit path must exist.
-ConfigResult<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_path);
+Result<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_path);
 
 }  // namespace proxywatch::config

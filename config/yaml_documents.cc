@@ -48,15 +48,15 @@ class DocumentStarts : public YAML::EventHandler {
   bool fresh_ = false;
 };
 
-ConfigError located(const std::string& source, const YAML::Mark& mark, std::string message) {
+Error located(const std::string& source, const YAML::Mark& mark, std::string message) {
   bool known = mark.line >= 0;
-  return ConfigError{ConfigError::Kind::kInvalid, source, known ? mark.line + 1 : 0,
-                     known ? mark.column + 1 : 0, "", std::move(message)};
+  return file_error(source, known ? mark.line + 1 : 0,
+                     known ? mark.column + 1 : 0, "", std::move(message));
 }
 
 }  // namespace
 
-ConfigResult<YamlDocuments> load_documents(std::string_view text, const std::string& source) {
+Result<YamlDocuments> load_documents(std::string_view text, const std::string& source) {
   std::string copy(text);
   DocumentStarts seen;
   try {

@@ -23,6 +23,6 @@ struct YamlDocuments {
 
 // Reads at most three documents (enough to tell "one" from "more than one" from "stuck"). Errors: YAML syntax
 // (located), and a stream on which the parser stops making progress (located where it stuck).
-ConfigResult<YamlDocuments> load_documents(std::string_view text, const std::string& source);
+Result<YamlDocuments> load_documents(std::string_view text, const std::string& source);
 
 }  // namespace proxywatch::config

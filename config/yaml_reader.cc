@@ -1,4 +1,4 @@
-// Typed access to yaml-cpp nodes. yaml-cpp's Mark is 0-based; ConfigError is 1-based.
+// Typed access to yaml-cpp nodes. yaml-cpp's Mark is 0-based; Error is 1-based.
 #include "config/yaml_reader.h"
 
 #include <cctype>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/duration.h"
 
 namespace proxywatch::config {
@@ -24,15 +24,15 @@ std::string location_line(const YAML::Node& node) {
 
 }  // namespace
 
-ConfigError yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
+Error yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
                        std::string_view message) {
   YAML::Mark mark = at.Mark();
   std::string text = (key_path.empty() ? "" : key_path + ": ") + std::string(message);
   // Marks are -1 for nodes yaml-cpp did not read from text; such errors concern the file.
   int line = mark.line < 0 ? 0 : mark.line + 1;
   int column = mark.line < 0 ? 0 : mark.column + 1;
-  return ConfigError{ConfigError::Kind::kInvalid, source,         line, column,
-                     std::move(key_path),         std::move(text)};
+  return file_error(source,         line, column,
+                     std::move(key_path),         std::move(text));
 }
 
 std::string key_for_message(const std::string& name) {
@@ -43,7 +43,7 @@ std::string key_for_message(const std::string& name) {
   return plain ? name : quoted_token(name);
 }
 
-ConfigResult<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::string path,
+Result<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::string path,
                                     std::span<const std::string_view> known) {
   YamlMap map(node, std::move(source), std::move(path));
   if (!node.IsMap()) {
@@ -85,12 +85,12 @@ std::string YamlMap::path_of(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
-ConfigError YamlMap::error(std::string_view key, std::string_view message) const {
+Error YamlMap::error(std::string_view key, std::string_view message) const {
   const Entry& e = entry(key);
   return yaml_error(e.value.IsNull() ? e.key_node : e.value, source_, path_of(key), message);
 }
 
-ConfigError YamlMap::error_here(std::string_view message) const {
+Error YamlMap::error_here(std::string_view message) const {
   return yaml_error(node_, source_, path_.empty() ? "top level" : path_, message);
 }
 
@@ -103,26 +103,26 @@ std::string describe_node(const YAML::Node& node) {
   return "nothing";
 }
 
-TextResult<std::string> to_text(const YAML::Node& node) {
+Result<std::string> to_text(const YAML::Node& node) {
   if (!node.IsScalar()) return error_text("expected a string, got " + describe_node(node));
   return {boost::system::in_place_value, node.Scalar()};
 }
 
-TextResult<Millis> to_duration(const YAML::Node& node) {
+Result<Millis> to_duration(const YAML::Node& node) {
   std::string expected = "expected a duration like 10s, got " + describe_node(node);
   if (!node.IsScalar()) return error_text(expected);
   auto duration = parse_duration(node.Scalar());
-  if (!duration) return error_text(expected + " (" + duration.error() + ")");
+  if (!duration) return error_text(expected + " (" + duration.error().message + ")");
   return *duration;
 }
 
-TextResult<bool> to_bool(const YAML::Node& node) {
+Result<bool> to_bool(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "true") return true;
   if (node.IsScalar() && node.Scalar() == "false") return false;
   return error_text("expected true or false, got " + describe_node(node));
 }
 
-TextResult<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
+Result<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
   std::string range = std::to_string(min) + "-" + std::to_string(max);
   std::string expected = "expected a whole number in " + range + ", got " + describe_node(node);
   if (!node.IsScalar()) return error_text(expected);

@@ -14,13 +14,13 @@
 #include <boost/system/result.hpp>
 
 #include "common/probe_spec.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/config_error.h"
 
 namespace proxywatch::config {
 
 // An error located at `at`; the message becomes "key_path: message".
-ConfigError yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
+Error yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
                        std::string_view message);
 
 // A YAML mapping whose keys are known to be scalars, unique and among the expected names.
@@ -28,7 +28,7 @@ class YamlMap {
  public:
   // Checks `node` found at `path` ("" for the document itself). Errors: not a mapping, a key
   // that is not a plain scalar, a duplicate key, a key not in `known`.
-  static ConfigResult<YamlMap> open(const YAML::Node& node, std::string source, std::string path,
+  static Result<YamlMap> open(const YAML::Node& node, std::string source, std::string path,
                                     std::span<const std::string_view> known);
 
   // The value under `key`, or nullptr when the key is absent.
@@ -37,9 +37,9 @@ class YamlMap {
   std::string path_of(std::string_view key) const;
   // An error about the value under `key` (which must be present), located at the value, or at
   // the key when the value is null (yaml-cpp places an empty value on the following line).
-  ConfigError error(std::string_view key, std::string_view message) const;
+  Error error(std::string_view key, std::string_view message) const;
   // An error about the mapping as a whole, located where it starts.
-  ConfigError error_here(std::string_view message) const;
+  Error error_here(std::string_view message) const;
   const std::string& source() const { return source_; }
   const std::string& path() const { return path_; }
 
@@ -68,21 +68,21 @@ std::string key_for_message(const std::string& name);
 std::string describe_node(const YAML::Node& node);
 
 // Converters from a non-null node; each names what it expected and what it got.
-TextResult<std::string> to_text(const YAML::Node& node);
-TextResult<Millis> to_duration(const YAML::Node& node);
-TextResult<bool> to_bool(const YAML::Node& node);  // YAML 1.2: true or false only
-TextResult<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max);
+Result<std::string> to_text(const YAML::Node& node);
+Result<Millis> to_duration(const YAML::Node& node);
+Result<bool> to_bool(const YAML::Node& node);  // YAML 1.2: true or false only
+Result<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std::uint64_t max);
 
 // Reads `key` with `convert` into `out`. An absent key leaves `out` (the default) untouched;
 // a null value ("key:" with nothing after it) is an error rather than a silent default.
 template <class T, class Convert>
-std::optional<ConfigError> read_key(const YamlMap& map, std::string_view key, T& out,
+std::optional<Error> read_key(const YamlMap& map, std::string_view key, T& out,
                                     Convert convert) {
   const YAML::Node* node = map.find(key);
   if (!node) return std::nullopt;
   if (node->IsNull()) return map.error(key, "has no value (remove the key to get the default)");
   auto value = convert(*node);
-  if (!value) return map.error(key, value.error());
+  if (!value) return map.error(key, value.error().message);
   out = std::move(*value);
   return std::nullopt;
 }

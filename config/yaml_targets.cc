@@ -31,15 +31,15 @@ TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
   return target;
 }
 
-TextResult<std::string> to_target_host(const YAML::Node& node) {
+Result<std::string> to_target_host(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
   auto host = parse_host(*text);
-  if (!host) return error_text(quoted(*text) + " " + host.error());
+  if (!host) return error_text(quoted(*text) + " " + host.error().message);
   return host;
 }
 
-TextResult<std::string> to_target_name(const YAML::Node& node) {
+Result<std::string> to_target_name(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
   auto is_label_char = [](char c) {
@@ -55,15 +55,15 @@ TextResult<std::string> to_target_name(const YAML::Node& node) {
   return text;
 }
 
-TextResult<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
+Result<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
   auto text = to_text(node);
-  if (!text) return error_text(text.error());
+  if (!text) return text.error();
   auto request = parse_request(*text);
-  if (!request) return error_text(request.error());
+  if (!request) return request.error();
   return std::optional<HttpRequestSpec>(*request);
 }
 
-TextResult<bool> to_expect_denied(const YAML::Node& node) {
+Result<bool> to_expect_denied(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "ok") return false;
   if (node.IsScalar() && node.Scalar() == "denied") return true;
   return error_text("expected ok or denied, got " + describe_node(node));
@@ -89,7 +89,7 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
 }
 
 // Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
-ConfigResult<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
+Result<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
                                        const DaemonConfig& config, bool jitter_written,
                                        const std::vector<TargetConfig>& previous) {
   auto map =
@@ -113,7 +113,7 @@ ConfigResult<TargetConfig> read_target(const YAML::Node& node, std::size_t index
 
 }  // namespace
 
-ConfigResult<std::vector<TargetConfig>> read_targets(const YamlMap& map,
+Result<std::vector<TargetConfig>> read_targets(const YamlMap& map,
                                                      const DaemonConfig& config) {
   const YAML::Node* node = map.find("targets");
   std::vector<TargetConfig> targets;

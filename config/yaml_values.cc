@@ -19,7 +19,7 @@ constexpr std::uint64_t kMaxConcurrentProbes = 10'000;
 
 // A duration no longer than `max`: past a sane bound a value is a typo, and near 2^63 ms it
 // overflows steady_clock (`interval: 3000000h` ran probes back to back).
-TextResult<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
+Result<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
   auto duration = to_duration(node);
   if (duration && *duration > max) {
     return error_text("must be at most " + format_duration(max) + ", got " +
@@ -28,43 +28,43 @@ TextResult<Millis> to_bounded_duration(const YAML::Node& node, Millis max) {
   return duration;
 }
 
-TextResult<Millis> to_positive_duration(const YAML::Node& node, Millis max) {
+Result<Millis> to_positive_duration(const YAML::Node& node, Millis max) {
   auto duration = to_bounded_duration(node, max);
   if (duration && *duration == Millis::zero()) return error_text("must be longer than 0s");
   return duration;
 }
 
-TextResult<Millis> to_interval(const YAML::Node& node) {
+Result<Millis> to_interval(const YAML::Node& node) {
   return to_positive_duration(node, kMaxInterval);
 }
 
-TextResult<Millis> to_timeout(const YAML::Node& node) {
+Result<Millis> to_timeout(const YAML::Node& node) {
   return to_positive_duration(node, kMaxTimeout);
 }
 
-TextResult<Millis> to_jitter(const YAML::Node& node) {
+Result<Millis> to_jitter(const YAML::Node& node) {
   return to_bounded_duration(node, kMaxJitter);
 }
 
-TextResult<Millis> to_mtu_interval(const YAML::Node& node) {
+Result<Millis> to_mtu_interval(const YAML::Node& node) {
   return to_positive_duration(node, kMaxMtuInterval);
 }
 
-TextResult<std::string> to_path(const YAML::Node& node) {
+Result<std::string> to_path(const YAML::Node& node) {
   auto text = to_text(node);
   if (text && text->empty()) return error_text("must not be empty");
   return text;
 }
 
-TextResult<HostPort> to_listen_address(const YAML::Node& node) {
+Result<HostPort> to_listen_address(const YAML::Node& node) {
   auto text = to_text(node);
-  if (!text) return error_text(text.error());
+  if (!text) return text.error();
   auto address = parse_host_port(*text, std::nullopt);
-  if (!address) return error_text("expected HOST:PORT like 127.0.0.1:39555: " + address.error());
+  if (!address) return error_text("expected HOST:PORT like 127.0.0.1:39555: " + address.error().message);
   return *address;
 }
 
-TextResult<LogLevel> to_log_level(const YAML::Node& node) {
+Result<LogLevel> to_log_level(const YAML::Node& node) {
   for (LogLevel level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
                          LogLevel::kError}) {
     if (node.IsScalar() && node.Scalar() == to_string(level)) return level;
@@ -89,32 +89,32 @@ MaybeError read_timeouts(const YamlMap& parent, PhaseTimeouts& timeouts) {
   return std::nullopt;
 }
 
-TextResult<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
+Result<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max) {
   auto n = to_integer(node, min, max);
-  if (!n) return error_text(n.error());
+  if (!n) return n.error();
   return static_cast<std::uint32_t>(*n);
 }
 
-TextResult<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
+Result<std::chrono::seconds> to_window_duration(const YAML::Node& node) {
   auto d = to_bounded_duration(node, kMaxWindowDuration);
-  if (!d) return error_text(d.error());
+  if (!d) return d.error();
   if (*d < std::chrono::seconds(1)) return error_text("must be at least 1s");
   return std::chrono::duration_cast<std::chrono::seconds>(*d);
 }
 
-TextResult<std::uint16_t> to_port(const YAML::Node& node) {
+Result<std::uint16_t> to_port(const YAML::Node& node) {
   auto port = to_integer(node, 1, 65535);
-  if (!port) return error_text(port.error());
+  if (!port) return port.error();
   return static_cast<std::uint16_t>(*port);
 }
 
-TextResult<std::uint32_t> to_probe_limit(const YAML::Node& node) {
+Result<std::uint32_t> to_probe_limit(const YAML::Node& node) {
   auto limit = to_integer(node, 1, kMaxConcurrentProbes);
-  if (!limit) return error_text(limit.error());
+  if (!limit) return limit.error();
   return static_cast<std::uint32_t>(*limit);
 }
 
-TextResult<std::uint64_t> to_byte_count(const YAML::Node& node) {
+Result<std::uint64_t> to_byte_count(const YAML::Node& node) {
   return to_integer(node, 0, std::numeric_limits<std::int64_t>::max());
 }
 

@@ -11,7 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/probe_spec.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/config_error.h"
 #include "config/yaml_config.h"
 #include "config/yaml_reader.h"
@@ -19,34 +19,34 @@
 namespace proxywatch::config {
 
 // What a reader of one key or section returns: nothing, or the error with its position.
-using MaybeError = std::optional<ConfigError>;
+using MaybeError = std::optional<Error>;
 
 // A duration ("30s", "5m") of at most `max`.
-TextResult<Millis> to_bounded_duration(const YAML::Node& node, Millis max);
+Result<Millis> to_bounded_duration(const YAML::Node& node, Millis max);
 // The same, and longer than zero.
-TextResult<Millis> to_positive_duration(const YAML::Node& node, Millis max);
+Result<Millis> to_positive_duration(const YAML::Node& node, Millis max);
 // A probe interval (0 < d <= kMaxInterval), a phase timeout (kMaxTimeout), a jitter
 // (0 <= d <= kMaxJitter), an MTU comparison interval (kMaxMtuInterval), a health window
 // (1 s <= d <= kMaxWindowDuration).
-TextResult<Millis> to_interval(const YAML::Node& node);
-TextResult<Millis> to_timeout(const YAML::Node& node);
-TextResult<Millis> to_jitter(const YAML::Node& node);
-TextResult<Millis> to_mtu_interval(const YAML::Node& node);
-TextResult<std::chrono::seconds> to_window_duration(const YAML::Node& node);
+Result<Millis> to_interval(const YAML::Node& node);
+Result<Millis> to_timeout(const YAML::Node& node);
+Result<Millis> to_jitter(const YAML::Node& node);
+Result<Millis> to_mtu_interval(const YAML::Node& node);
+Result<std::chrono::seconds> to_window_duration(const YAML::Node& node);
 // A non-empty path.
-TextResult<std::string> to_path(const YAML::Node& node);
+Result<std::string> to_path(const YAML::Node& node);
 // HOST:PORT of the listener ("127.0.0.1:39555", "[::1]:39555").
-TextResult<HostPort> to_listen_address(const YAML::Node& node);
+Result<HostPort> to_listen_address(const YAML::Node& node);
 // trace, debug, info, warn or error.
-TextResult<LogLevel> to_log_level(const YAML::Node& node);
+Result<LogLevel> to_log_level(const YAML::Node& node);
 // An integer in [min, max].
-TextResult<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max);
+Result<std::uint32_t> to_count(const YAML::Node& node, std::uint64_t min, std::uint64_t max);
 // A TCP port, 1..65535.
-TextResult<std::uint16_t> to_port(const YAML::Node& node);
+Result<std::uint16_t> to_port(const YAML::Node& node);
 // max_concurrent_probes: 1..10,000.
-TextResult<std::uint32_t> to_probe_limit(const YAML::Node& node);
+Result<std::uint32_t> to_probe_limit(const YAML::Node& node);
 // A byte count, 0..2^63-1.
-TextResult<std::uint64_t> to_byte_count(const YAML::Node& node);
+Result<std::uint64_t> to_byte_count(const YAML::Node& node);
 
 // Reads the optional `timeouts:` section of `parent` (its seven keys, each to_timeout) into
 // `timeouts`, leaving absent keys as they are.

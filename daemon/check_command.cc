@@ -13,7 +13,7 @@
 #include "common/output/print/timeline.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/probe.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/credentials.h"
 #include "daemon/cli_args.h"
 
@@ -21,56 +21,56 @@ namespace proxywatch {
 namespace {
 
 namespace asio = boost::asio;
-TextResult<Millis> parse_seconds(const std::string& flag, const std::string& text) {
+Result<Millis> parse_seconds(const std::string& flag, const std::string& text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
       value <= 0 || value > 3600) {
-    return flag + " '" + text + "' is not a number of seconds between 0 and 3600";
+    return error_text(flag + " '" + text + "' is not a number of seconds between 0 and 3600");
   }
   return Millis(static_cast<Millis::rep>(std::ceil(value * 1000)));
 }
 
-TextResult<std::uint64_t> parse_count(const std::string& flag, const std::string& text) {
+Result<std::uint64_t> parse_count(const std::string& flag, const std::string& text) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return flag + " '" + text + "' is not a whole number of bytes";
+    return error_text(flag + " '" + text + "' is not a whole number of bytes");
   }
   return value;
 }
 
 // --proxy-user with the password from --proxy-password-file or PROXYWATCH_PROXY_PASSWORD,
 // never from the command line (ps(1) shows every process's arguments).
-std::string apply_credentials(const CliArgs& args, ProbeSpec& spec) {
+Result<void> apply_credentials(const CliArgs& args, ProbeSpec& spec) {
   auto user = args.value("--proxy-user");
   auto file = args.value("--proxy-password-file");
   const char* env = std::getenv(kPasswordEnv);
-  if (!user) return file ? "--proxy-password-file needs --proxy-user" : "";
+  if (!user && file) return error_text("--proxy-password-file needs --proxy-user");
+  if (!user) return {};
   if (user->empty() || user->find(':') != std::string::npos) {
-    return "--proxy-user must be a non-empty name without ':'";
+    return error_text("--proxy-user must be a non-empty name without ':'");
   }
   if (file) {
     auto password = config::load_password_file(*file);
-    if (!password) return "--proxy-password-file: " + password.error().to_string();
+    if (!password) return error_text("--proxy-password-file: " + password.error().to_string());
     spec.credentials = ProxyCredentials{*user, std::move(*password)};
   } else if (env) {
     spec.credentials = ProxyCredentials{*user, env};
   } else {
-    return std::string(
-               "--proxy-user needs the password in --proxy-password-file FILE or in "
-               "the environment variable ") +
-           kPasswordEnv;
+    return error_text(std::string("--proxy-user needs the password in --proxy-password-file FILE "
+                                  "or in the environment variable ") +
+                      kPasswordEnv);
   }
   return {};
 }
 
-// Applies the optional flags to `spec`; returns an error text or an empty string.
-std::string apply_optional(const CliArgs& args, ProbeSpec& spec) {
+// Applies the optional flags to `spec`; an error names the flag.
+Result<void> apply_optional(const CliArgs& args, ProbeSpec& spec) {
   if (auto ca = args.value("--ca-file")) spec.ca_file = *ca;
   if (auto request = args.value("--request")) {
     auto parsed = parse_request(*request);
-    if (!parsed) return "--request: " + parsed.error();
+    if (!parsed) return in_context("--request: ", parsed.error());
     spec.request = *parsed;
   }
   if (auto max = args.value("--max-bytes")) {
@@ -153,7 +153,7 @@ std::string check_usage() {
          "  (with --mtu: 0 only when the normal probe passes and the verdict is none)\n";
 }
 
-TextResult<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
+Result<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv,
                              {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
                               "--timeout", "--stall", "--proxy-user", "--proxy-password-file"},
@@ -166,19 +166,19 @@ TextResult<CheckOptions> parse_check_args(const std::vector<std::string>& argv) 
   if (options.help) return options;
   auto proxy = args->value("--proxy");
   auto target = args->value("--target");
-  if (!proxy) return std::string("--proxy HOST:PORT is required");
-  if (!target) return std::string("--target HOST[:PORT] is required");
+  if (!proxy) return error_text("--proxy HOST:PORT is required");
+  if (!target) return error_text("--target HOST[:PORT] is required");
   auto proxy_hp = parse_host_port(*proxy, std::nullopt);
-  if (!proxy_hp) return "--proxy: " + proxy_hp.error();
+  if (!proxy_hp) return in_context("--proxy: ", proxy_hp.error());
   auto target_hp = parse_host_port(*target, 443);
-  if (!target_hp) return "--target: " + target_hp.error();
+  if (!target_hp) return in_context("--target: ", target_hp.error());
   options.spec.proxy = *proxy_hp;
   options.spec.target = *target_hp;
-  if (auto error = apply_optional(*args, options.spec); !error.empty()) return error;
+  if (auto applied = apply_optional(*args, options.spec); !applied) return applied.error();
   if (options.mtu && options.spec.expect_denied) {
-    return std::string(
-        "--mtu and --expect-denied exclude each other (a denied tunnel carries no "
-        "TLS to compare)");
+    return error_text(
+        "--mtu and --expect-denied exclude each other (a denied tunnel carries no TLS to "
+        "compare)");
   }
   return options;
 }

@@ -9,7 +9,7 @@
 #include <boost/system/result.hpp>
 
 #include "common/probe_spec.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "daemon/exit_status.h"
 
 namespace proxywatch {
@@ -29,7 +29,7 @@ struct CheckOptions {
 // Reads the check subcommand's flags (and, with --proxy-user, the password from
 // --proxy-password-file or kPasswordEnv); the error names the offending flag or value and
 // never holds the password.
-TextResult<CheckOptions> parse_check_args(const std::vector<std::string>& args);
+Result<CheckOptions> parse_check_args(const std::vector<std::string>& args);
 
 // Runs `proxywatch check` with `args`, writing the result to `out` and errors to `err`;
 // returns the exit status.

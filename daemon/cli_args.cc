@@ -1,10 +1,10 @@
 // Command-line flag reading.
 #include "daemon/cli_args.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
-TextResult<CliArgs> CliArgs::parse(const std::vector<std::string>& args,
+Result<CliArgs> CliArgs::parse(const std::vector<std::string>& args,
                                    const std::set<std::string>& valued,
                                    const std::set<std::string>& switches) {
   CliArgs out;
@@ -18,12 +18,12 @@ TextResult<CliArgs> CliArgs::parse(const std::vector<std::string>& args,
     if (switches.contains(name) && !inline_value) {
       out.switches_.insert(name);
     } else if (valued.contains(name)) {
-      if (!inline_value && i + 1 >= args.size()) return "option " + name + " needs a value";
+      if (!inline_value && i + 1 >= args.size()) return error_text("option " + name + " needs a value");
       out.values_[name] = inline_value ? *inline_value : args[++i];
     } else if (name.starts_with("-")) {
-      return "unknown option " + name;
+      return error_text("unknown option " + name);
     } else {
-      return "unexpected argument '" + name + "'";
+      return error_text("unexpected argument '" + name + "'");
     }
   }
   return out;

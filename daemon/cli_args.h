@@ -11,7 +11,7 @@
 
 #include <boost/system/result.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
@@ -19,7 +19,7 @@ class CliArgs {
  public:
   // Parses `args` (without the program and subcommand names). `valued` lists the flags that
   // take a value, `switches` those that do not.
-  static TextResult<CliArgs> parse(const std::vector<std::string>& args,
+  static Result<CliArgs> parse(const std::vector<std::string>& args,
                                    const std::set<std::string>& valued,
                                    const std::set<std::string>& switches);
 

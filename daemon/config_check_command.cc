@@ -11,7 +11,7 @@
 #include <system_error>
 
 #include "common/probe/tls_contexts.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/credentials.h"
 #include "config/plan.h"
 #include "daemon/check_command.h"
@@ -20,11 +20,10 @@
 namespace proxywatch {
 namespace {
 
-using config::ConfigError;
-using Errors = std::vector<ConfigError>;
+using Errors = std::vector<Error>;
 
 // The YAML configuration as the daemon loads it. Says on `out` which one it is.
-config::ConfigResult<config::DaemonConfig> load_config(const ConfigCheckOptions& options,
+Result<config::DaemonConfig> load_config(const ConfigCheckOptions& options,
                                                        std::ostream& out) {
   auto loaded = config::load_daemon_config(options.config_file, options.config_explicit);
   if (loaded && loaded->source == config::kBuiltInDefaults) {
@@ -36,11 +35,11 @@ config::ConfigResult<config::DaemonConfig> load_config(const ConfigCheckOptions&
 }
 
 // Whether `path` opens for reading as a regular file; the error says why not.
-TextResult<void> readable_file(const std::string& path) {
+Result<void> readable_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return error_text(errno_text(errno));
   struct stat info {};
-  TextResult<void> result;
+  Result<void> result;
   if (::fstat(fd, &info) != 0) {
     result = error_text(errno_text(errno));
   } else if (!S_ISREG(info.st_mode)) {
@@ -51,15 +50,12 @@ TextResult<void> readable_file(const std::string& path) {
 }
 
 // An error for target `index` of `config`, about its ca_file.
-ConfigError ca_error(const config::DaemonConfig& config, std::size_t index,
+Error ca_error(const config::DaemonConfig& config, std::size_t index,
                      const std::string& what) {
   const config::TargetConfig& target = config.targets[index];
-  ConfigError error;
-  error.kind = ConfigError::Kind::kUnreadable;
-  error.file = config.source;
-  error.key_path = "targets[" + std::to_string(index) + "].ca_file";
-  error.message = error.key_path + ": target " + target.name + ": " + what;
-  return error;
+  std::string key = "targets[" + std::to_string(index) + "].ca_file";
+  std::string message = key + ": target " + target.name + ": " + what;
+  return file_error(config.source, 0, 0, key, std::move(message), Error::Kind::kUnreadable);
 }
 
 // Every target's CA file must be readable and hold at least one certificate, or its probes
@@ -71,9 +67,9 @@ void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
     if (file.empty()) continue;  // the system trust store
     if (auto readable = readable_file(file); !readable) {
       errors.push_back(
-          ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + readable.error()));
+          ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + readable.error().message));
     } else if (auto loaded = contexts.get(file); !loaded) {
-      errors.push_back(ca_error(config, i, loaded.error()));
+      errors.push_back(ca_error(config, i, loaded.error().message));
     }
   }
 }
@@ -83,7 +79,7 @@ int report(const Errors& errors, std::ostream& out, std::ostream& err) {
     out << "configuration OK\n";
     return kExitOk;
   }
-  for (const ConfigError& error : errors) {
+  for (const Error& error : errors) {
     err << "proxywatch config-check: " << error.to_string() << "\n";
   }
   err << "configuration invalid\n";
@@ -107,10 +103,10 @@ std::string config_check_usage() {
          "exit status: 0 configuration OK, 2 configuration invalid or bad usage\n";
 }
 
-TextResult<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& argv) {
+Result<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv, {"--config", "--proxy-file"}, {"--help"});
   // ConfigCheckOptions begins with a string, so a bare message would be ambiguous.
-  if (!args) return error_text(args.error());
+  if (!args) return args.error();
   ConfigCheckOptions options;
   options.help = args->has("--help");
   if (auto file = args->value("--config")) {

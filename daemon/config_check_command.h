@@ -11,7 +11,7 @@
 
 #include <boost/system/result.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/yaml_config.h"
 #include "daemon/exit_status.h"
 
@@ -28,7 +28,7 @@ struct ConfigCheckOptions {
 };
 
 // Reads the config-check subcommand's flags; the error names the offending flag.
-TextResult<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& args);
+Result<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& args);
 
 // Checks the configuration `options` names: writes the plan, its warnings and
 // "configuration OK" to `out` and returns 0; or writes each error and "configuration invalid"

@@ -41,11 +41,11 @@ void set_log_level(config::LogLevel level) {
 ConfigState::ConfigState(Metrics& metrics, std::string path, bool path_explicit)
     : metrics_(metrics), path_(std::move(path)), path_explicit_(path_explicit) {}
 
-TextResult<void> ConfigState::load() {
+Result<void> ConfigState::load() {
   auto read = read_yaml();
-  if (!read) return error_text(read.error());
+  if (!read) return read.error();
   auto security = load_web_security(read->config.web_config_file);
-  if (!security) return error_text("web_config_file: " + security.error());
+  if (!security) return in_context("web_config_file: ", security.error());
   web_security_ = std::move(*security);
   yaml_ = std::move(*read);
   metrics_.set_config_valid(kConfigFileYaml, true);
@@ -53,7 +53,7 @@ TextResult<void> ConfigState::load() {
   return {};
 }
 
-TextResult<YamlState> ConfigState::read_yaml() const {
+Result<YamlState> ConfigState::read_yaml() const {
   auto loaded = config::load_daemon_config(path_, path_explicit_);
   if (!loaded) return error_text(loaded.error().to_string());
   auto credentials = config::load_credentials(loaded->credentials_file,
@@ -62,11 +62,11 @@ TextResult<YamlState> ConfigState::read_yaml() const {
   return YamlState{std::move(*loaded), std::move(*credentials)};
 }
 
-void ConfigState::record_yaml(const TextResult<void>& outcome) {
+void ConfigState::record_yaml(const Result<void>& outcome) {
   metrics_.record_config_load(kConfigFileYaml, bool(outcome), 0, Clock::now());
   metrics_.set_config_valid(kConfigFileYaml, bool(outcome));
   if (!outcome) {
-    log_rejected("configuration rejected, keeping the running one: " + outcome.error());
+    log_rejected("configuration rejected, keeping the running one: " + outcome.error().to_string());
   }
 }
 

@@ -10,7 +10,7 @@
 
 #include "common/output/metrics/metrics.h"
 #include "common/output/web/http_server.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/plan.h"
 
 namespace proxywatch {
@@ -31,14 +31,14 @@ class ConfigState {
 
   // Start-up: reads the YAML, the credentials and the web configuration. An error names the
   // file and what is wrong; the daemon does not start.
-  TextResult<void> load();
+  Result<void> load();
 
   // SIGHUP: reads the YAML and the credentials (re-read on every reload, so a changed password
   // takes effect with `systemctl reload`) without applying them.
-  TextResult<YamlState> read_yaml() const;
+  Result<YamlState> read_yaml() const;
   // Counts a reload of the YAML as applied or rejected (metrics; a rejection is logged with
   // `problem`, keeping the running configuration).
-  void record_yaml(const TextResult<void>& outcome);
+  void record_yaml(const Result<void>& outcome);
   // Applies what read_yaml() gave. Returns true when the proxy file moved, which the caller
   // must read and watch anew.
   bool adopt(YamlState next);

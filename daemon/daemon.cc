@@ -46,7 +46,7 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
 
 Daemon::~Daemon() = default;
 
-TextResult<void> Daemon::start() {
+Result<void> Daemon::start() {
   // No core dumps and no ptrace by other processes of the same user: the memory holds the
   // proxy password (the unit also sets LimitCORE=0).
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -98,7 +98,7 @@ void Daemon::on_signal(int signal) {
 void Daemon::reload_yaml() {
   notify_reloading(status_.summary());
   auto next = config_.read_yaml();
-  TextResult<void> outcome = next ? TextResult<void>() : error_text(next.error());
+  Result<void> outcome = next ? Result<void>() : next.error();
   if (next && !(next->config.metrics_listen == status_.address())) {
     outcome = status_.listen(next->config.metrics_listen, config_.web_security());
   }

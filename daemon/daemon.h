@@ -17,7 +17,7 @@
 #include "common/history/pair_registry.h"
 #include "common/output/log/log.h"
 #include "common/output/metrics/metrics.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
 #include "daemon/config_state.h"
@@ -45,7 +45,7 @@ class Daemon {
   // Loads the configuration, binds the metrics listener, starts watching and probing, and
   // sends READY=1. Fails (the caller exits non-zero) on an invalid YAML or an unusable
   // listen address; an invalid or absent proxy file is reported and waited out instead.
-  TextResult<void> start();
+  Result<void> start();
 
   // STOPPING=1, then stops probing, watching and serving; io_context::run() returns.
   void stop();

@@ -25,10 +25,10 @@ std::string Persistence::path() const {
 void Persistence::restore(const std::string& state_dir) {
   state_dir_ = state_dir;
   LoadedState loaded = load_state_file(path(), Clock::now());
-  if (!loaded.warning.empty()) {
+  if (loaded.warning) {
     log_event(Event{.id = message_ids::kStateFileSetAside,
                     .priority = Priority::kWarning,
-                    .message = loaded.warning});
+                    .message = *loaded.warning});
   }
   if (!loaded.pairs.empty()) {
     spdlog::info("history of {} target(s) restored from {}", loaded.pairs.size(), path());

@@ -12,6 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/error.h"
 #include "common/history/pair_registry.h"
 #include "daemon/tracker_sink.h"
 
@@ -44,7 +45,7 @@ class Persistence {
   boost::asio::steady_timer timer_;
   bool armed_ = false;
   bool stopped_ = false;
-  std::optional<std::string> failing_;  // the last save error logged; nullopt while saves work
+  std::optional<Error> failing_;  // the last save error logged; nullopt while saves work
 };
 
 }  // namespace proxywatch

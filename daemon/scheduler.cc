@@ -124,7 +124,7 @@ asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
   if (run->stopped) co_return;
   auto tls = shared->tls.get(run->target.spec.ca_file);
   if (!tls) {
-    shared->error_sink(run->target, tls.error());
+    shared->error_sink(run->target, tls.error().to_string());
     co_return;
   }
   ProbeResult result = co_await run_probe(run->target.spec, *tls);

@@ -34,10 +34,10 @@ struct Listener {
   std::string origin;
 };
 
-TextResult<Listener> find_listener(const CliArgs& args) {
+Result<Listener> find_listener(const CliArgs& args) {
   if (auto listen = args.value("--listen")) {
     auto parsed = parse_host_port(*listen, config::kDefaultMetricsPort);
-    if (!parsed) return error_text("--listen: " + parsed.error());
+    if (!parsed) return in_context("--listen: ", parsed.error());
     return Listener{*parsed, "--listen"};
   }
   auto path = args.value("--config");
@@ -54,13 +54,13 @@ asio::ip::address connect_address(const asio::ip::address& listen) {
   return asio::ip::address_v4::loopback();
 }
 
-// The body of the daemon's answer (a struct: TextResult<std::string> could not tell value from
+// The body of the daemon's answer (a struct: Result<std::string> could not tell value from
 // error).
 struct Body {
   std::string text;
 };
 
-asio::awaitable<TextResult<Body>> get(asio::ip::tcp::endpoint endpoint, std::string host) {
+asio::awaitable<Result<Body>> get(asio::ip::tcp::endpoint endpoint, std::string host) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_after(kDeadline);
   auto [connect_ec] = co_await stream.async_connect(endpoint, kUseTuple);
@@ -88,14 +88,14 @@ asio::awaitable<TextResult<Body>> get(asio::ip::tcp::endpoint endpoint, std::str
   co_return Body{std::move(parser.get().body())};
 }
 
-TextResult<Body> fetch_status(const HostPort& address) {
+Result<Body> fetch_status(const HostPort& address) {
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return error_text("'" + address.host + "' is not an IP address");
   asio::io_context io;
-  TextResult<Body> body = error_text("no answer");
+  Result<Body> body = error_text("no answer");
   asio::co_spawn(io, get({connect_address(ip), address.port}, address.to_string()),
-                 [&](std::exception_ptr e, TextResult<Body> r) {
+                 [&](std::exception_ptr e, Result<Body> r) {
                    if (e) std::rethrow_exception(e);
                    body = std::move(r);
                  });

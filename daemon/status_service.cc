@@ -49,7 +49,7 @@ HttpServer::Handlers StatusService::routes() {
            }}};
 }
 
-TextResult<void> StatusService::listen(const HostPort& address, const HttpSecurity& security) {
+Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& security) {
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return error_text("metrics_listen: '" + address.host + "' is not an IP address");

@@ -13,7 +13,7 @@
 #include "common/output/metrics/metrics.h"
 #include "common/output/status/status_snapshot.h"
 #include "common/output/web/http_server.h"
-#include "common/text_result.h"
+#include "common/error.h"
 #include "config/plan.h"
 #include "daemon/config_state.h"
 
@@ -29,7 +29,7 @@ class StatusService {
   // Serves on `address` with `security` (TLS, basic auth), replacing the listener there was:
   // the old one stops only once the new one is bound, so a failed move keeps serving. An
   // error names the address and why.
-  TextResult<void> listen(const HostPort& address, const HttpSecurity& security);
+  Result<void> listen(const HostPort& address, const HttpSecurity& security);
   // Where it serves; HostPort{} before the first listen().
   const HostPort& address() const { return address_; }
   // Stops serving.

@@ -15,7 +15,7 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
-TextResult<std::shared_ptr<ssl::context>> tls_context(const config::WebConfig& web) {
+Result<std::shared_ptr<ssl::context>> tls_context(const config::WebConfig& web) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   // TLS 1.2 and later, as exporter-toolkit's default minimum.
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
@@ -34,14 +34,14 @@ TextResult<std::shared_ptr<ssl::context>> tls_context(const config::WebConfig& w
 
 }  // namespace
 
-TextResult<HttpSecurity> load_web_security(const std::optional<std::string>& web_config_file) {
+Result<HttpSecurity> load_web_security(const std::optional<std::string>& web_config_file) {
   HttpSecurity security;
   if (!web_config_file) return security;
   auto web = config::load_web_config(*web_config_file);
   if (!web) return error_text(web.error().to_string());
   if (web->tls()) {
     auto context = tls_context(*web);
-    if (!context) return error_text(context.error());
+    if (!context) return context.error();
     security.tls = std::move(*context);
   }
   if (!web->basic_auth_users.empty()) {

@@ -8,13 +8,13 @@
 #include <string>
 
 #include "common/output/web/http_server.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
 // What the listener needs for `web_config_file` (nullopt: plain HTTP, no authentication).
-// Errors name the file and what is wrong with it: a ConfigError's text, or OpenSSL's reason for
+// Errors name the file and what is wrong with it: a Error's text, or OpenSSL's reason for
 // a certificate or key that does not load or does not match.
-TextResult<HttpSecurity> load_web_security(const std::optional<std::string>& web_config_file);
+Result<HttpSecurity> load_web_security(const std::optional<std::string>& web_config_file);
 
 }  // namespace proxywatch

@@ -1,6 +1,6 @@
 // Creation and caching of TLS client contexts, and the ClientHello padding extension.
 #include "common/probe/tls_contexts.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 #include <openssl/ssl.h>
 
@@ -51,7 +51,7 @@ bool set_client_hello_padding(SSL* ssl, std::size_t bytes) {
   return SSL_set_ex_data(ssl, pad_index(), reinterpret_cast<void*>(std::uintptr_t{bytes})) == 1;
 }
 
-TextResult<TlsContexts::ContextPtr> TlsContexts::get(const std::string& ca_file,
+Result<TlsContexts::ContextPtr> TlsContexts::get(const std::string& ca_file,
                                                      ClientHelloPadding padding) {
   auto key = std::make_pair(ca_file, padding);
   if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
@@ -64,12 +64,13 @@ TextResult<TlsContexts::ContextPtr> TlsContexts::get(const std::string& ca_file,
     ctx->load_verify_file(ca_file, ec);
   }
   if (ec) {
-    return "cannot load CA " + (ca_file.empty() ? std::string("store") : "file " + ca_file) + ": " +
-           ec.message();
+    return error_text("cannot load CA " +
+                      (ca_file.empty() ? std::string("store") : "file " + ca_file) + ": " +
+                      ec.message());
   }
   ctx->set_verify_mode(ssl::verify_peer);
   if (padding == ClientHelloPadding::kPadded && !register_padding(ctx->native_handle())) {
-    return std::string("cannot register the ClientHello padding extension");
+    return error_text("cannot register the ClientHello padding extension");
   }
   contexts_.emplace(std::move(key), ctx);
   return ctx;

@@ -19,7 +19,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/result.hpp>
 
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
@@ -50,7 +50,7 @@ class TlsContexts {
   // The client context trusting `ca_file` (a PEM bundle), or the system store when empty, with
   // the padding extension registered when `padding` is kPadded. Fails with OpenSSL's reason when
   // the file cannot be loaded.
-  TextResult<ContextPtr> get(const std::string& ca_file,
+  Result<ContextPtr> get(const std::string& ca_file,
                              ClientHelloPadding padding = ClientHelloPadding::kNone);
 
   // Forgets every context (after a reload, so changed CA files are read again).

@@ -65,7 +65,7 @@ PhaseTiming measure_phase_timing(std::chrono::milliseconds connect_delay,
                       .server_hello_delay = server_hello_delay});
   TlsContexts contexts;
   auto tls = contexts.get(ca.cert_file.string());
-  if (!tls) throw std::runtime_error(tls.error());
+  if (!tls) throw std::runtime_error(tls.error().to_string());
   ProbeSpec spec;
   spec.target = {"origin.test", origin.port()};
   spec.ca_file = ca.cert_file.string();

@@ -128,7 +128,7 @@ json::value to_json(const StatusSnapshot& s) {
       {"targets", std::move(targets)}};
 }
 
-TextResult<StatusSnapshot> status_from_json(std::string_view text) {
+Result<StatusSnapshot> status_from_json(std::string_view text) {
   boost::system::error_code ec;
   json::value parsed = json::parse(text, ec);
   if (ec) return error_text("not JSON: " + ec.message());

@@ -10,7 +10,7 @@
 #include <boost/json/value.hpp>
 
 #include "common/output/status/status_snapshot.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
@@ -19,6 +19,6 @@ boost::json::value to_json(const StatusSnapshot& snapshot);
 
 // Parses what to_json wrote (serialized) back into a snapshot; an error names what is wrong.
 // Durations come back rounded to microseconds and times to milliseconds.
-TextResult<StatusSnapshot> status_from_json(std::string_view text);
+Result<StatusSnapshot> status_from_json(std::string_view text);
 
 }  // namespace proxywatch

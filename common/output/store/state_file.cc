@@ -150,7 +150,7 @@ std::string failed(std::string_view what, const std::string& path) {
   return fmt::format("{} {}: {}", what, path, errno_text(errno));
 }
 
-TextResult<void> write_all(int fd, std::string_view text, const std::string& path) {
+Result<void> write_all(int fd, std::string_view text, const std::string& path) {
   for (std::size_t done = 0, tries = 0; done < text.size() && tries < 1'000'000; ++tries) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0 && errno == EINTR) continue;
@@ -160,7 +160,7 @@ TextResult<void> write_all(int fd, std::string_view text, const std::string& pat
   return {};
 }
 
-TextResult<void> fsync_directory(const std::string& dir) {
+Result<void> fsync_directory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return error_text(failed("cannot open directory", dir));
   int rc = ::fsync(fd);
@@ -203,7 +203,7 @@ std::string state_to_json(const std::vector<PairState>& pairs, WallTime now) {
   return json::serialize(root) + "\n";
 }
 
-TextResult<std::vector<PairState>> state_from_json(std::string_view text) {
+Result<std::vector<PairState>> state_from_json(std::string_view text) {
   boost::system::error_code ec;
   json::value root = json::parse(text, ec);
   if (ec) return error_text("not valid JSON: " + ec.message());
@@ -214,7 +214,7 @@ TextResult<std::vector<PairState>> state_from_json(std::string_view text) {
   }
 }
 
-TextResult<void> write_state_file(const std::string& path, std::string_view text) {
+Result<void> write_state_file(const std::string& path, std::string_view text) {
   std::string temp = path + ".tmp";
   int fd = create_temp(temp);
   if (fd < 0) return error_text(failed("cannot create", temp));
@@ -233,59 +233,54 @@ TextResult<void> write_state_file(const std::string& path, std::string_view text
 }
 
 LoadedState load_state_file(const std::string& path, WallTime now, const StateReader& read) {
-  StateRead got = read(path);
+  auto transient = [](const Result<std::string>& r) {
+    return !r && r.error().kind == Error::Kind::kUnreadable;
+  };
+  Result<std::string> got = read(path);
   // A read error may pass (EIO on a busy disk, ENOMEM): try again a few times, briefly.
-  for (int i = 0; i < kStateReadTries - 1 && got.transient; ++i) {
+  for (int i = 0; i < kStateReadTries - 1 && transient(got); ++i) {
     std::this_thread::sleep_for(kStateReadRetryPause);
     got = read(path);
   }
-  if (got.absent) return {};
-  TextResult<std::vector<PairState>> pairs =
-      got.error.empty() ? state_from_json(got.text)
-                        : TextResult<std::vector<PairState>>(error_text(got.error));
-  if (pairs) return LoadedState{std::move(*pairs), ""};
+  if (!got && got.error().kind == Error::Kind::kNotFound) return {};
+  Result<std::vector<PairState>> pairs =
+      got ? state_from_json(*got) : Result<std::vector<PairState>>(got.error());
+  if (pairs) return LoadedState{std::move(*pairs), std::nullopt};
   // A file that could not be read is not corrupt: it is kept whole, under another name, so
   // the history is not lost and not called corrupt; the daemon starts without it.
-  std::string aside = path + (got.transient ? ".unread-" : ".corrupt-") + utc_stamp(now);
+  std::string aside = path + (transient(got) ? ".unread-" : ".corrupt-") + utc_stamp(now);
   std::error_code ec;
   std::filesystem::rename(path, aside, ec);
   std::string where =
       ec ? fmt::format("could not move it aside ({})", ec.message()) : "moved aside to " + aside;
-  if (got.transient && !ec) where += " (a read error, not corruption: rename it back to restore)";
+  if (transient(got) && !ec) where += " (a read error, not corruption: rename it back to restore)";
   return LoadedState{{},
                      fmt::format("state file {} not loaded, starting with no history: {}; {}", path,
-                                 pairs.error(), where)};
+                                 pairs.error().message, where)};
 }
 
 LoadedState load_state_file(const std::string& path, WallTime now) {
   return load_state_file(path, now, read_state_file);
 }
 
-StateRead read_state_file(const std::string& path) {
+Result<std::string> read_state_file(const std::string& path) {
   // Not through a symlink (to /dev/zero, say); a FIFO does not block the open (and so start-up
   // before READY) waiting for a writer: common/regular_file.h refuses it unread.
   auto read = read_regular_file(
       path, RegularFileLimits{.max_bytes = kMaxStateFileBytes, .follow_symlinks = false});
-  if (read) {
-    StateRead out;
-    out.text = std::move(*read);
-    return out;
+  if (read || read.error().kind == Error::Kind::kNotFound) return read;
+  const std::error_code& code = read.error().code;
+  auto refused = [](std::string why) { return Error{.kind = Error::Kind::kInvalid, .message = why}; };
+  if (code == std::errc::too_many_symbolic_link_levels) return refused("it is a symbolic link");
+  if (code == std::errc::invalid_argument || code == std::errc::is_a_directory) {
+    return refused("it is not a regular file");
   }
-  namespace errc = boost::system::errc;
-  const boost::system::error_code& error = read.error();
-  if (error == errc::no_such_file_or_directory) {
-    StateRead absent;
-    absent.absent = true;
-    return absent;
+  if (code == std::errc::file_too_large) {
+    return refused(fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
   }
-  if (error == errc::too_many_symbolic_link_levels) return StateRead::failure("it is a symbolic link");
-  if (error == errc::invalid_argument || error == errc::is_a_directory) {
-    return StateRead::failure("it is not a regular file");
-  }
-  if (error == errc::file_too_large) {
-    return StateRead::failure(fmt::format("it is larger than {} MiB", kMaxStateFileBytes >> 20));
-  }
-  return StateRead::failure(fmt::format("cannot read {}: {}", path, error.message()), true);
+  return Error{.kind = Error::Kind::kUnreadable,
+               .message = fmt::format("cannot read {}: {}", path, code.message()),
+               .code = code};
 }
 
 }  // namespace proxywatch

@@ -18,7 +18,7 @@
 #include <boost/json/object.hpp>
 
 #include "common/history/pair_registry.h"
-#include "common/text_result.h"
+#include "common/error.h"
 
 namespace proxywatch {
 
@@ -33,14 +33,14 @@ std::string state_to_json(const std::vector<PairState>& pairs, WallTime now);
 // Parses state_to_json's text. The error says what is wrong: not JSON, not a state file,
 // version missing or newer than kStateFileVersion, a field missing or of the wrong type, an
 // unknown outcome, phase, health state or diagnosis name.
-TextResult<std::vector<PairState>> state_from_json(std::string_view text);
+Result<std::vector<PairState>> state_from_json(std::string_view text);
 
 // Replaces the file at `path` with `text` atomically (see the file comment); mode 0600.
-TextResult<void> write_state_file(const std::string& path, std::string_view text);
+Result<void> write_state_file(const std::string& path, std::string_view text);
 
 struct LoadedState {
   std::vector<PairState> pairs;  // empty when there was no file or it was set aside
-  std::string warning;           // non-empty when the file was set aside: why, and where to
+  std::optional<std::string> warning;  // when the file was set aside: why, and where to
 };
 
 // The largest state file loaded; a bigger one is set aside unread (a 512 MiB file once took
@@ -50,27 +50,15 @@ inline constexpr std::size_t kMaxStateFileBytes = std::size_t{64} << 20;
 inline constexpr int kStateReadTries = 3;
 inline constexpr std::chrono::milliseconds kStateReadRetryPause{100};
 
-// What reading the state file gave: its text, or that it is absent, or why it is not usable
-// and whether that may pass (a read error) or not (not a regular file, too large, a link).
-struct StateRead {
-  bool absent = false;
-  std::string text;
-  std::string error;
-  bool transient = false;
-
-  // A read that failed with `why`; `transient` when trying again may succeed.
-  static StateRead failure(std::string why, bool transient = false) {
-    StateRead out;
-    out.error = std::move(why);
-    out.transient = transient;
-    return out;
-  }
-};
-using StateReader = std::function<StateRead(const std::string& path)>;
+// What reads the state file: its text, or an Error whose kind says what it means —
+// Kind::kNotFound: there is none; Kind::kUnreadable: a read error that may pass (EIO, ENOMEM),
+// worth trying again; Kind::kInvalid: not usable (not a regular file, too large, a link).
+using StateReader = std::function<Result<std::string>(const std::string& path)>;
 
 // Reads `path` once, bounded: never through a symlink (O_NOFOLLOW), never blocking on a FIFO
-// (O_NONBLOCK), only a regular file of at most kMaxStateFileBytes, into one buffer.
-StateRead read_state_file(const std::string& path);
+// (O_NONBLOCK), only a regular file of at most kMaxStateFileBytes, into one buffer. Errors as
+// StateReader says.
+Result<std::string> read_state_file(const std::string& path);
 
 // Reads the state file at `path` with read_state_file. Absent: no pairs, no warning. Not
 // loadable (not JSON, another format, not a regular file, too large, a symlink): renamed to

@@ -39,7 +39,7 @@ class ProbePhasesTest : public ::testing::Test {
   // Runs `spec` to its end on an io_context of this thread, bounded by 30 s.
   ProbeResult probe(const ProbeSpec& spec) {
     auto tls = contexts_.get(spec.ca_file);
-    if (!tls) throw std::runtime_error(tls.error());
+    if (!tls) throw std::runtime_error(tls.error().to_string());
     asio::io_context io;
     std::optional<ProbeResult> result;
     asio::co_spawn(io, run_probe(spec, *tls), [&](std::exception_ptr error, ProbeResult r) {

@@ -22,7 +22,7 @@ TEST(HostPortTest, DefaultPortWhenAbsent) {
 TEST(HostPortTest, MissingPortWithoutDefaultIsError) {
   auto hp = parse_host_port("10.10.10.1", std::nullopt);
   ASSERT_FALSE(hp);
-  EXPECT_NE(hp.error().find("missing port"), std::string::npos);
+  EXPECT_NE(hp.error().to_string().find("missing port"), std::string::npos);
 }
 
 TEST(HostPortTest, BracketedIpv6) {
@@ -43,7 +43,7 @@ TEST(HostPortTest, PortOutOfRangeOrNotNumberIsError) {
   for (auto text : {"h:0", "h:65536", "h:http", "h:", "h:-1", "h:80x"}) {
     auto hp = parse_host_port(text, std::nullopt);
     ASSERT_FALSE(hp) << text;
-    EXPECT_NE(hp.error().find("1 to 65535"), std::string::npos) << hp.error();
+    EXPECT_NE(hp.error().to_string().find("1 to 65535"), std::string::npos) << hp.error();
   }
 }
 

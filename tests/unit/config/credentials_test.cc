@@ -36,7 +36,7 @@ TEST(CredentialsFileTest, MalformedFilesNameTheProblemNotThePassword) {
             "authentication forbids");
   auto extra = config::parse_credentials("a\nsecret-pw\nmore\n", "f");
   ASSERT_FALSE(extra);
-  EXPECT_EQ(extra.error().line, 3);
+  EXPECT_EQ(extra.error().where->line, 3);
   EXPECT_EQ(extra.error().to_string().find("secret-pw"), std::string::npos);
 }
 

@@ -13,14 +13,14 @@ using std::chrono::seconds;
 
 Millis parse_ok(std::string_view text) {
   auto result = parse_duration(text);
-  EXPECT_TRUE(result) << text << ": " << (result ? "" : result.error());
+  EXPECT_TRUE(result) << text << ": " << (result ? "" : result.error().message);
   return result ? *result : Millis(-1);
 }
 
 std::string parse_error(std::string_view text) {
   auto result = parse_duration(text);
   EXPECT_FALSE(result) << text << " parsed as " << (result ? result->count() : 0) << "ms";
-  return result ? "" : result.error();
+  return result ? "" : result.error().message;
 }
 
 TEST(DurationTest, ParsesEachUnit) {

@@ -13,7 +13,7 @@ namespace {
 // The host parse_host returns for `text`, or "error: <reason>".
 std::string host_of(std::string_view text) {
   auto host = parse_host(text);
-  return host ? *host : "error: " + host.error();
+  return host ? *host : "error: " + host.error().message;
 }
 
 TEST(HostSyntaxTest, IpLiteralsAreHosts) {

@@ -23,20 +23,20 @@ inline ProxyFileSettings parse_ok(std::string_view text) {
 }
 
 // The error `text` is refused with; a failed expectation (and an empty error) when it parses.
-inline ConfigError parse_error(std::string_view text) {
+inline Error parse_error(std::string_view text) {
   auto result = parse_iprep_proxy_conf(text, kFile);
   EXPECT_FALSE(result) << "parsed: " << (result ? result->proxy.to_string() : "");
-  return result ? ConfigError{} : result.error();
+  return result ? Error{} : result.error();
 }
 
 // Asserts line, column and a message substring of the error `text` produces.
 inline void expect_error(std::string_view text, int line, int column, std::string_view message) {
-  ConfigError error = parse_error(text);
-  EXPECT_EQ(error.line, line) << error.to_string();
-  EXPECT_EQ(error.column, column) << error.to_string();
+  Error error = parse_error(text);
+  EXPECT_EQ(error.where->line, line) << error.to_string();
+  EXPECT_EQ(error.where->column, column) << error.to_string();
   EXPECT_NE(error.message.find(message), std::string::npos) << error.to_string();
-  EXPECT_EQ(error.kind, ConfigError::Kind::kInvalid);
-  EXPECT_EQ(error.file, kFile);
+  EXPECT_EQ(error.kind, Error::Kind::kInvalid);
+  EXPECT_EQ(error.where->file, kFile);
 }
 
 }  // namespace proxywatch::config::iprep_checks

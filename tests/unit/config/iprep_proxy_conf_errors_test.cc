@@ -103,11 +103,11 @@ TEST(IprepProxyConfTest, PortNotANumberIsError) {
 }
 
 TEST(IprepProxyConfTest, PortOutsideRangeIsErrorWithLineAndColumn) {
-  ConfigError error =
+  Error error =
       parse_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 70000;\n}\n");
   EXPECT_EQ(error.to_string(),
             "/etc/sf/iprep_proxy.conf:3:14: PROXY_PORT 70000 is outside 1-65535");
-  EXPECT_EQ(error.key_path, "PROXY_PORT");
+  EXPECT_EQ(error.where->key_path, "PROXY_PORT");
   expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 0; }", 1, 40, "PROXY_PORT 0 is outside");
   expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 99999999999999999999999; }", 1, 40,
                "is outside 1-65535");
@@ -138,7 +138,7 @@ TEST(IprepProxyConfTest, MalformedAddressesAreErrors) {
 // ---- foreign files ----
 
 TEST(IprepProxyConfTest, ForeignFileIsQuotedAsAShortTokenOnly) {
-  ConfigError error = parse_error(
+  Error error = parse_error(
       "root:$y$j9T$Q2x3c4v5b6n7m8$abcdefghijklmnopqrstuvwxyz0123456789ABCDEF:19000:0:99999:7:::\n"
       "daemon:*:19000:0:99999:7:::\n");
   EXPECT_EQ(error.to_string(),
@@ -148,21 +148,21 @@ TEST(IprepProxyConfTest, ForeignFileIsQuotedAsAShortTokenOnly) {
 }
 
 TEST(IprepProxyConfTest, NonAsciiBytesAreEscapedInMessages) {
-  ConfigError error = parse_error("iprep_proxy { PROXY_HOST pr\xC3\xB6xy; PROXY_PORT 80; }");
+  Error error = parse_error("iprep_proxy { PROXY_HOST pr\xC3\xB6xy; PROXY_PORT 80; }");
   EXPECT_NE(error.message.find("\"pr\\xc3\\xb6xy\""), std::string::npos) << error.message;
   for (unsigned char c : error.to_string()) EXPECT_LT(c, 0x80) << error.to_string();
-  ConfigError key = parse_error("caf\xC3\xA9 {");
+  Error key = parse_error("caf\xC3\xA9 {");
   for (unsigned char c : key.to_string()) EXPECT_LT(c, 0x80) << key.to_string();
   // Found by tests/fuzz/iprep_proxy_conf_fuzz: a "key" with a non-ASCII byte and PASS in it.
-  ConfigError fuzzed = parse_error("iprep_proxy { PROXY_USER \"DOMAI\"; PR\xFFOXY_PASS}\n");
+  Error fuzzed = parse_error("iprep_proxy { PROXY_USER \"DOMAI\"; PR\xFFOXY_PASS}\n");
   for (unsigned char c : fuzzed.to_string()) EXPECT_LT(c, 0x80) << fuzzed.to_string();
-  ConfigError long_key = parse_error("iprep_proxy { " + std::string(1000, 'K') + " v; }");
+  Error long_key = parse_error("iprep_proxy { " + std::string(1000, 'K') + " v; }");
   EXPECT_LT(long_key.to_string().size(), 200u);
 }
 
 TEST(IprepProxyConfTest, LongValuesAreCutInMessages) {
   std::string host(5000, 'a');
-  ConfigError error = parse_error("iprep_proxy { PROXY_HOST " + host + "!; PROXY_PORT 80; }");
+  Error error = parse_error("iprep_proxy { PROXY_HOST " + host + "!; PROXY_PORT 80; }");
   EXPECT_LT(error.to_string().size(), 300u) << error.to_string();
 }
 

@@ -144,9 +144,9 @@ TEST(IprepProxyConfTest, FqdnLongerThan64CharactersWarnsAboutSmartLicensing) {
   EXPECT_EQ(settings.proxy.host, host);
   ASSERT_EQ(settings.warnings.size(), 1u);
   const ConfigWarning& warning = settings.warnings[0];
-  EXPECT_EQ(warning.line, 2);
-  EXPECT_EQ(warning.column, 14);
-  EXPECT_EQ(warning.key_path, "PROXY_HOST");
+  EXPECT_EQ(warning.where.line, 2);
+  EXPECT_EQ(warning.where.column, 14);
+  EXPECT_EQ(warning.where.key_path, "PROXY_HOST");
   EXPECT_NE(warning.message.find("66 characters"), std::string::npos) << warning.message;
   EXPECT_NE(warning.message.find("Smart Licensing"), std::string::npos) << warning.message;
   EXPECT_NE(warning.message.find("at most 64"), std::string::npos) << warning.message;
@@ -177,9 +177,9 @@ TEST(IprepProxyConfTest, PasswordNeverAppearsInErrorsOrWarnings) {
            kHead + " PROXY_PASSWORD \"" + s + "\" \"" + s + "\";\n}",
            kHead + " \"" + s + "\";\n}",  // quoted where a key goes
        }) {
-    ConfigError error = parse_error(text);
+    Error error = parse_error(text);
     EXPECT_EQ(error.to_string().find(s), std::string::npos) << error.to_string();
-    EXPECT_EQ(error.key_path.find(s), std::string::npos);
+    EXPECT_EQ(error.where->key_path.find(s), std::string::npos);
   }
   auto settings = parse_ok(kHead + " PROXY_PASSWD " + s + ";\n PROXY_PASSWORD " + s + ";\n}");
   EXPECT_EQ(settings.password, s);
@@ -207,10 +207,10 @@ TEST(IprepProxyConfTest, PasswordOfEveryCharacterTheGuiAcceptsParsesWhole) {
 }
 
 TEST(IprepProxyConfTest, CutPasswordIsErrorNamingKeyAndLineOnly) {
-  ConfigError error = parse_error(
+  Error error = parse_error(
       "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n PROXY_PASSWORD Fmc;Secret99\n}\n");
-  EXPECT_EQ(error.line, 4);
-  EXPECT_EQ(error.key_path, "PROXY_PASSWORD");
+  EXPECT_EQ(error.where->line, 4);
+  EXPECT_EQ(error.where->key_path, "PROXY_PASSWORD");
   EXPECT_NE(error.message.find("PROXY_PASSWORD"), std::string::npos) << error.message;
   EXPECT_EQ(error.to_string().find("Secret99"), std::string::npos) << error.to_string();
   EXPECT_EQ(error.to_string().find("Fmc"), std::string::npos) << error.to_string();
@@ -249,8 +249,8 @@ TEST(IprepProxyConfTest, LoadUnreadableFileIsUnreadableError) {
   std::filesystem::create_directory(dir.file("iprep_proxy.conf"));
   auto result = load_proxy_file(dir.file("iprep_proxy.conf"));
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().kind, ConfigError::Kind::kUnreadable);
-  EXPECT_EQ(result.error().line, 0);
+  EXPECT_EQ(result.error().kind, Error::Kind::kUnreadable);
+  EXPECT_EQ(result.error().where->line, 0);
   EXPECT_EQ(result.error().to_string(),
             dir.file("iprep_proxy.conf") + ": cannot read: Is a directory");
 }
@@ -260,7 +260,7 @@ TEST(IprepProxyConfTest, LoadFileThatDoesNotParseIsInvalidErrorNamingThePath) {
   std::string path = dir.write("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST h;\n}\n");
   auto result = load_proxy_file(path);
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().kind, ConfigError::Kind::kInvalid);
+  EXPECT_EQ(result.error().kind, Error::Kind::kInvalid);
   EXPECT_EQ(result.error().to_string(), path + ":3:1: the iprep_proxy block has no PROXY_PORT");
 }
 

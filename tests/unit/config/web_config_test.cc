@@ -32,7 +32,7 @@ TEST(WebConfigTest, EmptyFileMeansPlainHttpWithoutAuthentication) {
 void expect_error(const std::string& text, int line, const std::string& fragment) {
   auto web = parse_web_config(text, "web.yml");
   ASSERT_FALSE(web) << text;
-  EXPECT_EQ(web.error().line, line) << web.error().to_string();
+  EXPECT_EQ(web.error().where->line, line) << web.error().to_string();
   EXPECT_NE(web.error().to_string().find(fragment), std::string::npos) << web.error().to_string();
   // A hash never appears in a message.
   EXPECT_EQ(web.error().to_string().find("$2y$"), std::string::npos) << web.error().to_string();
@@ -52,7 +52,7 @@ TEST(WebConfigTest, BrokenFilesAreLocatedErrors) {
 TEST(WebConfigTest, MissingFileIsNotFound) {
   auto web = load_web_config("/nonexistent/web.yml");
   ASSERT_FALSE(web);
-  EXPECT_EQ(web.error().kind, ConfigError::Kind::kNotFound);
+  EXPECT_EQ(web.error().kind, Error::Kind::kNotFound);
 }
 
 // A user name is the file's: named in a message as a short escaped token unless it is plain,

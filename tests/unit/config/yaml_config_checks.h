@@ -22,21 +22,21 @@ inline DaemonConfig parse_ok(std::string_view text) {
 }
 
 // The error `text` is refused with; a failed expectation (and an empty error) when it parses.
-inline ConfigError parse_error(std::string_view text) {
+inline Error parse_error(std::string_view text) {
   auto result = parse_yaml_config(text, kSource);
   EXPECT_FALSE(result) << "parsed without error:\n" << text;
-  return result ? ConfigError{} : result.error();
+  return result ? Error{} : result.error();
 }
 
 // Expects `text` refused at `line`:`column` for `key_path`, with `message` in the message.
 inline void expect_error(std::string_view text, int line, int column, std::string_view key_path,
                          std::string_view message) {
-  ConfigError error = parse_error(text);
-  EXPECT_EQ(error.line, line) << error.to_string();
-  EXPECT_EQ(error.column, column) << error.to_string();
-  EXPECT_EQ(error.key_path, key_path) << error.to_string();
+  Error error = parse_error(text);
+  EXPECT_EQ(error.where->line, line) << error.to_string();
+  EXPECT_EQ(error.where->column, column) << error.to_string();
+  EXPECT_EQ(error.where->key_path, key_path) << error.to_string();
   EXPECT_NE(error.message.find(message), std::string::npos) << error.to_string();
-  EXPECT_EQ(error.file, kSource);
+  EXPECT_EQ(error.where->file, kSource);
 }
 
 }  // namespace proxywatch::config::yaml_checks

@@ -35,7 +35,7 @@ TEST(YamlConfigTest, UnknownNestedKeyIsErrorWithItsPath) {
 }
 
 TEST(YamlConfigTest, BadDurationIsErrorNamingThePath) {
-  ConfigError error = parse_error(
+  Error error = parse_error(
       "targets:\n  - host: a.example\n  - host: b.example\n    timeouts:\n"
       "      tls_handshake: fast\n");
   EXPECT_EQ(error.to_string(),
@@ -155,8 +155,8 @@ TEST(YamlConfigTest, DuplicateKeyIsError) {
 }
 
 TEST(YamlConfigTest, YamlSyntaxErrorHasLineAndColumn) {
-  ConfigError error = parse_error("targets:\n  - host: [a, b\ninterval: 3s\n");
-  EXPECT_GT(error.line, 0);
+  Error error = parse_error("targets:\n  - host: [a, b\ninterval: 3s\n");
+  EXPECT_GT(error.where->line, 0);
   EXPECT_NE(error.message.find("invalid YAML"), std::string::npos) << error.to_string();
   expect_error("interval: 30s\n\tjitter: 1s\n", 2, 1, "", "invalid YAML");
 }
@@ -200,7 +200,7 @@ TEST(YamlConfigHealthTest, OutOfRangeAndInconsistentValuesAreErrors) {
 TEST(YamlConfigTest, UnknownKeyThatIsNoPlainNameIsAShortToken) {
   auto plain = parse_yaml_config("intervall: 5s\n", "f.yaml");
   ASSERT_FALSE(plain);
-  EXPECT_EQ(plain.error().key_path, "intervall");
+  EXPECT_EQ(plain.error().where->key_path, "intervall");
   std::string odd = "\x99r\x07ct$2b$" + std::string(60, 'k') + ": 1\n";
   auto parsed = parse_yaml_config(odd, "f.yaml");
   ASSERT_FALSE(parsed);

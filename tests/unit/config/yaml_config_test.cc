@@ -203,7 +203,7 @@ TEST(YamlConfigTest, LoadMissingFileIsNotFoundError) {
   TempDir dir;
   auto result = load_yaml_config(dir.file("proxywatch.yaml"));
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().kind, ConfigError::Kind::kNotFound);
+  EXPECT_EQ(result.error().kind, Error::Kind::kNotFound);
   EXPECT_EQ(result.error().to_string(), dir.file("proxywatch.yaml") + ": file does not exist");
 }
 
@@ -211,7 +211,7 @@ TEST(YamlConfigTest, LoadDirectoryIsUnreadableError) {
   TempDir dir;
   auto result = load_yaml_config(dir.file(""));
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().kind, ConfigError::Kind::kUnreadable);
+  EXPECT_EQ(result.error().kind, Error::Kind::kUnreadable);
 }
 
 TEST(YamlConfigTest, LoadFileNamesItInErrorsAndResult) {

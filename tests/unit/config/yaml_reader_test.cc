@@ -17,7 +17,7 @@ using namespace std::chrono_literals;
 constexpr std::array<std::string_view, 2> kTimeoutKeys = {"dns", "tcp_connect"};
 const std::string kSource = "proxywatch.yaml";
 
-ConfigResult<YamlMap> open(const std::string& text, std::string path = "timeouts") {
+Result<YamlMap> open(const std::string& text, std::string path = "timeouts") {
   return YamlMap::open(YAML::Load(text), kSource, std::move(path), kTimeoutKeys);
 }
 
@@ -49,32 +49,32 @@ TEST(YamlMapTest, NotAMappingIsAnErrorWhereItStarts) {
             "proxywatch.yaml:1:1: timeouts: expected a mapping of key: value, got a list");
   auto top = open("just text\n", "");
   ASSERT_FALSE(top);
-  EXPECT_EQ(top.error().key_path, "top level");
+  EXPECT_EQ(top.error().where->key_path, "top level");
   EXPECT_EQ(top.error().message, "top level: expected a mapping of key: value, got \"just text\"");
 }
 
 TEST(YamlMapTest, UnknownKeyIsAnErrorAtTheKeyListingTheKnownOnes) {
   auto map = open("dns: 5s\n  \nbogus: 1\n");
   ASSERT_FALSE(map);
-  const ConfigError& error = map.error();
-  EXPECT_EQ(error.kind, ConfigError::Kind::kInvalid);
-  EXPECT_EQ(error.line, 3);
-  EXPECT_EQ(error.column, 1);
-  EXPECT_EQ(error.key_path, "timeouts.bogus");
+  const Error& error = map.error();
+  EXPECT_EQ(error.kind, Error::Kind::kInvalid);
+  EXPECT_EQ(error.where->line, 3);
+  EXPECT_EQ(error.where->column, 1);
+  EXPECT_EQ(error.where->key_path, "timeouts.bogus");
   EXPECT_EQ(error.message, "timeouts.bogus: unknown key (expected one of dns, tcp_connect)");
 }
 
 TEST(YamlMapTest, UnknownKeyThatIsNoPlainNameIsAShortToken) {
   auto map = open("\"dns\\u00e9 and more\": 1\n");
   ASSERT_FALSE(map);
-  EXPECT_EQ(map.error().key_path, "timeouts.a word starting \"dns\"");
+  EXPECT_EQ(map.error().where->key_path, "timeouts.a word starting \"dns\"");
 }
 
 TEST(YamlMapTest, DuplicateKeyNamesTheFirstLine) {
   auto map = open("dns: 5s\ntcp_connect: 1s\ndns: 6s\n");
   ASSERT_FALSE(map);
-  EXPECT_EQ(map.error().line, 3);
-  EXPECT_EQ(map.error().key_path, "timeouts.dns");
+  EXPECT_EQ(map.error().where->line, 3);
+  EXPECT_EQ(map.error().where->key_path, "timeouts.dns");
   EXPECT_EQ(map.error().message, "timeouts.dns: duplicate key (first set at line 1)");
 }
 
@@ -87,24 +87,24 @@ TEST(YamlMapTest, KeyThatIsAListOrMappingIsRefused) {
 TEST(YamlMapTest, ErrorAboutAValueIsAtTheValueOrAtTheKeyWhenNull) {
   auto map = open("dns:    ten\ntcp_connect:\n");
   ASSERT_TRUE(map);
-  ConfigError at_value = map->error("dns", "bad");
+  Error at_value = map->error("dns", "bad");
   EXPECT_EQ(at_value.to_string(), "proxywatch.yaml:1:9: timeouts.dns: bad");
   // yaml-cpp places an empty value on the line after its key; the error points at the key.
-  ConfigError at_key = map->error("tcp_connect", "empty");
-  EXPECT_EQ(at_key.line, 2);
-  EXPECT_EQ(at_key.column, 1);
+  Error at_key = map->error("tcp_connect", "empty");
+  EXPECT_EQ(at_key.where->line, 2);
+  EXPECT_EQ(at_key.where->column, 1);
   EXPECT_EQ(map->error_here("whole").to_string(), "proxywatch.yaml:1:1: timeouts: whole");
 }
 
 TEST(YamlErrorTest, MarksBecomeOneBasedAndUnreadNodesConcernTheFile) {
   YAML::Node doc = YAML::Load("a: 1\nb:\n  c: x\n");
-  ConfigError error = yaml_error(doc["b"]["c"], kSource, "b.c", "is wrong");
-  EXPECT_EQ(error.line, 3);
-  EXPECT_EQ(error.column, 6);
+  Error error = yaml_error(doc["b"]["c"], kSource, "b.c", "is wrong");
+  EXPECT_EQ(error.where->line, 3);
+  EXPECT_EQ(error.where->column, 6);
   EXPECT_EQ(error.message, "b.c: is wrong");
-  ConfigError built = yaml_error(YAML::Node("made in code"), kSource, "", "no position");
-  EXPECT_EQ(built.line, 0);
-  EXPECT_EQ(built.column, 0);
+  Error built = yaml_error(YAML::Node("made in code"), kSource, "", "no position");
+  EXPECT_EQ(built.where->line, 0);
+  EXPECT_EQ(built.where->column, 0);
   EXPECT_EQ(built.to_string(), "proxywatch.yaml: no position");
 }
 
@@ -130,7 +130,7 @@ TEST(DescribeNodeTest, NamesTheKindOrQuotesAShortScalar) {
 TEST(ConvertTest, TextIsAnyScalar) {
   EXPECT_EQ(*to_text(YAML::Load("tools.cisco.com")), "tools.cisco.com");
   EXPECT_EQ(*to_text(YAML::Load("443")), "443");
-  EXPECT_EQ(to_text(YAML::Load("[a]")).error(), "expected a string, got a list");
+  EXPECT_EQ(to_text(YAML::Load("[a]")).error().to_string(), "expected a string, got a list");
 }
 
 TEST(ConvertTest, DurationIsParsedOrNamedWithTheReason) {
@@ -138,9 +138,9 @@ TEST(ConvertTest, DurationIsParsedOrNamedWithTheReason) {
   EXPECT_EQ(*to_duration(YAML::Load("1m30s")), Millis(90s));
   auto bad = to_duration(YAML::Load("ten"));
   ASSERT_FALSE(bad);
-  EXPECT_TRUE(bad.error().starts_with("expected a duration like 10s, got \"ten\" ("))
+  EXPECT_TRUE(bad.error().to_string().starts_with("expected a duration like 10s, got \"ten\" ("))
       << bad.error();
-  EXPECT_EQ(to_duration(YAML::Load("{a: 1}")).error(),
+  EXPECT_EQ(to_duration(YAML::Load("{a: 1}")).error().to_string(),
             "expected a duration like 10s, got a mapping");
 }
 
@@ -150,23 +150,23 @@ TEST(ConvertTest, BoolIsTrueOrFalseOnly) {
   for (const char* yaml11 : {"yes", "no", "on", "True", "1"}) {
     auto b = to_bool(YAML::Load(yaml11));
     ASSERT_FALSE(b) << yaml11;
-    EXPECT_EQ(b.error(), "expected true or false, got \"" + std::string(yaml11) + "\"");
+    EXPECT_EQ(b.error().to_string(), "expected true or false, got \"" + std::string(yaml11) + "\"");
   }
 }
 
 TEST(ConvertTest, IntegerMustBeDigitsWithinTheRange) {
   EXPECT_EQ(*to_integer(YAML::Load("1"), 1, 10), 1u);
   EXPECT_EQ(*to_integer(YAML::Load("10"), 1, 10), 10u);
-  EXPECT_EQ(to_integer(YAML::Load("0"), 1, 10).error(), "0 is outside 1-10");
-  EXPECT_EQ(to_integer(YAML::Load("11"), 1, 10).error(), "11 is outside 1-10");
-  EXPECT_EQ(to_integer(YAML::Load("99999999999999999999999"), 1, 10).error(),
+  EXPECT_EQ(to_integer(YAML::Load("0"), 1, 10).error().to_string(), "0 is outside 1-10");
+  EXPECT_EQ(to_integer(YAML::Load("11"), 1, 10).error().to_string(), "11 is outside 1-10");
+  EXPECT_EQ(to_integer(YAML::Load("99999999999999999999999"), 1, 10).error().to_string(),
             "99999999999999999999999 is outside 1-10");
   for (const char* bad : {"-1", "+5", "1.5", "5s", "0x5", "''"}) {
     auto n = to_integer(YAML::Load(bad), 1, 10);
     ASSERT_FALSE(n) << bad;
-    EXPECT_TRUE(n.error().starts_with("expected a whole number in 1-10, got ")) << n.error();
+    EXPECT_TRUE(n.error().to_string().starts_with("expected a whole number in 1-10, got ")) << n.error();
   }
-  EXPECT_EQ(to_integer(YAML::Load("[1]"), 1, 10).error(),
+  EXPECT_EQ(to_integer(YAML::Load("[1]"), 1, 10).error().to_string(),
             "expected a whole number in 1-10, got a list");
 }
 
@@ -205,7 +205,7 @@ TEST(ReadKeyTest, BadValueIsAnErrorAtTheValueAndKeepsTheDefault) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->to_string(),
             "proxywatch.yaml:1:6: timeouts.dns: expected a duration like 10s, got a list");
-  EXPECT_EQ(error->key_path, "timeouts.dns");
+  EXPECT_EQ(error->where->key_path, "timeouts.dns");
   EXPECT_EQ(dns, Millis(5s));
 }
 

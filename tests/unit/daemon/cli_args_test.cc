@@ -10,7 +10,7 @@ namespace {
 const std::set<std::string> kValued = {"--proxy", "--target", "--user-agent"};
 const std::set<std::string> kSwitches = {"--json", "--mtu"};
 
-TextResult<CliArgs> parse(const std::vector<std::string>& args) {
+Result<CliArgs> parse(const std::vector<std::string>& args) {
   return CliArgs::parse(args, kValued, kSwitches);
 }
 
@@ -59,32 +59,32 @@ TEST(CliArgsTest, RepeatedFlagKeepsTheLastValue) {
 TEST(CliArgsTest, MissingValueIsAnErrorNamingTheFlag) {
   auto args = parse({"--json", "--proxy"});
   ASSERT_FALSE(args);
-  EXPECT_EQ(args.error(), "option --proxy needs a value");
+  EXPECT_EQ(args.error().to_string(), "option --proxy needs a value");
 }
 
 TEST(CliArgsTest, UnknownFlagIsAnErrorNamingIt) {
   auto args = parse({"--proxy", "p:80", "--verbose"});
   ASSERT_FALSE(args);
-  EXPECT_EQ(args.error(), "unknown option --verbose");
-  EXPECT_EQ(parse({"-v"}).error(), "unknown option -v");
+  EXPECT_EQ(args.error().to_string(), "unknown option --verbose");
+  EXPECT_EQ(parse({"-v"}).error().to_string(), "unknown option -v");
 }
 
 TEST(CliArgsTest, UnknownFlagWithInlineValueIsNamedWithoutItsValue) {
   auto args = parse({"--password=hunter2"});
   ASSERT_FALSE(args);
-  EXPECT_EQ(args.error(), "unknown option --password");
+  EXPECT_EQ(args.error().to_string(), "unknown option --password");
 }
 
 TEST(CliArgsTest, SwitchGivenAValueIsRefused) {
   auto args = parse({"--json=yes"});
   ASSERT_FALSE(args);
-  EXPECT_EQ(args.error(), "unknown option --json");
+  EXPECT_EQ(args.error().to_string(), "unknown option --json");
 }
 
 TEST(CliArgsTest, StrayWordIsAnUnexpectedArgument) {
   auto args = parse({"--json", "tools.cisco.com"});
   ASSERT_FALSE(args);
-  EXPECT_EQ(args.error(), "unexpected argument 'tools.cisco.com'");
+  EXPECT_EQ(args.error().to_string(), "unexpected argument 'tools.cisco.com'");
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ const std::string kWrong = "Basic cHJvbWV0aGV1czpzZSBjcmV0OnB3";
 class WebSecurityTest : public ::testing::Test {
  protected:
   // Writes web.yml with `text` and loads it.
-  TextResult<HttpSecurity> load(const std::string& text) {
+  Result<HttpSecurity> load(const std::string& text) {
     return load_web_security(dir_.write_file("web.yml", text).string());
   }
   static std::string tls_config(const std::string& cert, const std::string& key) {
@@ -84,16 +84,16 @@ TEST_F(WebSecurityTest, AbsentFileIsAnErrorNamingIt) {
   const std::string path = (dir_.path() / "missing.yml").string();
   auto security = load_web_security(path);
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().find(path), std::string::npos) << security.error();
-  EXPECT_NE(security.error().find("does not exist"), std::string::npos) << security.error();
+  EXPECT_NE(security.error().to_string().find(path), std::string::npos) << security.error();
+  EXPECT_NE(security.error().to_string().find("does not exist"), std::string::npos) << security.error();
 }
 
 TEST_F(WebSecurityTest, InvalidFileIsAnErrorWithItsPosition) {
   auto security = load("tls_server_config:\n  cert_file: web.pem\n");
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().find((dir_.path() / "web.yml").string() + ":"), std::string::npos)
+  EXPECT_NE(security.error().to_string().find((dir_.path() / "web.yml").string() + ":"), std::string::npos)
       << security.error();
-  EXPECT_NE(security.error().find("needs both cert_file and key_file"), std::string::npos)
+  EXPECT_NE(security.error().to_string().find("needs both cert_file and key_file"), std::string::npos)
       << security.error();
 }
 
@@ -101,7 +101,7 @@ TEST_F(WebSecurityTest, MissingCertificateIsAnErrorNamingTheFile) {
   const std::string missing = (dir_.path() / "missing.pem").string();
   auto security = load(tls_config(missing, pki_.localhost.key_file));
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().find("cert_file " + missing + ": "), std::string::npos)
+  EXPECT_NE(security.error().to_string().find("cert_file " + missing + ": "), std::string::npos)
       << security.error();
 }
 
@@ -109,7 +109,7 @@ TEST_F(WebSecurityTest, UnreadableKeyIsAnErrorNamingTheFile) {
   const std::string not_a_key = dir_.write_file("web.key", "not PEM at all\n").string();
   auto security = load(tls_config(pki_.localhost.cert_file, not_a_key));
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().find("key_file " + not_a_key + ": "), std::string::npos)
+  EXPECT_NE(security.error().to_string().find("key_file " + not_a_key + ": "), std::string::npos)
       << security.error();
 }
 
@@ -117,17 +117,17 @@ TEST_F(WebSecurityTest, KeyOfAnotherCertificateIsRefused) {
   // The CA's key with the leaf's certificate: OpenSSL refuses the key as it loads it.
   auto security = load(tls_config(pki_.localhost.cert_file, pki_.ca.key_file));
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().find("key_file " + pki_.ca.key_file.string() + ": "),
+  EXPECT_NE(security.error().to_string().find("key_file " + pki_.ca.key_file.string() + ": "),
             std::string::npos)
       << security.error();
-  EXPECT_NE(security.error().find("key values mismatch"), std::string::npos) << security.error();
+  EXPECT_NE(security.error().to_string().find("key values mismatch"), std::string::npos) << security.error();
 }
 
 TEST_F(WebSecurityTest, UserWithoutABcryptHashIsRefused) {
   auto security = load("basic_auth_users:\n  prometheus: plaintext\n");
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().find("expected a bcrypt hash"), std::string::npos) << security.error();
-  EXPECT_EQ(security.error().find("plaintext"), std::string::npos) << "never quotes a hash";
+  EXPECT_NE(security.error().to_string().find("expected a bcrypt hash"), std::string::npos) << security.error();
+  EXPECT_EQ(security.error().to_string().find("plaintext"), std::string::npos) << "never quotes a hash";
 }
 
 }  // namespace

@@ -196,7 +196,7 @@ TEST(StatusJsonTest, RejectsWhatIsNotAStatusDocument) {
   auto cut = status_from_json(
       std::regex_replace(good, std::regex("\"health\":\"failing\""), "\"health\":\"on fire\""));
   ASSERT_FALSE(cut);
-  EXPECT_NE(cut.error().find("on fire"), std::string::npos);
+  EXPECT_NE(cut.error().to_string().find("on fire"), std::string::npos);
 }
 
 TEST(StatusTextTest, OneBlockPerTargetWithDiagnosisAndPhaseTable) {

@@ -87,7 +87,7 @@ TEST(StateFileTest, RejectsGarbageTruncationWrongFormatAndFutureVersion) {
   auto future = state_from_json(R"({"format":"proxywatch-state","version":)" +
                                 std::to_string(kStateFileVersion + 1) + R"(,"pairs":[]})");
   ASSERT_FALSE(future);
-  EXPECT_NE(future.error().find("newer"), std::string::npos) << future.error();
+  EXPECT_NE(future.error().to_string().find("newer"), std::string::npos) << future.error();
   std::string unknown = good;
   unknown.replace(unknown.find("\"proxy_denied\""), 14, "\"proxy_bogus\"");
   EXPECT_FALSE(state_from_json(unknown));
@@ -105,7 +105,7 @@ TEST(StateFileTest, AbsentFileLoadsEmptyWithoutWarning) {
   testing::TempDir dir("pw-state");
   LoadedState s = load_state_file((dir.path() / "state.json").string(), kStart);
   EXPECT_TRUE(s.pairs.empty());
-  EXPECT_TRUE(s.warning.empty());
+  EXPECT_FALSE(s.warning) << *s.warning;
 }
 
 TEST(StateFileTest, CorruptFileIsMovedAsideWithAWarning) {
@@ -113,7 +113,8 @@ TEST(StateFileTest, CorruptFileIsMovedAsideWithAWarning) {
   fs::path path = dir.write_file("state.json", "{\"format\":\"proxywatch-st");
   LoadedState s = load_state_file(path.string(), kStart);
   EXPECT_TRUE(s.pairs.empty());
-  EXPECT_NE(s.warning.find("not loaded"), std::string::npos) << s.warning;
+  ASSERT_TRUE(s.warning);
+  EXPECT_NE(s.warning->find("not loaded"), std::string::npos) << *s.warning;
   EXPECT_FALSE(fs::exists(path));
   std::size_t aside = 0;
   for (const auto& entry : fs::directory_iterator(dir.path())) {
@@ -129,7 +130,7 @@ TEST(StateFileTest, WriteIsAtomicPrivateAndLoadsBack) {
   // A torn temporary file from a write killed midway does not shadow the good file.
   dir.write_file("state.json.tmp", "{\"format\":");
   LoadedState s = load_state_file(path, kStart);
-  EXPECT_TRUE(s.warning.empty()) << s.warning;
+  EXPECT_FALSE(s.warning) << *s.warning;
   ASSERT_EQ(s.pairs.size(), 1u);
   EXPECT_EQ(s.pairs[0].history.health, HealthState::kFailing);
   ASSERT_TRUE(write_state_file(path, state_to_json({}, kStart)));
@@ -168,7 +169,8 @@ TEST(StateFileTest, SymlinkToDevZeroIsSetAsideUnread) {
   fs::create_symlink("/dev/zero", path);
   LoadedState s = load_state_file(path, kStart);
   EXPECT_TRUE(s.pairs.empty());
-  EXPECT_NE(s.warning.find("symbolic link"), std::string::npos) << s.warning;
+  ASSERT_TRUE(s.warning);
+  EXPECT_NE(s.warning->find("symbolic link"), std::string::npos) << *s.warning;
   EXPECT_TRUE(fs::exists("/dev/zero"));
 }
 
@@ -179,7 +181,8 @@ TEST(StateFileTest, FifoDoesNotBlockAndIsSetAside) {
   auto started = std::chrono::steady_clock::now();
   LoadedState s = load_state_file(path, kStart);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
-  EXPECT_NE(s.warning.find("not a regular file"), std::string::npos) << s.warning;
+  ASSERT_TRUE(s.warning);
+  EXPECT_NE(s.warning->find("not a regular file"), std::string::npos) << *s.warning;
   EXPECT_TRUE(has_entry_starting(dir.path(), "state.json.corrupt-"));
 }
 
@@ -189,7 +192,8 @@ TEST(StateFileTest, OversizedFileIsRefusedBeforeReading) {
   fs::path file = dir.write_file("state.json", "{}");
   fs::resize_file(file, kMaxStateFileBytes + 1);  // sparse: no disk, no memory
   LoadedState s = load_state_file(path, kStart);
-  EXPECT_NE(s.warning.find("larger than 64 MiB"), std::string::npos) << s.warning;
+  ASSERT_TRUE(s.warning);
+  EXPECT_NE(s.warning->find("larger than 64 MiB"), std::string::npos) << *s.warning;
 }
 
 TEST(StateFileTest, TransientReadErrorIsRetriedAndKeepsTheHistory) {
@@ -198,11 +202,12 @@ TEST(StateFileTest, TransientReadErrorIsRetriedAndKeepsTheHistory) {
   ASSERT_TRUE(write_state_file(path, state_to_json({failing_pair()}, kStart)));
   int calls = 0;
   auto flaky = [&](const std::string& p) {
-    if (++calls == 1) return StateRead::failure("cannot read: Input/output error", true);
+    if (++calls == 1) return Result<std::string>(
+          Error{.kind = Error::Kind::kUnreadable, .message = "cannot read: Input/output error"});
     return read_state_file(p);
   };
   LoadedState s = load_state_file(path, kStart, flaky);
-  EXPECT_TRUE(s.warning.empty()) << s.warning;
+  EXPECT_FALSE(s.warning) << *s.warning;
   EXPECT_EQ(s.pairs.size(), 1u);
   EXPECT_EQ(calls, 2);
 }
@@ -213,11 +218,13 @@ TEST(StateFileTest, PersistentReadErrorKeepsTheFileWholeAndDoesNotCallItCorrupt)
   ASSERT_TRUE(write_state_file(path, state_to_json({failing_pair()}, kStart)));
   std::string before = dir.read_file("state.json");
   auto failing = [](const std::string&) {
-    return StateRead::failure("cannot read: Input/output error", true);
+    return Result<std::string>(
+          Error{.kind = Error::Kind::kUnreadable, .message = "cannot read: Input/output error"});
   };
   LoadedState s = load_state_file(path, kStart, failing);
   EXPECT_FALSE(has_entry_starting(dir.path(), "state.json.corrupt-"));
-  EXPECT_NE(s.warning.find("not corruption"), std::string::npos) << s.warning;
+  ASSERT_TRUE(s.warning);
+  EXPECT_NE(s.warning->find("not corruption"), std::string::npos) << *s.warning;
   for (const auto& entry : fs::directory_iterator(dir.path())) {
     if (entry.path().filename().string().starts_with("state.json.unread-")) {
       EXPECT_EQ(dir.read_file(entry.path().filename().string()), before);
@@ -270,7 +277,7 @@ TEST(StateFileTest, ImpossiblePhaseTimesAreRejectedSoWhatLoadsSavesAsJson) {
   for (std::string bad : {"0.03e631", "-1"}) {
     auto loaded = state_from_json(version_1_file("[" + bad + ",null,null,null,null,null]"));
     ASSERT_FALSE(loaded) << bad;
-    EXPECT_NE(loaded.error().find("impossible time"), std::string::npos) << loaded.error();
+    EXPECT_NE(loaded.error().to_string().find("impossible time"), std::string::npos) << loaded.error();
   }
   // Version 2 holds whole microseconds: a negative one or a fraction does not load either.
   std::string text = state_to_json({failing_pair()}, kStart);
@@ -292,7 +299,7 @@ TEST(StateFileTest, TimesBeyondTheClockAreRejectedNotWrapped) {
   text.replace(at, end - at, "\"at_unix_ms\":9223372036854775807");
   auto loaded = state_from_json(text);
   ASSERT_FALSE(loaded);
-  EXPECT_NE(loaded.error().find("out of range"), std::string::npos) << loaded.error();
+  EXPECT_NE(loaded.error().to_string().find("out of range"), std::string::npos) << loaded.error();
 }
 
 }  // namespace
