@@ -50,33 +50,12 @@ void remove_all(pm::Family<T>& family, std::array<T*, N>& metrics) {
   for (T*& metric : metrics) remove(family, metric);
 }
 
-// The bounded label values of the authentication results.
-constexpr std::array<std::string_view, 4> kAuthResults = {"ok", "failed", "required",
-                                                          "unsupported"};
-
-template <std::size_t N>
-std::size_t index_of(const std::array<std::string_view, N>& values, std::string_view value) {
-  for (std::size_t i = 0; i < N; ++i) {
-    if (values[i] == value) return i;
-  }
-  return N - 1;
-}
-
-// How the proxy's demand for authentication ended, or nullopt when it made none.
-std::optional<std::string_view> auth_result_of(const ProbeResult& result) {
-  switch (result.outcome) {
-    case Outcome::kProxyAuthFailed:
-      return "failed";
-    case Outcome::kProxyAuthRequired:
-      return "required";
-    case Outcome::kProxyAuthUnsupported:
-      return "unsupported";
-    case Outcome::kProxyAuthInsecure:
-      return "insecure";
-    default:
-      if (!result.auth_scheme.empty()) return "ok";
-      return std::nullopt;
-  }
+// How the proxy's demand for authentication ended: the outcome's own result (kOutcomeTraits'
+// `auth` column), else "ok" when credentials were sent; nullopt when the proxy made no demand.
+std::optional<AuthResult> auth_result_of(const ProbeResult& result) {
+  if (auto own = traits(result.outcome).auth) return own;
+  if (!result.auth_scheme.empty()) return AuthResult::kOk;
+  return std::nullopt;
 }
 
 double as_seconds(std::chrono::system_clock::time_point when) {
@@ -132,7 +111,7 @@ struct Metrics::Families {
   pm::Family<pm::Counter>& auth_results =
       counter("proxywatch_proxy_auth_total",
               "Probes whose proxy asked to authenticate, by result (ok, failed, required, "
-              "unsupported)");
+              "unsupported, insecure)");
   pm::Family<pm::Gauge>& tcp_rtt =
       gauge("proxywatch_tcp_rtt_seconds", "Smoothed TCP round-trip time to the proxy");
   pm::Family<pm::Counter>& retransmits = counter("proxywatch_tcp_retransmitted_segments_total",
@@ -196,7 +175,7 @@ struct Metrics::TargetSeries {
   std::array<pm::Counter*, kPhaseSlots> stalls{};
   std::array<pm::Counter*, kPhaseSlots> resets{};
   std::array<pm::Counter*, kAllChallengeSchemes.size()> auth_challenges{};
-  std::array<pm::Counter*, kAuthResults.size()> auth_results{};
+  std::array<pm::Counter*, kAllAuthResults.size()> auth_results{};
   pm::Gauge* tcp_rtt = nullptr;
   pm::Gauge* mss_send = nullptr;
   pm::Gauge* mss_receive = nullptr;
@@ -266,10 +245,9 @@ void Metrics::TargetSeries::record_auth(const ProbeResult& result) {
     }
     auth_challenges[i]->Increment();
   }
-  std::size_t r = index_of(kAuthResults, *auth_result);
+  auto r = static_cast<std::size_t>(*auth_result);
   if (!auth_results[r]) {
-    auth_results[r] =
-        &families.auth_results.Add(with(labels, "result", std::string(kAuthResults[r])));
+    auth_results[r] = &families.auth_results.Add(with(labels, "result", to_string(*auth_result)));
   }
   auth_results[r]->Increment();
 }

@@ -239,6 +239,59 @@ TEST(MetricsTest, ResetsAreCountedByFailingPhaseForFailedProbesOnly) {
   EXPECT_EQ(value_of(text, series(name, "phase=\"proxy_connect\"")), 0);
 }
 
+// proxywatch_proxy_auth_total{proxy, result, target}: `result` sorts between the pair's labels.
+std::string auth_series(const std::string& result) {
+  return R"(proxywatch_proxy_auth_total{proxy="10.10.10.1:80",result=")" + result +
+         R"(",target="tools.cisco.com:443"})";
+}
+
+// docs/metrics.md promises result="insecure" for proxy_auth_insecure; it used to be counted as
+// "unsupported".
+TEST(MetricsTest, InsecureAuthenticationIsCountedAsInsecureNotUnsupported) {
+  Metrics m;
+  ProbeResult r = failed_result(Outcome::kProxyAuthInsecure, Phase::kProxyConnect);
+  r.connect_status = 407;
+  r.auth_schemes = {"Basic"};
+  m.record_probe(kProxy, kTarget, r);
+  const std::string text = m.serialize();
+  EXPECT_EQ(value_of(text, auth_series("insecure")), 1) << text;
+  EXPECT_EQ(value_of(text, auth_series("unsupported")), std::nullopt);
+  EXPECT_EQ(value_of(text, R"(proxywatch_proxy_auth_challenges_total{proxy="10.10.10.1:80",)"
+                           R"(scheme="basic",target="tools.cisco.com:443"})"),
+            1);
+}
+
+// Every authentication outcome under its own label, "ok" for credentials accepted whatever
+// happened after the CONNECT, and no series for a probe the proxy never asked to authenticate.
+TEST(MetricsTest, AuthResultsCountEachOutcomeUnderItsDocumentedLabel) {
+  const std::pair<Outcome, std::string> cases[] = {
+      {Outcome::kProxyAuthFailed, "failed"},
+      {Outcome::kProxyAuthRequired, "required"},
+      {Outcome::kProxyAuthUnsupported, "unsupported"},
+      {Outcome::kProxyAuthInsecure, "insecure"},
+      {Outcome::kTlsFailed, "ok"},
+      {Outcome::kOk, "ok"},
+  };
+  for (const auto& [outcome, result] : cases) {
+    SCOPED_TRACE(std::string(to_string(outcome)));
+    Metrics m;
+    ProbeResult r =
+        outcome == Outcome::kOk ? ok_result() : failed_result(outcome, Phase::kProxyConnect);
+    r.auth_schemes = {"Digest", "Basic"};
+    if (result == "ok") r.auth_scheme = "Digest SHA-256";
+    m.record_probe(kProxy, kTarget, r);
+    const std::string text = m.serialize();
+    EXPECT_EQ(value_of(text, auth_series(result)), 1) << text;
+    EXPECT_EQ(lines_with(text, "proxywatch_proxy_auth_total{"), 1);
+  }
+  Metrics m;
+  m.record_probe(kProxy, kTarget, ok_result());
+  m.record_probe(kProxy, kTarget, failed_result(Outcome::kProxyDenied, Phase::kProxyConnect));
+  const std::string text = m.serialize();
+  EXPECT_EQ(lines_with(text, "proxywatch_proxy_auth_total{"), 0);
+  EXPECT_EQ(lines_with(text, "proxywatch_proxy_auth_challenges_total{"), 0);
+}
+
 TEST(MetricsTest, TcpInfoIsReportedInBaseUnitsAndRetransmitsAccumulate) {
   Metrics m;
   m.record_probe(kProxy, kTarget, ok_result());
