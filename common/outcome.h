@@ -186,6 +186,7 @@ static_assert(
         if (kOutcomeTraits[i].outcome != static_cast<Outcome>(i)) return false;
         if (kOutcomeTraits[i].name.empty()) return false;
       }
+      // The last enumerator has its row: a new outcome appended to the enum moves this check.
       return kOutcomeTraits.back().outcome == Outcome::kTunnelNotDenied;
     }(),
     "kOutcomeTraits: one named row per outcome, in enum order");

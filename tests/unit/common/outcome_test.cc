@@ -91,16 +91,10 @@ bool old_hello_lost(Outcome o) {
 // metrics.cc's auth_result_of before the table; proxy_auth_insecure fell through its label list
 // to "unsupported" (the bug the table fixes), so it is checked on its own below.
 std::optional<AuthResult> old_auth_result(Outcome o) {
-  switch (o) {
-    case Outcome::kProxyAuthFailed:
-      return AuthResult::kFailed;
-    case Outcome::kProxyAuthRequired:
-      return AuthResult::kRequired;
-    case Outcome::kProxyAuthUnsupported:
-      return AuthResult::kUnsupported;
-    default:
-      return std::nullopt;
-  }
+  if (o == Outcome::kProxyAuthFailed) return AuthResult::kFailed;
+  if (o == Outcome::kProxyAuthRequired) return AuthResult::kRequired;
+  if (o == Outcome::kProxyAuthUnsupported) return AuthResult::kUnsupported;
+  return std::nullopt;
 }
 
 TEST(OutcomeTraitsTest, EveryOutcomeKeepsTheClassesItHadBeforeTheTable) {
