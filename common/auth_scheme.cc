@@ -1,13 +1,22 @@
-// Names of challenge schemes.
+// Names of challenge schemes and authentication results.
 #include "common/auth_scheme.h"
 
+#include <cstddef>
+
 #include <boost/algorithm/string/predicate.hpp>
+
+#include "common/outcome.h"
 
 namespace proxywatch {
 namespace {
 
 constexpr std::array<std::string_view, kAllChallengeSchemes.size()> kSchemeNames = {
     "basic", "digest", "ntlm", "negotiate", "other"};
+static_assert(in_enum_order(kAllChallengeSchemes) && all_named(kSchemeNames));
+
+constexpr std::array<std::string_view, kAllAuthResults.size()> kAuthResultNames = {
+    "ok", "failed", "required", "unsupported", "insecure"};
+static_assert(in_enum_order(kAllAuthResults) && all_named(kAuthResultNames));
 
 }  // namespace
 
@@ -21,6 +30,10 @@ ChallengeScheme challenge_scheme(std::string_view name) {
     if (s != ChallengeScheme::kOther && boost::algorithm::iequals(name, to_string(s))) return s;
   }
   return ChallengeScheme::kOther;
+}
+
+std::string_view to_string(AuthResult result) {
+  return kAuthResultNames[static_cast<std::size_t>(result)];
 }
 
 }  // namespace proxywatch

@@ -1,6 +1,8 @@
 // Names of health states and diagnoses.
 #include "common/health.h"
 
+#include "common/outcome.h"
+
 namespace proxywatch {
 namespace {
 
@@ -9,6 +11,8 @@ constexpr std::array<std::string_view, kAllHealthStates.size()> kStateNames = {
 constexpr std::array<std::string_view, kAllDiagnoses.size()> kDiagnosisNames = {
     "mtu_suspected",      "acl_block",         "proxy_overloaded", "inspection_interference",
     "auth_misconfigured", "proxy_unreachable", "flapping"};
+static_assert(in_enum_order(kAllHealthStates) && all_named(kStateNames));
+static_assert(in_enum_order(kAllDiagnoses) && all_named(kDiagnosisNames));
 
 }  // namespace
 

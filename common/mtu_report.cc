@@ -6,6 +6,7 @@ namespace {
 
 constexpr std::array<std::string_view, kAllMtuVerdicts.size()> kVerdictNames = {
     "none", "inbound", "outbound", "inconclusive"};
+static_assert(in_enum_order(kAllMtuVerdicts) && all_named(kVerdictNames));
 
 }  // namespace
 

@@ -16,8 +16,7 @@ std::string_view to_string(PeerClose close) {
 }
 
 bool is_reset(const ProbeResult& result) {
-  return !result.ok() &&
-         (result.peer_close == PeerClose::kRst || result.outcome == Outcome::kTlsReset);
+  return !result.ok() && (result.peer_close == PeerClose::kRst || traits(result.outcome).reset);
 }
 
 }  // namespace proxywatch

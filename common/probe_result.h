@@ -94,8 +94,9 @@ struct ProbeResult {
   const std::optional<TcpInfo>& tcp() const { return tcp_at_end ? tcp_at_end : tcp_after_connect; }
 };
 
-// True when the probe failed and the peer reset the connection: an RST was seen, or the TLS
-// handshake ended in tls_reset. The one definition that resets_total and the window share.
+// True when the probe failed and the peer reset the connection: an RST was seen, or the outcome
+// is a reset by itself (OutcomeTraits::reset: tls_reset). The one definition that resets_total
+// and the window share.
 bool is_reset(const ProbeResult& result);
 
 }  // namespace proxywatch

@@ -88,21 +88,23 @@ RuleJudgement flapping(const OutcomeWindow& window, const HealthSettings& settin
 }  // namespace
 
 bool is_unreachable(Outcome o) {
-  return o == Outcome::kDnsFailed || o == Outcome::kTcpRefused || o == Outcome::kTcpTimeout;
+  return traits(o).rule == RuleClass::kUnreachable;
+}
+
+bool is_denied(Outcome o) {
+  return traits(o).rule == RuleClass::kDenied;
 }
 
 bool is_auth_problem(Outcome o) {
-  return o == Outcome::kProxyAuthRequired || o == Outcome::kProxyAuthFailed ||
-         o == Outcome::kProxyAuthUnsupported || o == Outcome::kProxyAuthInsecure;
+  return traits(o).rule == RuleClass::kAuth;
 }
 
 bool is_overload_sign(Outcome o) {
-  return o == Outcome::kProxyUnavailable || o == Outcome::kProxyStalled ||
-         o == Outcome::kTcpTimeout;
+  return traits(o).overload_sign;
 }
 
 bool is_transfer_cut(Outcome o) {
-  return o == Outcome::kHttpStalled || o == Outcome::kHttpIncomplete;
+  return traits(o).rule == RuleClass::kTransferCut;
 }
 
 std::string outcome_counts(const OutcomeWindow& window, const Predicate& pred) {
@@ -132,7 +134,7 @@ RuleJudgement judge(Diagnosis diagnosis, const PairHistory& history,
   switch (diagnosis) {
     case Diagnosis::kAclBlock:
       return persistent(
-          w, settings, [](const Sample& s) { return s.outcome == Outcome::kProxyDenied; },
+          w, settings, [](const Sample& s) { return is_denied(s.outcome); },
           "were refused by the proxy with 403 (proxy_denied)");
     case Diagnosis::kAuthMisconfigured:
       return persistent(

@@ -22,12 +22,19 @@ struct RuleJudgement {
 RuleJudgement judge(Diagnosis diagnosis, const PairHistory& history,
                     const HealthSettings& settings);
 
-// The outcomes that each persistent rule counts.
-bool is_unreachable(Outcome outcome);   // dns_failed, tcp_refused, tcp_timeout
-bool is_auth_problem(Outcome outcome);  // proxy_auth_required, _failed, _unsupported
-// 503, or the proxy (or its listen queue) not answering in time: proxy_stalled, tcp_timeout.
+// The outcomes that each rule counts: the `rule` and `overload_sign` columns of kOutcomeTraits
+// (common/outcome.h).
+// proxy_unreachable: dns_failed, tcp_refused, tcp_timeout.
+bool is_unreachable(Outcome outcome);
+// acl_block: proxy_denied.
+bool is_denied(Outcome outcome);
+// auth_misconfigured: proxy_auth_required, _failed, _unsupported, _insecure.
+bool is_auth_problem(Outcome outcome);
+// proxy_overloaded: 503, or the proxy (or its listen queue) not answering in time
+// (proxy_unavailable, proxy_stalled, tcp_timeout).
 bool is_overload_sign(Outcome outcome);
-// The tunnel and TLS handshake worked, then the transfer stalled or was cut.
+// inspection_interference: the tunnel and TLS handshake worked, then the transfer stalled or
+// was cut (http_stalled, http_incomplete).
 bool is_transfer_cut(Outcome outcome);
 
 // "ok=5 proxy_stalled=5": the window's outcomes among samples matching `pred`, by name.

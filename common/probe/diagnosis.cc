@@ -1,4 +1,5 @@
-// Diagnosis sentences, one per outcome.
+// Diagnosis sentences, one per outcome. diagnose() dispatches with one switch over Outcome and
+// no `default:`, so -Wswitch names the sentence a new outcome is missing.
 #include "common/probe/diagnosis.h"
 
 #include <fmt/format.h>
@@ -48,159 +49,228 @@ std::string ok_sentence(const ProbeResult& r, const ProbeSpec& s) {
                      target, r.tls.version, http);
 }
 
-std::string proxy_sentence(const ProbeResult& r, const ProbeSpec& s) {
-  std::string target = s.target.to_string();
-  switch (r.outcome) {
-    case Outcome::kProxyDenied:
-      return fmt::format(
-          "The proxy refused the tunnel to {} with {}: its ACL blocks this "
-          "destination; allow it on the proxy.",
-          target, answer(r));
-    case Outcome::kProxyUpstreamFailed:
-      return fmt::format(
-          "The proxy could not reach {} ({}): its own connection to the "
-          "destination or its DNS failed.",
-          target, answer(r));
-    case Outcome::kProxyUnavailable:
-      return fmt::format(
-          "The proxy answered {} for {}: it is overloaded, or cannot reach the "
-          "destination.",
-          answer(r), target);
-    case Outcome::kProxyAuthRequired:
-      return fmt::format(
-          "The proxy demands authentication ({}; offers {}) but no proxy "
-          "credentials are configured.",
-          answer(r), schemes(r));
-    case Outcome::kProxyAuthFailed:
-      return fmt::format(
-          "The proxy rejected the credentials of user {} ({} after {} {}; offers {}): check "
-          "the user name and password in the FMC proxy settings and on the proxy.",
-          s.credentials ? s.credentials->user : std::string("?"), answer(r), r.auth_attempts,
-          r.auth_scheme.empty() ? std::string("attempts") : r.auth_scheme + " attempt(s)",
-          schemes(r));
-    case Outcome::kProxyAuthUnsupported:
-      return fmt::format(
-          "The proxy offers only {} authentication, which the FMC cannot use "
-          "(NTLM and Negotiate are not supported); offer Basic or Digest to the FMC.",
-          schemes(r));
-    case Outcome::kProxyAuthInsecure:
-      return fmt::format(
-          "The proxy offers only Basic authentication ({}), which sends the password in clear, "
-          "and refuse_basic_auth is set: offer Digest on the proxy, or allow Basic.",
-          schemes(r));
-    case Outcome::kTunnelNotDenied:
-      return fmt::format(
-          "The proxy opened a tunnel to {}, which its ACL should deny: the ACL "
-          "is no longer enforced.",
-          target);
-    default:
-      return fmt::format("The proxy answered CONNECT {} with {}.", target, answer(r));
-  }
+// Reaching the proxy: its name, the TCP handshake.
+
+std::string dns_failed(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy name {} does not resolve ({}); check the appliance's DNS "
+      "settings or configure the proxy by IP address.",
+      s.proxy.host, r.error);
 }
 
-std::string connect_sentence(const ProbeResult& r, const ProbeSpec& s) {
-  std::string proxy = s.proxy.to_string();
-  switch (r.outcome) {
-    case Outcome::kDnsFailed:
-      return fmt::format(
-          "The proxy name {} does not resolve ({}); check the appliance's DNS "
-          "settings or configure the proxy by IP address.",
-          s.proxy.host, r.error);
-    case Outcome::kTcpRefused:
-      return fmt::format(
-          "Nothing accepts connections on {} ({}): the proxy is down, or the "
-          "host or port is wrong.",
-          proxy, r.error);
-    case Outcome::kTcpTimeout:
-      return fmt::format(
-          "{} did not complete the TCP handshake within {}: a firewall drops "
-          "the packets or the proxy host is down.",
-          proxy, secs(s.timeouts.tcp_connect));
-    case Outcome::kProxyStalled:
-      return fmt::format(
-          "The proxy accepted the connection but did not answer CONNECT within "
-          "{}.",
-          secs(s.timeouts.proxy_connect));
-    case Outcome::kProxyClosed:
-      return fmt::format("The proxy {} the connection before answering CONNECT.", closed_by(r));
-    case Outcome::kProxyProtocolError:
-      return fmt::format("The proxy's answer to CONNECT is not valid HTTP ({}).", r.error);
-    default:
-      return proxy_sentence(r, s);
-  }
+std::string tcp_refused(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "Nothing accepts connections on {} ({}): the proxy is down, or the "
+      "host or port is wrong.",
+      s.proxy.to_string(), r.error);
 }
 
-std::string tls_sentence(const ProbeResult& r, const ProbeSpec& s) {
-  std::string target = s.target.to_string();
-  switch (r.outcome) {
-    case Outcome::kTlsReset:
-      return fmt::format(
-          "The connection was reset during the TLS handshake with {} after the "
-          "tunnel opened: a device on the path resets large packets (MTU), or "
-          "the proxy refuses TLS to this destination.",
-          target);
-    case Outcome::kTlsStalled:
-      return fmt::format(
-          "The TLS handshake with {} did not finish within {}: large packets may "
-          "be dropped on the path (MTU), or the proxy relays nothing.",
-          target, secs(s.timeouts.tls_handshake));
-    case Outcome::kTlsVerifyFailed:
-      return fmt::format(
-          "The certificate presented for {} does not verify ({}; issuer \"{}\"): "
-          "an SSL-inspecting proxy, or a missing CA.",
-          target, r.tls.verify_error, r.tls.issuer);
-    default:
-      return fmt::format("The TLS handshake with {} failed ({}, connection {}).", target, r.error,
-                         closed_by(r));
-  }
+std::string tcp_timeout(const ProbeSpec& s) {
+  return fmt::format(
+      "{} did not complete the TCP handshake within {}: a firewall drops "
+      "the packets or the proxy host is down.",
+      s.proxy.to_string(), secs(s.timeouts.tcp_connect));
 }
 
-std::string http_sentence(const ProbeResult& r, const ProbeSpec& s) {
+// The proxy's answer to CONNECT.
+
+std::string proxy_denied(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy refused the tunnel to {} with {}: its ACL blocks this "
+      "destination; allow it on the proxy.",
+      s.target.to_string(), answer(r));
+}
+
+std::string proxy_upstream_failed(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy could not reach {} ({}): its own connection to the "
+      "destination or its DNS failed.",
+      s.target.to_string(), answer(r));
+}
+
+std::string proxy_unavailable(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy answered {} for {}: it is overloaded, or cannot reach the "
+      "destination.",
+      answer(r), s.target.to_string());
+}
+
+std::string proxy_error(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format("The proxy answered CONNECT {} with {}.", s.target.to_string(), answer(r));
+}
+
+std::string proxy_stalled(const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy accepted the connection but did not answer CONNECT within "
+      "{}.",
+      secs(s.timeouts.proxy_connect));
+}
+
+std::string proxy_closed(const ProbeResult& r) {
+  return fmt::format("The proxy {} the connection before answering CONNECT.", closed_by(r));
+}
+
+std::string proxy_protocol_error(const ProbeResult& r) {
+  return fmt::format("The proxy's answer to CONNECT is not valid HTTP ({}).", r.error);
+}
+
+std::string tunnel_not_denied(const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy opened a tunnel to {}, which its ACL should deny: the ACL "
+      "is no longer enforced.",
+      s.target.to_string());
+}
+
+// Proxy authentication (407).
+
+std::string auth_required(const ProbeResult& r) {
+  return fmt::format(
+      "The proxy demands authentication ({}; offers {}) but no proxy "
+      "credentials are configured.",
+      answer(r), schemes(r));
+}
+
+std::string auth_failed(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "The proxy rejected the credentials of user {} ({} after {} {}; offers {}): check "
+      "the user name and password in the FMC proxy settings and on the proxy.",
+      s.credentials ? s.credentials->user : std::string("?"), answer(r), r.auth_attempts,
+      r.auth_scheme.empty() ? std::string("attempts") : r.auth_scheme + " attempt(s)", schemes(r));
+}
+
+std::string auth_unsupported(const ProbeResult& r) {
+  return fmt::format(
+      "The proxy offers only {} authentication, which the FMC cannot use "
+      "(NTLM and Negotiate are not supported); offer Basic or Digest to the FMC.",
+      schemes(r));
+}
+
+std::string auth_insecure(const ProbeResult& r) {
+  return fmt::format(
+      "The proxy offers only Basic authentication ({}), which sends the password in clear, "
+      "and refuse_basic_auth is set: offer Digest on the proxy, or allow Basic.",
+      schemes(r));
+}
+
+// The TLS handshake with the origin, through the tunnel.
+
+std::string tls_reset(const ProbeSpec& s) {
+  return fmt::format(
+      "The connection was reset during the TLS handshake with {} after the "
+      "tunnel opened: a device on the path resets large packets (MTU), or "
+      "the proxy refuses TLS to this destination.",
+      s.target.to_string());
+}
+
+std::string tls_stalled(const ProbeSpec& s) {
+  return fmt::format(
+      "The TLS handshake with {} did not finish within {}: large packets may "
+      "be dropped on the path (MTU), or the proxy relays nothing.",
+      s.target.to_string(), secs(s.timeouts.tls_handshake));
+}
+
+std::string tls_verify_failed(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format(
+      "The certificate presented for {} does not verify ({}; issuer \"{}\"): "
+      "an SSL-inspecting proxy, or a missing CA.",
+      s.target.to_string(), r.tls.verify_error, r.tls.issuer);
+}
+
+std::string tls_failed(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format("The TLS handshake with {} failed ({}, connection {}).", s.target.to_string(),
+                     r.error, closed_by(r));
+}
+
+// The HTTP request inside the tunnel and its download.
+
+std::string http_stalled(const ProbeResult& r, const ProbeSpec& s) {
   std::string target = s.target.to_string();
   std::string of = r.content_length ? fmt::format(" of {}", *r.content_length) : "";
-  switch (r.outcome) {
-    case Outcome::kHttpStalled:
-      if (r.phase == Phase::kHttpFirstByte) {
-        return fmt::format("{} did not answer the HTTP request within {}.", target,
-                           secs(s.timeouts.http_first_byte));
-      }
-      if (r.transfer_deadline_reached) {
-        return fmt::format(
-            "The download from {} did not finish within the transfer deadline ({}): {}{} bytes "
-            "arrived and more were still arriving, so the transfer is too slow, not silent.",
-            target, secs(s.timeouts.transfer), r.bytes, of);
-      }
-      return fmt::format(
-          "The download from {} went silent after {}{} bytes (stall timeout {}): "
-          "the transfer stalls.",
-          target, r.bytes, of, secs(s.timeouts.stall));
-    case Outcome::kHttpIncomplete:
-      if (r.answer_malformed) {
-        return fmt::format(
-            "{} sent a malformed HTTP answer after {} body bytes ({}): it cannot be read.",
-            target, r.bytes, r.error);
-      }
-      return fmt::format("The download from {} was {} after {}{} bytes: incomplete transfer.",
-                         target, closed_by(r), r.bytes, of);
-    default:
-      return fmt::format("{} answered {} {} with HTTP {}.", target, s.request->method,
-                         s.request->path, r.http_status);
+  if (r.phase == Phase::kHttpFirstByte) {
+    return fmt::format("{} did not answer the HTTP request within {}.", target,
+                       secs(s.timeouts.http_first_byte));
   }
+  if (r.transfer_deadline_reached) {
+    return fmt::format(
+        "The download from {} did not finish within the transfer deadline ({}): {}{} bytes "
+        "arrived and more were still arriving, so the transfer is too slow, not silent.",
+        target, secs(s.timeouts.transfer), r.bytes, of);
+  }
+  return fmt::format(
+      "The download from {} went silent after {}{} bytes (stall timeout {}): "
+      "the transfer stalls.",
+      target, r.bytes, of, secs(s.timeouts.stall));
+}
+
+std::string http_incomplete(const ProbeResult& r, const ProbeSpec& s) {
+  std::string target = s.target.to_string();
+  if (r.answer_malformed) {
+    return fmt::format(
+        "{} sent a malformed HTTP answer after {} body bytes ({}): it cannot be read.", target,
+        r.bytes, r.error);
+  }
+  std::string of = r.content_length ? fmt::format(" of {}", *r.content_length) : "";
+  return fmt::format("The download from {} was {} after {}{} bytes: incomplete transfer.", target,
+                     closed_by(r), r.bytes, of);
+}
+
+std::string http_error(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format("{} answered {} {} with HTTP {}.", s.target.to_string(), s.request->method,
+                     s.request->path, r.http_status);
 }
 
 }  // namespace
 
 std::string diagnose(const ProbeResult& r, const ProbeSpec& s) {
-  if (r.ok()) return ok_sentence(r, s);
-  switch (r.phase.value_or(Phase::kTransfer)) {
-    case Phase::kTlsHandshake:
-      return tls_sentence(r, s);
-    case Phase::kHttpFirstByte:
-    case Phase::kTransfer:
-      return http_sentence(r, s);
-    default:
-      return connect_sentence(r, s);
+  switch (r.outcome) {
+    case Outcome::kOk:
+      return ok_sentence(r, s);
+    case Outcome::kDnsFailed:
+      return dns_failed(r, s);
+    case Outcome::kTcpRefused:
+      return tcp_refused(r, s);
+    case Outcome::kTcpTimeout:
+      return tcp_timeout(s);
+    case Outcome::kProxyDenied:
+      return proxy_denied(r, s);
+    case Outcome::kProxyUpstreamFailed:
+      return proxy_upstream_failed(r, s);
+    case Outcome::kProxyUnavailable:
+      return proxy_unavailable(r, s);
+    case Outcome::kProxyError:
+      return proxy_error(r, s);
+    case Outcome::kProxyAuthRequired:
+      return auth_required(r);
+    case Outcome::kProxyAuthFailed:
+      return auth_failed(r, s);
+    case Outcome::kProxyAuthUnsupported:
+      return auth_unsupported(r);
+    case Outcome::kProxyAuthInsecure:
+      return auth_insecure(r);
+    case Outcome::kProxyStalled:
+      return proxy_stalled(s);
+    case Outcome::kProxyClosed:
+      return proxy_closed(r);
+    case Outcome::kProxyProtocolError:
+      return proxy_protocol_error(r);
+    case Outcome::kTlsReset:
+      return tls_reset(s);
+    case Outcome::kTlsStalled:
+      return tls_stalled(s);
+    case Outcome::kTlsFailed:
+      return tls_failed(r, s);
+    case Outcome::kTlsVerifyFailed:
+      return tls_verify_failed(r, s);
+    case Outcome::kHttpStalled:
+      return http_stalled(r, s);
+    case Outcome::kHttpIncomplete:
+      return http_incomplete(r, s);
+    case Outcome::kHttpError:
+      return http_error(r, s);
+    case Outcome::kTunnelNotDenied:
+      return tunnel_not_denied(s);
   }
+  return proxy_error(r, s);  // not reached: the switch covers every outcome
 }
 
 }  // namespace proxywatch

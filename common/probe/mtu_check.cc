@@ -10,13 +10,12 @@ namespace {
 
 // A failure that large segments dying would cause: the peer went silent or reset mid-stream.
 bool lost_in_flight(Outcome outcome) {
-  return outcome == Outcome::kTlsStalled || outcome == Outcome::kTlsReset ||
-         outcome == Outcome::kHttpStalled || outcome == Outcome::kHttpIncomplete;
+  return traits(outcome).loss != SegmentLoss::kNone;
 }
 
 // A padded ClientHello that died on the way: only the handshake tells about it.
 bool hello_lost(Outcome outcome) {
-  return outcome == Outcome::kTlsStalled || outcome == Outcome::kTlsReset;
+  return traits(outcome).loss == SegmentLoss::kHandshake;
 }
 
 }  // namespace
@@ -58,8 +57,7 @@ std::string mtu_diagnosis(const MtuReport& report) {
           "MTU problem from this host: the normal probe passes, but a ClientHello padded by {} "
           "bytes to exceed one full-size segment is {}; check the MTU between this host and the "
           "proxy.",
-          padded_hello_bytes(report),
-          report.padded.outcome == Outcome::kTlsReset ? "reset" : "lost");
+          padded_hello_bytes(report), traits(report.padded.outcome).reset ? "reset" : "lost");
     case MtuVerdict::kInconclusive:
       break;
   }

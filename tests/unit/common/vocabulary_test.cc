@@ -1,9 +1,13 @@
 // The shared vocabulary beside outcomes and phases: escaping of untrusted text, challenge
-// scheme labels, MTU verdict names and what counts as a reset.
+// scheme labels, health state, diagnosis and MTU verdict names, and what counts as a reset.
+#include <set>
+#include <string_view>
+
 #include <gtest/gtest.h>
 
 #include "common/auth_scheme.h"
 #include "common/escape.h"
+#include "common/health.h"
 #include "common/mtu_report.h"
 #include "common/probe_result.h"
 
@@ -58,6 +62,22 @@ TEST(ChallengeSchemeTest, NamesAreCaseInsensitiveAndBounded) {
   EXPECT_EQ(to_string(challenge_scheme("Negotiate")), "negotiate");
   EXPECT_EQ(challenge_scheme("Bearer"), ChallengeScheme::kOther);
   EXPECT_EQ(challenge_scheme("other"), ChallengeScheme::kOther);
+}
+
+TEST(HealthNamesTest, StatesAndDiagnosesRoundTripAndAreUnique) {
+  std::set<std::string_view> names;
+  for (HealthState h : kAllHealthStates) {
+    EXPECT_EQ(health_state_from_string(to_string(h)), h);
+    EXPECT_TRUE(names.insert(to_string(h)).second) << to_string(h);
+  }
+  for (Diagnosis d : kAllDiagnoses) {
+    EXPECT_EQ(diagnosis_from_string(to_string(d)), d);
+    EXPECT_TRUE(names.insert(to_string(d)).second) << to_string(d);
+  }
+  EXPECT_EQ(to_string(HealthState::kDegraded), "degraded");
+  EXPECT_EQ(to_string(Diagnosis::kInspectionInterference), "inspection_interference");
+  EXPECT_FALSE(health_state_from_string("sick"));
+  EXPECT_FALSE(diagnosis_from_string("gremlins"));
 }
 
 TEST(MtuVerdictNamesTest, RoundTrip) {

@@ -1,0 +1,186 @@
+// The CONNECT exchange of a probe (phase proxy_connect, probe_session.h): the request, the
+// proxy's answer, and answering its 407s with credentials (proxy_auth.h) on the same connection
+// or a new one, all within the phase's one deadline.
+#include <algorithm>
+
+#include "common/escape.h"
+#include "common/probe/auth_challenge.h"
+#include "common/probe/probe_session.h"
+#include "common/probe/proxy_auth.h"
+
+namespace proxywatch::detail {
+namespace {
+
+using asio::ip::tcp;
+
+// CONNECTs one probe may send: the first, one with credentials, one after a stale nonce, and
+// one resend on a new connection when the proxy closed a reused one.
+constexpr int kMaxConnectRounds = 4;
+
+}  // namespace
+
+asio::awaitable<bool> ProbeSession::connect_proxy() {
+  auto start = Clock::now();
+  auto deadline = start + spec_.timeouts.proxy_connect;
+  AuthState auth;
+  for (int round = 0; round < kMaxConnectRounds; ++round) {
+    tcp_.expires_at(deadline);
+    auto [ec, got_some] = co_await exchange_connect(auth.authorization);
+    if (ec && auth.may_resend_after_close(ec, got_some)) {
+      // The proxy announced keep-alive but closed anyway: answer it on a new connection.
+      ec = co_await reconnect(deadline);
+      if (!ec) std::tie(ec, got_some) = co_await exchange_connect(auth.authorization);
+    }
+    timed(Phase::kProxyConnect, start);
+    if (ec) co_return fail_proxy_read(ec, got_some);
+    const auto& header = parser_->get();
+    if (header.result_int() == 401 && auth.authorization) {
+      // Tinyproxy refuses wrong proxy credentials with 401 rather than another 407.
+      note_answer(read_proxy_answer(401, header.reason(), header));
+      co_return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+    }
+    if (header.result_int() != 407) co_return accept_proxy_answer(header);
+    ProxyAnswer answer = read_proxy_answer(407, header.reason(), header);
+    note_answer(answer);
+    if (!next_authorization(answer, auth)) co_return false;
+    error_code reuse_ec = co_await prepare_next_round(deadline);
+    timed(Phase::kProxyConnect, start);
+    if (reuse_ec) co_return fail_proxy_read(reuse_ec, true);
+  }
+  co_return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+}
+
+asio::awaitable<std::pair<error_code, bool>> ProbeSession::exchange_connect(
+    const std::optional<std::string>& authorization) {
+  std::string authority = spec_.target.to_string();
+  http::request<http::empty_body> request{http::verb::connect, authority, 11};
+  request.set(http::field::host, authority);
+  request.set(http::field::user_agent, spec_.user_agent);
+  request.set("Proxy-Connection", "Keep-Alive");
+  if (authorization) request.set(http::field::proxy_authorization, *authorization);
+  auto [write_ec, written] = co_await http::async_write(tcp_, request, kUseTuple);
+  if (write_ec) co_return std::pair{write_ec, false};
+  // RFC 9112 §6.3: a 2xx answer to CONNECT has no body; other answers' bodies are unread
+  // here (prepare_next_round discards a 407's when the connection is reused).
+  parser_.emplace();
+  parser_->header_limit(kMaxHeaderBytes);
+  parser_->skip(true);
+  auto [ec, n] = co_await http::async_read_header(tcp_, buffer_, *parser_, kUseTuple);
+  co_return std::pair{ec, parser_->got_some()};
+}
+
+bool ProbeSession::AuthState::may_resend_after_close(const error_code& ec, bool got_some) {
+  if (!reuse_expected || resent_after_close || got_some) return false;
+  if (!is_closed(ec) && !is_reset(ec)) return false;
+  resent_after_close = true;
+  return true;
+}
+
+void ProbeSession::note_answer(const ProxyAnswer& answer) {
+  result_.connect_status = answer.status;
+  result_.connect_reason = answer.reason;
+  result_.error_source = answer.error_source;
+  result_.auth_schemes.clear();
+  for (const auto& c : answer.challenges) result_.auth_schemes.push_back(printable(c.scheme, 40));
+}
+
+bool ProbeSession::next_authorization(const ProxyAnswer& answer, AuthState& auth) {
+  bool unsupported = only_unsupported_schemes(answer.challenges);
+  if (!spec_.credentials) {
+    return fail(unsupported ? Outcome::kProxyAuthUnsupported : Outcome::kProxyAuthRequired,
+                Phase::kProxyConnect);
+  }
+  auto chosen = choose_challenge(answer.challenges);
+  if (!chosen) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+  // choose_challenge prefers Digest: Basic chosen means Basic is all there is.
+  if (spec_.refuse_basic && chosen->scheme == AuthScheme::kBasic) {
+    return fail(Outcome::kProxyAuthInsecure, Phase::kProxyConnect);
+  }
+  if (auth.authorization) {
+    // Credentials were sent and refused; only a stale nonce earns one more try (RFC 7616
+    // §3.3: the credentials were right, the nonce had expired).
+    if (!is_stale(chosen->challenge) || auth.stale_retried) {
+      return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+    }
+    auth.stale_retried = true;
+    result_.auth_stale_retry = true;
+  }
+  auth.authorization = authorization_for(*chosen, *spec_.credentials, spec_.target.to_string());
+  if (!auth.authorization) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+  result_.auth_scheme = std::string(to_string(chosen->scheme));
+  ++result_.auth_attempts;
+  auth.reuse_expected = reusable_body_length().has_value();
+  return true;
+}
+
+std::optional<std::uint64_t> ProbeSession::reusable_body_length() const {
+  if (!parser_->keep_alive() || beast::iequals(parser_->get()["Proxy-Connection"], "close")) {
+    return std::nullopt;
+  }
+  auto length = parser_->content_length();
+  if (!length || parser_->chunked() || *length > kMaxHeaderBytes) return std::nullopt;
+  return *length;
+}
+
+asio::awaitable<error_code> ProbeSession::prepare_next_round(Clock::time_point deadline) {
+  auto length = reusable_body_length();
+  if (!length) {
+    co_return co_await reconnect(std::min(deadline, Clock::now() + spec_.timeouts.tcp_connect));
+  }
+  std::uint64_t remaining = *length;
+  auto from_buffer = std::min<std::uint64_t>(remaining, buffer_.size());
+  buffer_.consume(from_buffer);
+  remaining -= from_buffer;
+  while (remaining > 0) {
+    auto [ec, n] = co_await tcp_.async_read_some(asio::buffer(chunk_), kUseTuple);
+    if (ec) co_return ec;
+    remaining -= std::min<std::uint64_t>(remaining, n);
+  }
+  co_return error_code{};
+}
+
+asio::awaitable<error_code> ProbeSession::reconnect(Clock::time_point deadline) {
+  error_code ignored;
+  tcp_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  buffer_.clear();
+  ++result_.auth_reconnects;
+  // open_socket closes the old socket and keeps an MTU probe's clamped MSS.
+  error_code ec = open_socket(connected_.protocol());
+  if (ec) co_return ec;
+  tcp_.expires_at(deadline);
+  std::tie(ec) = co_await tcp_.async_connect(connected_, kUseTuple);
+  socket_connected_ = !ec;
+  if (!ec) tcp_.socket().set_option(tcp::no_delay(true), ignored);
+  co_return ec;
+}
+
+bool ProbeSession::fail_proxy_read(const error_code& ec, bool got_some) {
+  if (ec == beast::error::timeout) return fail(Outcome::kProxyStalled, Phase::kProxyConnect, ec);
+  // Refused: the proxy stopped listening between two rounds of authentication.
+  if (ec == asio::error::connection_refused || is_reset(ec) ||
+      (is_closed(ec) && (!got_some || ec == http::error::partial_message))) {
+    return fail(Outcome::kProxyClosed, Phase::kProxyConnect, ec);
+  }
+  return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect, ec);
+}
+
+bool ProbeSession::accept_proxy_answer(const http::response_header<>& header) {
+  ProxyAnswer answer = read_proxy_answer(header.result_int(), header.reason(), header);
+  result_.connect_status = answer.status;
+  result_.connect_reason = answer.reason;
+  Outcome outcome = outcome_for_connect_status(answer.status);
+  if (outcome != Outcome::kOk) {
+    note_answer(answer);
+    if (spec_.expect_denied && outcome == Outcome::kProxyDenied) return false;  // passes
+    return fail(outcome, Phase::kProxyConnect);
+  }
+  if (spec_.expect_denied) return fail(Outcome::kTunnelNotDenied, Phase::kProxyConnect);
+  if (buffer_.size() != 0) {
+    // A TLS server never speaks first (RFC 8446 §2), so these bytes came from the proxy.
+    result_.error = std::to_string(buffer_.size()) + " bytes arrived before the TLS handshake";
+    return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect);
+  }
+  return true;
+}
+
+}  // namespace proxywatch::detail
