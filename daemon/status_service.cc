@@ -56,7 +56,7 @@ Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& 
   auto server = std::make_unique<HttpServer>(io_, asio::ip::tcp::endpoint(ip, address.port),
                                              routes(), HttpServerLimits{}, security);
   if (auto started = server->start(); !started) {
-    return error_text("cannot listen on " + address.to_string() + ": " + started.error().message());
+    return error_text("cannot listen on " + address.to_string() + ": " + started.error().message);
   }
   if (server_) server_->stop();
   server_ = std::move(server);

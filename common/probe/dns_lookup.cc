@@ -62,13 +62,19 @@ struct AbandonOnExit {
 
 }  // namespace
 
+Error dns_error(std::error_code code) {
+  return Error{.kind = Error::Kind::kUnreadable, .message = code.message(), .code = code};
+}
+
 DnsAnswer system_resolve(const std::string& host, std::uint16_t port) {
   asio::io_context io;  // only to run the synchronous resolver on this thread
   tcp::resolver resolver(io);
-  DnsAnswer answer;
-  auto results = resolver.resolve(host, std::to_string(port), answer.error);
-  for (const auto& entry : results) answer.endpoints.push_back(entry.endpoint());
-  return answer;
+  boost::system::error_code ec;
+  auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec) return dns_error(ec);
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  return endpoints;
 }
 
 int pending_lookups() {
@@ -78,7 +84,7 @@ int pending_lookups() {
 asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t port,
                                                  Millis deadline, BlockingResolver resolver) {
   if (pending_count.load() >= kMaxPendingLookups) {
-    co_return DnsAnswer{{}, asio::error::no_buffer_space};
+    co_return dns_error(std::make_error_code(std::errc::no_buffer_space));
   }
   auto ex = co_await asio::this_coro::executor;
   asio::steady_timer timer(ex, deadline);
@@ -87,7 +93,7 @@ asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t
   AbandonOnExit guard{state};  // declared after the timer: released before it is destroyed
   start_lookup(state, ex, std::move(host), port, std::move(resolver));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (!state->done) co_return DnsAnswer{{}, asio::error::timed_out};
+  if (!state->done) co_return dns_error(std::make_error_code(std::errc::timed_out));
   co_return std::move(state->answer);
 }
 

@@ -13,16 +13,19 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "common/error.h"
 #include "common/probe_spec.h"
 
 namespace proxywatch {
 
-struct DnsAnswer {
-  std::vector<boost::asio::ip::tcp::endpoint> endpoints;
-  // timed_out when the deadline passed; no_buffer_space when too many lookups are still
-  // pending (a DNS server that never answers must not pile up threads).
-  boost::system::error_code error;
-};
+// The addresses of a name, or why there are none: the resolver's error, std::errc::timed_out
+// when the deadline passed, std::errc::no_buffer_space when too many lookups are still
+// pending (a DNS server that never answers must not pile up threads) — in Error::code, with
+// the system's text as the message.
+using DnsAnswer = Result<std::vector<boost::asio::ip::tcp::endpoint>>;
+
+// The DnsAnswer of a failed lookup.
+Error dns_error(std::error_code code);
 
 // A blocking lookup, run on a lookup thread: the system's getaddrinfo (through Asio's
 // resolver) in the daemon; unit tests pass one that blocks or answers on cue.
@@ -33,7 +36,7 @@ DnsAnswer system_resolve(const std::string& host, std::uint16_t port);
 
 // Resolves `host` for TCP port `port` with `resolver` on a lookup thread, answering within
 // `deadline`: the resolver's answer, timed_out, or no_buffer_space when kMaxPendingLookups
-// lookups are still running.
+// lookups are still running (see DnsAnswer).
 boost::asio::awaitable<DnsAnswer> resolve_with_deadline(std::string host, std::uint16_t port,
                                                         Millis deadline,
                                                         BlockingResolver resolver = system_resolve);

@@ -73,8 +73,12 @@ asio::awaitable<bool> ProbeSession::resolve() {
   auto start = Clock::now();
   DnsAnswer answer = co_await resolve_with_deadline(proxy.host, proxy.port, spec_.timeouts.dns);
   timed(Phase::kDns, start);
-  if (answer.error) co_return fail(Outcome::kDnsFailed, Phase::kDns, answer.error);
-  endpoints_ = std::move(answer.endpoints);
+  if (!answer) {
+    fail(Outcome::kDnsFailed, Phase::kDns);
+    result_.error = answer.error().message;
+    co_return false;
+  }
+  endpoints_ = std::move(*answer);
   co_return true;
 }
 

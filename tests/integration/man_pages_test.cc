@@ -1,5 +1,5 @@
 // The manual pages' sources (packaging/man/*.scd) against the code they describe:
-// - proxywatch.yaml(5) names every key config/yaml_config.cc knows (its kTopKeys, kTimeoutKeys,
+// - proxywatch.yaml(5) names every key config/yaml_*.cc know (the kTopKeys, kTimeoutKeys,
 //   kTargetKeys, kMtuKeys, kHealthKeys lists) and no other, and a YAML file that sets every
 //   key to the page's "Default:" parses to exactly default_config();
 // - proxywatch(8) documents every option the binary's --help texts list, per command, and no
@@ -52,9 +52,13 @@ std::map<std::string, std::string> documented_keys(const std::string& text) {
   return out;
 }
 
-// The strings of the std::array `name` in config/yaml_config.cc.
+// The strings of the std::array `name` in config/yaml_config.cc, yaml_values.cc or
+// yaml_targets.cc (the schema, its typed values and its targets list).
 std::set<std::string> code_keys(const std::string& name) {
-  std::string code = read_file(kSource / "config/yaml_config.cc");
+  std::string code;
+  for (const char* file : {"yaml_config.cc", "yaml_values.cc", "yaml_targets.cc"}) {
+    code += read_file(kSource / "config" / file);
+  }
   std::smatch m;
   std::regex array(name + R"( = \{([^;]*)\};)");
   if (!std::regex_search(code, m, array)) throw std::runtime_error(name + " not found");

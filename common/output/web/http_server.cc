@@ -310,7 +310,7 @@ HttpServer::~HttpServer() {
   stop();
 }
 
-boost::system::result<void> HttpServer::start() {
+Result<void> HttpServer::start() {
   asio::ip::tcp::acceptor& acceptor = state_->acceptor;
   error_code ec;
   acceptor.open(state_->endpoint.protocol(), ec);
@@ -321,7 +321,7 @@ boost::system::result<void> HttpServer::start() {
   if (ec) {
     error_code ignored;
     acceptor.close(ignored);
-    return ec;
+    return Error{.kind = Error::Kind::kUnreadable, .message = ec.message(), .code = ec};
   }
   asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
   return {};

@@ -22,6 +22,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/system/result.hpp>
 
+#include "common/error.h"
+
 namespace proxywatch {
 
 namespace asio = boost::asio;
@@ -77,8 +79,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds, listens and starts accepting on the io_context; call once. Returns the error instead
-  // of throwing when the endpoint cannot be bound (e.g. address_in_use).
-  [[nodiscard]] boost::system::result<void> start();
+  // of throwing when the endpoint cannot be bound (its code e.g. std::errc::address_in_use).
+  [[nodiscard]] Result<void> start();
 
   // Closes the acceptor and every open connection; idempotent. Sessions finish asynchronously
   // on the io_context and never call a handler again.

@@ -364,9 +364,9 @@ TEST(HttpServerBindTest, PortInUseIsReturnedAsAnError) {
   asio::io_context context;
   tcp::acceptor taken(context, tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0));
   HttpServer server(context, taken.local_endpoint(), {});
-  const boost::system::result<void> started = server.start();
+  const Result<void> started = server.start();
   ASSERT_FALSE(started.has_value());
-  EXPECT_EQ(started.error(), asio::error::address_in_use);
+  EXPECT_EQ(started.error().code, std::errc::address_in_use);
   EXPECT_EQ(server.local_endpoint().port(), 0);
 }
 
