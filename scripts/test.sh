@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Builds proxywatch with warnings as errors and runs its tests.
-#   scripts/test.sh              the normal build (build/) and every test with ctest
+#   scripts/test.sh              the normal build (build/) and every test with ctest: the unit
+#                                tests first (built before the binary), then the rest
 #   scripts/test.sh --sanitize   the ASan/UBSan build (build-asan/) and every test but the
-#                                Debian package's (a dpkg-buildpackage build of its own, which
-#                                the normal run checks)
+#                                artifact tests (label `artifact`: man pages, catalog, rules,
+#                                dashboard, Chromium page, unit file, bench script, Debian
+#                                package), which check files, not the C++ code's memory use,
+#                                and are not even built there
 #   scripts/test.sh --tsan       the ThreadSanitizer build (build-tsan/) and the tests that use a
 #                                second thread (DNS lookups on their own threads, the netns
 #                                tests' DNS scenarios, TLS origins on a thread, the credentials
 #                                race)
 #   scripts/test.sh --fuzz [S]   the libFuzzer build (clang, build-fuzz/): each target in
-#                                tests/fuzz/ for S seconds (default 30) from its seed corpus
+#                                tests/fuzz/ for S seconds (default 30) from its seed corpus,
+#                                as many at a time as there are cores (PROXYWATCH_FUZZ_JOBS)
 #   scripts/test.sh --soak [N]   the soak test (tests/soak/) with N probes (default 100000)
-#   scripts/test.sh --all        fuzz, tsan, sanitize, then the normal suite: what CI runs
+#   scripts/test.sh --all        the normal suite, then sanitize, tsan and fuzz, stopping at the
+#                                first part that fails: what CI runs. Prints each part's and
+#                                each step's time, and the total.
 # Installs its own Debian packages first (scripts/install-deps.sh). Tests start the real
 # components they need (squid, tinyproxy, TLS origins, network namespaces): run as root.
 set -euo pipefail
@@ -41,64 +47,138 @@ configure() {  # DIR FLAGS...
   cmake -S . -B "$dir" -G Ninja "$@"
 }
 
-run_normal() {
-  configure build "${base_flags[@]}"
-  cmake --build build -j "$(nproc)"
-  (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 300)
+# step NAME COMMAND...: runs COMMAND and prints how long it took (its status is the step's).
+step() {
+  local name=$1 started=$SECONDS status=0
+  shift
+  "$@" || status=$?
+  echo "test.sh: $name: $((SECONDS - started)) s$([ "$status" -eq 0 ] || echo ", FAILED")"
+  return "$status"
 }
 
+ctest_in() {  # DIR CTEST-ARGS...
+  local dir=$1
+  shift
+  (cd "$dir" && ctest --output-on-failure -j "$(nproc)" "$@")
+}
+
+run_normal() {
+  step "normal configure" configure build "${base_flags[@]}"
+  # The unit tests need only the libraries: built and run first, they fail a broken change
+  # before the binary, the integration tests and the package are even compiled.
+  step "normal build unit tests" cmake --build build -j "$(nproc)" --target unit_tests
+  step "normal ctest unit" ctest_in build --timeout 300 -L unit
+  step "normal build" cmake --build build -j "$(nproc)"
+  step "normal ctest rest" ctest_in build --timeout 300 -LE unit
+}
+
+# The sanitizer builds leave out the artifact tests (-DPROXYWATCH_ARTIFACT_TESTS=OFF: neither
+# built nor registered; -LE artifact in case a build directory still has them), the
+# benchmarks and the man pages.
+sanitizer_flags=(-DPROXYWATCH_ARTIFACT_TESTS=OFF -DPROXYWATCH_MAN_PAGES=OFF)
+
 run_sanitize() {
-  configure build-asan "${base_flags[@]}" -DPROXYWATCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  cmake --build build-asan -j "$(nproc)"
-  (cd build-asan &&
-     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE package)
+  step "sanitize configure" configure build-asan "${base_flags[@]}" "${sanitizer_flags[@]}" \
+    -DPROXYWATCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+  step "sanitize build" cmake --build build-asan -j "$(nproc)"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    step "sanitize ctest" ctest_in build-asan --timeout 600 -LE artifact
 }
 
 run_tsan() {
-  configure build-tsan "${base_flags[@]}" -DPROXYWATCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  step "tsan configure" configure build-tsan "${base_flags[@]}" "${sanitizer_flags[@]}" \
+    -DPROXYWATCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"
-  (cd build-tsan &&
-     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-     ctest --output-on-failure -j "$(nproc)" --timeout 600 -R "$tsan_tests" -E "$tsan_skip")
+  step "tsan build" cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    step "tsan ctest" ctest_in build-tsan --timeout 600 -R "$tsan_tests" -E "$tsan_skip" \
+      -LE artifact
+}
+
+# fuzz_one TARGET SECONDS: runs one libFuzzer target from its seeds; writes its one-line result
+# to build-fuzz/TARGET.result, and its log to build-fuzz/TARGET.log. Status 1 on a finding.
+fuzz_one() {
+  local target=$1 seconds=$2
+  local seeds=tests/fuzz/corpus/$target/ log=build-fuzz/$target.log
+  # A working corpus outside the repository: libFuzzer adds the inputs it finds to it.
+  mkdir -p "build-fuzz/corpus/$target" "build-fuzz/artifacts/$target"
+  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     "build-fuzz/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
+       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+       -artifact_prefix="build-fuzz/artifacts/$target/" \
+       "build-fuzz/corpus/$target" "$seeds" >"$log" 2>&1; then
+    echo "fuzz: $target: $(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs in $seconds s, no finding" \
+      >"build-fuzz/$target.result"
+  else
+    echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/)" >"build-fuzz/$target.result"
+    return 1
+  fi
+}
+
+# Each target is one single-threaded process: PROXYWATCH_FUZZ_JOBS of them (default: one per
+# core) run side by side, each for the full SECONDS, and every target's result is printed in
+# the corpus order afterwards.
+fuzz_all() {  # SECONDS
+  local seconds=$1 jobs=${PROXYWATCH_FUZZ_JOBS:-$(nproc)} running=0 passed=0 failed=0 target
+  local targets=()
+  for seeds in tests/fuzz/corpus/*/; do
+    targets+=("$(basename "$seeds")")
+  done
+  for target in "${targets[@]}"; do
+    rm -f "build-fuzz/$target.result"
+    if [ "$running" -ge "$jobs" ]; then
+      wait -n || true
+      running=$((running - 1))
+    fi
+    fuzz_one "$target" "$seconds" &
+    running=$((running + 1))
+  done
+  wait || true
+  for target in "${targets[@]}"; do
+    if [ -f "build-fuzz/$target.result" ] && grep -q 'no finding' "build-fuzz/$target.result"; then
+      passed=$((passed + 1))
+      cat "build-fuzz/$target.result"
+    else
+      failed=$((failed + 1))
+      echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/):"
+      tail -n 40 "build-fuzz/$target.log"
+    fi
+  done
+  echo "fuzz: $passed passed, $failed failed ($jobs at a time, $seconds s each)"
+  [ "$failed" -eq 0 ]
 }
 
 run_fuzz() {  # SECONDS
   local seconds=${1:-30}
-  CXX=clang++ configure build-fuzz -DPROXYWATCH_FUZZ=ON -DPROXYWATCH_TESTS=OFF \
-    -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  CXX=clang++ step "fuzz configure" configure build-fuzz -DPROXYWATCH_FUZZ=ON \
+    -DPROXYWATCH_TESTS=OFF -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  cmake --build build-fuzz -j "$(nproc)" --target fuzzers
-  local passed=0 failed=0
-  for seeds in tests/fuzz/corpus/*/; do
-    local target
-    target=$(basename "$seeds")
-    # A working corpus outside the repository: libFuzzer adds the inputs it finds to it.
-    mkdir -p "build-fuzz/corpus/$target" "build-fuzz/artifacts/$target"
-    local log="build-fuzz/$target.log"
-    if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-       "build-fuzz/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
-         -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-         -artifact_prefix="build-fuzz/artifacts/$target/" \
-         "build-fuzz/corpus/$target" "$seeds" >"$log" 2>&1; then
-      passed=$((passed + 1))
-      echo "fuzz: $target: $(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs, no finding"
-    else
-      failed=$((failed + 1))
-      echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/):"
-      tail -n 40 "$log"
-    fi
-  done
-  echo "fuzz: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  step "fuzz build" cmake --build build-fuzz -j "$(nproc)" --target fuzzers
+  step "fuzz run" fuzz_all "$seconds"
 }
 
 run_soak() {  # PROBES
   configure build "${base_flags[@]}"
   cmake --build build -j "$(nproc)" --target soak_test proxywatch
   PROXYWATCH_SOAK_PROBES=${1:-100000} build/tests/soak_test --gtest_color=no
+}
+
+# --all: each part in a subshell with errexit (a failing command ends its part), the parts in
+# this order, stopping at the first that fails; then how long each took and the total.
+run_all() {
+  local started=$SECONDS part part_started status=0 summary=()
+  for part in normal sanitize tsan fuzz; do
+    part_started=$SECONDS
+    set +e
+    (set -e; "run_$part")
+    status=$?
+    set -e
+    summary+=("$part $((SECONDS - part_started)) s$([ "$status" -eq 0 ] || echo " (FAILED)")")
+    [ "$status" -eq 0 ] || break
+  done
+  echo "test.sh --all: $(IFS=,; echo "${summary[*]}" | sed 's/,/, /g'); total $((SECONDS - started)) s"
+  return "$status"
 }
 
 scripts/install-deps.sh
@@ -108,14 +188,7 @@ case "${1:-}" in
   --tsan) run_tsan ;;
   --fuzz) run_fuzz "${2:-30}" ;;
   --soak) run_soak "${2:-100000}" ;;
-  --all)
-    started=$SECONDS
-    run_fuzz 30
-    run_tsan
-    run_sanitize
-    run_normal
-    echo "test.sh --all: $((SECONDS - started)) s"
-    ;;
+  --all) run_all ;;
   *)
     echo "usage: scripts/test.sh [--sanitize | --tsan | --fuzz [SECONDS] | --soak [PROBES] | --all]" >&2
     exit 2
