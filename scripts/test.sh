@@ -62,14 +62,48 @@ ctest_in() {  # DIR CTEST-ARGS...
   (cd "$dir" && ctest --output-on-failure -j "$(nproc)" "$@")
 }
 
+# In --all (PROXYWATCH_PREBUILD=1, the default there) the next part's build runs beside this
+# part's tests, at nice 19 so the tests keep the CPU they ask for: prebuild PART configures PART
+# and starts its build in the background; await_prebuild waits for it (its log is shown if it
+# failed, and the part's own build step then shows the error again); the part's own build step
+# then finds nothing left to do.
+prebuild_pid=
+prebuild() {  # PART
+  [ "${PROXYWATCH_PREBUILD:-0}" = 1 ] || return 0
+  "configure_$1"
+  # setsid: its own process group, so a failing part can stop the build and every compiler.
+  setsid nice -n 19 bash -c "$(declare -f); $(declare -p base_flags tsan_targets); build_$1" \
+    >"build/prebuild-$1.log" 2>&1 &
+  prebuild_pid=$!
+  prebuild_part=$1
+  prebuild_started=$SECONDS
+  trap 'stop_prebuild' EXIT
+}
+stop_prebuild() {
+  [ -z "$prebuild_pid" ] || kill -- "-$prebuild_pid" 2>/dev/null || true
+}
+await_prebuild() {
+  [ -n "$prebuild_pid" ] || return 0
+  local waited=$SECONDS status=0
+  wait "$prebuild_pid" || status=$?
+  prebuild_pid=
+  trap - EXIT
+  echo "test.sh: $prebuild_part build beside the tests: $((SECONDS - prebuild_started)) s, of which $((SECONDS - waited)) s waited for$([ "$status" -eq 0 ] || echo ", FAILED")"
+  [ "$status" -eq 0 ] || tail -n 60 "build/prebuild-$prebuild_part.log"
+}
+
+configure_normal() { configure build "${base_flags[@]}"; }
+build_normal() { cmake --build build -j "$(nproc)"; }
 run_normal() {
-  step "normal configure" configure build "${base_flags[@]}"
+  step "normal configure" configure_normal
   # The unit tests need only the libraries: built and run first, they fail a broken change
   # before the binary, the integration tests and the package are even compiled.
   step "normal build unit tests" cmake --build build -j "$(nproc)" --target unit_tests
   step "normal ctest unit" ctest_in build --timeout 300 -L unit
-  step "normal build" cmake --build build -j "$(nproc)"
+  step "normal build" build_normal
+  prebuild sanitize
   step "normal ctest rest" ctest_in build --timeout 300 -LE unit
+  await_prebuild
 }
 
 # The sanitizer builds leave out the artifact tests (-DPROXYWATCH_ARTIFACT_TESTS=OFF: neither
@@ -77,24 +111,37 @@ run_normal() {
 # benchmarks and the man pages.
 sanitizer_flags=(-DPROXYWATCH_ARTIFACT_TESTS=OFF -DPROXYWATCH_MAN_PAGES=OFF)
 
+configure_sanitize() {
+  configure build-asan "${base_flags[@]}" "${sanitizer_flags[@]}" -DPROXYWATCH_SANITIZE=ON \
+    -DCMAKE_BUILD_TYPE=Debug
+}
+build_sanitize() { cmake --build build-asan -j "$(nproc)"; }
 run_sanitize() {
-  step "sanitize configure" configure build-asan "${base_flags[@]}" "${sanitizer_flags[@]}" \
-    -DPROXYWATCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  step "sanitize build" cmake --build build-asan -j "$(nproc)"
+  step "sanitize configure" configure_sanitize
+  step "sanitize build" build_sanitize
+  prebuild tsan_and_fuzz
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     step "sanitize ctest" ctest_in build-asan --timeout 600 -LE artifact
+  await_prebuild
 }
 
+configure_tsan() {
+  configure build-tsan "${base_flags[@]}" "${sanitizer_flags[@]}" -DPROXYWATCH_TSAN=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+}
+build_tsan() { cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"; }
 run_tsan() {
-  step "tsan configure" configure build-tsan "${base_flags[@]}" "${sanitizer_flags[@]}" \
-    -DPROXYWATCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  step "tsan build" cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"
+  step "tsan configure" configure_tsan
+  step "tsan build" build_tsan
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     step "tsan ctest" ctest_in build-tsan --timeout 600 -R "$tsan_tests" -E "$tsan_skip" \
       -LE artifact
 }
+
+# TSan's and the fuzzers' builds both go beside the ASan tests, the longest of the sanitizer runs.
+configure_tsan_and_fuzz() { configure_tsan && configure_fuzz; }
+build_tsan_and_fuzz() { build_tsan && build_fuzz; }
 
 # fuzz_one TARGET SECONDS: runs one libFuzzer target from its seeds; writes its one-line result
 # to build-fuzz/TARGET.result, and its log to build-fuzz/TARGET.log. Status 1 on a finding.
@@ -149,13 +196,16 @@ fuzz_all() {  # SECONDS
   [ "$failed" -eq 0 ]
 }
 
-run_fuzz() {  # SECONDS
-  local seconds=${1:-30}
-  CXX=clang++ step "fuzz configure" configure build-fuzz -DPROXYWATCH_FUZZ=ON \
-    -DPROXYWATCH_TESTS=OFF -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+configure_fuzz() {
+  CXX=clang++ configure build-fuzz -DPROXYWATCH_FUZZ=ON -DPROXYWATCH_TESTS=OFF \
+    -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  step "fuzz build" cmake --build build-fuzz -j "$(nproc)" --target fuzzers
-  step "fuzz run" fuzz_all "$seconds"
+}
+build_fuzz() { cmake --build build-fuzz -j "$(nproc)" --target fuzzers; }
+run_fuzz() {  # SECONDS
+  step "fuzz configure" configure_fuzz
+  step "fuzz build" build_fuzz
+  step "fuzz run" fuzz_all "${1:-30}"
 }
 
 run_soak() {  # PROBES
@@ -167,6 +217,7 @@ run_soak() {  # PROBES
 # --all: each part in a subshell with errexit (a failing command ends its part), the parts in
 # this order, stopping at the first that fails; then how long each took and the total.
 run_all() {
+  export PROXYWATCH_PREBUILD=${PROXYWATCH_PREBUILD:-1}
   local started=$SECONDS part part_started status=0 summary=()
   for part in normal sanitize tsan fuzz; do
     part_started=$SECONDS
