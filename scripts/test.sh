@@ -228,7 +228,9 @@ run_all() {
     summary+=("$part $((SECONDS - part_started)) s$([ "$status" -eq 0 ] || echo " (FAILED)")")
     [ "$status" -eq 0 ] || break
   done
-  echo "test.sh --all: $(IFS=,; echo "${summary[*]}" | sed 's/,/, /g'); total $((SECONDS - started)) s"
+  local joined
+  joined=$(IFS=,; echo "${summary[*]}")
+  echo "test.sh --all: ${joined//,/, }; total $((SECONDS - started)) s"
   return "$status"
 }
 
