@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Builds proxywatch with warnings as errors and runs its tests.
-#   scripts/test.sh              the normal build (build/) and every test with ctest
+#   scripts/test.sh              the normal build (build/) and every test with ctest: the unit
+#                                tests first (built before the binary), then the rest
 #   scripts/test.sh --sanitize   the ASan/UBSan build (build-asan/) and every test but the
-#                                Debian package's (a dpkg-buildpackage build of its own, which
-#                                the normal run checks)
+#                                artifact tests (label `artifact`: man pages, catalog, rules,
+#                                dashboard, Chromium page, unit file, bench script, Debian
+#                                package), which check files, not the C++ code's memory use,
+#                                and are not even built there
 #   scripts/test.sh --tsan       the ThreadSanitizer build (build-tsan/) and the tests that use a
 #                                second thread (DNS lookups on their own threads, the netns
 #                                tests' DNS scenarios, TLS origins on a thread, the credentials
 #                                race)
 #   scripts/test.sh --fuzz [S]   the libFuzzer build (clang, build-fuzz/): each target in
-#                                tests/fuzz/ for S seconds (default 30) from its seed corpus
+#                                tests/fuzz/ for S seconds (default 30) from its seed corpus,
+#                                as many at a time as there are cores (PROXYWATCH_FUZZ_JOBS)
 #   scripts/test.sh --soak [N]   the soak test (tests/soak/) with N probes (default 100000)
-#   scripts/test.sh --all        fuzz, tsan, sanitize, then the normal suite: what CI runs
+#   scripts/test.sh --all        the normal suite, then sanitize, tsan and fuzz, stopping at the
+#                                first part that fails: what CI runs. Prints each part's and
+#                                each step's time, and the total.
 # Installs its own Debian packages first (scripts/install-deps.sh). Tests start the real
 # components they need (squid, tinyproxy, TLS origins, network namespaces): run as root.
 set -euo pipefail
@@ -41,64 +47,191 @@ configure() {  # DIR FLAGS...
   cmake -S . -B "$dir" -G Ninja "$@"
 }
 
+# step NAME COMMAND...: runs COMMAND and prints how long it took (its status is the step's).
+step() {
+  local name=$1 started=$SECONDS status=0
+  shift
+  "$@" || status=$?
+  echo "test.sh: $name: $((SECONDS - started)) s$([ "$status" -eq 0 ] || echo ", FAILED")"
+  return "$status"
+}
+
+ctest_in() {  # DIR CTEST-ARGS...
+  local dir=$1
+  shift
+  (cd "$dir" && ctest --output-on-failure -j "$(nproc)" "$@")
+}
+
+# In --all (PROXYWATCH_PREBUILD=1, the default there) the next part's build runs beside this
+# part's tests, at nice 19 so the tests keep the CPU they ask for: prebuild PART configures PART
+# and starts its build in the background; await_prebuild waits for it (its log is shown if it
+# failed, and the part's own build step then shows the error again); the part's own build step
+# then finds nothing left to do.
+prebuild_pid=
+prebuild() {  # PART
+  [ "${PROXYWATCH_PREBUILD:-0}" = 1 ] || return 0
+  "configure_$1"
+  # setsid: its own process group, so a failing part can stop the build and every compiler.
+  setsid nice -n 19 bash -c "$(declare -f); $(declare -p base_flags tsan_targets); build_$1" \
+    >"build/prebuild-$1.log" 2>&1 &
+  prebuild_pid=$!
+  prebuild_part=$1
+  prebuild_started=$SECONDS
+  trap 'stop_prebuild' EXIT
+}
+stop_prebuild() {
+  [ -z "$prebuild_pid" ] || kill -- "-$prebuild_pid" 2>/dev/null || true
+}
+await_prebuild() {
+  [ -n "$prebuild_pid" ] || return 0
+  local waited=$SECONDS status=0
+  wait "$prebuild_pid" || status=$?
+  prebuild_pid=
+  trap - EXIT
+  echo "test.sh: $prebuild_part build beside the tests: $((SECONDS - prebuild_started)) s, of which $((SECONDS - waited)) s waited for$([ "$status" -eq 0 ] || echo ", FAILED")"
+  [ "$status" -eq 0 ] || tail -n 60 "build/prebuild-$prebuild_part.log"
+}
+
+configure_normal() { configure build "${base_flags[@]}"; }
+build_normal() { cmake --build build -j "$(nproc)"; }
 run_normal() {
-  configure build "${base_flags[@]}"
-  cmake --build build -j "$(nproc)"
-  (cd build && ctest --output-on-failure -j "$(nproc)" --timeout 300)
+  step "normal configure" configure_normal
+  # The unit tests need only the libraries: built and run first, they fail a broken change
+  # before the binary, the integration tests and the package are even compiled.
+  step "normal build unit tests" cmake --build build -j "$(nproc)" --target unit_tests
+  step "normal ctest unit" ctest_in build --timeout 300 -L unit
+  step "normal build" build_normal
+  prebuild sanitize
+  step "normal ctest rest" ctest_in build --timeout 300 -LE unit
+  await_prebuild
 }
 
+# The sanitizer builds leave out the artifact tests (-DPROXYWATCH_ARTIFACT_TESTS=OFF: neither
+# built nor registered; -LE artifact in case a build directory still has them), the
+# benchmarks and the man pages.
+sanitizer_flags=(-DPROXYWATCH_ARTIFACT_TESTS=OFF -DPROXYWATCH_MAN_PAGES=OFF)
+
+configure_sanitize() {
+  configure build-asan "${base_flags[@]}" "${sanitizer_flags[@]}" -DPROXYWATCH_SANITIZE=ON \
+    -DCMAKE_BUILD_TYPE=Debug
+}
+build_sanitize() { cmake --build build-asan -j "$(nproc)"; }
 run_sanitize() {
-  configure build-asan "${base_flags[@]}" -DPROXYWATCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-  cmake --build build-asan -j "$(nproc)"
-  (cd build-asan &&
-     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j "$(nproc)" --timeout 600 -LE package)
+  step "sanitize configure" configure_sanitize
+  step "sanitize build" build_sanitize
+  prebuild tsan_and_fuzz
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    step "sanitize ctest" ctest_in build-asan --timeout 600 -LE artifact
+  await_prebuild
 }
 
+configure_tsan() {
+  configure build-tsan "${base_flags[@]}" "${sanitizer_flags[@]}" -DPROXYWATCH_TSAN=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+}
+build_tsan() { cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"; }
 run_tsan() {
-  configure build-tsan "${base_flags[@]}" -DPROXYWATCH_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"
-  (cd build-tsan &&
-     TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-     ctest --output-on-failure -j "$(nproc)" --timeout 600 -R "$tsan_tests" -E "$tsan_skip")
+  step "tsan configure" configure_tsan
+  step "tsan build" build_tsan
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    step "tsan ctest" ctest_in build-tsan --timeout 600 -R "$tsan_tests" -E "$tsan_skip" \
+      -LE artifact
 }
 
-run_fuzz() {  # SECONDS
-  local seconds=${1:-30}
-  CXX=clang++ configure build-fuzz -DPROXYWATCH_FUZZ=ON -DPROXYWATCH_TESTS=OFF \
-    -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-  cmake --build build-fuzz -j "$(nproc)" --target fuzzers
-  local passed=0 failed=0
+# TSan's and the fuzzers' builds both go beside the ASan tests, the longest of the sanitizer runs.
+configure_tsan_and_fuzz() { configure_tsan && configure_fuzz; }
+build_tsan_and_fuzz() { build_tsan && build_fuzz; }
+
+# fuzz_one TARGET SECONDS: runs one libFuzzer target from its seeds; writes its one-line result
+# to build-fuzz/TARGET.result, and its log to build-fuzz/TARGET.log. Status 1 on a finding.
+fuzz_one() {
+  local target=$1 seconds=$2
+  local seeds=tests/fuzz/corpus/$target/ log=build-fuzz/$target.log
+  # A working corpus outside the repository: libFuzzer adds the inputs it finds to it.
+  mkdir -p "build-fuzz/corpus/$target" "build-fuzz/artifacts/$target"
+  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+     "build-fuzz/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
+       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+       -artifact_prefix="build-fuzz/artifacts/$target/" \
+       "build-fuzz/corpus/$target" "$seeds" >"$log" 2>&1; then
+    echo "fuzz: $target: $(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs in $seconds s, no finding" \
+      >"build-fuzz/$target.result"
+  else
+    echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/)" >"build-fuzz/$target.result"
+    return 1
+  fi
+}
+
+# Each target is one single-threaded process: PROXYWATCH_FUZZ_JOBS of them (default: one per
+# core) run side by side, each for the full SECONDS, and every target's result is printed in
+# the corpus order afterwards.
+fuzz_all() {  # SECONDS
+  local seconds=$1 jobs=${PROXYWATCH_FUZZ_JOBS:-$(nproc)} running=0 passed=0 failed=0 target
+  local targets=()
   for seeds in tests/fuzz/corpus/*/; do
-    local target
-    target=$(basename "$seeds")
-    # A working corpus outside the repository: libFuzzer adds the inputs it finds to it.
-    mkdir -p "build-fuzz/corpus/$target" "build-fuzz/artifacts/$target"
-    local log="build-fuzz/$target.log"
-    if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-       "build-fuzz/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
-         -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-         -artifact_prefix="build-fuzz/artifacts/$target/" \
-         "build-fuzz/corpus/$target" "$seeds" >"$log" 2>&1; then
+    targets+=("$(basename "$seeds")")
+  done
+  for target in "${targets[@]}"; do
+    rm -f "build-fuzz/$target.result"
+    if [ "$running" -ge "$jobs" ]; then
+      wait -n || true
+      running=$((running - 1))
+    fi
+    fuzz_one "$target" "$seconds" &
+    running=$((running + 1))
+  done
+  wait || true
+  for target in "${targets[@]}"; do
+    if [ -f "build-fuzz/$target.result" ] && grep -q 'no finding' "build-fuzz/$target.result"; then
       passed=$((passed + 1))
-      echo "fuzz: $target: $(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs, no finding"
+      cat "build-fuzz/$target.result"
     else
       failed=$((failed + 1))
       echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/):"
-      tail -n 40 "$log"
+      tail -n 40 "build-fuzz/$target.log"
     fi
   done
-  echo "fuzz: $passed passed, $failed failed"
+  echo "fuzz: $passed passed, $failed failed ($jobs at a time, $seconds s each)"
   [ "$failed" -eq 0 ]
+}
+
+configure_fuzz() {
+  CXX=clang++ configure build-fuzz -DPROXYWATCH_FUZZ=ON -DPROXYWATCH_TESTS=OFF \
+    -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+}
+build_fuzz() { cmake --build build-fuzz -j "$(nproc)" --target fuzzers; }
+run_fuzz() {  # SECONDS
+  step "fuzz configure" configure_fuzz
+  step "fuzz build" build_fuzz
+  step "fuzz run" fuzz_all "${1:-30}"
 }
 
 run_soak() {  # PROBES
   configure build "${base_flags[@]}"
   cmake --build build -j "$(nproc)" --target soak_test proxywatch
   PROXYWATCH_SOAK_PROBES=${1:-100000} build/tests/soak_test --gtest_color=no
+}
+
+# --all: each part in a subshell with errexit (a failing command ends its part), the parts in
+# this order, stopping at the first that fails; then how long each took and the total.
+run_all() {
+  export PROXYWATCH_PREBUILD=${PROXYWATCH_PREBUILD:-1}
+  local started=$SECONDS part part_started status=0 summary=()
+  for part in normal sanitize tsan fuzz; do
+    part_started=$SECONDS
+    set +e
+    (set -e; "run_$part")
+    status=$?
+    set -e
+    summary+=("$part $((SECONDS - part_started)) s$([ "$status" -eq 0 ] || echo " (FAILED)")")
+    [ "$status" -eq 0 ] || break
+  done
+  local joined
+  joined=$(IFS=,; echo "${summary[*]}")
+  echo "test.sh --all: ${joined//,/, }; total $((SECONDS - started)) s"
+  return "$status"
 }
 
 scripts/install-deps.sh
@@ -108,14 +241,7 @@ case "${1:-}" in
   --tsan) run_tsan ;;
   --fuzz) run_fuzz "${2:-30}" ;;
   --soak) run_soak "${2:-100000}" ;;
-  --all)
-    started=$SECONDS
-    run_fuzz 30
-    run_tsan
-    run_sanitize
-    run_normal
-    echo "test.sh --all: $((SECONDS - started)) s"
-    ;;
+  --all) run_all ;;
   *)
     echo "usage: scripts/test.sh [--sanitize | --tsan | --fuzz [SECONDS] | --soak [PROBES] | --all]" >&2
     exit 2
