@@ -92,7 +92,28 @@ await_prebuild() {
   [ "$status" -eq 0 ] || tail -n 60 "build/prebuild-$prebuild_part.log"
 }
 
-configure_normal() { configure build "${base_flags[@]}"; }
+# The normal build is configured as debian/rules configures the package — dpkg-buildflags with
+# hardening=+all and stack clash protection, build type None, prefix /usr — less -g and with
+# -DNDEBUG as before, so the package test packs this tree (PROXYWATCH_DEB_FROM_BUILD) instead
+# of compiling everything a second time, and the tests run the binary as it ships.
+package_flags() {
+  local env=(DEB_BUILD_MAINT_OPTIONS=hardening=+all DEB_CXXFLAGS_MAINT_STRIP=-g
+             DEB_CXXFLAGS_MAINT_APPEND=-fstack-clash-protection)
+  local cxxflags cppflags ldflags
+  cxxflags=$(env "${env[@]}" dpkg-buildflags --get CXXFLAGS)
+  cppflags=$(env "${env[@]}" dpkg-buildflags --get CPPFLAGS)
+  ldflags=$(env "${env[@]}" dpkg-buildflags --get LDFLAGS)
+  echo "-DCMAKE_BUILD_TYPE=None"
+  echo "-DCMAKE_CXX_FLAGS=$cxxflags $cppflags -DNDEBUG"
+  echo "-DCMAKE_EXE_LINKER_FLAGS=$ldflags"
+  echo "-DCMAKE_INSTALL_PREFIX=/usr"
+  echo "-DPROXYWATCH_DEB_FROM_BUILD=ON"
+}
+configure_normal() {
+  local flags=()
+  mapfile -t flags < <(package_flags)
+  configure build -DPROXYWATCH_WERROR=ON "${flags[@]}"
+}
 build_normal() { cmake --build build -j "$(nproc)"; }
 run_normal() {
   step "normal configure" configure_normal
@@ -209,7 +230,7 @@ run_fuzz() {  # SECONDS
 }
 
 run_soak() {  # PROBES
-  configure build "${base_flags[@]}"
+  configure_normal
   cmake --build build -j "$(nproc)" --target soak_test proxywatch
   PROXYWATCH_SOAK_PROBES=${1:-100000} build/tests/soak_test --gtest_color=no
 }

@@ -32,6 +32,7 @@ inline Error parse_error(std::string_view text) {
 // Asserts line, column and a message substring of the error `text` produces.
 inline void expect_error(std::string_view text, int line, int column, std::string_view message) {
   Error error = parse_error(text);
+  ASSERT_TRUE(error.where) << error.to_string();
   EXPECT_EQ(error.where->line, line) << error.to_string();
   EXPECT_EQ(error.where->column, column) << error.to_string();
   EXPECT_NE(error.message.find(message), std::string::npos) << error.to_string();

@@ -32,6 +32,7 @@ inline Error parse_error(std::string_view text) {
 inline void expect_error(std::string_view text, int line, int column, std::string_view key_path,
                          std::string_view message) {
   Error error = parse_error(text);
+  ASSERT_TRUE(error.where) << error.to_string();
   EXPECT_EQ(error.where->line, line) << error.to_string();
   EXPECT_EQ(error.where->column, column) << error.to_string();
   EXPECT_EQ(error.where->key_path, key_path) << error.to_string();
