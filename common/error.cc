@@ -13,8 +13,8 @@ std::string Error::to_string() const {
          ": " + message;
 }
 
-Error file_error(std::string file, int line, int column, std::string key_path,
-                 std::string message, Error::Kind kind) {
+Error file_error(std::string file, int line, int column, std::string key_path, std::string message,
+                 Error::Kind kind) {
   return Error{.kind = kind,
                .message = std::move(message),
                .where = FilePosition{std::move(file), line, column, std::move(key_path)}};

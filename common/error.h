@@ -12,16 +12,16 @@
 #include <system_error>
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/assert/source_location.hpp>
 #include <boost/system/result.hpp>
-#include <fmt/format.h>
 
 namespace proxywatch {
 
 // Where in a file something is wrong. line and column are 1-based (a tab is one column); 0 when
 // the error concerns the whole file (then column is 0 too).
 struct FilePosition {
-  std::string file{};    // the path or source name as given
+  std::string file{};  // the path or source name as given
   int line = 0;
   int column = 0;
   std::string key_path{};  // "PROXY_PORT", "targets[1].timeouts.dns"; empty when no key applies
@@ -39,7 +39,7 @@ struct Error {
   // Complete on its own: names the key and, except for secrets, the offending value.
   std::string message;
   std::optional<FilePosition> where{};  // for an error in a file
-  std::error_code code{};             // the system's error behind it (ENOENT, ELOOP …), if any
+  std::error_code code{};               // the system's error behind it (ENOENT, ELOOP …), if any
 
   // "file:line:column: message", "file: message" without a line, or the message alone.
   std::string to_string() const;
@@ -55,8 +55,8 @@ inline Error error_text(std::string message) {
 }
 
 // An Error in `file` at `line`:`column` (0: the whole file), for `key_path` ("" for none).
-Error file_error(std::string file, int line, int column, std::string key_path,
-                 std::string message, Error::Kind kind = Error::Kind::kInvalid);
+Error file_error(std::string file, int line, int column, std::string key_path, std::string message,
+                 Error::Kind kind = Error::Kind::kInvalid);
 
 // `error` with `context` put before its message: in_context("--proxy: ", e) says
 // "--proxy: missing port" where e said "missing port".

@@ -4,8 +4,8 @@
 
 #include <charconv>
 
-#include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
+#include <boost/asio/ip/address.hpp>
 
 namespace proxywatch {
 namespace {
@@ -20,7 +20,7 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
 }
 
 Result<HostPort> finish(std::string host, std::string_view port_text, bool has_port,
-                            std::optional<std::uint16_t> default_port, std::string_view text) {
+                        std::optional<std::uint16_t> default_port, std::string_view text) {
   if (host.empty()) return error_text("missing host in '" + std::string(text) + "'");
   if (!has_port) {
     if (!default_port)
@@ -48,8 +48,7 @@ bool is_ip_literal(std::string_view host) {
   return !ec;
 }
 
-Result<HostPort> parse_host_port(std::string_view text,
-                                     std::optional<std::uint16_t> default_port) {
+Result<HostPort> parse_host_port(std::string_view text, std::optional<std::uint16_t> default_port) {
   if (text.starts_with('[')) {
     auto close = text.find(']');
     if (close == std::string_view::npos)

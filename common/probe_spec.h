@@ -28,8 +28,7 @@ struct HostPort {
 
 // Parses "host:port", "[v6]:port", "host" and "[v6]" (the last two take default_port when
 // given, and are an error otherwise). The error says what is wrong with the text.
-Result<HostPort> parse_host_port(std::string_view text,
-                                     std::optional<std::uint16_t> default_port);
+Result<HostPort> parse_host_port(std::string_view text, std::optional<std::uint16_t> default_port);
 
 // True when host is an IPv4 or IPv6 literal (no DNS lookup needed).
 bool is_ip_literal(std::string_view host);

@@ -88,7 +88,8 @@ Result<std::string> read_regular_file(const std::string& path, const RegularFile
   if (::fstat(fd.get(), &info) != 0) return read_error(path, last_error());
   // A FIFO or device could block or never end (O_NONBLOCK above keeps open() itself from
   // waiting for a FIFO's writer); only regular files are read.
-  if (S_ISDIR(info.st_mode)) return read_error(path, std::make_error_code(std::errc::is_a_directory));
+  if (S_ISDIR(info.st_mode))
+    return read_error(path, std::make_error_code(std::errc::is_a_directory));
   if (!S_ISREG(info.st_mode)) {
     return read_error(path, std::make_error_code(std::errc::invalid_argument));
   }

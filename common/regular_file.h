@@ -17,8 +17,9 @@
 namespace proxywatch {
 
 struct RegularFileLimits {
-  std::size_t max_bytes = 0;    // larger: errc::file_too_large, read no further
-  bool follow_symlinks = true;  // false: a symlink is refused (ELOOP, errc::too_many_symbolic_link_levels)
+  std::size_t max_bytes = 0;  // larger: errc::file_too_large, read no further
+  bool follow_symlinks =
+      true;  // false: a symlink is refused (ELOOP, errc::too_many_symbolic_link_levels)
 };
 
 // Sees the file's fstat before a byte is read; a non-zero code refuses it with that code.

@@ -72,8 +72,7 @@ Result<ProxyCredentials> parse_credentials(const std::string& text, const std::s
   return ProxyCredentials{.user = std::string(lines[0]), .password = std::string(lines[1])};
 }
 
-Result<ProxyCredentials> load_credentials_file(const std::string& path,
-                                                     bool require_private) {
+Result<ProxyCredentials> load_credentials_file(const std::string& path, bool require_private) {
   auto text = read_secret(path, require_private);
   if (!text) return text.error();
   auto parsed = parse_credentials(*text, path);

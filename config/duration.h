@@ -7,8 +7,8 @@
 
 #include <boost/system/result.hpp>
 
-#include "common/probe_spec.h"
 #include "common/error.h"
+#include "common/probe_spec.h"
 
 namespace proxywatch::config {
 

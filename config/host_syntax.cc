@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cctype>
 
-#include "common/probe_spec.h"
 #include "common/error.h"
+#include "common/probe_spec.h"
 
 namespace proxywatch::config {
 namespace {

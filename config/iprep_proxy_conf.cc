@@ -96,8 +96,7 @@ class Parser {
   }
 
   Error error_at(int line, int column, std::string_view key, std::string message) const {
-    return file_error(file_, line, column, std::string(key),
-                       std::move(message));
+    return file_error(file_, line, column, std::string(key), std::move(message));
   }
   Error error_at(const IprepToken& at, std::string_view key, std::string message) const {
     return error_at(at.line, at.column, key, std::move(message));
@@ -160,9 +159,8 @@ class Parser {
   // Hash lookups keep a file of 100,000 keys linear; only known keys and the first
   // kMaxUnknownKeys unknown ones are kept whole.
   MaybeError add(Statement statement) {
-    auto [seen, fresh] =
-        first_seen_.try_emplace(statement.canonical, FirstSeen{statement.key.text,
-                                                               statement.key.line});
+    auto [seen, fresh] = first_seen_.try_emplace(statement.canonical,
+                                                 FirstSeen{statement.key.text, statement.key.line});
     if (!fresh) {
       const FirstSeen& first = seen->second;
       std::string alias = first.key == statement.key.text ? "" : ": " + first.key;
@@ -191,8 +189,7 @@ class Parser {
     bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
                                                [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) {
-      return error_at(port.value, kPortKey,
-                      "PROXY_PORT " + quoted(text, 24) + " is not a number");
+      return error_at(port.value, kPortKey, "PROXY_PORT " + quoted(text, 24) + " is not a number");
     }
     unsigned long long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -225,7 +222,7 @@ class Parser {
 
   ConfigWarning fqdn_warning(const Statement& host, std::size_t length) const {
     return ConfigWarning{
-        file_, host.value.line, host.value.column, std::string(kHostKey),
+        {file_, host.value.line, host.value.column, std::string(kHostKey)},
         "PROXY_HOST " + quoted(host.value.text, 64) + " is " + std::to_string(length) +
             " characters long; FMC's Smart Licensing accepts a proxy FQDN of at most " +
             std::to_string(kSmartLicensingMaxFqdn) +
@@ -245,17 +242,17 @@ class Parser {
     out.password = optional_value(kPasswordKey);
     for (const Statement& s : unknown_) {
       out.unknown.push_back(UnknownKey{s.key.text, s.value.text, s.key.line, s.key.column});
-      out.warnings.push_back(ConfigWarning{
-          file_, s.key.line, s.key.column, s.key.text,
-          "unknown key " + s.key.text + " in the iprep_proxy block is ignored"});
+      out.warnings.push_back(
+          ConfigWarning{{file_, s.key.line, s.key.column, s.key.text},
+                        "unknown key " + s.key.text + " in the iprep_proxy block is ignored"});
     }
     out.unknown_left_out = unknown_left_out_;
     if (unknown_left_out_ > 0) {
-      out.warnings.push_back(ConfigWarning{
-          file_, 0, 0, "",
-          std::to_string(unknown_left_out_) + " more unknown keys in the iprep_proxy block are "
-                                              "ignored (only the first " +
-              std::to_string(kMaxUnknownKeys) + " are listed)"});
+      out.warnings.push_back(ConfigWarning{{file_, 0, 0, ""},
+                                           std::to_string(unknown_left_out_) +
+                                               " more unknown keys in the iprep_proxy block are "
+                                               "ignored (only the first " +
+                                               std::to_string(kMaxUnknownKeys) + " are listed)"});
     }
     return out;
   }
@@ -277,8 +274,7 @@ class Parser {
 
 }  // namespace
 
-Result<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
-                                                       std::string_view file) {
+Result<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text, std::string_view file) {
   std::string name(file);
   auto tokens = tokenize_iprep_proxy(text, name);
   if (!tokens) return tokens.error();

@@ -57,8 +57,7 @@ struct ProxyFileSettings {
 // `iprep_proxy { KEY VALUE; ... }` block with PROXY_HOST (IPv4, IPv6 bare or in brackets, or a
 // DNS name) and PROXY_PORT (1-65535), each key at most once. Errors carry the line and column
 // of the offending token; no error or warning text contains a password.
-Result<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text,
-                                                       std::string_view file);
+Result<ProxyFileSettings> parse_iprep_proxy_conf(std::string_view text, std::string_view file);
 
 // Reads and parses the file at `path`. An absent file (ENOENT, including a dangling symlink)
 // is not an error: it means FMC has no proxy configured, and the result is std::nullopt.

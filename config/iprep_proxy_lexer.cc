@@ -132,8 +132,8 @@ class Lexer {
     std::size_t semicolon = text_.rfind(';', line_end);
     if (semicolon == std::string_view::npos || semicolon < pos_) {
       return file_error(file_, key.line, key.column, key.text,
-                         "missing ';' after the value of " + key.text +
-                             " on its line (a password runs to the last ';' of its line)");
+                        "missing ';' after the value of " + key.text +
+                            " on its line (a password runs to the last ';' of its line)");
     }
     std::size_t end = semicolon;
     while (end > pos_ && (text_[end - 1] == ' ' || text_[end - 1] == '\t')) --end;
@@ -155,17 +155,14 @@ class Lexer {
     while (!at_end() && (peek() == ' ' || peek() == '\t' || peek() == '\r')) advance();
     if (at_end() || peek() == '\n' || peek() == '#' || peek() == '}') return std::nullopt;
     return file_error(file_, key.line, key.column, key.text,
-                       "text after the value of " + key.text +
-                           " on its line: a password runs to the last ';' of its line, so end "
-                           "it with ';' (or quote it)");
+                      "text after the value of " + key.text +
+                          " on its line: a password runs to the last ';' of its line, so end "
+                          "it with ';' (or quote it)");
   }
 
   Error unterminated(const IprepToken& token) const {
-    return file_error(file_,
-                       token.line,
-                       token.column,
-                       "",
-                       "unterminated quoted string: no closing '\"' before the end of the line");
+    return file_error(file_, token.line, token.column, "",
+                      "unterminated quoted string: no closing '\"' before the end of the line");
   }
 
   std::string_view text_;
@@ -188,7 +185,7 @@ bool is_secret_key(std::string_view key) {
 }
 
 Result<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
-                                                           const std::string& file) {
+                                                     const std::string& file) {
   return Lexer(text, file).run();
 }
 

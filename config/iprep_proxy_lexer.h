@@ -20,7 +20,7 @@ struct IprepToken {
   std::string text;  // a word as written, or a quoted string with its escapes resolved
   int line = 1;
   int column = 1;
-  int end_column = 1;  // the column just after the token (tokens never span lines)
+  int end_column = 1;   // the column just after the token (tokens never span lines)
   bool secret = false;  // the value of a secret key: never put into a message
 };
 
@@ -42,6 +42,6 @@ bool is_secret_key(std::string_view key);
 // Errors: an unterminated quoted string, located at its opening quote, and a secret value with
 // no ';' on its line, located at the key. Neither echoes the value: it may be a password.
 Result<std::vector<IprepToken>> tokenize_iprep_proxy(std::string_view text,
-                                                           const std::string& file);
+                                                     const std::string& file);
 
 }  // namespace proxywatch::config

@@ -11,15 +11,14 @@ Result<std::string> read_text_file(const std::string& path) {
 Result<std::string> read_secret_file(const std::string& path, bool private_only, unsigned& mode) {
   // The mode is the descriptor's, taken before a byte is read: no rename between a check and
   // the read can swap the file.
-  return read_regular_file(
-      path, RegularFileLimits{.max_bytes = kMaxConfigFileBytes},
-      [&](const struct stat& info) -> std::error_code {
-        mode = info.st_mode & 07777;
-        if (private_only && (info.st_mode & 077) != 0) {
-          return std::make_error_code(std::errc::permission_denied);
-        }
-        return {};
-      });
+  return read_regular_file(path, RegularFileLimits{.max_bytes = kMaxConfigFileBytes},
+                           [&](const struct stat& info) -> std::error_code {
+                             mode = info.st_mode & 07777;
+                             if (private_only && (info.st_mode & 077) != 0) {
+                               return std::make_error_code(std::errc::permission_denied);
+                             }
+                             return {};
+                           });
 }
 
 bool is_file_absent(const Error& error) {

@@ -91,7 +91,7 @@ Result parse_web_config(const std::string& text, const std::string& source_name)
   } catch (const YAML::Exception& error) {
     const bool located = error.mark.line >= 0;
     return file_error(source_name, located ? error.mark.line + 1 : 0,
-        located ? error.mark.column + 1 : 0, "",          "invalid YAML: " + error.msg);
+                      located ? error.mark.column + 1 : 0, "", "invalid YAML: " + error.msg);
   }
   if (root.IsNull()) return config;
   auto map = YamlMap::open(root, source_name, "", kTopKeys);

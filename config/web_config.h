@@ -36,7 +36,7 @@ struct WebConfig {
 // Errors: YAML syntax, unknown or unsupported keys, cert_file without key_file (or the reverse),
 // a user whose hash is not bcrypt. Error messages never quote a hash.
 boost::system::result<WebConfig, Error> parse_web_config(const std::string& text,
-                                                               const std::string& source_name);
+                                                         const std::string& source_name);
 
 // Reads and parses the file at `path` (see read_text_file for the file errors).
 boost::system::result<WebConfig, Error> load_web_config(const std::string& path);

@@ -20,10 +20,10 @@ namespace proxywatch::config {
 namespace {
 
 constexpr std::array<std::string_view, 14> kTopKeys = {
-    "proxy_file",       "metrics_listen", "interval",
-    "jitter",           "timeouts",       "state_dir",
-    "credentials_file", "log_level",      "max_concurrent_probes",
-    "targets",          "mtu_probe",      "health",
+    "proxy_file",       "metrics_listen",   "interval",
+    "jitter",           "timeouts",         "state_dir",
+    "credentials_file", "log_level",        "max_concurrent_probes",
+    "targets",          "mtu_probe",        "health",
     "web_config_file",  "refuse_basic_auth"};
 constexpr std::array<std::string_view, 10> kHealthKeys = {
     "window_probes",    "window_duration",   "min_samples",      "failing_after",
@@ -179,7 +179,7 @@ Result<DaemonConfig> parse_yaml_config(std::string_view text, std::string_view s
   if (documents->second) {
     const YAML::Mark& at = *documents->second;
     return file_error(config.source, at.line + 1, at.column + 1, "",
-                       "the file holds more than one YAML document ('---'); use one");
+                      "the file holds more than one YAML document ('---'); use one");
   }
   if (documents->first.IsNull()) return config;
   return read_document(documents->first, std::move(config));

@@ -50,8 +50,8 @@ class DocumentStarts : public YAML::EventHandler {
 
 Error located(const std::string& source, const YAML::Mark& mark, std::string message) {
   bool known = mark.line >= 0;
-  return file_error(source, known ? mark.line + 1 : 0,
-                     known ? mark.column + 1 : 0, "", std::move(message));
+  return file_error(source, known ? mark.line + 1 : 0, known ? mark.column + 1 : 0, "",
+                    std::move(message));
 }
 
 }  // namespace

@@ -21,8 +21,9 @@ struct YamlDocuments {
   std::optional<YAML::Mark> second;
 };
 
-// Reads at most three documents (enough to tell "one" from "more than one" from "stuck"). Errors: YAML syntax
-// (located), and a stream on which the parser stops making progress (located where it stuck).
+// Reads at most three documents (enough to tell "one" from "more than one" from "stuck"). Errors:
+// YAML syntax (located), and a stream on which the parser stops making progress (located where it
+// stuck).
 Result<YamlDocuments> load_documents(std::string_view text, const std::string& source);
 
 }  // namespace proxywatch::config

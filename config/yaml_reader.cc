@@ -25,14 +25,13 @@ std::string location_line(const YAML::Node& node) {
 }  // namespace
 
 Error yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
-                       std::string_view message) {
+                 std::string_view message) {
   YAML::Mark mark = at.Mark();
   std::string text = (key_path.empty() ? "" : key_path + ": ") + std::string(message);
   // Marks are -1 for nodes yaml-cpp did not read from text; such errors concern the file.
   int line = mark.line < 0 ? 0 : mark.line + 1;
   int column = mark.line < 0 ? 0 : mark.column + 1;
-  return file_error(source,         line, column,
-                     std::move(key_path),         std::move(text));
+  return file_error(source, line, column, std::move(key_path), std::move(text));
 }
 
 std::string key_for_message(const std::string& name) {
@@ -44,7 +43,7 @@ std::string key_for_message(const std::string& name) {
 }
 
 Result<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::string path,
-                                    std::span<const std::string_view> known) {
+                              std::span<const std::string_view> known) {
   YamlMap map(node, std::move(source), std::move(path));
   if (!node.IsMap()) {
     return map.error_here("expected a mapping of key: value, got " + describe_node(node));

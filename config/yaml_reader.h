@@ -13,15 +13,15 @@
 #include <yaml-cpp/yaml.h>
 #include <boost/system/result.hpp>
 
-#include "common/probe_spec.h"
 #include "common/error.h"
+#include "common/probe_spec.h"
 #include "config/config_error.h"
 
 namespace proxywatch::config {
 
 // An error located at `at`; the message becomes "key_path: message".
 Error yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
-                       std::string_view message);
+                 std::string_view message);
 
 // A YAML mapping whose keys are known to be scalars, unique and among the expected names.
 class YamlMap {
@@ -29,7 +29,7 @@ class YamlMap {
   // Checks `node` found at `path` ("" for the document itself). Errors: not a mapping, a key
   // that is not a plain scalar, a duplicate key, a key not in `known`.
   static Result<YamlMap> open(const YAML::Node& node, std::string source, std::string path,
-                                    std::span<const std::string_view> known);
+                              std::span<const std::string_view> known);
 
   // The value under `key`, or nullptr when the key is absent.
   const YAML::Node* find(std::string_view key) const;
@@ -76,8 +76,7 @@ Result<std::uint64_t> to_integer(const YAML::Node& node, std::uint64_t min, std:
 // Reads `key` with `convert` into `out`. An absent key leaves `out` (the default) untouched;
 // a null value ("key:" with nothing after it) is an error rather than a silent default.
 template <class T, class Convert>
-std::optional<Error> read_key(const YamlMap& map, std::string_view key, T& out,
-                                    Convert convert) {
+std::optional<Error> read_key(const YamlMap& map, std::string_view key, T& out, Convert convert) {
   const YAML::Node* node = map.find(key);
   if (!node) return std::nullopt;
   if (node->IsNull()) return map.error(key, "has no value (remove the key to get the default)");

@@ -90,8 +90,8 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
 
 // Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
 Result<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
-                                       const DaemonConfig& config, bool jitter_written,
-                                       const std::vector<TargetConfig>& previous) {
+                                 const DaemonConfig& config, bool jitter_written,
+                                 const std::vector<TargetConfig>& previous) {
   auto map =
       YamlMap::open(node, config.source, "targets[" + std::to_string(index) + "]", kTargetKeys);
   if (!map) return map.error();
@@ -113,8 +113,7 @@ Result<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
 
 }  // namespace
 
-Result<std::vector<TargetConfig>> read_targets(const YamlMap& map,
-                                                     const DaemonConfig& config) {
+Result<std::vector<TargetConfig>> read_targets(const YamlMap& map, const DaemonConfig& config) {
   const YAML::Node* node = map.find("targets");
   std::vector<TargetConfig> targets;
   if (!node) {

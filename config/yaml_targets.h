@@ -14,8 +14,7 @@ namespace proxywatch::config {
 // The targets of `map`'s `targets:` key; its defaults (interval, timeouts, jitter) come from
 // `config`, already read. Absent: default_targets(config). An empty or malformed list, a
 // target without host, a duplicate name: the error with its position.
-Result<std::vector<TargetConfig>> read_targets(const YamlMap& map,
-                                                     const DaemonConfig& config);
+Result<std::vector<TargetConfig>> read_targets(const YamlMap& map, const DaemonConfig& config);
 
 // What is probed without a `targets:` key: tools.cisco.com:443 and
 // smartreceiver.cisco.com:443 with `config`'s interval and timeouts.

@@ -60,13 +60,14 @@ Result<HostPort> to_listen_address(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text.error();
   auto address = parse_host_port(*text, std::nullopt);
-  if (!address) return error_text("expected HOST:PORT like 127.0.0.1:39555: " + address.error().message);
+  if (!address)
+    return error_text("expected HOST:PORT like 127.0.0.1:39555: " + address.error().message);
   return *address;
 }
 
 Result<LogLevel> to_log_level(const YAML::Node& node) {
-  for (LogLevel level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
-                         LogLevel::kError}) {
+  for (LogLevel level :
+       {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
     if (node.IsScalar() && node.Scalar() == to_string(level)) return level;
   }
   return error_text("expected one of trace, debug, info, warn, error, got " + describe_node(node));

@@ -10,8 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "common/probe_spec.h"
 #include "common/error.h"
+#include "common/probe_spec.h"
 #include "config/config_error.h"
 #include "config/yaml_config.h"
 #include "config/yaml_reader.h"

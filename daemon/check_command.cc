@@ -9,11 +9,11 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "common/error.h"
 #include "common/output/print/result_json.h"
 #include "common/output/print/timeline.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/probe.h"
-#include "common/error.h"
 #include "config/credentials.h"
 #include "daemon/cli_args.h"
 

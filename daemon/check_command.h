@@ -8,12 +8,11 @@
 
 #include <boost/system/result.hpp>
 
-#include "common/probe_spec.h"
 #include "common/error.h"
+#include "common/probe_spec.h"
 #include "daemon/exit_status.h"
 
 namespace proxywatch {
-
 
 // The environment variable `check --proxy-user` takes the proxy password from.
 inline constexpr const char* kPasswordEnv = "PROXYWATCH_PROXY_PASSWORD";

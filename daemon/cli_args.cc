@@ -5,8 +5,8 @@
 namespace proxywatch {
 
 Result<CliArgs> CliArgs::parse(const std::vector<std::string>& args,
-                                   const std::set<std::string>& valued,
-                                   const std::set<std::string>& switches) {
+                               const std::set<std::string>& valued,
+                               const std::set<std::string>& switches) {
   CliArgs out;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
@@ -18,7 +18,8 @@ Result<CliArgs> CliArgs::parse(const std::vector<std::string>& args,
     if (switches.contains(name) && !inline_value) {
       out.switches_.insert(name);
     } else if (valued.contains(name)) {
-      if (!inline_value && i + 1 >= args.size()) return error_text("option " + name + " needs a value");
+      if (!inline_value && i + 1 >= args.size())
+        return error_text("option " + name + " needs a value");
       out.values_[name] = inline_value ? *inline_value : args[++i];
     } else if (name.starts_with("-")) {
       return error_text("unknown option " + name);

@@ -20,8 +20,8 @@ class CliArgs {
   // Parses `args` (without the program and subcommand names). `valued` lists the flags that
   // take a value, `switches` those that do not.
   static Result<CliArgs> parse(const std::vector<std::string>& args,
-                                   const std::set<std::string>& valued,
-                                   const std::set<std::string>& switches);
+                               const std::set<std::string>& valued,
+                               const std::set<std::string>& switches);
 
   // The value of flag `name` ("--proxy"), if given. A repeated flag keeps the last value.
   std::optional<std::string> value(const std::string& name) const;

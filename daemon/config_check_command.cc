@@ -10,8 +10,8 @@
 #include <ostream>
 #include <system_error>
 
-#include "common/probe/tls_contexts.h"
 #include "common/error.h"
+#include "common/probe/tls_contexts.h"
 #include "config/credentials.h"
 #include "config/plan.h"
 #include "daemon/check_command.h"
@@ -23,8 +23,7 @@ namespace {
 using Errors = std::vector<Error>;
 
 // The YAML configuration as the daemon loads it. Says on `out` which one it is.
-Result<config::DaemonConfig> load_config(const ConfigCheckOptions& options,
-                                                       std::ostream& out) {
+Result<config::DaemonConfig> load_config(const ConfigCheckOptions& options, std::ostream& out) {
   auto loaded = config::load_daemon_config(options.config_file, options.config_explicit);
   if (loaded && loaded->source == config::kBuiltInDefaults) {
     out << "configuration: built-in defaults (" << options.config_file << " does not exist)\n";
@@ -50,8 +49,7 @@ Result<void> readable_file(const std::string& path) {
 }
 
 // An error for target `index` of `config`, about its ca_file.
-Error ca_error(const config::DaemonConfig& config, std::size_t index,
-                     const std::string& what) {
+Error ca_error(const config::DaemonConfig& config, std::size_t index, const std::string& what) {
   const config::TargetConfig& target = config.targets[index];
   std::string key = "targets[" + std::to_string(index) + "].ca_file";
   std::string message = key + ": target " + target.name + ": " + what;
@@ -66,8 +64,8 @@ void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
     const std::string& file = config.targets[i].spec.ca_file;
     if (file.empty()) continue;  // the system trust store
     if (auto readable = readable_file(file); !readable) {
-      errors.push_back(
-          ca_error(config, i, "cannot read CA file " + quoted(file) + ": " + readable.error().message));
+      errors.push_back(ca_error(
+          config, i, "cannot read CA file " + quoted(file) + ": " + readable.error().message));
     } else if (auto loaded = contexts.get(file); !loaded) {
       errors.push_back(ca_error(config, i, loaded.error().message));
     }

@@ -56,8 +56,8 @@ Result<void> ConfigState::load() {
 Result<YamlState> ConfigState::read_yaml() const {
   auto loaded = config::load_daemon_config(path_, path_explicit_);
   if (!loaded) return error_text(loaded.error().to_string());
-  auto credentials = config::load_credentials(loaded->credentials_file,
-                                              config::credentials_directory_from_env());
+  auto credentials =
+      config::load_credentials(loaded->credentials_file, config::credentials_directory_from_env());
   if (!credentials) return error_text(credentials.error().to_string());
   return YamlState{std::move(*loaded), std::move(*credentials)};
 }

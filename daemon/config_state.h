@@ -8,9 +8,9 @@
 #include <optional>
 #include <string>
 
+#include "common/error.h"
 #include "common/output/metrics/metrics.h"
 #include "common/output/web/http_server.h"
-#include "common/error.h"
 #include "config/plan.h"
 
 namespace proxywatch {
@@ -61,7 +61,7 @@ class ConfigState {
   std::string path_;
   bool path_explicit_;
   YamlState yaml_;
-  HttpSecurity web_security_;  // from web_config_file, read at start
+  HttpSecurity web_security_;                       // from web_config_file, read at start
   std::optional<config::ProxyFileSettings> proxy_;  // last good; nullopt = disabled
   bool proxy_file_valid_ = true;
 };

@@ -14,10 +14,10 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/error.h"
 #include "common/history/pair_registry.h"
 #include "common/output/log/log.h"
 #include "common/output/metrics/metrics.h"
-#include "common/error.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
 #include "daemon/config_state.h"

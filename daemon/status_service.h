@@ -9,11 +9,11 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "common/error.h"
 #include "common/history/pair_registry.h"
 #include "common/output/metrics/metrics.h"
 #include "common/output/status/status_snapshot.h"
 #include "common/output/web/http_server.h"
-#include "common/error.h"
 #include "config/plan.h"
 #include "daemon/config_state.h"
 

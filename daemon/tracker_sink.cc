@@ -87,14 +87,16 @@ void TrackerSink::record_mtu(const std::string& proxy, const std::string& target
 }
 
 void TrackerSink::retain(const std::string& proxy, const std::vector<std::string>& targets) {
-  for (const PairKey& key : registry_.retain(proxy, targets)) metrics_.forget(key.first, key.second);
+  for (const PairKey& key : registry_.retain(proxy, targets))
+    metrics_.forget(key.first, key.second);
 }
 
 void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {
   for (const PairKey& key : registry_.restore(std::move(pairs), now)) {
     metrics_.forget(key.first, key.second);
   }
-  for (const auto& [key, t] : registry_.pairs()) metrics_.update(key.first, key.second, t.history());
+  for (const auto& [key, t] : registry_.pairs())
+    metrics_.update(key.first, key.second, t.history());
 }
 
 void TrackerSink::publish(const PairKey& key, const TrackerChanges& changes) {

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "common/output/web/http_server.h"
 #include "common/error.h"
+#include "common/output/web/http_server.h"
 
 namespace proxywatch {
 

@@ -20,8 +20,7 @@ TrackerChanges PairRegistry::record(const PairKey& key, const std::string& expec
   return tracker(key).record(result, now, expect_issuer);
 }
 
-TrackerChanges PairRegistry::record_mtu(const PairKey& key, const MtuReport& report,
-                                        WallTime now) {
+TrackerChanges PairRegistry::record_mtu(const PairKey& key, const MtuReport& report, WallTime now) {
   dirty_ = true;
   return tracker(key).record_mtu(report, now);
 }

@@ -52,7 +52,7 @@ bool set_client_hello_padding(SSL* ssl, std::size_t bytes) {
 }
 
 Result<TlsContexts::ContextPtr> TlsContexts::get(const std::string& ca_file,
-                                                     ClientHelloPadding padding) {
+                                                 ClientHelloPadding padding) {
   auto key = std::make_pair(ca_file, padding);
   if (auto it = contexts_.find(key); it != contexts_.end()) return it->second;
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);

@@ -51,7 +51,7 @@ class TlsContexts {
   // the padding extension registered when `padding` is kPadded. Fails with OpenSSL's reason when
   // the file cannot be loaded.
   Result<ContextPtr> get(const std::string& ca_file,
-                             ClientHelloPadding padding = ClientHelloPadding::kNone);
+                         ClientHelloPadding padding = ClientHelloPadding::kNone);
 
   // Forgets every context (after a reload, so changed CA files are read again).
   void clear() { contexts_.clear(); }

@@ -71,7 +71,8 @@ int bench_state(int pairs, const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::string(argv[1]) == "--state") return bench_state(std::atoi(argv[2]), argv[3]);
+  if (argc == 4 && std::string(argv[1]) == "--state")
+    return bench_state(std::atoi(argv[2]), argv[3]);
   int n = argc > 1 ? std::atoi(argv[1]) : 20'000;
   if (n <= 0) n = 20'000;
   ProbeResult ok = testing::result(Outcome::kOk);

@@ -21,8 +21,13 @@ struct Listener {
   std::unique_ptr<proxywatch::HttpServer> server;
   Listener() {
     proxywatch::HttpServer::Handlers handlers{
-        {"/metrics", [] { return proxywatch::HttpResponse{200, "text/plain", "up 1\n"}; }},
-        {"/", [] { return proxywatch::HttpResponse{200, "text/html", "<p>ok</p>"}; }}};
+        {"/metrics",
+         [] {
+           return proxywatch::HttpResponse{200, "text/plain", "up 1\n"};
+         }},
+        {"/", [] {
+           return proxywatch::HttpResponse{200, "text/html", "<p>ok</p>"};
+         }}};
     proxywatch::HttpServerLimits limits;
     limits.read_timeout = std::chrono::milliseconds(500);
     server = std::make_unique<proxywatch::HttpServer>(

@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <fmt/format.h>
 
 #include "common/probe_result.h"
 

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include "common/output/status/diagnosis_advice.h"
 #include "common/output/json/history_json.h"
 #include "common/output/json/json_fields.h"
+#include "common/output/status/diagnosis_advice.h"
 
 namespace proxywatch {
 namespace {
@@ -81,9 +81,9 @@ TargetStatus read_target(const json::object& o) {
   for (const json::value& v : o.at("diagnoses").as_array()) {
     const json::object& d = v.as_object();
     std::string name = json_text(d, "name");
-    t.diagnoses.push_back(TargetDiagnosis{json_named(diagnosis_from_string(name), "diagnosis", name),
-                                          json_time(d.at("since_unix_ms")),
-                                          evidence_from_json(d.at("evidence").as_object())});
+    t.diagnoses.push_back(TargetDiagnosis{
+        json_named(diagnosis_from_string(name), "diagnosis", name),
+        json_time(d.at("since_unix_ms")), evidence_from_json(d.at("evidence").as_object())});
   }
   for (const json::value& v : o.at("probes").as_array())
     t.probes.push_back(sample_from_json(v.as_object()));

@@ -9,8 +9,8 @@
 
 #include <boost/json/value.hpp>
 
-#include "common/output/status/status_snapshot.h"
 #include "common/error.h"
+#include "common/output/status/status_snapshot.h"
 
 namespace proxywatch {
 

@@ -21,8 +21,8 @@
 #include <boost/json.hpp>
 
 #include "common/output/json/history_json.h"
-#include "common/regular_file.h"
 #include "common/output/json/json_fields.h"
+#include "common/regular_file.h"
 
 namespace proxywatch {
 namespace {
@@ -122,7 +122,8 @@ PairState read_pair(const json::object& o, std::int64_t version) {
   h.last_mtu = read_mtu(o.at("last_mtu"));
   // Added after version 1 was out: absent in older files.
   auto since_key = time_key(version, "health_since_ms", "health_since_unix_ms");
-  if (const json::value* since = o.if_contains(since_key)) h.health_since = json_optional_time(*since);
+  if (const json::value* since = o.if_contains(since_key))
+    h.health_since = json_optional_time(*since);
   if (const json::value* last = o.if_contains("last_diagnosis"))
     h.last_diagnosis = last->as_string();
   return pair;
@@ -270,7 +271,9 @@ Result<std::string> read_state_file(const std::string& path) {
       path, RegularFileLimits{.max_bytes = kMaxStateFileBytes, .follow_symlinks = false});
   if (read || read.error().kind == Error::Kind::kNotFound) return read;
   const std::error_code& code = read.error().code;
-  auto refused = [](std::string why) { return Error{.kind = Error::Kind::kInvalid, .message = why}; };
+  auto refused = [](std::string why) {
+    return Error{.kind = Error::Kind::kInvalid, .message = why};
+  };
   if (code == std::errc::too_many_symbolic_link_levels) return refused("it is a symbolic link");
   if (code == std::errc::invalid_argument || code == std::errc::is_a_directory) {
     return refused("it is not a regular file");

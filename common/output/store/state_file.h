@@ -17,8 +17,8 @@
 
 #include <boost/json/object.hpp>
 
-#include "common/history/pair_registry.h"
 #include "common/error.h"
+#include "common/history/pair_registry.h"
 
 namespace proxywatch {
 
@@ -39,7 +39,7 @@ Result<std::vector<PairState>> state_from_json(std::string_view text);
 Result<void> write_state_file(const std::string& path, std::string_view text);
 
 struct LoadedState {
-  std::vector<PairState> pairs;  // empty when there was no file or it was set aside
+  std::vector<PairState> pairs;        // empty when there was no file or it was set aside
   std::optional<std::string> warning;  // when the file was set aside: why, and where to
 };
 

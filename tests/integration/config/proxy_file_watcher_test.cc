@@ -221,7 +221,8 @@ TEST(ProxyFileWatcherTest, MissingDirectoryIsAnErrorNamingIt) {
   WatcherRig rig(missing / "iprep_proxy.conf");
   auto started = rig.watcher().start();
   ASSERT_FALSE(started);
-  EXPECT_NE(started.error().to_string().find(missing.string()), std::string::npos) << started.error();
+  EXPECT_NE(started.error().to_string().find(missing.string()), std::string::npos)
+      << started.error();
   EXPECT_NE(started.error().to_string().find("No such file or directory"), std::string::npos);
 }
 

@@ -103,8 +103,7 @@ TEST(IprepProxyConfTest, PortNotANumberIsError) {
 }
 
 TEST(IprepProxyConfTest, PortOutsideRangeIsErrorWithLineAndColumn) {
-  Error error =
-      parse_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 70000;\n}\n");
+  Error error = parse_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 70000;\n}\n");
   EXPECT_EQ(error.to_string(),
             "/etc/sf/iprep_proxy.conf:3:14: PROXY_PORT 70000 is outside 1-65535");
   EXPECT_EQ(error.where->key_path, "PROXY_PORT");

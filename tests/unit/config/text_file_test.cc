@@ -104,8 +104,7 @@ TEST_F(TextFileTest, PathThroughAFileIsUnreadableNotAbsent) {
   auto read = read_text_file(path("plain") + "/child.conf");
   ASSERT_FALSE(read);
   EXPECT_EQ(read.error().code, std::errc::not_a_directory);
-  EXPECT_EQ(unreadable_config(read.error()).kind,
-            Error::Kind::kUnreadable);
+  EXPECT_EQ(unreadable_config(read.error()).kind, Error::Kind::kUnreadable);
 }
 
 TEST_F(TextFileTest, OneMebibyteIsReadOneByteMoreIsTooLarge) {

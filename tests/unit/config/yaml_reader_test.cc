@@ -164,7 +164,8 @@ TEST(ConvertTest, IntegerMustBeDigitsWithinTheRange) {
   for (const char* bad : {"-1", "+5", "1.5", "5s", "0x5", "''"}) {
     auto n = to_integer(YAML::Load(bad), 1, 10);
     ASSERT_FALSE(n) << bad;
-    EXPECT_TRUE(n.error().to_string().starts_with("expected a whole number in 1-10, got ")) << n.error();
+    EXPECT_TRUE(n.error().to_string().starts_with("expected a whole number in 1-10, got "))
+        << n.error();
   }
   EXPECT_EQ(to_integer(YAML::Load("[1]"), 1, 10).error().to_string(),
             "expected a whole number in 1-10, got a list");

@@ -11,9 +11,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "common/output/web/http_server.h"
 #include "common/output/print/result_json.h"
 #include "common/output/status/status_json.h"
+#include "common/output/web/http_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace proxywatch {

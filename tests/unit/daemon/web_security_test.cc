@@ -85,15 +85,18 @@ TEST_F(WebSecurityTest, AbsentFileIsAnErrorNamingIt) {
   auto security = load_web_security(path);
   ASSERT_FALSE(security);
   EXPECT_NE(security.error().to_string().find(path), std::string::npos) << security.error();
-  EXPECT_NE(security.error().to_string().find("does not exist"), std::string::npos) << security.error();
+  EXPECT_NE(security.error().to_string().find("does not exist"), std::string::npos)
+      << security.error();
 }
 
 TEST_F(WebSecurityTest, InvalidFileIsAnErrorWithItsPosition) {
   auto security = load("tls_server_config:\n  cert_file: web.pem\n");
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().to_string().find((dir_.path() / "web.yml").string() + ":"), std::string::npos)
+  EXPECT_NE(security.error().to_string().find((dir_.path() / "web.yml").string() + ":"),
+            std::string::npos)
       << security.error();
-  EXPECT_NE(security.error().to_string().find("needs both cert_file and key_file"), std::string::npos)
+  EXPECT_NE(security.error().to_string().find("needs both cert_file and key_file"),
+            std::string::npos)
       << security.error();
 }
 
@@ -120,14 +123,17 @@ TEST_F(WebSecurityTest, KeyOfAnotherCertificateIsRefused) {
   EXPECT_NE(security.error().to_string().find("key_file " + pki_.ca.key_file.string() + ": "),
             std::string::npos)
       << security.error();
-  EXPECT_NE(security.error().to_string().find("key values mismatch"), std::string::npos) << security.error();
+  EXPECT_NE(security.error().to_string().find("key values mismatch"), std::string::npos)
+      << security.error();
 }
 
 TEST_F(WebSecurityTest, UserWithoutABcryptHashIsRefused) {
   auto security = load("basic_auth_users:\n  prometheus: plaintext\n");
   ASSERT_FALSE(security);
-  EXPECT_NE(security.error().to_string().find("expected a bcrypt hash"), std::string::npos) << security.error();
-  EXPECT_EQ(security.error().to_string().find("plaintext"), std::string::npos) << "never quotes a hash";
+  EXPECT_NE(security.error().to_string().find("expected a bcrypt hash"), std::string::npos)
+      << security.error();
+  EXPECT_EQ(security.error().to_string().find("plaintext"), std::string::npos)
+      << "never quotes a hash";
 }
 
 }  // namespace

@@ -59,15 +59,13 @@ TEST(HistoryJsonTest, AnInfiniteDurationIsLeftOutNotWrittenAsInfinity) {
 }
 
 TEST(HistoryJsonTest, ReadingRefusesWhatWasNeverWritten) {
-  auto read = [](std::string_view text) {
-    return sample_from_json(json::parse(text).as_object());
-  };
+  auto read = [](std::string_view text) { return sample_from_json(json::parse(text).as_object()); };
   const char* good_tail = R"("reset":false,"phases_us":{}})";
   EXPECT_THROW(read(std::string(R"({"at_unix_ms":1,"outcome":"bogus","phase":null,)") + good_tail),
                JsonShapeError);
-  EXPECT_THROW(read(std::string(R"({"at_unix_ms":1,"outcome":"ok","phase":"nowhere",)") +
-                    good_tail),
-               JsonShapeError);
+  EXPECT_THROW(
+      read(std::string(R"({"at_unix_ms":1,"outcome":"ok","phase":"nowhere",)") + good_tail),
+      JsonShapeError);
   EXPECT_THROW(read(std::string(R"({"at_unix_ms":-5,"outcome":"ok","phase":null,)") + good_tail),
                JsonShapeError);
   EXPECT_THROW(read(R"({"at_unix_ms":1,"outcome":"ok","phase":null,"reset":false,)"

@@ -6,8 +6,8 @@
 #include <boost/json.hpp>
 #include <regex>
 
-#include "common/output/status/diagnosis_advice.h"
 #include "common/output/json/json_fields.h"
+#include "common/output/status/diagnosis_advice.h"
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
 #include "common/output/status/status_text.h"

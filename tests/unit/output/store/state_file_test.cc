@@ -202,7 +202,8 @@ TEST(StateFileTest, TransientReadErrorIsRetriedAndKeepsTheHistory) {
   ASSERT_TRUE(write_state_file(path, state_to_json({failing_pair()}, kStart)));
   int calls = 0;
   auto flaky = [&](const std::string& p) {
-    if (++calls == 1) return Result<std::string>(
+    if (++calls == 1)
+      return Result<std::string>(
           Error{.kind = Error::Kind::kUnreadable, .message = "cannot read: Input/output error"});
     return read_state_file(p);
   };
@@ -219,7 +220,7 @@ TEST(StateFileTest, PersistentReadErrorKeepsTheFileWholeAndDoesNotCallItCorrupt)
   std::string before = dir.read_file("state.json");
   auto failing = [](const std::string&) {
     return Result<std::string>(
-          Error{.kind = Error::Kind::kUnreadable, .message = "cannot read: Input/output error"});
+        Error{.kind = Error::Kind::kUnreadable, .message = "cannot read: Input/output error"});
   };
   LoadedState s = load_state_file(path, kStart, failing);
   EXPECT_FALSE(has_entry_starting(dir.path(), "state.json.corrupt-"));
@@ -277,7 +278,8 @@ TEST(StateFileTest, ImpossiblePhaseTimesAreRejectedSoWhatLoadsSavesAsJson) {
   for (std::string bad : {"0.03e631", "-1"}) {
     auto loaded = state_from_json(version_1_file("[" + bad + ",null,null,null,null,null]"));
     ASSERT_FALSE(loaded) << bad;
-    EXPECT_NE(loaded.error().to_string().find("impossible time"), std::string::npos) << loaded.error();
+    EXPECT_NE(loaded.error().to_string().find("impossible time"), std::string::npos)
+        << loaded.error();
   }
   // Version 2 holds whole microseconds: a negative one or a fraction does not load either.
   std::string text = state_to_json({failing_pair()}, kStart);
