@@ -16,8 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string again = state_to_json(*pairs, WallTime{});
   auto reloaded = state_from_json(again);
   if (!reloaded) {
-    std::fprintf(stderr, "written state does not load: %s\n%s\n", reloaded.error().c_str(),
-                 again.c_str());
+    std::fprintf(stderr, "written state does not load: %s\n%s\n",
+                 reloaded.error().to_string().c_str(), again.c_str());
     std::abort();
   }
   return 0;
