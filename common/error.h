@@ -49,6 +49,9 @@ struct Error {
 template <class T>
 using Result = boost::system::result<T, Error>;
 
+// What a check that produces nothing returns: no error, or the error with its position.
+using MaybeError = std::optional<Error>;
+
 // An Error of Kind::kInvalid that is only a message (no file, no system error).
 inline Error error_text(std::string message) {
   return Error{.message = std::move(message)};

@@ -62,7 +62,7 @@ std::string escape_control(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-std::string quoted(std::string_view text, std::size_t max) {
+std::string in_quotes(std::string_view text, std::size_t max) {
   std::string out = "\"";
   for (char c : text.substr(0, max)) {
     if (c == '"' || c == '\\') {
@@ -86,14 +86,14 @@ std::string quoted_token(std::string_view text) {
   };
   std::size_t n = 0;
   while (n < text.size() && n < kMaxToken && plain(text[n])) ++n;
-  if (n == text.size()) return quoted(text);
+  if (n == text.size()) return in_quotes(text);
   if (n == 0) return "a word of " + std::to_string(text.size()) + " bytes";
-  return "a word starting " + quoted(text.substr(0, n));
+  return "a word starting " + in_quotes(text.substr(0, n));
 }
 
 std::string quoted_if_needed(std::string_view text) {
   bool plain = !text.empty() && text.find_first_of(" \"\\()=") == std::string_view::npos;
-  return plain ? std::string(text) : quoted(text);
+  return plain ? std::string(text) : in_quotes(text);
 }
 
 std::string http_quoted_string(std::string_view text) {

@@ -21,7 +21,7 @@ std::string escape_control(std::string_view text, std::size_t max_bytes = 1024);
 // `text` in double quotes for a message, with '"' and '\\' backslash-escaped and control bytes
 // and every byte outside ASCII as \xNN; past `max` bytes of `text` it is cut, with "..." after
 // the closing quote.
-std::string quoted(std::string_view text, std::size_t max = 256);
+std::string in_quotes(std::string_view text, std::size_t max = 256);
 
 // A word from a file that may not be ours (a proxy file that is a symlink to /etc/shadow): at
 // most its first 24 bytes of [A-Za-z0-9_.-], quoted. `"PROXY_HOST"` when the word is only
@@ -29,7 +29,7 @@ std::string quoted(std::string_view text, std::size_t max = 256);
 // none of them. Never a whole foreign line.
 std::string quoted_token(std::string_view text);
 
-// quoted(text) when `text` is empty or holds a space, '"', '\\', '(', ')' or '='; `text`
+// in_quotes(text) when `text` is empty or holds a space, '"', '\\', '(', ')' or '='; `text`
 // otherwise: a value in a `KEY=value` list that a reader can split again.
 std::string quoted_if_needed(std::string_view text);
 

@@ -17,7 +17,6 @@ namespace proxywatch::config {
 namespace {
 
 using Type = IprepToken::Type;
-using MaybeError = std::optional<Error>;
 
 constexpr std::string_view kBlockName = "iprep_proxy";
 constexpr std::string_view kHostKey = "PROXY_HOST";
@@ -189,7 +188,8 @@ class Parser {
     bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
                                                [](char c) { return c >= '0' && c <= '9'; });
     if (!digits) {
-      return error_at(port.value, kPortKey, "PROXY_PORT " + quoted(text, 24) + " is not a number");
+      return error_at(port.value, kPortKey,
+                      "PROXY_PORT " + in_quotes(text, 24) + " is not a number");
     }
     unsigned long long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -209,7 +209,7 @@ class Parser {
     auto name = parse_host(host->value.text);
     if (!name) {
       return error_at(host->value, kHostKey,
-                      "PROXY_HOST " + quoted(host->value.text, 64) + " " + name.error().message);
+                      "PROXY_HOST " + in_quotes(host->value.text, 64) + " " + name.error().message);
     }
     auto number = parse_port(*port);
     if (!number) return number.error();
@@ -223,7 +223,7 @@ class Parser {
   ConfigWarning fqdn_warning(const Statement& host, std::size_t length) const {
     return ConfigWarning{
         {file_, host.value.line, host.value.column, std::string(kHostKey)},
-        "PROXY_HOST " + quoted(host.value.text, 64) + " is " + std::to_string(length) +
+        "PROXY_HOST " + in_quotes(host.value.text, 64) + " is " + std::to_string(length) +
             " characters long; FMC's Smart Licensing accepts a proxy FQDN of at most " +
             std::to_string(kSmartLicensingMaxFqdn) +
             " characters, so Smart Licensing through this proxy will fail"};

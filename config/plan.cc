@@ -14,7 +14,7 @@ std::string describe_proxy(const Plan& plan) {
   std::string out = "proxy: " + plan.proxy->to_string() + " (from " + plan.proxy_file;
   out += ")\n";
   if (plan.credentials) {
-    out += "credentials: user " + quoted(plan.credentials->user) + " from " +
+    out += "credentials: user " + in_quotes(plan.credentials->user) + " from " +
            plan.credentials_source +
            (plan.credentials->password.empty() ? " (empty password)" : " (password set)") + "\n";
   } else {

@@ -12,11 +12,8 @@
 namespace proxywatch::config {
 namespace {
 
-using Result = boost::system::result<WebConfig, Error>;
-using MaybeError = std::optional<Error>;
-
-constexpr std::array<std::string_view, 3> kTopKeys = {"tls_server_config", "http_server_config",
-                                                      "basic_auth_users"};
+constexpr std::array<std::string_view, 3> kWebConfigKeys = {
+    "tls_server_config", "http_server_config", "basic_auth_users"};
 // exporter-toolkit's tls_server_config keys; only the first two are served.
 constexpr std::array<std::string_view, 10> kTlsKeys = {
     "cert_file",          "key_file",      "client_auth_type",
@@ -82,7 +79,7 @@ MaybeError read_users(const YamlMap& top, WebConfig& config) {
 
 }  // namespace
 
-Result parse_web_config(const std::string& text, const std::string& source_name) {
+Result<WebConfig> parse_web_config(const std::string& text, const std::string& source_name) {
   WebConfig config;
   config.source = source_name;
   YAML::Node root;
@@ -94,7 +91,7 @@ Result parse_web_config(const std::string& text, const std::string& source_name)
                       located ? error.mark.column + 1 : 0, "", "invalid YAML: " + error.msg);
   }
   if (root.IsNull()) return config;
-  auto map = YamlMap::open(root, source_name, "", kTopKeys);
+  auto map = YamlMap::open(root, source_name, "", kWebConfigKeys);
   if (!map) return map.error();
   if (map->find("http_server_config")) {
     return map->error("http_server_config", "is not supported by proxywatch");
@@ -104,7 +101,7 @@ Result parse_web_config(const std::string& text, const std::string& source_name)
   return config;
 }
 
-Result load_web_config(const std::string& path) {
+Result<WebConfig> load_web_config(const std::string& path) {
   auto text = read_text_file(path);
   if (!text) return unreadable_config(text.error());
   return parse_web_config(*text, path);

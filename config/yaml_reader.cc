@@ -98,7 +98,7 @@ std::string describe_node(const YAML::Node& node) {
   if (node.IsMap()) return "a mapping";
   // At most 40 bytes of a value: the file may be a symlink to someone else's (found by
   // web_config_fuzz: a whole foreign line was quoted back).
-  if (node.IsScalar()) return quoted(node.Scalar(), 40);
+  if (node.IsScalar()) return in_quotes(node.Scalar(), 40);
   return "nothing";
 }
 

@@ -35,7 +35,7 @@ Result<std::string> to_target_host(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
   auto host = parse_host(*text);
-  if (!host) return error_text(quoted(*text) + " " + host.error().message);
+  if (!host) return error_text(in_quotes(*text) + " " + host.error().message);
   return host;
 }
 
@@ -48,7 +48,7 @@ Result<std::string> to_target_name(const YAML::Node& node) {
   };
   if (text->empty() || !std::all_of(text->begin(), text->end(), is_label_char)) {
     return error_text(
-        quoted(*text) +
+        in_quotes(*text) +
         " is not a valid name: it becomes a metric label, so use only letters, digits "
         "and _ . : -");
   }
@@ -104,7 +104,7 @@ Result<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
   auto same = std::find_if(previous.begin(), previous.end(),
                            [&](const TargetConfig& t) { return t.name == target.name; });
   if (same == previous.end()) return target;
-  std::string message = "duplicate target name " + quoted(target.name) +
+  std::string message = "duplicate target name " + in_quotes(target.name) +
                         ", already used by targets[" + std::to_string(same - previous.begin()) +
                         "]";
   if (map->find("name")) return map->error("name", message);

@@ -18,9 +18,6 @@
 
 namespace proxywatch::config {
 
-// What a reader of one key or section returns: nothing, or the error with its position.
-using MaybeError = std::optional<Error>;
-
 // A duration ("30s", "5m") of at most `max`.
 Result<Millis> to_bounded_duration(const YAML::Node& node, Millis max);
 // The same, and longer than zero.

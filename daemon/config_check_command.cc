@@ -65,7 +65,7 @@ void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
     if (file.empty()) continue;  // the system trust store
     if (auto readable = readable_file(file); !readable) {
       errors.push_back(ca_error(
-          config, i, "cannot read CA file " + quoted(file) + ": " + readable.error().message));
+          config, i, "cannot read CA file " + in_quotes(file) + ": " + readable.error().message));
     } else if (auto loaded = contexts.get(file); !loaded) {
       errors.push_back(ca_error(config, i, loaded.error().message));
     }

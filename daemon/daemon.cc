@@ -14,7 +14,6 @@ namespace proxywatch {
 namespace {
 
 namespace asio = boost::asio;
-using Clock = std::chrono::system_clock;
 // STATUS= is rebuilt from every target's health, so a probe's end only asks for it: at most one
 // rebuild per this period, however many probes end in it (docs/benchmarks.md, 10,000 targets).
 constexpr std::chrono::milliseconds kStatusCoalescing{100};
@@ -172,7 +171,7 @@ void Daemon::record_probe(const config::PlannedTarget& t, const ProbeResult& r) 
   std::string proxy = plan_.proxy_label();
   metrics_.set_probe_interval(proxy, t.name, t.interval);
   probes_.record(proxy, t.name, r);
-  tracker_.record(proxy, t.name, t.expect_issuer, r, Clock::now());
+  tracker_.record(proxy, t.name, t.expect_issuer, r, std::chrono::system_clock::now());
   status_changed();
   persistence_.changed();
 }
@@ -189,7 +188,7 @@ void Daemon::make_scheduler() {
       [this](const config::PlannedTarget& t, const MtuReport& report) {
         spdlog::debug("MTU comparison {} via {}: {}", t.name, plan_.proxy_label(),
                       to_string(report.verdict));
-        tracker_.record_mtu(plan_.proxy_label(), t.name, report, Clock::now());
+        tracker_.record_mtu(plan_.proxy_label(), t.name, report, std::chrono::system_clock::now());
         persistence_.changed();
       });
 }

@@ -12,8 +12,6 @@
 
 namespace proxywatch {
 
-using Clock = std::chrono::system_clock;
-
 Persistence::Persistence(const boost::asio::any_io_executor& executor, PairRegistry& registry,
                          TrackerSink& sink)
     : registry_(registry), sink_(sink), timer_(executor) {}
@@ -24,7 +22,7 @@ std::string Persistence::path() const {
 
 void Persistence::restore(const std::string& state_dir) {
   state_dir_ = state_dir;
-  LoadedState loaded = load_state_file(path(), Clock::now());
+  LoadedState loaded = load_state_file(path(), std::chrono::system_clock::now());
   if (loaded.warning) {
     log_event(Event{.id = message_ids::kStateFileSetAside,
                     .priority = Priority::kWarning,
@@ -33,7 +31,7 @@ void Persistence::restore(const std::string& state_dir) {
   if (!loaded.pairs.empty()) {
     spdlog::info("history of {} target(s) restored from {}", loaded.pairs.size(), path());
   }
-  sink_.restore(std::move(loaded.pairs), Clock::now());
+  sink_.restore(std::move(loaded.pairs), std::chrono::system_clock::now());
 }
 
 void Persistence::changed() {
@@ -58,7 +56,8 @@ void Persistence::stop() {
 }
 
 void Persistence::save() {
-  auto written = write_state_file(path(), state_to_json(registry_.snapshot(), Clock::now()));
+  auto written = write_state_file(
+      path(), state_to_json(registry_.snapshot(), std::chrono::system_clock::now()));
   if (written) {
     if (failing_) spdlog::info("history saved again to {}", path());
     failing_.reset();

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Builds proxywatch with warnings as errors and runs its tests.
-#   scripts/test.sh              the normal build (build/) and every test with ctest: the unit
-#                                tests first (built before the binary), then the rest
-#   scripts/test.sh --sanitize   the ASan/UBSan build (build-asan/) and every test but the
-#                                artifact tests (label `artifact`: man pages, catalog, rules,
-#                                dashboard, Chromium page, unit file, bench script, Debian
-#                                package), which check files, not the C++ code's memory use,
-#                                and are not even built there
-#   scripts/test.sh --tsan       the ThreadSanitizer build (build-tsan/) and the tests that use a
-#                                second thread (DNS lookups on their own threads, the netns
-#                                tests' DNS scenarios, TLS origins on a thread, the credentials
-#                                race)
-#   scripts/test.sh --fuzz [S]   the libFuzzer build (clang, build-fuzz/): each target in
-#                                tests/fuzz/ for S seconds (default 30) from its seed corpus,
-#                                as many at a time as there are cores (PROXYWATCH_FUZZ_JOBS)
+#   scripts/test.sh              the normal build (build/, g++ with the package's flags) and every
+#                                test with ctest: the unit tests first (built before the binary),
+#                                then the rest
+#   scripts/test.sh --sanitize   the sanitizer build (build-asan/: clang, ASan, UBSan and
+#                                libFuzzer's coverage instrumentation, so the fuzz targets come
+#                                from the same build) and every test but the artifact tests
+#                                (label `artifact`: man pages, catalog, rules, dashboard, Chromium
+#                                page, unit file, bench script, Debian package), which check
+#                                files, not the C++ code's memory use, and are not even built there
+#   scripts/test.sh --tsan       the ThreadSanitizer build (build-tsan/, clang) and the tests that
+#                                use a second thread (thread_tests: tests/CMakeLists.txt lists them)
+#   scripts/test.sh --fuzz [S]   the fuzz targets of the sanitizer build: each target in
+#                                tests/fuzz/ for S seconds (default 30) from its seed corpus, as
+#                                many at a time as there are cores (PROXYWATCH_FUZZ_JOBS)
 #   scripts/test.sh --soak [N]   the soak test (tests/soak/) with N probes (default 100000)
 #   scripts/test.sh --all        the normal suite, then sanitize, tsan and fuzz, stopping at the
 #                                first part that fails: what CI runs. Prints each part's and
@@ -23,24 +23,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# -O2 without debug info: the template-heavy Asio/Beast units compile markedly faster on CI's
-# two cores; the sanitizer builds keep -g for their stack traces.
-base_flags=(-DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
-            "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG")
-# The tests --tsan runs: every one that starts a second thread in the test process or in the
-# proxywatch binary it runs.
-# DNS lookups run on threads of their own (common/probe/dns_lookup.cc): DnsLookupTest runs them
-# in-process with a blocking fake resolver, CheckNetnsTest's name and silent-DNS scenarios in
-# the proxywatch binary. Scripted proxies and TLS origins run on
-# an IoThread (tests/support/io_thread.h) beside the probe under test in ProbeConcurrency,
-# Scheduler, Support and PaddedHello; CredentialsFileTest races a file swapper.
-tsan_tests='CheckNetnsTest|ProbeConcurrency|SchedulerTest|PaddedHello|CredentialsFileTest|DnsLookup|SupportTest'
-# Latency bounds (the first probe within 250 ms) are for the normal and ASan runs: TSan slows
-# the probe several times over, and races are what this run is for.
-tsan_skip='SchedulerTest.ProbesAtOnceThenOnInterval'
-tsan_targets=(proxywatch check_netns_test probe_concurrency_test scheduler_test
-              padded_hello_test credentials_test dns_lookup_test support_test)
-
+# The sanitizer builds: clang at -O0 with line tables only (file:line in every stack trace),
+# which compiles the Asio/Beast coroutine units in well under half g++'s time with -g
+# (README, "How long the tests take").
+sanitizer_base=(-DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=Debug
+                "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -gline-tables-only")
 configure() {  # DIR FLAGS...
   local dir=$1
   shift
@@ -62,7 +49,7 @@ ctest_in() {  # DIR CTEST-ARGS...
   (cd "$dir" && ctest --output-on-failure -j "$(nproc)" "$@")
 }
 
-# With PROXYWATCH_PREBUILD=1 (off by default) the next part's build runs beside this part's
+# With PROXYWATCH_PREBUILD=1 (--all's default) the next part's build runs beside this part's
 # tests, at nice 19 so the tests keep the CPU they ask for: prebuild PART configures PART
 # and starts its build in the background; await_prebuild waits for it (its log is shown if it
 # failed, and the part's own build step then shows the error again); the part's own build step
@@ -72,7 +59,7 @@ prebuild() {  # PART
   [ "${PROXYWATCH_PREBUILD:-0}" = 1 ] || return 0
   "configure_$1"
   # setsid: its own process group, so a failing part can stop the build and every compiler.
-  setsid nice -n 19 bash -c "$(declare -f); $(declare -p base_flags tsan_targets); build_$1" \
+  setsid nice -n 19 bash -c "$(declare -f); build_$1" \
     >"build/prebuild-$1.log" 2>&1 &
   prebuild_pid=$!
   prebuild_part=$1
@@ -133,14 +120,14 @@ run_normal() {
 sanitizer_flags=(-DPROXYWATCH_ARTIFACT_TESTS=OFF -DPROXYWATCH_MAN_PAGES=OFF)
 
 configure_sanitize() {
-  configure build-asan "${base_flags[@]}" "${sanitizer_flags[@]}" -DPROXYWATCH_SANITIZE=ON \
-    -DCMAKE_BUILD_TYPE=Debug
+  CXX=clang++ configure build-asan "${sanitizer_base[@]}" "${sanitizer_flags[@]}" \
+    -DPROXYWATCH_SANITIZE=ON -DPROXYWATCH_FUZZ=ON
 }
 build_sanitize() { cmake --build build-asan -j "$(nproc)"; }
 run_sanitize() {
   step "sanitize configure" configure_sanitize
   step "sanitize build" build_sanitize
-  prebuild tsan_and_fuzz
+  prebuild tsan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     step "sanitize ctest" ctest_in build-asan --timeout 600 -LE artifact
@@ -148,38 +135,33 @@ run_sanitize() {
 }
 
 configure_tsan() {
-  configure build-tsan "${base_flags[@]}" "${sanitizer_flags[@]}" -DPROXYWATCH_TSAN=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
+  CXX=clang++ configure build-tsan "${sanitizer_base[@]}" "${sanitizer_flags[@]}" \
+    -DPROXYWATCH_TSAN=ON
 }
-build_tsan() { cmake --build build-tsan -j "$(nproc)" --target "${tsan_targets[@]}"; }
+build_tsan() { cmake --build build-tsan -j "$(nproc)"; }
 run_tsan() {
   step "tsan configure" configure_tsan
   step "tsan build" build_tsan
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    step "tsan ctest" ctest_in build-tsan --timeout 600 -R "$tsan_tests" -E "$tsan_skip" \
-      -LE artifact
+    step "tsan ctest" ctest_in build-tsan --timeout 600
 }
 
-# TSan's and the fuzzers' builds both go beside the ASan tests, the longest of the sanitizer runs.
-configure_tsan_and_fuzz() { configure_tsan && configure_fuzz; }
-build_tsan_and_fuzz() { build_tsan && build_fuzz; }
-
 # fuzz_one TARGET SECONDS: runs one libFuzzer target from its seeds; writes its one-line result
-# to build-fuzz/TARGET.result, and its log to build-fuzz/TARGET.log. Status 1 on a finding.
+# to build-asan/TARGET.result, and its log to build-asan/TARGET.log. Status 1 on a finding.
 fuzz_one() {
   local target=$1 seconds=$2
-  local seeds=tests/fuzz/corpus/$target/ log=build-fuzz/$target.log
+  local seeds=tests/fuzz/corpus/$target/ log=build-asan/$target.log
   # A working corpus outside the repository: libFuzzer adds the inputs it finds to it.
-  mkdir -p "build-fuzz/corpus/$target" "build-fuzz/artifacts/$target"
+  mkdir -p "build-asan/corpus/$target" "build-asan/artifacts/$target"
   if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     "build-fuzz/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
+     "build-asan/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-       -artifact_prefix="build-fuzz/artifacts/$target/" \
-       "build-fuzz/corpus/$target" "$seeds" >"$log" 2>&1; then
+       -artifact_prefix="build-asan/artifacts/$target/" \
+       "build-asan/corpus/$target" "$seeds" >"$log" 2>&1; then
     echo "fuzz: $target: $(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs in $seconds s, no finding" \
-      >"build-fuzz/$target.result"
+      >"build-asan/$target.result"
   else
-    echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/)" >"build-fuzz/$target.result"
+    echo "fuzz: $target: FAILED (build-asan/artifacts/$target/)" >"build-asan/$target.result"
     return 1
   fi
 }
@@ -194,7 +176,7 @@ fuzz_all() {  # SECONDS
     targets+=("$(basename "$seeds")")
   done
   for target in "${targets[@]}"; do
-    rm -f "build-fuzz/$target.result"
+    rm -f "build-asan/$target.result"
     if [ "$running" -ge "$jobs" ]; then
       wait -n || true
       running=$((running - 1))
@@ -204,44 +186,42 @@ fuzz_all() {  # SECONDS
   done
   wait || true
   for target in "${targets[@]}"; do
-    if [ -f "build-fuzz/$target.result" ] && grep -q 'no finding' "build-fuzz/$target.result"; then
+    if [ -f "build-asan/$target.result" ] && grep -q 'no finding' "build-asan/$target.result"; then
       passed=$((passed + 1))
-      cat "build-fuzz/$target.result"
+      cat "build-asan/$target.result"
     else
       failed=$((failed + 1))
-      echo "fuzz: $target: FAILED (build-fuzz/artifacts/$target/):"
-      tail -n 40 "build-fuzz/$target.log"
+      echo "fuzz: $target: FAILED (build-asan/artifacts/$target/):"
+      tail -n 40 "build-asan/$target.log"
     fi
   done
   echo "fuzz: $passed passed, $failed failed ($jobs at a time, $seconds s each)"
   [ "$failed" -eq 0 ]
 }
 
-configure_fuzz() {
-  CXX=clang++ configure build-fuzz -DPROXYWATCH_FUZZ=ON -DPROXYWATCH_TESTS=OFF \
-    -DPROXYWATCH_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g -DNDEBUG"
-}
-build_fuzz() { cmake --build build-fuzz -j "$(nproc)" --target fuzzers; }
+# The fuzz targets come from the sanitizer build: after --sanitize (or in --all) there is
+# nothing left to compile.
 run_fuzz() {  # SECONDS
-  step "fuzz configure" configure_fuzz
-  step "fuzz build" build_fuzz
+  step "fuzz configure" configure_sanitize
+  step "fuzz build" cmake --build build-asan -j "$(nproc)" --target fuzzers
   step "fuzz run" fuzz_all "${1:-30}"
 }
 
 run_soak() {  # PROBES
   configure_normal
-  cmake --build build -j "$(nproc)" --target soak_test proxywatch
-  PROXYWATCH_SOAK_PROBES=${1:-100000} build/tests/soak_test --gtest_color=no
+  cmake --build build -j "$(nproc)" --target soak_tests proxywatch
+  PROXYWATCH_SOAK_PROBES=${1:-100000} build/tests/soak_tests --gtest_color=no
 }
 
 # --all: each part in a subshell with errexit (a failing command ends its part), the parts in
 # this order, stopping at the first that fails; then how long each took and the total.
 run_all() {
-  # Off by default: in the first end-to-end run the TSan and fuzz builds beside the ASan tests
-  # (nice 19 or not, they share the two cores' caches and memory bandwidth) pushed
-  # SchedulerTest's first probe from under 250 ms to 377 ms. A faster run that fails is no run.
-  export PROXYWATCH_PREBUILD=${PROXYWATCH_PREBUILD:-0}
+  # The next part's build beside this part's tests (PROXYWATCH_PREBUILD=0 turns it off): the
+  # sanitizer build beside the normal tests, the TSan build beside the sanitizer tests. The
+  # tests wait on proxies, daemons and timers more than they compute, and the build runs at
+  # nice 19; the tests' time bounds stay far from the times they bound (SchedulerTest's first
+  # probe: within half of a one-second interval).
+  export PROXYWATCH_PREBUILD=${PROXYWATCH_PREBUILD:-1}
   local started=$SECONDS part part_started status=0 summary=()
   for part in normal sanitize tsan fuzz; do
     part_started=$SECONDS

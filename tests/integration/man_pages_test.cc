@@ -24,7 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSource = PROXYWATCH_SOURCE_DIR;
+const fs::path kRepo = PROXYWATCH_SOURCE_DIR;
 
 std::set<std::string> all_matches(const std::string& text, const std::regex& pattern) {
   std::set<std::string> out;
@@ -57,7 +57,7 @@ std::map<std::string, std::string> documented_keys(const std::string& text) {
 std::set<std::string> code_keys(const std::string& name) {
   std::string code;
   for (const char* file : {"yaml_config.cc", "yaml_values.cc", "yaml_targets.cc"}) {
-    code += read_file(kSource / "config" / file);
+    code += read_file(kRepo / "config" / file);
   }
   std::smatch m;
   std::regex array(name + R"( = \{([^;]*)\};)");
@@ -80,8 +80,8 @@ std::string default_of(const std::string& text) {
   return m[1].str();
 }
 
-const std::string kYamlPage = read_file(kSource / "packaging/man/proxywatch.yaml.5.scd");
-const std::string kCliPage = read_file(kSource / "packaging/man/proxywatch.8.scd");
+const std::string kYamlPage = read_file(kRepo / "packaging/man/proxywatch.yaml.5.scd");
+const std::string kCliPage = read_file(kRepo / "packaging/man/proxywatch.8.scd");
 
 TEST(ManPagesTest, YamlPageNamesExactlyTheKeysTheCodeReads) {
   EXPECT_EQ(names(documented_keys(section(kYamlPage, "GLOBAL KEYS"))), code_keys("kTopKeys"));
@@ -161,7 +161,7 @@ TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
 TEST(ManPagesTest, ScdocAcceptsBothSources) {
   for (const char* page : {"proxywatch.8.scd", "proxywatch.yaml.5.scd"}) {
     ProcessResult r =
-        run_process({"sh", "-c", "scdoc < '" + (kSource / "packaging/man" / page).string() + "'"});
+        run_process({"sh", "-c", "scdoc < '" + (kRepo / "packaging/man" / page).string() + "'"});
     EXPECT_EQ(r.exit_code, 0) << page << ": " << r.err;
     EXPECT_NE(r.out.find(".TH"), std::string::npos) << page;
   }

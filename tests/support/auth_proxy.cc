@@ -1,6 +1,7 @@
 // AuthProxy: request heads read raw, credentials checked from first principles (Basic: base64
 // of user:password; Digest: RFC 7616 §3.4.1 with qop=auth), answers written raw.
 #include "tests/support/auth_proxy.h"
+#include "tests/support/server_limits.h"
 
 #include <openssl/evp.h>
 
@@ -23,8 +24,6 @@ namespace {
 namespace http = boost::beast::http;
 using asio::ip::tcp;
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr int kMaxConnections = 1'000'000;  // the soak test opens 100,000 and more
 constexpr int kMaxRequestsPerConnection = 16;
 constexpr std::string_view kBody = "proxy authentication required\n";
 
@@ -84,7 +83,7 @@ std::vector<AuthProxy::Request> AuthProxy::requests() const {
 }
 
 asio::awaitable<void> AuthProxy::accept_loop() {
-  for (int i = 0; i < kMaxConnections; ++i) {
+  for (int i = 0; i < static_cast<int>(kMaxConnections); ++i) {
     auto [ec, socket] = co_await acceptor_.async_accept(kAwait);
     if (ec) co_return;
     asio::co_spawn(acceptor_.get_executor(), serve(std::move(socket), i), report_exception);

@@ -1,6 +1,7 @@
 // DelayProxy: one coroutine per connection; the delays are steady_timer waits placed exactly
 // around the two answers they stand for, so nothing else the proxy does is inside them.
 #include "tests/support/delay_proxy.h"
+#include "tests/support/server_limits.h"
 
 #include "tests/support/relay.h"
 
@@ -20,11 +21,6 @@ namespace {
 
 using asio::ip::tcp;
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kHeaderLimit = 16 * 1024;
-constexpr std::size_t kMaxConnections = 1'000'000;
-constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
-
 asio::awaitable<void> pause(std::chrono::milliseconds delay) {
   if (delay.count() <= 0) co_return;
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
@@ -32,7 +28,8 @@ asio::awaitable<void> pause(std::chrono::milliseconds delay) {
 }
 
 // Reads one chunk from `from` and writes it to `to` after `delay`; false when either failed.
-asio::awaitable<bool> pass_one(tcp::socket& from, tcp::socket& to, std::chrono::milliseconds delay) {
+asio::awaitable<bool> pass_one(tcp::socket& from, tcp::socket& to,
+                               std::chrono::milliseconds delay) {
   std::array<char, 16 * 1024> chunk;
   auto [ec, n] = co_await from.async_read_some(asio::buffer(chunk), kAwait);
   if (ec) co_return false;
@@ -69,8 +66,8 @@ asio::awaitable<void> DelayProxy::accept_loop() {
 
 asio::awaitable<void> DelayProxy::serve(tcp::socket client) {
   std::string head;
-  auto [ec, n] = co_await asio::async_read_until(
-      client, asio::dynamic_buffer(head, kHeaderLimit), "\r\n\r\n", kAwait);
+  auto [ec, n] = co_await asio::async_read_until(client, asio::dynamic_buffer(head, kHeaderLimit),
+                                                 "\r\n\r\n", kAwait);
   if (ec) co_return;
   {
     std::lock_guard lock(mutex_);

@@ -3,6 +3,7 @@
 // deliberately not valid HTTP. No co_await appears inside an if condition: GCC 12 then evaluates
 // await_transform against the wrong frame (ASan: heap-buffer-overflow in asio's awaitable.hpp).
 #include "tests/support/fake_proxy.h"
+#include "tests/support/server_limits.h"
 
 #include "tests/support/relay.h"
 
@@ -26,12 +27,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kHeaderLimit = 16 * 1024;
-constexpr std::size_t kMaxConnections = 1'000'000;
 constexpr std::size_t kMaxReads = 10'000'000;  // per held connection
 constexpr std::size_t kEndlessHeadersBytes = 1024 * 1024;
-constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
 constexpr std::string_view kBadGateway =
     "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 

@@ -2,6 +2,7 @@
 // read with the plain loopback GET of scrape.h, Boost.URL for the query strings and Boost.JSON
 // for the answers.
 #include "tests/support/prometheus.h"
+#include "tests/support/server_limits.h"
 
 #include "tests/support/local_port.h"
 #include "tests/support/scrape.h"
@@ -22,8 +23,6 @@ namespace {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-constexpr int kPortAttempts = 3;
-
 // The exporter-toolkit line both log once their listener is open; it tells our server from a
 // stranger who took the port meanwhile.
 std::string listening_line(std::uint16_t port) {
@@ -42,7 +41,7 @@ bool wait_until_ready(ChildProcess& child, std::uint16_t port, std::chrono::mill
          child.running();
 }
 
-std::string quoted(const std::string& text) {
+std::string json_quoted(const std::string& text) {
   return json::serialize(json::value(text));
 }
 
@@ -181,7 +180,7 @@ std::string Prometheus::config(std::uint16_t port) const {
   std::string text = "global:\n  scrape_interval: " + every + "\n  scrape_timeout: " + every +
                      "\n  evaluation_interval: " + every + "\n";
   text += "rule_files:\n";
-  for (const auto& f : options_.rule_files) text += "  - " + quoted(f.string()) + "\n";
+  for (const auto& f : options_.rule_files) text += "  - " + json_quoted(f.string()) + "\n";
   if (options_.rule_files.empty()) text += "  []\n";
   if (options_.alertmanager_port != 0) {
     text += "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:" +
@@ -194,7 +193,7 @@ std::string Prometheus::config(std::uint16_t port) const {
       "  - job_name: proxywatch\n"
       "    file_sd_configs:\n"
       "      - files: [" +
-      quoted((dir_.path() / "targets" / "*.yml").string()) +
+      json_quoted((dir_.path() / "targets" / "*.yml").string()) +
       "]\n"
       "        refresh_interval: 1s\n"
       "    relabel_configs:\n"
@@ -215,7 +214,7 @@ void Prometheus::set_targets(const std::vector<ScrapeTarget>& targets) const {
   std::string text = targets.empty() ? "[]\n" : "";
   for (const ScrapeTarget& t : targets) {
     text += "- targets: ['127.0.0.1:" + std::to_string(t.port) +
-            "']\n  labels:\n    appliance: " + quoted(t.appliance) + "\n";
+            "']\n  labels:\n    appliance: " + json_quoted(t.appliance) + "\n";
   }
   // Written outside the watched pattern, then renamed into it.
   const auto tmp = dir_.write_file("targets.yml.tmp", text);

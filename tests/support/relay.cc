@@ -1,6 +1,7 @@
 // Two pumps joined with the awaitable && operator: each ends on EOF (passing a FIN on) or on an
 // error (resetting both sockets, so the other pump ends too).
 #include "tests/support/relay.h"
+#include "tests/support/server_limits.h"
 
 #include <array>
 #include <cstddef>
@@ -16,7 +17,6 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxReads = 10'000'000;
 
 void abort_socket(tcp::socket& socket) {

@@ -1,5 +1,6 @@
 // Squid: config generation and the start/stop of one squid process.
 #include "tests/support/squid.h"
+#include "tests/support/server_limits.h"
 
 #include "tests/support/wait.h"
 
@@ -7,10 +8,6 @@
 
 namespace proxywatch::testing {
 namespace {
-
-constexpr int kPortAttempts = 3;
-constexpr auto kStartDeadline = std::chrono::seconds(15);
-constexpr auto kStopGrace = std::chrono::seconds(5);
 
 std::string joined_lines(const std::vector<std::string>& lines) {
   std::string text;

@@ -1,5 +1,6 @@
 // Tinyproxy: config generation and the start/stop of one tinyproxy process.
 #include "tests/support/tinyproxy.h"
+#include "tests/support/server_limits.h"
 
 #include "tests/support/local_port.h"
 
@@ -8,10 +9,6 @@
 
 namespace proxywatch::testing {
 namespace {
-
-constexpr int kPortAttempts = 3;
-constexpr auto kStartDeadline = std::chrono::seconds(15);
-constexpr auto kStopGrace = std::chrono::seconds(5);
 
 // tinyproxy 1.11's config grammar reads BasicAuth's words as ([-a-z0-9._]+), case-insensitive;
 // anything else is a syntax error that stops it from starting.

@@ -3,6 +3,7 @@
 // No co_await appears inside an if condition: GCC 12 then evaluates await_transform against the
 // wrong frame (ASan: heap-buffer-overflow in asio's awaitable.hpp), so results go to a local first.
 #include "tests/support/tls_origin.h"
+#include "tests/support/server_limits.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -31,9 +32,7 @@ namespace ssl = asio::ssl;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Request = http::request<http::empty_body>;
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
-constexpr std::size_t kMaxConnections = 1'000'000;
 constexpr std::size_t kMaxRequestsPerConnection = 100'000;
 constexpr std::uint64_t kMaxBodyBytes = std::uint64_t{1} << 34;  // 16 GiB
 constexpr std::size_t kMaxHoldReads = 1'000'000;

@@ -270,7 +270,7 @@ void write_chart(Out out, const TargetStatus& t) {
   fmt::format_to(out, "</svg>\n");
 }
 
-void write_target(Out out, const TargetStatus& t, WallTime now) {
+void write_target_html(Out out, const TargetStatus& t, WallTime now) {
   std::string_view health = to_string(t.health);
   fmt::format_to(out,
                  "<section class={0} data-target='{1}'><h2><span class='badge {0}'>{0}</span> {1} "
@@ -329,7 +329,7 @@ std::string render_status_page(const StatusSnapshot& s) {
                  "</noscript>\n<style>{}</style></head>\n<body><main id=main>\n",
                  s.proxy.empty() ? "no proxy" : esc(s.proxy), kStyle);
   write_header(out, s);
-  for (const TargetStatus& t : s.targets) write_target(out, t, s.generated);
+  for (const TargetStatus& t : s.targets) write_target_html(out, t, s.generated);
   fmt::format_to(out, "</main>\n<script>{}</script>\n</body></html>\n", kScript);
   return page;
 }

@@ -79,7 +79,7 @@ void write_probes(Out out, const TargetStatus& t) {
   }
 }
 
-void write_target(Out out, const TargetStatus& t, WallTime now) {
+void write_target_text(Out out, const TargetStatus& t, WallTime now) {
   fmt::format_to(out, "\n{} ({}{}): {}", line_safe(t.name), line_safe(t.destination),
                  t.expect_denied ? ", expected denied" : "", to_string(t.health));
   if (t.health_since) fmt::format_to(out, " for {}", age_text(*t.health_since, now));
@@ -103,7 +103,7 @@ std::string format_status_text(const StatusSnapshot& s, const std::string& sourc
   std::string text;
   Out out(text);
   write_header(out, s, source);
-  for (const TargetStatus& t : s.targets) write_target(out, t, s.generated);
+  for (const TargetStatus& t : s.targets) write_target_text(out, t, s.generated);
   return text;
 }
 

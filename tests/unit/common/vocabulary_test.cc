@@ -28,10 +28,10 @@ TEST(EscapeTest, EscapeControlKeepsUtf8AndCutsAtASequenceBoundary) {
 }
 
 TEST(EscapeTest, QuotedEscapesQuotesBackslashesAndControlBytes) {
-  EXPECT_EQ(quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\\x0a\"");
+  EXPECT_EQ(in_quotes("a\"b\\c\n"), "\"a\\\"b\\\\c\\x0a\"");
   // Messages hold ASCII only, and never a whole foreign line.
-  EXPECT_EQ(quoted("pr\xC3\xB6xy"), "\"pr\\xc3\\xb6xy\"");
-  EXPECT_EQ(quoted(std::string(300, 'a'), 4), "\"aaaa\"...");
+  EXPECT_EQ(in_quotes("pr\xC3\xB6xy"), "\"pr\\xc3\\xb6xy\"");
+  EXPECT_EQ(in_quotes(std::string(300, 'a'), 4), "\"aaaa\"...");
   EXPECT_EQ(quoted_token("PROXY_HOST"), "\"PROXY_HOST\"");
   EXPECT_EQ(quoted_token("root:$y$j9T$hash:19000"), "a word starting \"root\"");
   EXPECT_EQ(quoted_token("$6$salt"), "a word of 7 bytes");

@@ -15,10 +15,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::array<std::string_view, 2> kTimeoutKeys = {"dns", "tcp_connect"};
-const std::string kSource = "proxywatch.yaml";
+const std::string kYamlFile = "proxywatch.yaml";
 
 Result<YamlMap> open(const std::string& text, std::string path = "timeouts") {
-  return YamlMap::open(YAML::Load(text), kSource, std::move(path), kTimeoutKeys);
+  return YamlMap::open(YAML::Load(text), kYamlFile, std::move(path), kTimeoutKeys);
 }
 
 TEST(YamlMapTest, KnownKeysAreFoundAbsentOnesAreNot) {
@@ -39,7 +39,7 @@ TEST(YamlMapTest, PathOfAKeyFollowsTheMapsPath) {
   auto top = open("dns: 5s\n", "");
   ASSERT_TRUE(top);
   EXPECT_EQ(top->path_of("dns"), "dns");
-  EXPECT_EQ(top->source(), kSource);
+  EXPECT_EQ(top->source(), kYamlFile);
 }
 
 TEST(YamlMapTest, NotAMappingIsAnErrorWhereItStarts) {
@@ -98,11 +98,11 @@ TEST(YamlMapTest, ErrorAboutAValueIsAtTheValueOrAtTheKeyWhenNull) {
 
 TEST(YamlErrorTest, MarksBecomeOneBasedAndUnreadNodesConcernTheFile) {
   YAML::Node doc = YAML::Load("a: 1\nb:\n  c: x\n");
-  Error error = yaml_error(doc["b"]["c"], kSource, "b.c", "is wrong");
+  Error error = yaml_error(doc["b"]["c"], kYamlFile, "b.c", "is wrong");
   EXPECT_EQ(error.where->line, 3);
   EXPECT_EQ(error.where->column, 6);
   EXPECT_EQ(error.message, "b.c: is wrong");
-  Error built = yaml_error(YAML::Node("made in code"), kSource, "", "no position");
+  Error built = yaml_error(YAML::Node("made in code"), kYamlFile, "", "no position");
   EXPECT_EQ(built.where->line, 0);
   EXPECT_EQ(built.where->column, 0);
   EXPECT_EQ(built.to_string(), "proxywatch.yaml: no position");

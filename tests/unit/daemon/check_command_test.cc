@@ -6,19 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/command_run.h"
+
 namespace proxywatch {
 namespace {
 
-struct CommandRun {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::CommandRun;
 
-CommandRun run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int status = run_check_command(args, out, err);
-  return {status, out.str(), err.str()};
+CommandRun check(const std::vector<std::string>& args) {
+  return testing::run_command(run_check_command, args);
 }
 
 TEST(CheckCommandTest, FullFlagSetParses) {
@@ -62,7 +58,7 @@ TEST(CheckCommandTest, BadInputIsOneLineErrorAndExitTwo) {
       {{"--proxy", "p:80", "--target", "x", "--mtu", "--expect-denied"}, "exclude each other"},
   };
   for (const auto& [args, expected] : cases) {
-    CommandRun r = run(args);
+    CommandRun r = check(args);
     EXPECT_EQ(r.status, kExitUsage) << expected;
     EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
@@ -71,7 +67,7 @@ TEST(CheckCommandTest, BadInputIsOneLineErrorAndExitTwo) {
 }
 
 TEST(CheckCommandTest, HelpPrintsUsageAndExitsZero) {
-  CommandRun r = run({"--help"});
+  CommandRun r = check({"--help"});
   EXPECT_EQ(r.status, kExitOk);
   EXPECT_NE(r.out.find("usage: proxywatch check"), std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/command_run.h"
 #include "tests/support/temp_dir.h"
 
 namespace proxywatch {
@@ -21,16 +22,10 @@ using testing::TempDir;
 constexpr std::string_view kProxyConf =
     "iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 80;\n}\n";
 
-struct CommandRun {
-  int status;
-  std::string out;
-  std::string err;
-};
+using testing::CommandRun;
 
-CommandRun run(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  int status = run_config_check_command(args, out, err);
-  return {status, out.str(), err.str()};
+CommandRun config_check(const std::vector<std::string>& args) {
+  return testing::run_command(run_config_check_command, args);
 }
 
 // A YAML file and a proxy file side by side; the YAML file names the proxy file.
@@ -53,7 +48,7 @@ class ConfigCheckTest : public ::testing::Test {
 TEST_F(ConfigCheckTest, ValidFilesPrintThePlanAndExitZero) {
   std::string yaml = write_yaml("targets:\n  - name: tools\n    host: tools.cisco.com\n");
   write_proxy(kProxyConf);
-  CommandRun r = run({"--config", yaml});
+  CommandRun r = config_check({"--config", yaml});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_THAT(r.out, HasSubstr("configuration: " + yaml + "\n"));
@@ -65,7 +60,7 @@ TEST_F(ConfigCheckTest, ValidFilesPrintThePlanAndExitZero) {
 TEST_F(ConfigCheckTest, ProxyFileWarningsArePrinted) {
   std::string yaml = write_yaml("");
   write_proxy("iprep_proxy { PROXY_HOST 10.10.10.1; PROXY_PORT 80; PROXY_COLOUR blue; }\n");
-  CommandRun r = run({"--config", yaml});
+  CommandRun r = config_check({"--config", yaml});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("warning: " + proxy_path() + ":1:"));
   EXPECT_THAT(r.out, HasSubstr("PROXY_COLOUR"));
@@ -77,7 +72,7 @@ TEST_F(ConfigCheckTest, BadYamlIsFileLineColumnAndExitTwo) {
                                      "interval: 60s\ntargets:\n  - name: x\n"
                                      "    host: h\n    port: lots\n")
                          .string();
-  CommandRun r = run({"--config", yaml});
+  CommandRun r = config_check({"--config", yaml});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("proxywatch config-check: " + yaml + ":5:11: "));
   EXPECT_TRUE(r.err.ends_with("configuration invalid\n")) << r.err;
@@ -87,7 +82,7 @@ TEST_F(ConfigCheckTest, BadYamlIsFileLineColumnAndExitTwo) {
 TEST_F(ConfigCheckTest, BrokenProxyFileIsLineColumnAndExitTwo) {
   std::string yaml = write_yaml("");
   write_proxy("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT eighty;\n}\n");
-  CommandRun r = run({"--config", yaml});
+  CommandRun r = config_check({"--config", yaml});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("proxywatch config-check: " + proxy_path() + ":3:14: "));
   EXPECT_THAT(r.err, HasSubstr("configuration invalid\n"));
@@ -95,7 +90,7 @@ TEST_F(ConfigCheckTest, BrokenProxyFileIsLineColumnAndExitTwo) {
 
 TEST_F(ConfigCheckTest, AbsentProxyFileDisablesTheProxyAndIsOk) {
   std::string yaml = write_yaml("");
-  CommandRun r = run({"--config", yaml});
+  CommandRun r = config_check({"--config", yaml});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("proxy: disabled"));
   EXPECT_THAT(r.out, HasSubstr("configuration OK\n"));
@@ -104,7 +99,7 @@ TEST_F(ConfigCheckTest, AbsentProxyFileDisablesTheProxyAndIsOk) {
 TEST_F(ConfigCheckTest, ProxyFileFlagOverridesTheYaml) {
   std::string yaml = write_yaml("");
   std::string other = dir_.write_file("other.conf", kProxyConf).string();
-  CommandRun r = run({"--config", yaml, "--proxy-file", other});
+  CommandRun r = config_check({"--config", yaml, "--proxy-file", other});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("(from " + other));
 }
@@ -121,7 +116,7 @@ TEST_F(ConfigCheckTest, AbsentDefaultYamlMeansBuiltInDefaults) {
 }
 
 TEST_F(ConfigCheckTest, AbsentExplicitYamlIsAnError) {
-  CommandRun r = run({"--config", path("absent.yaml")});
+  CommandRun r = config_check({"--config", path("absent.yaml")});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr(path("absent.yaml") + ": file does not exist"));
 }
@@ -134,7 +129,7 @@ TEST_F(ConfigCheckTest, UnreadableCaFileNamesTargetAndFile) {
       "\n  - name: dir\n    host: b.test\n" + "    ca_file: " + path("cadir") +
       "\n  - name: junk\n" + "    host: c.test\n    ca_file: " + path("junk.pem") + "\n");
   dir_.write_file("junk.pem", "not a certificate\n");
-  CommandRun r = run({"--config", yaml});
+  CommandRun r = config_check({"--config", yaml});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr(yaml + ": targets[0].ca_file: target gone: cannot read CA file \"" +
                                path("absent.pem") + "\": No such file or directory"));
@@ -161,7 +156,7 @@ TEST_F(ConfigCheckTest, PasswordNeverPrinted) {
            "iprep_proxy { PROXY_HOST h; PROXY_PORT 1; PROXY_PASWORD " + secret + "; }\n",
        }) {
     write_proxy(proxy);
-    CommandRun r = run({"--config", yaml});
+    CommandRun r = config_check({"--config", yaml});
     EXPECT_THAT(r.out, Not(HasSubstr(secret))) << proxy;
     EXPECT_THAT(r.err, Not(HasSubstr(secret))) << proxy;
     EXPECT_THAT(r.out + r.err, HasSubstr("configuration ")) << proxy;
@@ -169,14 +164,14 @@ TEST_F(ConfigCheckTest, PasswordNeverPrinted) {
 }
 
 TEST(ConfigCheckCommandTest, UnknownFlagIsOneLineAndExitTwo) {
-  CommandRun r = run({"--bogus"});
+  CommandRun r = config_check({"--bogus"});
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "proxywatch config-check: unknown option --bogus\n");
   EXPECT_EQ(r.out, "");
 }
 
 TEST(ConfigCheckCommandTest, HelpPrintsUsage) {
-  CommandRun r = run({"--help"});
+  CommandRun r = config_check({"--help"});
   EXPECT_EQ(r.status, 0);
   EXPECT_THAT(r.out, HasSubstr("usage: proxywatch config-check [--config FILE]"));
 }

@@ -14,6 +14,7 @@
 #include "common/output/print/result_json.h"
 #include "common/output/status/status_json.h"
 #include "common/output/web/http_server.h"
+#include "tests/support/command_run.h"
 #include "tests/support/temp_dir.h"
 
 namespace proxywatch {
@@ -60,21 +61,16 @@ class StatusServer {
   std::thread thread_;
 };
 
-struct CommandRun {
-  int exit_code;
-  std::string out, err;
-};
+using testing::CommandRun;
 
-CommandRun status(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  int code = run_status_command(args, out, err);
-  return {code, out.str(), err.str()};
+CommandRun status(const std::vector<std::string>& args) {
+  return testing::run_command(run_status_command, args);
 }
 
 TEST(StatusCommandTest, AllHealthyExitsZeroAndPrintsABlockPerTarget) {
   StatusServer server(proxywatch::serialize(to_json(snapshot(HealthState::kHealthy))));
   CommandRun run = status({"--listen", server.address()});
-  EXPECT_EQ(run.exit_code, kExitStatusHealthy) << run.err;
+  EXPECT_EQ(run.status, kExitStatusHealthy) << run.err;
   EXPECT_NE(run.out.find("proxywatch 1.0 at " + server.address() + ": proxy 127.0.0.1:3128"),
             std::string::npos)
       << run.out;
@@ -85,7 +81,7 @@ TEST(StatusCommandTest, AllHealthyExitsZeroAndPrintsABlockPerTarget) {
 TEST(StatusCommandTest, OneTargetNotHealthyExitsOne) {
   StatusServer server(proxywatch::serialize(to_json(snapshot(HealthState::kFailing))));
   CommandRun run = status({"--listen", server.address()});
-  EXPECT_EQ(run.exit_code, kExitStatusNotHealthy) << run.err;
+  EXPECT_EQ(run.status, kExitStatusNotHealthy) << run.err;
   EXPECT_NE(run.out.find("smart (smartreceiver.cisco.com:443): failing"), std::string::npos);
 }
 
@@ -93,7 +89,7 @@ TEST(StatusCommandTest, JsonPrintsTheDocumentAsSent) {
   std::string body = proxywatch::serialize(to_json(snapshot(HealthState::kHealthy)));
   StatusServer server(body);
   CommandRun run = status({"--listen", server.address(), "--json"});
-  EXPECT_EQ(run.exit_code, kExitStatusHealthy);
+  EXPECT_EQ(run.status, kExitStatusHealthy);
   EXPECT_EQ(run.out, body);
 }
 
@@ -104,7 +100,7 @@ TEST(StatusCommandTest, NothingListeningExitsTwoNamingTheAddress) {
     address = gone.address();
   }
   CommandRun run = status({"--listen", address});
-  EXPECT_EQ(run.exit_code, kExitStatusUnreachable);
+  EXPECT_EQ(run.status, kExitStatusUnreachable);
   EXPECT_EQ(run.out, "");
   EXPECT_NE(
       run.err.find("cannot reach the daemon at http://" + address + "/status.json (--listen)"),
@@ -117,24 +113,24 @@ TEST(StatusCommandTest, TheYamlsMetricsListenIsTheDefault) {
   testing::TempDir dir("pw-status");
   auto yaml = dir.write_file("proxywatch.yaml", "metrics_listen: " + server.address() + "\n");
   CommandRun run = status({"--config", yaml.string()});
-  EXPECT_EQ(run.exit_code, kExitStatusHealthy) << run.err;
+  EXPECT_EQ(run.status, kExitStatusHealthy) << run.err;
   CommandRun missing = status({"--config", (dir.path() / "absent.yaml").string()});
-  EXPECT_EQ(missing.exit_code, kExitStatusUnreachable);
+  EXPECT_EQ(missing.status, kExitStatusUnreachable);
   EXPECT_NE(missing.err.find("absent.yaml"), std::string::npos) << missing.err;
 }
 
 TEST(StatusCommandTest, AnAnswerThatIsNotAStatusDocumentExitsTwo) {
   StatusServer server("{\"hello\": 1}");
   CommandRun run = status({"--listen", server.address()});
-  EXPECT_EQ(run.exit_code, kExitStatusUnreachable);
+  EXPECT_EQ(run.status, kExitStatusUnreachable);
   EXPECT_NE(run.err.find("is not proxywatch's status"), std::string::npos) << run.err;
   StatusServer not_found("nope", 404);
   CommandRun run404 = status({"--listen", not_found.address()});
-  EXPECT_EQ(run404.exit_code, kExitStatusUnreachable);
+  EXPECT_EQ(run404.status, kExitStatusUnreachable);
   EXPECT_NE(run404.err.find("it answered 404"), std::string::npos) << run404.err;
   StatusServer with_auth("unauthorized", 401);
   CommandRun run401 = status({"--listen", with_auth.address()});
-  EXPECT_EQ(run401.exit_code, kExitStatusUnreachable);
+  EXPECT_EQ(run401.status, kExitStatusUnreachable);
   EXPECT_NE(run401.err.find("requires basic authentication"), std::string::npos) << run401.err;
 }
 

@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::result;
 
-const WallTime kStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
+const WallTime kRegistryStart = WallTime{} + std::chrono::hours(24 * 365 * 50);
 constexpr std::string_view kProxy = "127.0.0.1:3128";
 
 class PairRegistryTest : public ::testing::Test {
@@ -22,7 +22,7 @@ class PairRegistryTest : public ::testing::Test {
   }
 
   PairRegistry registry_;
-  WallTime now_ = kStart;
+  WallTime now_ = kRegistryStart;
 };
 
 TEST_F(PairRegistryTest, RecordCreatesThePairAndReportsItsChanges) {

@@ -14,7 +14,7 @@ void set(ProbeResult& r, Phase phase, double seconds) {
   r.phases[static_cast<std::size_t>(phase)] = Seconds(seconds);
 }
 
-ProbeSpec spec() {
+ProbeSpec timeline_spec() {
   ProbeSpec s;
   s.proxy = {"proxy.example.com", 3128};
   s.target = {"tools.cisco.com", 443};
@@ -23,7 +23,7 @@ ProbeSpec spec() {
 }
 
 // A probe that passed every phase; the origin answered 302 to HEAD / and ended with FIN.
-ProbeResult passed() {
+ProbeResult timeline_passed() {
   ProbeResult r;
   set(r, Phase::kDns, 0.0012);
   set(r, Phase::kTcpConnect, 0.0021);
@@ -61,15 +61,15 @@ TEST(TimelineTest, PassedProbeHasEveryPhaseLineInOrder) {
       "  close                0.4 ms  peer ended with fin\n"
       "outcome: ok\n"
       "diagnosis: The tunnel works.\n";
-  EXPECT_EQ(format_timeline(passed(), spec()), expected);
+  EXPECT_EQ(format_timeline(timeline_passed(), timeline_spec()), expected);
 }
 
 TEST(TimelineTest, PhasesThatDidNotRunAreLeftOut) {
-  ProbeResult r = passed();
+  ProbeResult r = timeline_passed();
   r.phases[static_cast<std::size_t>(Phase::kDns)].reset();
   r.phases[static_cast<std::size_t>(Phase::kHttpFirstByte)].reset();
   r.phases[static_cast<std::size_t>(Phase::kTransfer)].reset();
-  const std::string text = format_timeline(r, spec());
+  const std::string text = format_timeline(r, timeline_spec());
   EXPECT_EQ(text.find("dns "), std::string::npos) << text;
   EXPECT_EQ(text.find("http_first_byte"), std::string::npos) << text;
   EXPECT_EQ(text.find("transfer"), std::string::npos) << text;
@@ -85,7 +85,7 @@ TEST(TimelineTest, FailedPhaseIsMarkedAndNoCloseLineFollows) {
   r.connect_status = 403;
   r.connect_reason = "Forbidden";
   r.diagnosis = "The proxy refused the tunnel (403).";
-  const std::string text = format_timeline(r, spec());
+  const std::string text = format_timeline(r, timeline_spec());
   EXPECT_NE(text.find("  proxy_connect        3.1 ms  CONNECT tools.cisco.com:443 → 403 Forbidden"
                       "  ✗\n"),
             std::string::npos)
@@ -101,15 +101,15 @@ TEST(TimelineTest, ConnectWithoutAnswerSaysSo) {
   r.outcome = Outcome::kProxyStalled;
   r.phase = Phase::kProxyConnect;
   set(r, Phase::kProxyConnect, 10.0);
-  const std::string text = format_timeline(r, spec());
+  const std::string text = format_timeline(r, timeline_spec());
   EXPECT_NE(text.find("10000.0 ms  CONNECT tools.cisco.com:443 → no answer  ✗"), std::string::npos)
       << text;
 }
 
 TEST(TimelineTest, AuthenticationStepsAreShownWithoutThePassword) {
-  ProbeSpec s = spec();
+  ProbeSpec s = timeline_spec();
   s.credentials = ProxyCredentials{"fmc-user", "Pw 99;secret"};
-  ProbeResult r = passed();
+  ProbeResult r = timeline_passed();
   r.auth_scheme = "Digest SHA-256";
   r.auth_stale_retry = true;
   r.auth_reconnects = 1;
@@ -126,22 +126,22 @@ TEST(TimelineTest, TlsWithoutSessionNamesTheTargetHost) {
   r.outcome = Outcome::kTlsStalled;
   r.phase = Phase::kTlsHandshake;
   set(r, Phase::kTlsHandshake, 10.0);
-  const std::string text = format_timeline(r, spec());
+  const std::string text = format_timeline(r, timeline_spec());
   EXPECT_NE(text.find("TLS handshake with tools.cisco.com  ✗"), std::string::npos) << text;
 }
 
 TEST(TimelineTest, CertificateWithoutExpiryHasNoExpiresPart) {
-  ProbeResult r = passed();
+  ProbeResult r = timeline_passed();
   r.tls.not_after.reset();
-  const std::string text = format_timeline(r, spec());
+  const std::string text = format_timeline(r, timeline_spec());
   EXPECT_NE(text.find("issued by CN=IdenTrust Commercial Root CA 1\n"), std::string::npos) << text;
   EXPECT_EQ(text.find("expires"), std::string::npos) << text;
 }
 
 TEST(TimelineTest, NegativeProbeAndUnseenCloseAreNamed) {
-  ProbeSpec s = spec();
+  ProbeSpec s = timeline_spec();
   s.expect_denied = true;
-  ProbeResult r = passed();
+  ProbeResult r = timeline_passed();
   r.peer_close = PeerClose::kNotSeen;
   const std::string text = format_timeline(r, s);
   EXPECT_TRUE(text.starts_with(
