@@ -46,7 +46,7 @@ class Reader {
   }
 
   // A quoted-string with quoted-pair escapes; false when unterminated.
-  bool in_quotes(std::string& out) {
+  bool quoted(std::string& out) {
     ++pos_;  // opening quote
     while (!done()) {
       char c = text_[pos_++];
@@ -89,7 +89,7 @@ bool read_param(Reader& r, std::string& name, std::string& value) {
   r.reset(r.mark() + 1);
   r.skip_ows();
   value.clear();
-  if (r.peek() == '"') return r.in_quotes(value);
+  if (r.peek() == '"') return r.quoted(value);
   value = r.token();
   return true;
 }

@@ -27,7 +27,7 @@ TEST(EscapeTest, EscapeControlKeepsUtf8AndCutsAtASequenceBoundary) {
   EXPECT_EQ(escape_control("aü", 2), "a...");
 }
 
-TEST(EscapeTest, QuotedEscapesQuotesBackslashesAndControlBytes) {
+TEST(EscapeTest, InQuotesEscapesQuotesBackslashesAndControlBytes) {
   EXPECT_EQ(in_quotes("a\"b\\c\n"), "\"a\\\"b\\\\c\\x0a\"");
   // Messages hold ASCII only, and never a whole foreign line.
   EXPECT_EQ(in_quotes("pr\xC3\xB6xy"), "\"pr\\xc3\\xb6xy\"");

@@ -176,24 +176,29 @@ std::string with_unknown_keys(int keys) {
   return text + "}\n";
 }
 
-// Seconds parse_ok takes for `text`.
+// The shortest of three parses of `text`, in seconds: a first parse pays for the allocator's
+// first touch of its pages, and a pause of the machine lengthens one run, not all three.
 double seconds_to_parse(const std::string& text) {
-  auto started = std::chrono::steady_clock::now();
-  (void)parse_ok(text);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double best = 0;
+  for (int run = 0; run < 3; ++run) {
+    auto started = std::chrono::steady_clock::now();
+    (void)parse_ok(text);
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    best = run == 0 ? took : std::min(best, took);
+  }
+  return best;
 }
 
 TEST(IprepProxyConfTest, HundredThousandUnknownKeysParseInLinearTimeWithFewWarnings) {
   std::string large = with_unknown_keys(100000);
   // Linear, not quadratic (the duplicate checks once were: 18 s here): ten times the keys take
-  // about ten times as long, a quadratic parse a hundred times. A ratio within one process, not
-  // a wall-clock bound, so that a slow build (sanitizers at -O0) or a busy machine changes
-  // nothing; the smaller file's best of three, so that one pause cannot lower the ratio's base.
-  std::string small = with_unknown_keys(10000);
-  double small_seconds = seconds_to_parse(small);
-  for (int i = 0; i < 2; ++i) small_seconds = std::min(small_seconds, seconds_to_parse(small));
+  // about ten times as long (11 under ASan, 17 to 23 at -O2, where 100,000 keys outgrow the
+  // caches), a quadratic parse a hundred times; 50 lies between. A ratio within one process,
+  // not a wall-clock bound, so that a slow build (sanitizers at -O0) or a busy machine changes
+  // nothing.
+  double small_seconds = seconds_to_parse(with_unknown_keys(10000));
   double large_seconds = seconds_to_parse(large);
-  EXPECT_LT(large_seconds, 40 * small_seconds)
+  EXPECT_LT(large_seconds, 50 * small_seconds)
       << large_seconds << " s for 100,000 keys, " << small_seconds << " s for 10,000";
 
   auto settings = parse_ok(large);

@@ -2,7 +2,6 @@
 #include "daemon/check_command.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include <gtest/gtest.h>
 
