@@ -49,6 +49,9 @@ Result<void> Daemon::start() {
   // No core dumps and no ptrace by other processes of the same user: the memory holds the
   // proxy password (the unit also sets LimitCORE=0).
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  // A write to a closed stderr (a reader that went away) fails with EPIPE and logging goes on;
+  // the sockets never raise SIGPIPE (Asio sends with MSG_NOSIGNAL).
+  ::signal(SIGPIPE, SIG_IGN);
   if (auto loaded = config_.load(); !loaded) return loaded;
   set_log_level(config_.config().log_level);
   if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
@@ -58,6 +61,9 @@ Result<void> Daemon::start() {
   config_.load_proxy_file();
   watch_proxy_file();
   apply_plan();
+  // SIGUSR1 and SIGUSR2 have no meaning yet: caught and logged, so that they cannot kill it.
+  signals_.add(SIGUSR1);
+  signals_.add(SIGUSR2);
   wait_for_signal();
   arm_watchdog();
   log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
@@ -89,8 +95,12 @@ void Daemon::wait_for_signal() {
 }
 
 void Daemon::on_signal(int signal) {
-  if (signal != SIGHUP) return stop();
-  reload_yaml();
+  if (signal == SIGTERM || signal == SIGINT) return stop();
+  if (signal == SIGHUP) {
+    reload_yaml();
+  } else {
+    spdlog::info("{} ignored", signal == SIGUSR1 ? "SIGUSR1" : "SIGUSR2");
+  }
   wait_for_signal();
 }
 

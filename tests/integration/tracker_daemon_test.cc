@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -235,6 +236,36 @@ TEST_F(TrackerDaemonTest, KillNineLeavesAStateFileThatLoads) {
   EXPECT_NE(daemon_->log().find("history of 1 target(s) restored"), std::string::npos)
       << daemon_->log();
   EXPECT_EQ(daemon_->log().find("not loaded"), std::string::npos) << daemon_->log();
+}
+
+TEST_F(TrackerDaemonTest, UserSignalsAndSigpipeNeitherStopItNorLoseTheHistory) {
+  start_proxy({Behavior::kRelay});
+  write_yaml();
+  start_daemon();
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return metric(scrape(), "proxywatch_probes_total", {"outcome=\"ok\""}) >= 1; }, 10s))
+      << daemon_->log();
+  // A signal sent is delivered before the daemon next runs: by the time it logs (or answers a
+  // scrape), SIGPIPE's default action would have ended it.
+  ASSERT_EQ(kill(daemon_->pid(), SIGPIPE), 0);
+  ASSERT_EQ(kill(daemon_->pid(), SIGUSR1), 0);
+  ASSERT_EQ(kill(daemon_->pid(), SIGUSR2), 0);
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        std::string log = daemon_->log();
+        return log.find("SIGUSR1 ignored") != std::string::npos &&
+               log.find("SIGUSR2 ignored") != std::string::npos;
+      },
+      5s))
+      << daemon_->log();
+  EXPECT_FALSE(scrape().empty());
+  ASSERT_TRUE(daemon_->running()) << daemon_->log();
+  // SIGTERM still stops it cleanly, with the history saved.
+  daemon_->terminate();
+  ASSERT_TRUE(daemon_->wait_status());
+  EXPECT_TRUE(WIFEXITED(*daemon_->wait_status()) && WEXITSTATUS(*daemon_->wait_status()) == 0)
+      << *daemon_->wait_status();
+  EXPECT_NE(dir_.read_file("state.json").find("\"target\":\"origin\""), std::string::npos);
 }
 
 TEST_F(TrackerDaemonTest, CorruptStateFileIsSetAsideAndReplaced) {
