@@ -146,22 +146,25 @@ run_tsan() {
     step "tsan ctest" ctest_in build-tsan --timeout 600
 }
 
+# Where the fuzz targets are built, and where their corpora, artifacts and logs go.
+fuzz_dir=build-asan
+
 # fuzz_one TARGET SECONDS: runs one libFuzzer target from its seeds; writes its one-line result
-# to build-asan/TARGET.result, and its log to build-asan/TARGET.log. Status 1 on a finding.
+# to $fuzz_dir/TARGET.result, and its log to $fuzz_dir/TARGET.log. Status 1 on a finding.
 fuzz_one() {
   local target=$1 seconds=$2
-  local seeds=tests/fuzz/corpus/$target/ log=build-asan/$target.log
+  local seeds=tests/fuzz/corpus/$target/ log=$fuzz_dir/$target.log
   # A working corpus outside the repository: libFuzzer adds the inputs it finds to it.
-  mkdir -p "build-asan/corpus/$target" "build-asan/artifacts/$target"
+  mkdir -p "$fuzz_dir/corpus/$target" "$fuzz_dir/artifacts/$target"
   if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-     "build-asan/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
+     "$fuzz_dir/tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-       -artifact_prefix="build-asan/artifacts/$target/" \
-       "build-asan/corpus/$target" "$seeds" >"$log" 2>&1; then
+       -artifact_prefix="$fuzz_dir/artifacts/$target/" \
+       "$fuzz_dir/corpus/$target" "$seeds" >"$log" 2>&1; then
     echo "fuzz: $target: $(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}') runs in $seconds s, no finding" \
-      >"build-asan/$target.result"
+      >"$fuzz_dir/$target.result"
   else
-    echo "fuzz: $target: FAILED (build-asan/artifacts/$target/)" >"build-asan/$target.result"
+    echo "fuzz: $target: FAILED ($fuzz_dir/artifacts/$target/)" >"$fuzz_dir/$target.result"
     return 1
   fi
 }
@@ -176,7 +179,7 @@ fuzz_all() {  # SECONDS
     targets+=("$(basename "$seeds")")
   done
   for target in "${targets[@]}"; do
-    rm -f "build-asan/$target.result"
+    rm -f "$fuzz_dir/$target.result"
     if [ "$running" -ge "$jobs" ]; then
       wait -n || true
       running=$((running - 1))
@@ -186,13 +189,13 @@ fuzz_all() {  # SECONDS
   done
   wait || true
   for target in "${targets[@]}"; do
-    if [ -f "build-asan/$target.result" ] && grep -q 'no finding' "build-asan/$target.result"; then
+    if [ -f "$fuzz_dir/$target.result" ] && grep -q 'no finding' "$fuzz_dir/$target.result"; then
       passed=$((passed + 1))
-      cat "build-asan/$target.result"
+      cat "$fuzz_dir/$target.result"
     else
       failed=$((failed + 1))
-      echo "fuzz: $target: FAILED (build-asan/artifacts/$target/):"
-      tail -n 40 "build-asan/$target.log"
+      echo "fuzz: $target: FAILED ($fuzz_dir/artifacts/$target/):"
+      tail -n 40 "$fuzz_dir/$target.log"
     fi
   done
   echo "fuzz: $passed passed, $failed failed ($jobs at a time, $seconds s each)"
@@ -203,7 +206,7 @@ fuzz_all() {  # SECONDS
 # nothing left to compile.
 run_fuzz() {  # SECONDS
   step "fuzz configure" configure_sanitize
-  step "fuzz build" cmake --build build-asan -j "$(nproc)" --target fuzzers
+  step "fuzz build" cmake --build "$fuzz_dir" -j "$(nproc)" --target fuzzers
   step "fuzz run" fuzz_all "${1:-30}"
 }
 
