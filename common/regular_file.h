@@ -17,9 +17,10 @@
 namespace proxywatch {
 
 struct RegularFileLimits {
-  std::size_t max_bytes = 0;  // larger: errc::file_too_large, read no further
-  bool follow_symlinks =
-      true;  // false: a symlink is refused (ELOOP, errc::too_many_symbolic_link_levels)
+  // A larger file: errc::file_too_large, read no further.
+  std::size_t max_bytes = 0;
+  // false: a symlink is refused (ELOOP, errc::too_many_symbolic_link_levels).
+  bool follow_symlinks = true;
 };
 
 // Sees the file's fstat before a byte is read; a non-zero code refuses it with that code.
