@@ -191,14 +191,14 @@ double seconds_to_parse(const std::string& text) {
 
 TEST(IprepProxyConfTest, HundredThousandUnknownKeysParseInLinearTimeWithFewWarnings) {
   std::string large = with_unknown_keys(100000);
-  // Linear, not quadratic (the duplicate checks once were: 18 s here): ten times the keys take
-  // about ten times as long (11 under ASan, 17 to 23 at -O2, where 100,000 keys outgrow the
-  // caches), a quadratic parse a hundred times; 50 lies between. A ratio within one process,
-  // not a wall-clock bound, so that a slow build (sanitizers at -O0) or a busy machine changes
-  // nothing.
+  // Linear, not quadratic (the duplicate checks once were: 18 s here, and a hundred times the
+  // time of 10,000 keys). Either bound alone would flake: a busy machine pushes the -O2 build's
+  // ratio from 17 to 60 (100,000 keys outgrow the caches, 10,000 do not) while it stays well
+  // under 3 s, and clang's -O0 ASan build needs up to 5 s while its ratio stays at 11. A
+  // quadratic parse fails both.
   double small_seconds = seconds_to_parse(with_unknown_keys(10000));
   double large_seconds = seconds_to_parse(large);
-  EXPECT_LT(large_seconds, 50 * small_seconds)
+  EXPECT_TRUE(large_seconds < 3.0 || large_seconds < 50 * small_seconds)
       << large_seconds << " s for 100,000 keys, " << small_seconds << " s for 10,000";
 
   auto settings = parse_ok(large);
