@@ -52,7 +52,9 @@ struct ProbeResult {
 
   std::string proxy_address;  // the address actually connected to, "ip:port"
 
-  // The proxy's answer to CONNECT (0 when none arrived).
+  // The proxy's own answer: to CONNECT, or the refusal or error page it made in place of the
+  // origin's answer to a plain-HTTP request (answer_source.h). 0 when none arrived, and for a
+  // plain-HTTP request whose answer was the origin's.
   unsigned connect_status = 0;
   std::string connect_reason;
   // Who produced an error answer, from Via, X-Squid-Error and Server (empty if unknown).
@@ -70,7 +72,10 @@ struct ProbeResult {
 
   TlsInfo tls;
 
+  // The status of the answer to the request: the origin's, or for a plain-HTTP target also the
+  // proxy's own (then connect_status holds it too).
   unsigned http_status = 0;
+  std::string location;                         // a plain-HTTP answer's Location, if any
   std::uint64_t bytes = 0;                      // body bytes received
   std::optional<std::uint64_t> content_length;  // as the origin announced it
   double throughput_bytes_per_s = 0;            // body bytes over the transfer phase

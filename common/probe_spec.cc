@@ -79,6 +79,20 @@ Result<HostPort> parse_host_port(std::string_view text, std::optional<std::uint1
                 text);
 }
 
+std::string ProbeSpec::host_header() const {
+  std::uint16_t default_port = plain_http() ? kHttpDefaultPort : 443;
+  if (target.port != default_port) return target.to_string();
+  return target.host.find(':') != std::string::npos ? "[" + target.host + "]" : target.host;
+}
+
+std::string ProbeSpec::absolute_uri() const {
+  return "http://" + host_header() + (request ? request->path : std::string("/"));
+}
+
+std::string ProbeSpec::target_text() const {
+  return plain_http() ? absolute_uri() : target.to_string();
+}
+
 void PhaseTimeouts::set_all_phases(Millis each) {
   dns = tcp_connect = proxy_connect = tls_handshake = http_first_byte = transfer = each;
 }

@@ -50,10 +50,11 @@ struct PhaseTimeouts {
   friend bool operator==(const PhaseTimeouts&, const PhaseTimeouts&) = default;
 };
 
-// An HTTP request sent inside the tunnel after the TLS handshake.
+// An HTTP request: sent inside the tunnel after the TLS handshake (https), or to the proxy in
+// absolute form (http).
 struct HttpRequestSpec {
   std::string method;  // "HEAD" or "GET"
-  std::string path;    // origin-form, starts with '/'
+  std::string path;    // origin-form, starts with '/'; may carry a query
   friend bool operator==(const HttpRequestSpec&, const HttpRequestSpec&) = default;
 };
 
@@ -68,9 +69,24 @@ struct ProxyCredentials {
   friend bool operator==(const ProxyCredentials&, const ProxyCredentials&) = default;
 };
 
+// How a target is reached through the proxy (DESIGN.md, "What one probe is").
+enum class TargetScheme {
+  // CONNECT host:port (RFC 9110 §9.3.6), then TLS through the tunnel and optionally a request
+  // inside it: how the FMC reaches its https:// services.
+  kHttps,
+  // A plain-HTTP request in absolute form (RFC 9112 §3.2.2: `GET http://host/path HTTP/1.1`)
+  // that the proxy forwards itself, with no tunnel and no TLS: how the FMC's libcurl fetches
+  // http:// feeds through a proxy. `request` is then required.
+  kHttp,
+};
+
+// The port a plain-HTTP URL means when it names none.
+inline constexpr std::uint16_t kHttpDefaultPort = 80;
+
 struct ProbeSpec {
   HostPort proxy;
   HostPort target;
+  TargetScheme scheme = TargetScheme::kHttps;
   // PEM bundle of trusted CAs for the origin; empty means the system store.
   std::string ca_file;
   std::optional<HttpRequestSpec> request;
@@ -92,6 +108,17 @@ struct ProbeSpec {
   std::optional<std::uint32_t> clamp_mss;
   // pad_client_hello: the TLS ClientHello is padded past one full-size segment (outbound test).
   bool pad_client_hello = false;
+
+  bool plain_http() const { return scheme == TargetScheme::kHttp; }
+  // The target as people write it and every output names it: "host:port" for a tunnel,
+  // "http://host[:port]/path" for a plain-HTTP target.
+  std::string target_text() const;
+  // The request-target of a plain-HTTP request: "http://host[:port]/path" (the port only when
+  // it is not 80), IPv6 hosts in brackets.
+  std::string absolute_uri() const;
+  // The Host header of a request to the target: the host, with the port unless it is the
+  // scheme's default (RFC 9110 §7.2).
+  std::string host_header() const;
   friend bool operator==(const ProbeSpec&, const ProbeSpec&) = default;
 };
 

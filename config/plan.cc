@@ -25,10 +25,14 @@ std::string describe_proxy(const Plan& plan) {
 
 std::string describe_target(const PlannedTarget& target) {
   const ProbeSpec& spec = target.spec;
-  std::string out = "  " + target.name + ": " + spec.target.to_string() + ", every " +
+  std::string out = "    " + target.name + ": " + spec.target_text() + ", every " +
                     format_duration(target.interval);
-  out += spec.request ? ", request " + spec.request->method + " " + spec.request->path
-                      : ", no request";
+  if (spec.plain_http()) {
+    out += ", plain HTTP " + spec.request->method + " through the proxy";
+  } else {
+    out += spec.request ? ", CONNECT, request " + spec.request->method + " " + spec.request->path
+                        : ", CONNECT, no request";
+  }
   out += spec.expect_denied ? ", expect denied" : ", expect ok";
   if (!spec.ca_file.empty()) out += ", CA file " + spec.ca_file;
   return out + "\n";
@@ -63,7 +67,8 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
     plan.credentials_source = config.proxy_file;
   }
   for (const TargetConfig& target : config.targets) {
-    PlannedTarget planned{target.name, target.spec, target.interval, target.expect_issuer};
+    PlannedTarget planned{target.name, target.spec, target.interval, target.expect_issuer,
+                          target.service};
     planned.spec.proxy = plan.proxy.value_or(HostPort{});
     planned.spec.credentials = plan.credentials;
     planned.spec.refuse_basic = config.refuse_basic_auth;
@@ -77,7 +82,15 @@ std::string describe_plan(const Plan& plan) {
   for (const ConfigWarning& warning : plan.warnings)
     out += "warning: " + warning.to_string() + "\n";
   out += "targets: " + std::to_string(plan.targets.size()) + "\n";
-  for (const PlannedTarget& target : plan.targets) out += describe_target(target);
+  for (Service service : kAllServices) {
+    std::string lines;
+    for (const PlannedTarget& target : plan.targets) {
+      if (target.service == service) lines += describe_target(target);
+    }
+    if (lines.empty()) continue;
+    out += "  " + std::string(feature_name(service)) + " (service " +
+           std::string(to_string(service)) + "):\n" + lines;
+  }
   return out;
 }
 

@@ -22,6 +22,7 @@ struct PlannedTarget {
   ProbeSpec spec;
   Millis interval;
   std::string expect_issuer{};  // the pinned issuer of the origin's certificate; "": none
+  Service service = Service::kCustom;  // the FMC feature it stands for
   friend bool operator==(const PlannedTarget&, const PlannedTarget&) = default;
 };
 
@@ -57,7 +58,8 @@ Plan make_plan(const DaemonConfig& config, const std::optional<ProxyFileSettings
                const std::optional<LoadedCredentials>& credentials = std::nullopt);
 
 // The plan for humans, as `proxywatch config-check` shows it: the proxy and where it comes
-// from, its warnings, then one line per target (name, host:port, interval, request, expect).
+// from, its warnings, then the targets grouped by the FMC feature they stand for, one line per
+// target (name, host:port or URL, interval, request, expect).
 // Says whether a password is set, never what it is.
 std::string describe_plan(const Plan& plan);
 

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "config/duration.h"
+#include "config/fmc_services.h"
 #include "config/host_syntax.h"
 #include "config/text_file.h"
 #include "config/yaml_documents.h"
@@ -19,12 +20,12 @@
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 14> kTopKeys = {
+constexpr std::array<std::string_view, 15> kTopKeys = {
     "proxy_file",       "metrics_listen",   "interval",
     "jitter",           "timeouts",         "state_dir",
     "credentials_file", "log_level",        "max_concurrent_probes",
-    "targets",          "mtu_probe",        "health",
-    "web_config_file",  "refuse_basic_auth"};
+    "services",         "targets",          "mtu_probe",
+    "health",           "web_config_file",  "refuse_basic_auth"};
 constexpr std::array<std::string_view, 10> kHealthKeys = {
     "window_probes",    "window_duration",   "min_samples",      "failing_after",
     "recover_after",    "degraded_percent",  "persistent_after", "overload_percent",
@@ -144,9 +145,7 @@ Result<DaemonConfig> read_document(const YAML::Node& root, DaemonConfig config) 
   if (!map) return map.error();
   if (auto error = read_globals(*map, config)) return *error;
   if (auto error = check_jitter(*map, config)) return *error;
-  auto targets = read_targets(*map, config);
-  if (!targets) return targets.error();
-  config.targets = std::move(*targets);
+  if (auto error = read_targets(*map, config)) return *error;
   if (!map->find("jitter")) config.jitter = default_jitter(config);
   return config;
 }
@@ -167,6 +166,7 @@ Result<DaemonConfig> load_daemon_config(const std::string& path, bool explicit_p
 
 DaemonConfig default_config() {
   DaemonConfig config;
+  config.service_groups.assign(kDefaultServiceGroups.begin(), kDefaultServiceGroups.end());
   config.targets = default_targets(config);
   return config;
 }

@@ -17,19 +17,28 @@
 //   max_concurrent_probes: 64             # 1-10000
 //   refuse_basic_auth: false              # true: never send the password in clear; a proxy
 //                                         # offering only Basic is proxy_auth_insecure
-//   targets:                              # default: tools.cisco.com and smartreceiver.cisco.com
+//   services: [licensing, security_intelligence, updates]  # the FMC's services probed
+//                                         # (fmc_services.h; also amp, amp_eu, amp_apjc). Default:
+//                                         # these three when `targets:` is absent, none when it
+//                                         # is written; written, they come before `targets:`
+//   targets:                              # default: none (the services above)
 //     - name: tools                       # default HOST:PORT; [A-Za-z0-9_.:-], unique
-//       host: tools.cisco.com             # required
+//       host: tools.cisco.com             # host or url is required
 //       port: 443
-//       ca_file: ""                       # empty: the system trust store
-//       request: HEAD /                   # or GET /path; default: no request after TLS
+//       url: http://feeds.example.com/si.txt  # instead of host/port: http:// is a plain-HTTP
+//                                         # request the proxy forwards, https://HOST[:PORT] a
+//                                         # tunnel (target_url.h)
+//       method: GET                       # url: http:// only; HEAD or GET
+//       service: security_intelligence    # the FMC feature it stands for; default custom
+//       ca_file: ""                       # empty: the system trust store (https only)
+//       request: HEAD /                   # https only: or GET /path; default: no request
 //       max_bytes: 1048576
 //       interval: 60s                     # default: the global interval
 //       timeouts: {tls_handshake: 20s}    # per key; the rest come from the global timeouts
 //       expect: ok                        # ok | denied (the proxy's ACL must refuse it)
 //       http_error_fails: true
-//       expect_issuer: ""                 # pin: the origin certificate's issuer must equal
-//                                         # or contain this (e.g. "CN=IdenTrust"); "": none
+//       expect_issuer: ""                 # https only. Pin: the origin certificate's issuer
+//                                         # must equal or contain this ("CN=IdenTrust"); "": none
 //   mtu_probe: {enabled: true, interval: 1h}  # MTU comparison per target (not expect: denied);
 //                                             # interval at most 7d
 //   health:                               # windows and thresholds (docs/diagnoses.md)
@@ -56,6 +65,7 @@
 
 #include "common/health.h"
 #include "common/probe_spec.h"
+#include "common/service.h"
 #include "config/config_error.h"
 #include "config/iprep_proxy_conf.h"
 
@@ -82,11 +92,13 @@ inline constexpr std::string_view kBuiltInDefaults = "<defaults>";
 // applied: `interval` and `timeouts` are the values to use.
 struct TargetConfig {
   std::string name;  // metric label value
-  // What one probe of this target does: target (host without brackets, port default 443),
-  // ca_file (empty: the system trust store), request, max_bytes, timeouts, expect_denied
-  // (`expect: denied`), http_error_fails and the user agent. The proxy and the credentials are
-  // left empty: the Plan adds them.
+  // What one probe of this target does: scheme and target (host without brackets, port default
+  // 443, or 80 for an http:// URL), ca_file (empty: the system trust store), request (for an
+  // http:// URL its method and path), max_bytes, timeouts, expect_denied (`expect: denied`),
+  // http_error_fails and the user agent. The proxy and the credentials are left empty: the Plan
+  // adds them.
   ProbeSpec spec;
+  Service service = Service::kCustom;  // the FMC feature it stands for
   Millis interval{60'000};
   std::string expect_issuer;  // empty: no pin
   friend bool operator==(const TargetConfig&, const TargetConfig&) = default;
@@ -126,14 +138,17 @@ struct DaemonConfig {
   LogLevel log_level = LogLevel::kInfo;
   std::uint32_t max_concurrent_probes = 64;
   bool refuse_basic_auth = false;  // never answer a Basic-only proxy (proxy_auth_insecure)
+  // The groups of the FMC's service table probed (fmc_services.h), in the file's order; their
+  // targets come first in `targets`.
+  std::vector<std::string> service_groups;
   std::vector<TargetConfig> targets;
   MtuProbeConfig mtu_probe;
   HealthSettings health;
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 
-// All defaults, with the two Smart Licensing targets tools.cisco.com:443 and
-// smartreceiver.cisco.com:443.
+// All defaults, with the targets of the default service groups (kDefaultServiceGroups: Smart
+// Licensing, the Security Intelligence feed, updates).
 DaemonConfig default_config();
 
 // Parses YAML text; `source_name` names it in errors. An empty document (or only comments)

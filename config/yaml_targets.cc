@@ -5,35 +5,49 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <optional>
+#include <span>
 
 #include "common/escape.h"
 #include "config/duration.h"
+#include "config/fmc_services.h"
 #include "config/host_syntax.h"
+#include "config/target_url.h"
 #include "config/yaml_values.h"
 
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 11> kTargetKeys = {
-    "name",     "host",     "port",   "ca_file",          "request",      "max_bytes",
-    "interval", "timeouts", "expect", "http_error_fails", "expect_issuer"};
-constexpr std::array<std::string_view, 2> kDefaultTargetHosts = {"tools.cisco.com",
-                                                                 "smartreceiver.cisco.com"};
+constexpr std::array<std::string_view, 14> kTargetKeys = {
+    "name",    "host",     "port",     "url",    "method",           "service",
+    "ca_file", "request",  "max_bytes", "interval", "timeouts", "expect", "http_error_fails",
+    "expect_issuer"};
 constexpr std::uint16_t kDefaultTargetPort = 443;
+// The keys that only a tunnel has (TLS, a request inside it), and those only a URL target has.
+constexpr std::array<std::string_view, 3> kTunnelOnlyKeys = {"ca_file", "request",
+                                                             "expect_issuer"};
+constexpr std::array<std::string_view, 2> kHostKeys = {"host", "port"};
 
-TargetConfig default_target(const DaemonConfig& config, std::string_view host) {
+TargetConfig target_with_defaults(const DaemonConfig& config) {
   TargetConfig target;
-  target.spec.target = HostPort{std::string(host), kDefaultTargetPort};
-  // host:port without brackets even for IPv6: the name is a label value, not an address.
-  target.name = target.spec.target.host + ":" + std::to_string(target.spec.target.port);
+  target.spec.target.port = kDefaultTargetPort;
   target.interval = config.interval;
   target.spec.timeouts = config.timeouts;
   return target;
 }
 
+// host:port without brackets even for IPv6: the name is a label value, not an address.
+std::string default_name(const HostPort& target) {
+  return target.host + ":" + std::to_string(target.port);
+}
+
 Result<std::string> to_target_host(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text;
+  if (looks_like_url(*text)) {
+    return error_text(in_quotes(*text) + " is a URL, not a host: write it as `url: " + *text +
+                      "` (host: takes a name or an address)");
+  }
   auto host = parse_host(*text);
   if (!host) return error_text(in_quotes(*text) + " " + host.error().message);
   return host;
@@ -63,18 +77,81 @@ Result<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
   return std::optional<HttpRequestSpec>(*request);
 }
 
+Result<TargetUrl> to_target_url(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (!text) return text.error();
+  return parse_target_url(*text);
+}
+
+Result<std::string> to_method(const YAML::Node& node) {
+  if (node.IsScalar() && (node.Scalar() == "HEAD" || node.Scalar() == "GET")) return node.Scalar();
+  return error_text("expected HEAD or GET, got " + describe_node(node));
+}
+
+Result<Service> to_service(const YAML::Node& node) {
+  if (node.IsScalar()) {
+    if (auto service = service_from_string(node.Scalar())) return *service;
+  }
+  return error_text("expected licensing, security_intelligence, updates, amp or custom, got " +
+                    describe_node(node));
+}
+
 Result<bool> to_expect_denied(const YAML::Node& node) {
   if (node.IsScalar() && node.Scalar() == "ok") return false;
   if (node.IsScalar() && node.Scalar() == "denied") return true;
   return error_text("expected ok or denied, got " + describe_node(node));
 }
 
-MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
-  if (!map.find("host")) return map.error_here("missing the required key host");
+// The first of `keys` present in `map`, if any.
+std::optional<std::string_view> first_present(const YamlMap& map,
+                                              std::span<const std::string_view> keys) {
+  for (std::string_view key : keys) {
+    if (map.find(key)) return key;
+  }
+  return std::nullopt;
+}
+
+// `url:` instead of host and port: the scheme decides how the proxy is asked.
+MaybeError read_target_url(const YamlMap& map, TargetConfig& target) {
+  if (auto key = first_present(map, kHostKeys)) {
+    return map.error(*key, "url names the target already: write either url or host and port");
+  }
+  TargetUrl url;
+  if (auto error = read_key(map, "url", url, to_target_url)) return error;
+  target.spec.scheme = url.scheme;
+  target.spec.target = url.target;
+  if (url.scheme == TargetScheme::kHttps) {
+    if (map.find("method")) {
+      return map.error("method", "is for http:// targets; an https:// target's request is "
+                                 "`request: HEAD /PATH`");
+    }
+    return std::nullopt;
+  }
+  if (auto key = first_present(map, kTunnelOnlyKeys)) {
+    return map.error(*key, "is for https targets (a tunnel with TLS); an http:// target is one "
+                           "plain-HTTP request: its path is in the URL, its method is `method:`");
+  }
+  HttpRequestSpec request{"GET", url.path};
+  if (auto error = read_key(map, "method", request.method, to_method)) return error;
+  target.spec.request = std::move(request);
+  return std::nullopt;
+}
+
+MaybeError read_target_address(const YamlMap& map, TargetConfig& target) {
+  if (map.find("url")) return read_target_url(map, target);
+  if (!map.find("host")) return map.error_here("missing the required key host (or url)");
+  if (map.find("method")) {
+    return map.error("method", "is for url: http:// targets; a host's request is `request:`");
+  }
   if (auto error = read_key(map, "host", target.spec.target.host, to_target_host)) return error;
-  if (auto error = read_key(map, "port", target.spec.target.port, to_port)) return error;
-  target.name = target.spec.target.host + ":" + std::to_string(target.spec.target.port);
+  return read_key(map, "port", target.spec.target.port, to_port);
+}
+
+MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
+  if (auto error = read_target_address(map, target)) return error;
+  target.name = default_name(target.spec.target);
   if (auto error = read_key(map, "name", target.name, to_target_name)) return error;
+  if (auto error = read_key(map, "service", target.service, to_service)) return error;
   if (auto error = read_key(map, "ca_file", target.spec.ca_file, to_text)) return error;
   if (auto error = read_key(map, "request", target.spec.request, to_request)) return error;
   if (auto error = read_key(map, "max_bytes", target.spec.max_bytes, to_byte_count)) return error;
@@ -88,59 +165,106 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   return read_key(map, "expect_issuer", target.expect_issuer, to_text);
 }
 
-// Reads targets[index]; `previous` are the targets before it, for the uniqueness of names.
-Result<TargetConfig> read_target(const YAML::Node& node, std::size_t index,
-                                 const DaemonConfig& config, bool jitter_written,
-                                 const std::vector<TargetConfig>& previous) {
+// An error when `target`'s name is taken: by a service target (the list's first
+// `service_count`) or an earlier entry of `targets:`.
+MaybeError check_unique_name(const YamlMap& map, const TargetConfig& target,
+                             const std::vector<TargetConfig>& previous, std::size_t service_count) {
+  auto same = std::find_if(previous.begin(), previous.end(),
+                           [&](const TargetConfig& t) { return t.name == target.name; });
+  if (same == previous.end()) return std::nullopt;
+  auto index = static_cast<std::size_t>(same - previous.begin());
+  std::string message = "duplicate target name " + in_quotes(target.name) + ", already used by ";
+  message += index < service_count
+                 ? "the " + std::string(to_string(same->service)) + " target of `services:`"
+                 : "targets[" + std::to_string(index - service_count) + "]";
+  if (map.find("name")) return map.error("name", message);
+  return map.error_here(message + " (the default name is HOST:PORT; set name to tell them apart)");
+}
+
+// Reads targets[index] and appends it to `targets`, whose first `service_count` came from
+// `services:`.
+MaybeError read_target(const YAML::Node& node, std::size_t index, const DaemonConfig& config,
+                       bool jitter_written, std::vector<TargetConfig>& targets,
+                       std::size_t service_count) {
   auto map =
       YamlMap::open(node, config.source, "targets[" + std::to_string(index) + "]", kTargetKeys);
   if (!map) return map.error();
-  TargetConfig target = default_target(config, "");
-  if (auto error = read_target_fields(*map, target)) return *error;
+  TargetConfig target = target_with_defaults(config);
+  if (auto error = read_target_fields(*map, target)) return error;
   if (jitter_written && map->find("interval") && target.interval <= config.jitter) {
     return map->error("interval",
                       "must be longer than jitter (" + format_duration(config.jitter) + ")");
   }
-  auto same = std::find_if(previous.begin(), previous.end(),
-                           [&](const TargetConfig& t) { return t.name == target.name; });
-  if (same == previous.end()) return target;
-  std::string message = "duplicate target name " + in_quotes(target.name) +
-                        ", already used by targets[" + std::to_string(same - previous.begin()) +
-                        "]";
-  if (map->find("name")) return map->error("name", message);
-  return map->error_here(message + " (the default name is HOST:PORT; set name to tell them apart)");
+  if (auto error = check_unique_name(*map, target, targets, service_count)) return error;
+  targets.push_back(std::move(target));
+  return std::nullopt;
+}
+
+std::string group_list() {
+  std::string out;
+  for (std::string_view group : kFmcServiceGroups) out += (out.empty() ? "" : ", ") + std::string(group);
+  return out;
+}
+
+// `services:`: a list of kFmcServiceGroups names, each at most once.
+MaybeError read_service_groups(const YamlMap& map, std::vector<std::string>& groups) {
+  const YAML::Node* node = map.find("services");
+  if (node->IsNull()) return map.error("services", "has no value (remove the key to get the default)");
+  if (!node->IsSequence()) {
+    return map.error("services", "expected a list of service groups (" + group_list() +
+                                     "), got " + describe_node(*node));
+  }
+  for (const auto& item : *node) {
+    std::string where = "services[" + std::to_string(groups.size()) + "]";
+    if (!item.IsScalar() || !is_service_group(item.Scalar())) {
+      return yaml_error(item, map.source(), where,
+                        "expected one of " + group_list() + ", got " + describe_node(item));
+    }
+    if (std::find(groups.begin(), groups.end(), item.Scalar()) != groups.end()) {
+      return yaml_error(item, map.source(), where, item.Scalar() + " is listed twice");
+    }
+    groups.push_back(item.Scalar());
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-Result<std::vector<TargetConfig>> read_targets(const YamlMap& map, const DaemonConfig& config) {
+MaybeError read_targets(const YamlMap& map, DaemonConfig& config) {
   const YAML::Node* node = map.find("targets");
-  std::vector<TargetConfig> targets;
-  if (!node) {
-    return default_targets(config);
+  config.service_groups.clear();
+  if (map.find("services")) {
+    if (auto error = read_service_groups(map, config.service_groups)) return error;
+  } else if (!node) {
+    config.service_groups.assign(kDefaultServiceGroups.begin(), kDefaultServiceGroups.end());
   }
-  if (node->IsNull())
-    return map.error("targets", "has no value (remove the key to get the default)");
-  if (!node->IsSequence()) {
-    return map.error("targets", "expected a list of targets, got " + describe_node(*node));
+  std::vector<TargetConfig> targets = service_targets(config, config.service_groups);
+  const std::size_t service_count = targets.size();
+  if (node) {
+    if (node->IsNull())
+      return map.error("targets", "has no value (remove the key to get the default)");
+    if (!node->IsSequence()) {
+      return map.error("targets", "expected a list of targets, got " + describe_node(*node));
+    }
+    for (const auto& item : *node) {
+      if (auto error = read_target(item, targets.size() - service_count, config,
+                                   map.find("jitter"), targets, service_count)) {
+        return error;
+      }
+    }
   }
-  if (node->size() == 0) {
-    return map.error("targets",
-                     "no targets: the list is empty (remove the key to probe "
-                     "tools.cisco.com and smartreceiver.cisco.com)");
+  if (targets.empty()) {
+    return map.error(node ? "targets" : "services",
+                     "nothing to probe: no service group and no target (remove `services:` and "
+                     "`targets:` to probe the FMC's default services)");
   }
-  for (const auto& item : *node) {
-    auto target = read_target(item, targets.size(), config, map.find("jitter"), targets);
-    if (!target) return target.error();
-    targets.push_back(std::move(*target));
-  }
-  return targets;
+  config.targets = std::move(targets);
+  return std::nullopt;
 }
 
 std::vector<TargetConfig> default_targets(const DaemonConfig& config) {
-  std::vector<TargetConfig> targets;
-  for (std::string_view host : kDefaultTargetHosts) targets.push_back(default_target(config, host));
-  return targets;
+  std::vector<std::string> groups(kDefaultServiceGroups.begin(), kDefaultServiceGroups.end());
+  return service_targets(config, groups);
 }
 
 }  // namespace proxywatch::config

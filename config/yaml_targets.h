@@ -11,13 +11,16 @@
 
 namespace proxywatch::config {
 
-// The targets of `map`'s `targets:` key; its defaults (interval, timeouts, jitter) come from
-// `config`, already read. Absent: default_targets(config). An empty or malformed list, a
-// target without host, a duplicate name: the error with its position.
-Result<std::vector<TargetConfig>> read_targets(const YamlMap& map, const DaemonConfig& config);
+// Sets config.service_groups and config.targets from `map`'s `services:` and `targets:` keys:
+// the service groups' targets (fmc_services.h) first, then the listed ones. Neither key: the
+// default groups. `targets:` alone: only its targets. The defaults of each target (interval,
+// timeouts, jitter) come from `config`, already read. A malformed list, an unknown or repeated
+// group, a target without host or url, a duplicate name, nothing to probe at all: the error with
+// its position.
+MaybeError read_targets(const YamlMap& map, DaemonConfig& config);
 
-// What is probed without a `targets:` key: tools.cisco.com:443 and
-// smartreceiver.cisco.com:443 with `config`'s interval and timeouts.
+// What is probed with neither key: the targets of kDefaultServiceGroups with `config`'s
+// interval and timeouts.
 std::vector<TargetConfig> default_targets(const DaemonConfig& config);
 
 }  // namespace proxywatch::config

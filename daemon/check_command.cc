@@ -14,7 +14,9 @@
 #include "common/output/print/timeline.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/probe.h"
+#include "common/escape.h"
 #include "config/credentials.h"
+#include "config/target_url.h"
 #include "daemon/cli_args.h"
 
 namespace proxywatch {
@@ -62,6 +64,39 @@ Result<void> apply_credentials(const CliArgs& args, ProbeSpec& spec) {
                                   "or in the environment variable ") +
                       kPasswordEnv);
   }
+  return {};
+}
+
+// Sets the target of `spec` from --target `text`: HOST[:PORT] or a URL (config/target_url.h),
+// and for an http:// URL the request from --method.
+Result<void> apply_target(const CliArgs& args, std::string_view text, ProbeSpec& spec) {
+  if (!config::looks_like_url(text)) {
+    auto target = parse_host_port(text, 443);
+    if (!target) return in_context("--target: ", target.error());
+    spec.target = *target;
+    if (args.value("--method")) return error_text("--method is for an http:// --target");
+    return {};
+  }
+  auto url = config::parse_target_url(text);
+  if (!url) return in_context("--target: ", url.error());
+  spec.scheme = url->scheme;
+  spec.target = url->target;
+  if (!spec.plain_http()) {
+    if (args.value("--method")) return error_text("--method is for an http:// --target");
+    return {};
+  }
+  for (const char* flag : {"--request", "--ca-file"}) {
+    if (args.value(flag)) {
+      return error_text(std::string(flag) +
+                        " is for a tunnel (https); an http:// --target is one plain-HTTP "
+                        "request: its path is in the URL, its method is --method");
+    }
+  }
+  std::string method = args.value("--method").value_or("GET");
+  if (method != "GET" && method != "HEAD") {
+    return error_text("--method: " + in_quotes(method) + " is not HEAD or GET");
+  }
+  spec.request = HttpRequestSpec{std::move(method), url->path};
   return {};
 }
 
@@ -123,14 +158,20 @@ int run_mtu_check(const CheckOptions& options, std::ostream& out, std::ostream& 
 }  // namespace
 
 std::string check_usage() {
-  return "usage: proxywatch check --proxy HOST:PORT --target HOST[:PORT] [options]\n"
+  return "usage: proxywatch check --proxy HOST:PORT --target HOST[:PORT]|URL [options]\n"
          "\n"
          "Probes the proxy once: TCP connect, CONNECT, TLS handshake through the tunnel and,\n"
-         "with --request, an HTTP request; prints the timeline and a diagnosis.\n"
+         "with --request, an HTTP request; or, for an http:// URL, the plain-HTTP request the\n"
+         "proxy forwards itself. Prints the timeline and a diagnosis.\n"
          "\n"
          "  --proxy HOST:PORT      the HTTP proxy (IPv6 as [ADDR]:PORT)\n"
          "  --target HOST[:PORT]   the TLS destination, named as the proxy should see it\n"
-         "                         (port 443 by default; the proxy resolves the name)\n"
+         "                         (port 443 by default; the proxy resolves the name);\n"
+         "                         https://HOST[:PORT] is the same\n"
+         "  --target http://HOST[:PORT][/PATH]\n"
+         "                         a plain-HTTP target: GET (or --method HEAD) of the URL,\n"
+         "                         sent to the proxy in absolute form as the FMC's feeds are\n"
+         "  --method HEAD|GET      the method of an http:// target (default GET)\n"
          "  --ca-file FILE         PEM CA bundle for the origin (default: system store)\n"
          "  --request 'HEAD /'     also send HEAD or GET of a path through the tunnel\n"
          "  --max-bytes N          read at most N body bytes (default 1048576)\n"
@@ -156,7 +197,8 @@ std::string check_usage() {
 Result<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
   auto args = CliArgs::parse(argv,
                              {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
-                              "--timeout", "--stall", "--proxy-user", "--proxy-password-file"},
+                              "--timeout", "--stall", "--proxy-user", "--proxy-password-file",
+                              "--method"},
                              {"--json", "--help", "--expect-denied", "--refuse-basic", "--mtu"});
   if (!args) return args.error();
   CheckOptions options;
@@ -170,11 +212,14 @@ Result<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
   if (!target) return error_text("--target HOST[:PORT] is required");
   auto proxy_hp = parse_host_port(*proxy, std::nullopt);
   if (!proxy_hp) return in_context("--proxy: ", proxy_hp.error());
-  auto target_hp = parse_host_port(*target, 443);
-  if (!target_hp) return in_context("--target: ", target_hp.error());
   options.spec.proxy = *proxy_hp;
-  options.spec.target = *target_hp;
+  if (auto applied = apply_target(*args, *target, options.spec); !applied) return applied.error();
   if (auto applied = apply_optional(*args, options.spec); !applied) return applied.error();
+  if (options.spec.plain_http() && options.mtu) {
+    return error_text(
+        "--mtu compares TLS handshakes through a tunnel; an http:// target has none (probe "
+        "the same proxy with an https:// target)");
+  }
   if (options.mtu && options.spec.expect_denied) {
     return error_text(
         "--mtu and --expect-denied exclude each other (a denied tunnel carries no TLS to "

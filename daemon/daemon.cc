@@ -168,6 +168,11 @@ void Daemon::apply_plan() {
   // Histories of pairs still planned go on (also those restored from the state file).
   tracker_.retain(plan_.proxy_label(),
                   plan_.proxy ? plan_.target_names() : std::vector<std::string>{});
+  std::map<std::string, TrackerSink::TargetFeature> features;
+  for (const config::PlannedTarget& t : plan_.targets) {
+    features[t.name] = {t.service, t.spec.target_text()};
+  }
+  tracker_.describe_targets(std::move(features));
   if (!scheduler_ || scheduler_limit_ != config.max_concurrent_probes) make_scheduler();
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
                     config.jitter, mtu);
@@ -180,6 +185,7 @@ void Daemon::apply_plan() {
 void Daemon::record_probe(const config::PlannedTarget& t, const ProbeResult& r) {
   std::string proxy = plan_.proxy_label();
   metrics_.set_probe_interval(proxy, t.name, t.interval);
+  metrics_.set_target_info(proxy, t.name, to_string(t.service), t.spec.target_text());
   probes_.record(proxy, t.name, r);
   tracker_.record(proxy, t.name, t.expect_issuer, r, std::chrono::system_clock::now());
   status_changed();

@@ -102,7 +102,12 @@ asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
   SteadyTime due = std::chrono::steady_clock::now();
   // The first comparison follows the first probe; negative probes never get one.
   std::optional<SteadyTime> mtu_due;
-  if (shared->mtu.enabled && shared->mtu_sink && !run->target.spec.expect_denied) mtu_due = due;
+  // The MTU comparison needs a TLS handshake through a tunnel: not for a negative probe, not for
+  // a plain-HTTP target.
+  const ProbeSpec& spec = run->target.spec;
+  if (shared->mtu.enabled && shared->mtu_sink && !spec.expect_denied && !spec.plain_http()) {
+    mtu_due = due;
+  }
   while (!run->stopped) {
     run->timer.expires_at(due);
     co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));

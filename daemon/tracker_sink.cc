@@ -71,6 +71,19 @@ Event diagnosis_event(const std::string& proxy, const std::string& target,
   return e;
 }
 
+// Puts the FMC feature at risk before a health event's sentence ("Security Intelligence feed
+// downloads: failing — proxy_denied on http://…; si via proxy:3128: health …") and adds SERVICE.
+void add_feature(Event& e, const TrackerSink::TargetFeature& feature, const PairHistory& h) {
+  std::string line = fmt::format("{}: {}", feature_name(feature.service), to_string(h.health));
+  bool at_risk = h.health == HealthState::kFailing || h.health == HealthState::kDegraded;
+  if (at_risk && !h.window.empty()) {
+    line += fmt::format(" — {} on {}", to_string(h.window.samples().back().outcome),
+                        feature.destination);
+  }
+  e.message = line + "; " + e.message;
+  add_field(e, "SERVICE", std::string(to_string(feature.service)));
+}
+
 }  // namespace
 
 void TrackerSink::record(const std::string& proxy, const std::string& target,
@@ -101,9 +114,18 @@ void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {
 
 void TrackerSink::publish(const PairKey& key, const TrackerChanges& changes) {
   const Tracker& t = *registry_.find(key);
-  if (changes.health_from) log_event(health_event(key.first, key.second, t, *changes.health_from));
+  auto feature = features_.find(key.second);
+  if (changes.health_from) {
+    Event e = health_event(key.first, key.second, t, *changes.health_from);
+    if (feature != features_.end()) add_feature(e, feature->second, t.history());
+    log_event(e);
+  }
   for (const DiagnosisChange& d : changes.diagnoses) {
-    log_event(diagnosis_event(key.first, key.second, d));
+    Event e = diagnosis_event(key.first, key.second, d);
+    if (feature != features_.end()) {
+      add_field(e, "SERVICE", std::string(to_string(feature->second.service)));
+    }
+    log_event(e);
   }
   metrics_.update(key.first, key.second, t.history());
 }

@@ -5,12 +5,14 @@
 // thread-safe: the io_context thread only.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "common/history/pair_registry.h"
 #include "common/output/metrics/metrics.h"
 #include "common/output/metrics/tracker_metrics.h"
+#include "common/service.h"
 
 namespace proxywatch {
 
@@ -28,6 +30,16 @@ class TrackerSink {
   void record_mtu(const std::string& proxy, const std::string& target, const MtuReport& report,
                   WallTime now);
 
+  // What each target stands for, by name: its FMC feature and its destination (host:port or
+  // URL). Health events of a target named here say which feature is at risk and carry SERVICE.
+  struct TargetFeature {
+    Service service = Service::kCustom;
+    std::string destination;
+  };
+  void describe_targets(std::map<std::string, TargetFeature> targets) {
+    features_ = std::move(targets);
+  }
+
   // Drops (with their metric series) the pairs whose proxy is not `proxy` or whose target is
   // not in `targets`.
   void retain(const std::string& proxy, const std::vector<std::string>& targets);
@@ -41,6 +53,7 @@ class TrackerSink {
 
   PairRegistry& registry_;
   TrackerMetrics metrics_;
+  std::map<std::string, TargetFeature> features_;
 };
 
 }  // namespace proxywatch

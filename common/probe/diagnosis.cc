@@ -23,6 +23,19 @@ std::string schemes(const ProbeResult& r) {
   return r.auth_schemes.empty() ? "no scheme" : fmt::format("{}", fmt::join(r.auth_schemes, ", "));
 }
 
+// What was asked of the proxy: "CONNECT host:443", or "GET http://host/path" for a plain-HTTP
+// target.
+std::string request_text(const ProbeSpec& s) {
+  if (s.plain_http()) return fmt::format("{} {}", s.request->method, s.absolute_uri());
+  return fmt::format("CONNECT {}", s.target.to_string());
+}
+
+// The deadline of the proxy's answer: proxy_connect for CONNECT, http_first_byte for a
+// plain-HTTP request.
+Millis answer_timeout(const ProbeSpec& s) {
+  return s.plain_http() ? s.timeouts.http_first_byte : s.timeouts.proxy_connect;
+}
+
 std::string closed_by(const ProbeResult& r) {
   switch (r.peer_close) {
     case PeerClose::kRst:
@@ -35,7 +48,17 @@ std::string closed_by(const ProbeResult& r) {
   return "closed";
 }
 
+std::string ok_plain_http(const ProbeResult& r, const ProbeSpec& s) {
+  if (s.expect_denied) {
+    return fmt::format("The proxy refused to forward {} as its ACL should ({}).", request_text(s),
+                       answer(r));
+  }
+  return fmt::format("The proxy forwarded {} and the origin answered {} after {} body bytes.",
+                     request_text(s), r.http_status, r.bytes);
+}
+
 std::string ok_sentence(const ProbeResult& r, const ProbeSpec& s) {
+  if (s.plain_http()) return ok_plain_http(r, s);
   std::string target = s.target.to_string();
   if (s.expect_denied) {
     return fmt::format("The proxy refused the tunnel to {} as its ACL should ({}).", target,
@@ -75,6 +98,12 @@ std::string tcp_timeout(const ProbeSpec& s) {
 // The proxy's answer to CONNECT.
 
 std::string proxy_denied(const ProbeResult& r, const ProbeSpec& s) {
+  if (s.plain_http()) {
+    return fmt::format(
+        "The proxy refused to forward {} with {}: its ACL blocks this destination, port or "
+        "method for plain HTTP (squid: http_access, Safe_ports); allow it on the proxy.",
+        request_text(s), answer(r));
+  }
   return fmt::format(
       "The proxy refused the tunnel to {} with {}: its ACL blocks this "
       "destination; allow it on the proxy.",
@@ -85,36 +114,43 @@ std::string proxy_upstream_failed(const ProbeResult& r, const ProbeSpec& s) {
   return fmt::format(
       "The proxy could not reach {} ({}): its own connection to the "
       "destination or its DNS failed.",
-      s.target.to_string(), answer(r));
+      s.target_text(), answer(r));
 }
 
 std::string proxy_unavailable(const ProbeResult& r, const ProbeSpec& s) {
   return fmt::format(
       "The proxy answered {} for {}: it is overloaded, or cannot reach the "
       "destination.",
-      answer(r), s.target.to_string());
+      answer(r), s.target_text());
 }
 
 std::string proxy_error(const ProbeResult& r, const ProbeSpec& s) {
-  return fmt::format("The proxy answered CONNECT {} with {}.", s.target.to_string(), answer(r));
+  std::string location = r.location.empty() ? "" : fmt::format(" (Location: {})", r.location);
+  return fmt::format("The proxy answered {} with {}{}.", request_text(s), answer(r), location);
 }
 
 std::string proxy_stalled(const ProbeSpec& s) {
-  return fmt::format(
-      "The proxy accepted the connection but did not answer CONNECT within "
-      "{}.",
-      secs(s.timeouts.proxy_connect));
+  return fmt::format("The proxy accepted the connection but did not answer {} within {}.",
+                     request_text(s), secs(answer_timeout(s)));
 }
 
-std::string proxy_closed(const ProbeResult& r) {
-  return fmt::format("The proxy {} the connection before answering CONNECT.", closed_by(r));
+std::string proxy_closed(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format("The proxy {} the connection before answering {}.", closed_by(r),
+                     request_text(s));
 }
 
-std::string proxy_protocol_error(const ProbeResult& r) {
-  return fmt::format("The proxy's answer to CONNECT is not valid HTTP ({}).", r.error);
+std::string proxy_protocol_error(const ProbeResult& r, const ProbeSpec& s) {
+  return fmt::format("The proxy's answer to {} is not valid HTTP ({}).", request_text(s),
+                     r.error);
 }
 
-std::string tunnel_not_denied(const ProbeSpec& s) {
+std::string tunnel_not_denied(const ProbeResult& r, const ProbeSpec& s) {
+  if (s.plain_http()) {
+    return fmt::format(
+        "The proxy forwarded {} (the origin answered {}), which its ACL should deny: the ACL "
+        "is no longer enforced for plain HTTP.",
+        request_text(s), r.http_status);
+  }
   return fmt::format(
       "The proxy opened a tunnel to {}, which its ACL should deny: the ACL "
       "is no longer enforced.",
@@ -184,7 +220,7 @@ std::string tls_failed(const ProbeResult& r, const ProbeSpec& s) {
 // The HTTP request inside the tunnel and its download.
 
 std::string http_stalled(const ProbeResult& r, const ProbeSpec& s) {
-  std::string target = s.target.to_string();
+  std::string target = s.target_text();
   std::string of = r.content_length ? fmt::format(" of {}", *r.content_length) : "";
   if (r.phase == Phase::kHttpFirstByte) {
     return fmt::format("{} did not answer the HTTP request within {}.", target,
@@ -203,7 +239,7 @@ std::string http_stalled(const ProbeResult& r, const ProbeSpec& s) {
 }
 
 std::string http_incomplete(const ProbeResult& r, const ProbeSpec& s) {
-  std::string target = s.target.to_string();
+  std::string target = s.target_text();
   if (r.answer_malformed) {
     return fmt::format(
         "{} sent a malformed HTTP answer after {} body bytes ({}): it cannot be read.", target,
@@ -215,6 +251,11 @@ std::string http_incomplete(const ProbeResult& r, const ProbeSpec& s) {
 }
 
 std::string http_error(const ProbeResult& r, const ProbeSpec& s) {
+  if (s.plain_http()) {
+    return fmt::format(
+        "The origin answered {} with HTTP {} (relayed by the proxy, not its own refusal).",
+        request_text(s), r.http_status);
+  }
   return fmt::format("{} answered {} {} with HTTP {}.", s.target.to_string(), s.request->method,
                      s.request->path, r.http_status);
 }
@@ -250,9 +291,9 @@ std::string diagnose(const ProbeResult& r, const ProbeSpec& s) {
     case Outcome::kProxyStalled:
       return proxy_stalled(s);
     case Outcome::kProxyClosed:
-      return proxy_closed(r);
+      return proxy_closed(r, s);
     case Outcome::kProxyProtocolError:
-      return proxy_protocol_error(r);
+      return proxy_protocol_error(r, s);
     case Outcome::kTlsReset:
       return tls_reset(s);
     case Outcome::kTlsStalled:
@@ -268,7 +309,7 @@ std::string diagnose(const ProbeResult& r, const ProbeSpec& s) {
     case Outcome::kHttpError:
       return http_error(r, s);
     case Outcome::kTunnelNotDenied:
-      return tunnel_not_denied(s);
+      return tunnel_not_denied(r, s);
   }
   return proxy_error(r, s);  // not reached: the switch covers every outcome
 }

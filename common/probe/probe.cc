@@ -41,10 +41,15 @@ asio::awaitable<ProbeResult> ProbeSession::run() {
   bool ok = co_await resolve();
   if (ok) ok = co_await connect_tcp();
   if (ok) ok = co_await connect_proxy();
-  if (ok) ok = co_await handshake_tls();
-  if (ok && spec_.request) ok = co_await first_byte();
-  if (ok && spec_.request) ok = co_await transfer();
-  if (ok) co_await close_tls();
+  if (spec_.plain_http()) {
+    // No tunnel: the proxy answered the request itself, and the body follows on its connection.
+    if (ok) ok = co_await forward_transfer();
+  } else {
+    if (ok) ok = co_await handshake_tls();
+    if (ok && spec_.request) ok = co_await first_byte();
+    if (ok && spec_.request) ok = co_await transfer();
+    if (ok) co_await close_tls();
+  }
   close_socket();
   result_.total = Clock::now() - start;
   result_.diagnosis = diagnose(result_, spec_);

@@ -1,9 +1,10 @@
-// The CONNECT exchange of a probe (phase proxy_connect, probe_session.h): the request, the
-// proxy's answer, and answering its 407s with credentials (proxy_auth.h) on the same connection
-// or a new one, all within the phase's one deadline.
+// The exchange with the proxy (probe_session.h): the request (CONNECT, or a plain-HTTP request
+// in absolute form), the proxy's answer, and answering its 407s with credentials (proxy_auth.h)
+// on the same connection or a new one, all within the phase's one deadline.
 #include <algorithm>
 
 #include "common/escape.h"
+#include "common/probe/answer_source.h"
 #include "common/probe/auth_challenge.h"
 #include "common/probe/probe_session.h"
 #include "common/probe/proxy_auth.h"
@@ -19,9 +20,17 @@ constexpr int kMaxConnectRounds = 4;
 
 }  // namespace
 
+Phase ProbeSession::exchange_phase() const {
+  return spec_.plain_http() ? Phase::kHttpFirstByte : Phase::kProxyConnect;
+}
+
+Millis ProbeSession::exchange_timeout() const {
+  return spec_.plain_http() ? spec_.timeouts.http_first_byte : spec_.timeouts.proxy_connect;
+}
+
 asio::awaitable<bool> ProbeSession::connect_proxy() {
   auto start = Clock::now();
-  auto deadline = start + spec_.timeouts.proxy_connect;
+  auto deadline = start + exchange_timeout();
   AuthState auth;
   for (int round = 0; round < kMaxConnectRounds; ++round) {
     tcp_.expires_at(deadline);
@@ -31,40 +40,62 @@ asio::awaitable<bool> ProbeSession::connect_proxy() {
       ec = co_await reconnect(deadline);
       if (!ec) std::tie(ec, got_some) = co_await exchange_connect(auth.authorization);
     }
-    timed(Phase::kProxyConnect, start);
+    timed(exchange_phase(), start);
     if (ec) co_return fail_proxy_read(ec, got_some);
     const auto& header = parser_->get();
-    if (header.result_int() == 401 && auth.authorization) {
-      // Tinyproxy refuses wrong proxy credentials with 401 rather than another 407.
+    // Tinyproxy refuses wrong proxy credentials with 401 rather than another 407. To a
+    // plain-HTTP request a 401 may also be the origin's own: only the proxy's counts.
+    if (header.result_int() == 401 && auth.authorization &&
+        (!spec_.plain_http() || made_by_proxy(401, header))) {
       note_answer(read_proxy_answer(401, header.reason(), header));
-      co_return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+      co_return fail(Outcome::kProxyAuthFailed, exchange_phase());
     }
-    if (header.result_int() != 407) co_return accept_proxy_answer(header);
+    if (header.result_int() != 407) {
+      co_return spec_.plain_http() ? accept_forwarded_answer(header) : accept_proxy_answer(header);
+    }
     ProxyAnswer answer = read_proxy_answer(407, header.reason(), header);
     note_answer(answer);
     if (!next_authorization(answer, auth)) co_return false;
     error_code reuse_ec = co_await prepare_next_round(deadline);
-    timed(Phase::kProxyConnect, start);
+    timed(exchange_phase(), start);
     if (reuse_ec) co_return fail_proxy_read(reuse_ec, true);
   }
-  co_return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+  co_return fail(Outcome::kProxyAuthFailed, exchange_phase());
+}
+
+http::request<http::empty_body> ProbeSession::proxy_request(
+    const std::optional<std::string>& authorization) const {
+  http::request<http::empty_body> request;
+  request.version(11);
+  if (spec_.plain_http()) {
+    // What libcurl sends for an http:// URL through a proxy: the absolute URI as the target.
+    request.method(http::string_to_verb(spec_.request->method));
+    request.target(spec_.absolute_uri());
+    request.set(http::field::host, spec_.host_header());
+    request.set(http::field::accept, "*/*");
+  } else {
+    std::string authority = spec_.target.to_string();
+    request.method(http::verb::connect);
+    request.target(authority);
+    request.set(http::field::host, authority);
+  }
+  request.set(http::field::user_agent, spec_.user_agent);
+  request.set("Proxy-Connection", "Keep-Alive");
+  if (authorization) request.set(http::field::proxy_authorization, *authorization);
+  return request;
 }
 
 asio::awaitable<std::pair<error_code, bool>> ProbeSession::exchange_connect(
     const std::optional<std::string>& authorization) {
-  std::string authority = spec_.target.to_string();
-  http::request<http::empty_body> request{http::verb::connect, authority, 11};
-  request.set(http::field::host, authority);
-  request.set(http::field::user_agent, spec_.user_agent);
-  request.set("Proxy-Connection", "Keep-Alive");
-  if (authorization) request.set(http::field::proxy_authorization, *authorization);
+  http::request<http::empty_body> request = proxy_request(authorization);
   auto [write_ec, written] = co_await http::async_write(tcp_, request, kUseTuple);
   if (write_ec) co_return std::pair{write_ec, false};
   // RFC 9112 §6.3: a 2xx answer to CONNECT has no body; other answers' bodies are unread
-  // here (prepare_next_round discards a 407's when the connection is reused).
+  // here (prepare_next_round discards a 407's when the connection is reused). The answer to a
+  // plain-HTTP GET has its body read by forward_transfer; to a HEAD it has none.
   parser_.emplace();
   parser_->header_limit(kMaxHeaderBytes);
-  parser_->skip(true);
+  parser_->skip(!spec_.plain_http() || spec_.request->method == "HEAD");
   auto [ec, n] = co_await http::async_read_header(tcp_, buffer_, *parser_, kUseTuple);
   co_return std::pair{ec, parser_->got_some()};
 }
@@ -88,25 +119,29 @@ bool ProbeSession::next_authorization(const ProxyAnswer& answer, AuthState& auth
   bool unsupported = only_unsupported_schemes(answer.challenges);
   if (!spec_.credentials) {
     return fail(unsupported ? Outcome::kProxyAuthUnsupported : Outcome::kProxyAuthRequired,
-                Phase::kProxyConnect);
+                exchange_phase());
   }
   auto chosen = choose_challenge(answer.challenges);
-  if (!chosen) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+  if (!chosen) return fail(Outcome::kProxyAuthUnsupported, exchange_phase());
   // choose_challenge prefers Digest: Basic chosen means Basic is all there is.
   if (spec_.refuse_basic && chosen->scheme == AuthScheme::kBasic) {
-    return fail(Outcome::kProxyAuthInsecure, Phase::kProxyConnect);
+    return fail(Outcome::kProxyAuthInsecure, exchange_phase());
   }
   if (auth.authorization) {
     // Credentials were sent and refused; only a stale nonce earns one more try (RFC 7616
     // §3.3: the credentials were right, the nonce had expired).
     if (!is_stale(chosen->challenge) || auth.stale_retried) {
-      return fail(Outcome::kProxyAuthFailed, Phase::kProxyConnect);
+      return fail(Outcome::kProxyAuthFailed, exchange_phase());
     }
     auth.stale_retried = true;
     result_.auth_stale_retry = true;
   }
-  auth.authorization = authorization_for(*chosen, *spec_.credentials, spec_.target.to_string());
-  if (!auth.authorization) return fail(Outcome::kProxyAuthUnsupported, Phase::kProxyConnect);
+  // RFC 7616 §3.4: `uri` is the request-target: the authority for CONNECT, the absolute URI
+  // of a plain-HTTP request.
+  auth.authorization = authorization_for(*chosen, *spec_.credentials,
+                                         spec_.plain_http() ? spec_.absolute_uri()
+                                                            : spec_.target.to_string());
+  if (!auth.authorization) return fail(Outcome::kProxyAuthUnsupported, exchange_phase());
   result_.auth_scheme = std::string(to_string(chosen->scheme));
   ++result_.auth_attempts;
   auth.reuse_expected = reusable_body_length().has_value();
@@ -155,13 +190,13 @@ asio::awaitable<error_code> ProbeSession::reconnect(Clock::time_point deadline) 
 }
 
 bool ProbeSession::fail_proxy_read(const error_code& ec, bool got_some) {
-  if (ec == beast::error::timeout) return fail(Outcome::kProxyStalled, Phase::kProxyConnect, ec);
+  if (ec == beast::error::timeout) return fail(Outcome::kProxyStalled, exchange_phase(), ec);
   // Refused: the proxy stopped listening between two rounds of authentication.
   if (ec == asio::error::connection_refused || is_reset(ec) ||
       (is_closed(ec) && (!got_some || ec == http::error::partial_message))) {
-    return fail(Outcome::kProxyClosed, Phase::kProxyConnect, ec);
+    return fail(Outcome::kProxyClosed, exchange_phase(), ec);
   }
-  return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect, ec);
+  return fail(Outcome::kProxyProtocolError, exchange_phase(), ec);
 }
 
 bool ProbeSession::accept_proxy_answer(const http::response_header<>& header) {

@@ -91,8 +91,7 @@ asio::awaitable<bool> ProbeSession::first_byte() {
   auto start = Clock::now();
   const HttpRequestSpec& spec = *spec_.request;
   http::request<http::empty_body> request{http::string_to_verb(spec.method), spec.path, 11};
-  request.set(http::field::host,
-              spec_.target.port == 443 ? spec_.target.host : spec_.target.to_string());
+  request.set(http::field::host, spec_.host_header());
   request.set(http::field::user_agent, spec_.user_agent);
   request.set(http::field::connection, "close");
   tls_->next_layer().expires_after(spec_.timeouts.http_first_byte);
@@ -113,11 +112,16 @@ asio::awaitable<bool> ProbeSession::first_byte() {
 
 asio::awaitable<bool> ProbeSession::transfer() {
   auto start = Clock::now();
-  auto deadline = start + spec_.timeouts.transfer;
   http::response_parser<http::buffer_body> parser;
   parser.header_limit(kMaxHeaderBytes);
   parser.body_limit(boost::none);
   if (spec_.request->method == "HEAD") parser.skip(true);
+  co_return co_await read_answer(parser, start);
+}
+
+asio::awaitable<bool> ProbeSession::read_answer(http::response_parser<http::buffer_body>& parser,
+                                                Clock::time_point start) {
+  auto deadline = start + spec_.timeouts.transfer;
   error_code ec;
   // The head is read even with max_bytes 0: the answer's status and syntax decide the probe.
   while (!ec && !parser.is_done() &&
@@ -126,9 +130,13 @@ asio::awaitable<bool> ProbeSession::transfer() {
     parser.get().body().size = chunk_.size();
     // The stall timer restarts with every read that brings bytes (DESIGN.md: no byte for
     // stall_timeout); the transfer deadline bounds the phase as a whole.
-    tls_->next_layer().expires_at(std::min(Clock::now() + spec_.timeouts.stall, deadline));
+    lowest().expires_at(std::min(Clock::now() + spec_.timeouts.stall, deadline));
     size_t n = 0;
-    std::tie(ec, n) = co_await http::async_read_some(*tls_, buffer_, parser, kUseTuple);
+    if (tls_) {
+      std::tie(ec, n) = co_await http::async_read_some(*tls_, buffer_, parser, kUseTuple);
+    } else {
+      std::tie(ec, n) = co_await http::async_read_some(tcp_, buffer_, parser, kUseTuple);
+    }
     if (ec == http::error::need_buffer) ec = {};
     // An EOF-delimited body may end without close_notify; that ends the body, not an error.
     if (ec == ssl::error::stream_truncated && parser.is_header_done() && parser.need_eof()) {

@@ -1,9 +1,12 @@
 // One probe as an object: its spec, its sockets and the ProbeResult it fills, phase by phase.
 // Internal to common/probe: run_probe (probe.h) is the interface. Each phase is a coroutine step
 // that either completes (returns true) or records the outcome and phase it failed in (returns
-// false). The steps live in three files by concept: probe.cc reaches the proxy (DNS, TCP) and
-// closes; probe_connect.cc is the CONNECT exchange with the proxy and its authentication;
-// probe_origin.cc is the TLS handshake and the HTTP request with the origin through the tunnel.
+// false). The steps live in four files by concept: probe.cc reaches the proxy (DNS, TCP) and
+// closes; probe_connect.cc is the request to the proxy (CONNECT, or a plain-HTTP request in
+// absolute form) and its authentication; probe_origin.cc is the TLS handshake and the HTTP
+// request with the origin through the tunnel, and the bounded read of an answer's body;
+// probe_forward.cc judges the answer to a plain-HTTP request (the proxy's own, or the origin's
+// relayed) and reads its body.
 //
 // Deadlines: Beast's tcp_stream `expires_after` for socket phases (it closes the socket and
 // completes with beast::error::timeout); dns_lookup.h for DNS, which cannot be cancelled.
@@ -93,13 +96,22 @@ class ProbeSession {
   // Reads the last TCP_INFO of a connected socket, then shuts it down and closes it.
   void close_socket();
 
-  // probe_connect.cc: CONNECT and proxy authentication (phase proxy_connect).
+  // probe_connect.cc: the request to the proxy and proxy authentication (exchange_phase()).
 
-  // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it. A 407
-  // is answered with credentials (proxy_auth.h) on the same connection when the proxy keeps it
+  // The phase of the exchange with the proxy: proxy_connect for CONNECT, http_first_byte for a
+  // plain-HTTP request (the proxy's answer is the answer's first byte), and its deadline.
+  Phase exchange_phase() const;
+  Millis exchange_timeout() const;
+  // RFC 9110 §9.3.6: CONNECT names the target in authority-form; the proxy resolves it. A
+  // plain-HTTP target sends its request in absolute form instead (RFC 9112 §3.2.2). A 407 is
+  // answered with credentials (proxy_auth.h) on the same connection when the proxy keeps it
   // open, on a new one when it closes it; every round shares the phase's one deadline.
   asio::awaitable<bool> connect_proxy();
-  // Sends one CONNECT (with Proxy-Authorization when given) and reads the answer's header
+  // The request one round sends: CONNECT, or the plain-HTTP request, with Proxy-Authorization
+  // when given.
+  http::request<http::empty_body> proxy_request(
+      const std::optional<std::string>& authorization) const;
+  // Sends one request (with Proxy-Authorization when given) and reads the answer's header
   // into parser_. Returns the error and whether any byte of an answer arrived.
   asio::awaitable<std::pair<error_code, bool>> exchange_connect(
       const std::optional<std::string>& authorization);
@@ -132,11 +144,25 @@ class ProbeSession {
   bool pad_client_hello();
   // Sends the request and waits for the answer's first byte (phase http_first_byte).
   asio::awaitable<bool> first_byte();
-  // Reads the rest of the answer in bounded chunks, counting body bytes (phase transfer).
+  // Reads the answer inside the tunnel (phase transfer).
   asio::awaitable<bool> transfer();
+  // Reads the rest of an answer with `parser` in bounded chunks from the tunnel or, for a
+  // plain-HTTP target, the proxy connection, counting body bytes (phase transfer, since
+  // `start`): the stall timer, the transfer deadline, max_bytes and http_error_fails.
+  asio::awaitable<bool> read_answer(http::response_parser<http::buffer_body>& parser,
+                                    Clock::time_point start);
   // Sends close_notify and waits briefly for the peer's, to see whether it ends with a FIN or
   // a RST. Never changes the outcome.
   asio::awaitable<void> close_tls();
+
+  // probe_forward.cc: the answer to a plain-HTTP request.
+
+  // Judges the final answer's header: true when it is the origin's, relayed (its body is read
+  // next); else records the proxy's refusal (a negative probe's proxy_denied passes) or
+  // tunnel_not_denied, and returns false.
+  bool accept_forwarded_answer(const http::response_header<>& header);
+  // Reads the origin's body after the header parser_ holds (phase transfer).
+  asio::awaitable<bool> forward_transfer();
 
   asio::any_io_executor ex_;
   ProbeSpec spec_;

@@ -41,6 +41,20 @@ void Metrics::set_probe_interval(const std::string& proxy, const std::string& ta
   series.interval->Set(interval.count());
 }
 
+void Metrics::set_target_info(const std::string& proxy, const std::string& target,
+                              std::string_view service, std::string_view destination) {
+  TargetSeries& series = series_for(proxy, target);
+  std::string key = std::string(service) + '\n' + std::string(destination);
+  if (series.target_info && series.target_info_key == key) return;
+  remove_series(families_->target_info, series.target_info);
+  pm::Labels labels = series.labels;
+  labels["service"] = std::string(service);
+  labels["destination"] = std::string(destination);
+  series.target_info = &families_->target_info.Add(labels);
+  series.target_info->Set(1);
+  series.target_info_key = std::move(key);
+}
+
 void Metrics::set_proxy(std::optional<std::string> proxy) {
   if (!proxy_configured_) proxy_configured_ = &families_->proxy_configured.Add({});
   proxy_configured_->Set(proxy ? 1 : 0);

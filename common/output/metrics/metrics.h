@@ -49,6 +49,11 @@ class Metrics {
   void set_probe_interval(const std::string& proxy, const std::string& target,
                           std::chrono::duration<double> interval);
 
+  // Sets proxywatch_target_info{proxy, target, service, destination} to 1, replacing the
+  // pair's earlier series when the service or destination changed.
+  void set_target_info(const std::string& proxy, const std::string& target,
+                       std::string_view service, std::string_view destination);
+
   // Sets proxywatch_proxy_configured and moves proxywatch_proxy_info to the new proxy
   // ("none" when nullopt).
   void set_proxy(std::optional<std::string> proxy);

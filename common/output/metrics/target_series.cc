@@ -182,7 +182,8 @@ void Metrics::TargetSeries::remove_all_series() {
                                                           {&f.last_outcome, &last_outcome},
                                                           {&f.tls_info, &tls_info},
                                                           {&f.last_completed, &last_completed},
-                                                          {&f.interval, &interval}}) {
+                                                          {&f.interval, &interval},
+                                                          {&f.target_info, &target_info}}) {
     remove_series(*family, *gauge);
   }
   remove_series(f.retransmits, retransmits);

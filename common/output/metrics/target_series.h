@@ -47,6 +47,8 @@ struct Metrics::TargetSeries {
   pm::Counter* retransmits;
   pm::Gauge* last_completed;
   pm::Gauge* interval = nullptr;
+  pm::Gauge* target_info = nullptr;
+  std::string target_info_key;  // service and destination of target_info's labels
   std::array<pm::Counter*, kAllOutcomes.size()> probes{};
   std::array<pm::Histogram*, kAllPhases.size()> phase_duration{};
   std::array<pm::Counter*, kPhaseSlots> stalls{};

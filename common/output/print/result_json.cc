@@ -80,7 +80,8 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
   return json::object{
       {"proxy", s.proxy.to_string()},
       {"proxy_address", or_null(r.proxy_address)},
-      {"target", s.target.to_string()},
+      {"target", s.target_text()},
+      {"scheme", s.plain_http() ? "http" : "https"},
       {"expect", s.expect_denied ? "denied" : "ok"},
       {"outcome", to_string(r.outcome)},
       {"phase", phase},
@@ -96,6 +97,7 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
       {"auth", auth_json(r)},
       {"tls", tls_json(r.tls)},
       {"http_status", or_null(r.http_status)},
+      {"location", or_null(r.location)},
       {"bytes", r.bytes},
       {"content_length", content_length},
       {"throughput_bytes_per_second", std::llround(r.throughput_bytes_per_s)},

@@ -53,6 +53,15 @@ std::string phase_detail(Phase p, const ProbeResult& r, const ProbeSpec& s) {
                          r.tls.subject, r.tls.issuer,
                          r.tls.not_after ? ", expires " + date(*r.tls.not_after) : "");
     case Phase::kHttpFirstByte:
+      if (s.plain_http()) {
+        // The proxy's answer to the absolute-form request: its own, or the origin's relayed.
+        std::string by = r.connect_status != 0 ? " (the proxy's own answer)" : "";
+        return r.http_status == 0
+                   ? fmt::format("{} {}{} → no answer", s.request->method, s.absolute_uri(),
+                                 auth_detail(r))
+                   : fmt::format("{} {}{} → {}{}", s.request->method, s.absolute_uri(),
+                                 auth_detail(r), r.http_status, by);
+      }
       return fmt::format("{} {} → first byte", s.request->method, s.request->path);
     case Phase::kTransfer:
       return fmt::format("HTTP {}, {} body bytes", r.http_status, r.bytes);
@@ -89,7 +98,7 @@ std::string format_mtu_timeline(const MtuReport& report, const ProbeSpec& spec) 
 
 std::string format_timeline(const ProbeResult& r, const ProbeSpec& s) {
   std::string out = fmt::format("proxy {} → target {}{}\n", s.proxy.to_string(),
-                                s.target.to_string(), s.expect_denied ? " (expect denied)" : "");
+                                s.target_text(), s.expect_denied ? " (expect denied)" : "");
   for (Phase p : kAllPhases) {
     auto d = r.duration(p);
     if (!d) continue;

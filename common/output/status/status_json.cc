@@ -44,6 +44,7 @@ json::object target_json(const TargetStatus& t) {
   for (const SmokePoint& p : t.smoke) smoke.push_back(smoke_json(p));
   return {{"name", t.name},
           {"destination", t.destination},
+          {"service", to_string(t.service)},
           {"expect", t.expect_denied ? "denied" : "ok"},
           {"health", to_string(t.health)},
           {"health_since_unix_ms", time_or_null(t.health_since)},
@@ -69,6 +70,10 @@ SmokePoint read_smoke(const json::object& o) {
 TargetStatus read_target(const json::object& o) {
   TargetStatus t{.name = json_text(o, "name"), .destination = json_text(o, "destination")};
   t.expect_denied = json_text(o, "expect") == "denied";
+  // A daemon older than the service field, or a service this reader does not know: custom.
+  if (const json::value* service = o.if_contains("service"); service && service->is_string()) {
+    t.service = service_from_string(service->as_string()).value_or(Service::kCustom);
+  }
   std::string health = json_text(o, "health");
   t.health = json_named(health_state_from_string(health), "health state", health);
   t.health_since = json_optional_time(o.at("health_since_unix_ms"));

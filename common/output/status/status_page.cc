@@ -42,6 +42,8 @@ svg{display:block;max-width:100%;height:auto}svg text{font:11px ui-monospace,mon
 .fail text.o{fill:var(--bad)}.mark{fill:var(--bad)}.grid{stroke:var(--line)}
 .smoke{fill:var(--smoke)}.med{fill:none;stroke-width:2}.f0{stroke:#2e7d32}.f1{stroke:#1e88e5}
 .f2{stroke:#8e24aa}.f3{stroke:#e53935}.sw{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px}
+.services{margin:4px 0;padding-left:18px}.services .failing{color:var(--bad);font-weight:600}
+.services .degraded{color:var(--warn)}
 )";
 
 // Reloads <main> from the server every 15 s; nothing flickers and scroll position stays.
@@ -93,8 +95,13 @@ void write_header(Out out, const StatusSnapshot& s) {
     if (auto n = counts[static_cast<std::size_t>(h)])
       fmt::format_to(out, " {} {};", n, to_string(h));
   }
-  fmt::format_to(out, " <span class=muted>updated {} UTC</span></p>\n<p class=muted>phases:",
+  fmt::format_to(out, " <span class=muted>updated {} UTC</span></p>\n<ul class=services>",
                  utc_time(s.generated));
+  for (const ServiceStatus& service : service_statuses(s)) {
+    fmt::format_to(out, "<li class={}>{}</li>", to_string(service.health),
+                   esc(service_line(service)));
+  }
+  fmt::format_to(out, "</ul>\n<p class=muted>phases:");
   for (Phase p : kAllPhases) {
     fmt::format_to(
         out, "<svg class=sw viewBox='0 0 10 10'><rect class=p{} width=10 height=10 /></svg>{}",
@@ -273,10 +280,11 @@ void write_chart(Out out, const TargetStatus& t) {
 void write_target_html(Out out, const TargetStatus& t, WallTime now) {
   std::string_view health = to_string(t.health);
   fmt::format_to(out,
-                 "<section class={0} data-target='{1}'><h2><span class='badge {0}'>{0}</span> {1} "
-                 "<span class=dest>{2}{3}</span></h2>\n",
+                 "<section class={0} data-target='{1}' data-service={4}><h2><span class='badge "
+                 "{0}'>{0}</span> {1} <span class=dest>{2}{3} · {5}</span></h2>\n",
                  health, esc(t.name), esc(t.destination),
-                 t.expect_denied ? ", expected denied" : "");
+                 t.expect_denied ? ", expected denied" : "", to_string(t.service),
+                 esc(feature_name(t.service)));
   std::string line = t.health_since
                          ? fmt::format("{} for {}", health, age_text(*t.health_since, now))
                          : std::string(health);
@@ -329,7 +337,12 @@ std::string render_status_page(const StatusSnapshot& s) {
                  "</noscript>\n<style>{}</style></head>\n<body><main id=main>\n",
                  s.proxy.empty() ? "no proxy" : esc(s.proxy), kStyle);
   write_header(out, s);
-  for (const TargetStatus& t : s.targets) write_target_html(out, t, s.generated);
+  // Grouped by the FMC feature they stand for, in the plan's order within each.
+  for (Service service : kAllServices) {
+    for (const TargetStatus& t : s.targets) {
+      if (t.service == service) write_target_html(out, t, s.generated);
+    }
+  }
   fmt::format_to(out, "</main>\n<script>{}</script>\n</body></html>\n", kScript);
   return page;
 }

@@ -68,10 +68,56 @@ std::vector<SmokePoint> smoke_points(const std::deque<Sample>& samples) {
   return points;
 }
 
-TargetStatus target_status(std::string name, std::string destination, bool expect_denied,
-                           const PairHistory* history) {
+namespace {
+
+// How bad a health state is for a feature: the higher, the worse.
+int badness(HealthState health) {
+  switch (health) {
+    case HealthState::kHealthy:
+      return 0;
+    case HealthState::kUnknown:
+      return 1;
+    case HealthState::kDegraded:
+      return 2;
+    case HealthState::kFailing:
+      return 3;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::vector<ServiceStatus> service_statuses(const StatusSnapshot& snapshot) {
+  std::vector<ServiceStatus> out;
+  for (Service service : kAllServices) {
+    ServiceStatus status{.service = service, .health = HealthState::kHealthy};
+    for (const TargetStatus& t : snapshot.targets) {
+      if (t.service != service) continue;
+      ++status.targets;
+      if (badness(t.health) > badness(status.health)) {
+        status.health = t.health;
+        bool at_risk = badness(t.health) >= badness(HealthState::kDegraded);
+        status.worst = at_risk ? &t : nullptr;
+      }
+    }
+    if (status.targets > 0) out.push_back(status);
+  }
+  return out;
+}
+
+std::string service_line(const ServiceStatus& status) {
+  std::string line = fmt::format("{}: {}", feature_name(status.service), to_string(status.health));
+  if (!status.worst) return line;
+  const TargetStatus& t = *status.worst;
+  std::string outcome = t.probes.empty() ? "" : std::string(to_string(t.probes.back().outcome));
+  return line + fmt::format(" — {} on {}", outcome.empty() ? "no probe" : outcome, t.destination);
+}
+
+TargetStatus target_status(std::string name, std::string destination, Service service,
+                           bool expect_denied, const PairHistory* history) {
   TargetStatus t{.name = std::move(name),
                  .destination = std::move(destination),
+                 .service = service,
                  .expect_denied = expect_denied};
   if (!history) return t;
   t.health = history->health;

@@ -15,6 +15,7 @@
 
 #include "common/health.h"
 #include "common/history/pair_history.h"
+#include "common/service.h"
 
 namespace proxywatch {
 
@@ -44,7 +45,8 @@ struct TargetDiagnosis {
 
 struct TargetStatus {
   std::string name{};         // the YAML's target name (a metric label)
-  std::string destination{};  // "host:port", as CONNECT names it
+  std::string destination{};  // "host:port" as CONNECT names it, or an http:// URL
+  Service service = Service::kCustom;  // the FMC feature it stands for
   bool expect_denied = false;
   HealthState health = HealthState::kUnknown;
   std::optional<WallTime> health_since{};
@@ -72,8 +74,25 @@ struct StatusSnapshot {
 };
 
 // The status of target `name` from its history (nullptr: no probe yet, health unknown).
-TargetStatus target_status(std::string name, std::string destination, bool expect_denied,
-                           const PairHistory* history);
+TargetStatus target_status(std::string name, std::string destination, Service service,
+                           bool expect_denied, const PairHistory* history);
+
+// What one FMC feature's targets say together: the worst health among them (failing, degraded,
+// unknown, healthy in that order) and, when that is failing or degraded, the first target in
+// that state.
+struct ServiceStatus {
+  Service service = Service::kCustom;
+  HealthState health = HealthState::kUnknown;
+  const TargetStatus* worst = nullptr;  // points into the snapshot; nullptr unless at risk
+  std::size_t targets = 0;
+};
+
+// One ServiceStatus per service that has targets, in kAllServices order.
+std::vector<ServiceStatus> service_statuses(const StatusSnapshot& snapshot);
+
+// The feature at risk in the operator's words: "Security Intelligence feed downloads: failing
+// — proxy_denied on http://feeds.example.com/si.txt", "Smart Licensing: healthy".
+std::string service_line(const ServiceStatus& status);
 
 // One SmokePoint per sample: the sample and up to kSmokeGroup - 1 before it.
 std::vector<SmokePoint> smoke_points(const std::deque<Sample>& samples);

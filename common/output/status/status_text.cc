@@ -35,6 +35,10 @@ void write_header(Out out, const StatusSnapshot& s, const std::string& source) {
         s.proxy_file_changed ? ", changed " + utc_time(*s.proxy_file_changed) + " UTC" : "");
   }
   fmt::format_to(out, "as of {} UTC\n", utc_time(s.generated));
+  // What the operator asks first: which FMC feature is at risk.
+  for (const ServiceStatus& service : service_statuses(s)) {
+    fmt::format_to(out, "  {}\n", line_safe(service_line(service)));
+  }
 }
 
 void write_diagnosis(Out out, const TargetDiagnosis& d, WallTime now) {
@@ -80,8 +84,9 @@ void write_probes(Out out, const TargetStatus& t) {
 }
 
 void write_target_text(Out out, const TargetStatus& t, WallTime now) {
-  fmt::format_to(out, "\n{} ({}{}): {}", line_safe(t.name), line_safe(t.destination),
-                 t.expect_denied ? ", expected denied" : "", to_string(t.health));
+  fmt::format_to(out, "\n{} ({}{}; {}): {}", line_safe(t.name), line_safe(t.destination),
+                 t.expect_denied ? ", expected denied" : "", feature_name(t.service),
+                 to_string(t.health));
   if (t.health_since) fmt::format_to(out, " for {}", age_text(*t.health_since, now));
   if (t.consecutive_failures > 0)
     fmt::format_to(out, ", {} failed in a row", t.consecutive_failures);
@@ -103,7 +108,12 @@ std::string format_status_text(const StatusSnapshot& s, const std::string& sourc
   std::string text;
   Out out(text);
   write_header(out, s, source);
-  for (const TargetStatus& t : s.targets) write_target_text(out, t, s.generated);
+  // Grouped by the feature they stand for, in the plan's order within each.
+  for (Service service : kAllServices) {
+    for (const TargetStatus& t : s.targets) {
+      if (t.service == service) write_target_text(out, t, s.generated);
+    }
+  }
   return text;
 }
 

@@ -86,9 +86,10 @@ TEST(PlanTest, AbsentProxyFileDisablesTheProxy) {
   Plan plan = make_plan(default_config(), std::nullopt);
   EXPECT_FALSE(plan.proxy_enabled());
   EXPECT_EQ(plan.proxy_file, "/etc/sf/iprep_proxy.conf");
-  ASSERT_EQ(plan.targets.size(), 2u);
+  ASSERT_EQ(plan.targets.size(), 6u);
   EXPECT_EQ(plan.targets[0].spec.proxy, HostPort{});
   EXPECT_EQ(plan.targets[0].spec.target, (HostPort{"tools.cisco.com", 443}));
+  EXPECT_EQ(plan.targets[0].service, Service::kLicensing);
   EXPECT_EQ(plan.targets[1].interval, seconds(60));
 }
 
@@ -104,8 +105,9 @@ TEST(PlanTest, DescribeShowsProxyAndEveryTarget) {
             "warning: /etc/sf/iprep_proxy.conf:6:2: unknown key PROXY_EXTRA in the iprep_proxy "
             "block is ignored\n"
             "targets: 2\n"
-            "  tools: tools.cisco.com:443, every 1m, request HEAD /, expect ok\n"
-            "  blocked: example.org:443, every 5m, no request, expect denied\n");
+            "  custom targets (service custom):\n"
+            "    tools: tools.cisco.com:443, every 1m, CONNECT, request HEAD /, expect ok\n"
+            "    blocked: example.org:443, every 5m, CONNECT, no request, expect denied\n");
 }
 
 TEST(PlanTest, DescribeNeverShowsThePassword) {
@@ -120,10 +122,22 @@ TEST(PlanTest, DescribeSaysWhenTheProxyIsDisabled) {
   EXPECT_EQ(text,
             "proxy: disabled (/etc/sf/iprep_proxy.conf does not exist: FMC has no proxy "
             "configured)\n"
-            "targets: 2\n"
-            "  tools.cisco.com:443: tools.cisco.com:443, every 1m, no request, expect ok\n"
-            "  smartreceiver.cisco.com:443: smartreceiver.cisco.com:443, every 1m, no request, "
-            "expect ok\n");
+            "targets: 6\n"
+            "  Smart Licensing (service licensing):\n"
+            "    tools.cisco.com:443: tools.cisco.com:443, every 1m, CONNECT, no request, "
+            "expect ok\n"
+            "    smartreceiver.cisco.com:443: smartreceiver.cisco.com:443, every 1m, CONNECT, no "
+            "request, expect ok\n"
+            "  Security Intelligence feed downloads (service security_intelligence):\n"
+            "    intelligence.sourcefire.com:443: intelligence.sourcefire.com:443, every 1m, "
+            "CONNECT, no request, expect ok\n"
+            "  software, VDB and rule updates (service updates):\n"
+            "    support.sourcefire.com:443: support.sourcefire.com:443, every 1m, CONNECT, no "
+            "request, expect ok\n"
+            "    updates.vrt.sourcefire.com:443: updates.vrt.sourcefire.com:443, every 1m, "
+            "CONNECT, no request, expect ok\n"
+            "    amp.updates.vrt.sourcefire.com:443: amp.updates.vrt.sourcefire.com:443, every 1m, "
+            "CONNECT, no request, expect ok\n");
 }
 
 }  // namespace

@@ -108,12 +108,12 @@ TEST(YamlConfigTest, DuplicateTargetNamesAreError) {
 }
 
 TEST(YamlConfigTest, EmptyTargetListIsError) {
-  expect_error("targets: []\n", 1, 10, "targets", "targets: no targets");
+  expect_error("targets: []\n", 1, 10, "targets", "targets: nothing to probe");
 }
 
 TEST(YamlConfigTest, TargetWithoutHostIsError) {
   expect_error("targets:\n  - name: t\n    port: 443\n", 2, 5, "targets[0]",
-               "targets[0]: missing the required key host");
+               "targets[0]: missing the required key host (or url)");
 }
 
 TEST(YamlConfigTest, InvalidTargetValuesAreErrors) {

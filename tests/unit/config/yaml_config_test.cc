@@ -38,11 +38,23 @@ TEST(YamlConfigTest, DefaultConfigHasDocumentedDefaults) {
   EXPECT_EQ(config.max_concurrent_probes, 64u);
   EXPECT_TRUE(config.mtu_probe.enabled);
   EXPECT_EQ(config.mtu_probe.interval, hours(1));
-  ASSERT_EQ(config.targets.size(), 2u);
-  EXPECT_EQ(config.targets[0].name, "tools.cisco.com:443");
-  EXPECT_EQ(config.targets[0].spec.target, (HostPort{"tools.cisco.com", 443}));
-  EXPECT_EQ(config.targets[1].name, "smartreceiver.cisco.com:443");
-  EXPECT_EQ(config.targets[1].spec.target, (HostPort{"smartreceiver.cisco.com", 443}));
+  // The FMC's services of kDefaultServiceGroups, in the table's order; AMP lookups are off.
+  EXPECT_EQ(config.service_groups,
+            (std::vector<std::string>{"licensing", "security_intelligence", "updates"}));
+  const std::vector<std::pair<std::string, Service>> expected = {
+      {"tools.cisco.com", Service::kLicensing},
+      {"smartreceiver.cisco.com", Service::kLicensing},
+      {"intelligence.sourcefire.com", Service::kSecurityIntelligence},
+      {"support.sourcefire.com", Service::kUpdates},
+      {"updates.vrt.sourcefire.com", Service::kUpdates},
+      {"amp.updates.vrt.sourcefire.com", Service::kUpdates}};
+  ASSERT_EQ(config.targets.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(config.targets[i].name, expected[i].first + ":443");
+    EXPECT_EQ(config.targets[i].spec.target, (HostPort{expected[i].first, 443}));
+    EXPECT_EQ(config.targets[i].service, expected[i].second);
+    EXPECT_EQ(config.targets[i].spec.scheme, TargetScheme::kHttps);
+  }
   for (const TargetConfig& target : config.targets) {
     EXPECT_EQ(target.spec.ca_file, "");
     EXPECT_FALSE(target.spec.request);
@@ -73,7 +85,7 @@ TEST(YamlConfigTest, AbsentKeysKeepDefaults) {
 
 TEST(YamlConfigTest, DefaultTargetsTakeTheGlobalIntervalAndTimeouts) {
   DaemonConfig config = parse_ok("interval: 2m\ntimeouts:\n  dns: 1s\n");
-  ASSERT_EQ(config.targets.size(), 2u);
+  ASSERT_EQ(config.targets.size(), 6u);
   EXPECT_EQ(config.targets[1].interval, minutes(2));
   EXPECT_EQ(config.targets[1].spec.timeouts.dns, seconds(1));
   EXPECT_EQ(config.targets[1].spec.timeouts.tls_handshake, PhaseTimeouts{}.tls_handshake);

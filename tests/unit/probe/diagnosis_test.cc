@@ -123,7 +123,7 @@ const std::vector<Row>& table() {
       {Outcome::kProxyStalled,
        Phase::kProxyConnect,
        nullptr,
-       {"did not answer CONNECT within 10 s"}},
+       {"did not answer CONNECT tools.cisco.com:443 within 10 s"}},
       {Outcome::kProxyClosed,
        Phase::kProxyConnect,
        [](ProbeResult& r, ProbeSpec&) { r.peer_close = PeerClose::kRst; },

@@ -205,9 +205,9 @@ TEST(StatusTextTest, OneBlockPerTargetWithDiagnosisAndPhaseTable) {
                       "/etc/sf/iprep_proxy.conf (valid, changed"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("\norigin (origin.demo:443): healthy for 5 min\n"), std::string::npos)
+  EXPECT_NE(text.find("\norigin (origin.demo:443; custom targets): healthy for 5 min\n"), std::string::npos)
       << text;
-  EXPECT_NE(text.find("\nblocked (blocked.demo:443): failing for 3 min, 4 failed in a row\n"),
+  EXPECT_NE(text.find("\nblocked (blocked.demo:443; custom targets): failing for 3 min, 4 failed in a row\n"),
             std::string::npos);
   EXPECT_NE(text.find("  diagnosis acl_block for 3 min: 3 probes in a row were refused with 403\n"
                       "    evidence: outcomes: proxy_denied=4; phases: proxy_connect=4\n"
@@ -246,6 +246,43 @@ TEST(SmokePointsTest, MedianAndPercentilesOfTheLastFiveProbes) {
   EXPECT_NEAR(*points[6].high, 0.0072, 1e-9);
   std::deque<Sample> failed = {sample(kNow, Outcome::kProxyDenied)};
   EXPECT_FALSE(smoke_points(failed)[0].median);
+}
+
+// The FMC's features at risk: one line per service with targets, the worst health first found.
+TEST(ServiceStatusTest, EachServiceSaysWhichFeatureIsAtRisk) {
+  StatusSnapshot s = snapshot();
+  s.targets[0].service = Service::kLicensing;
+  s.targets[1].service = Service::kSecurityIntelligence;
+  s.targets[1].destination = "http://feeds.demo/si.txt";
+  s.targets.push_back(healthy_target("tools", 3));
+  s.targets.back().service = Service::kLicensing;
+  std::vector<ServiceStatus> services = service_statuses(s);
+  ASSERT_EQ(services.size(), 2u);
+  EXPECT_EQ(service_line(services[0]), "Smart Licensing: healthy");
+  EXPECT_EQ(service_line(services[1]),
+            "Security Intelligence feed downloads: failing — proxy_denied on "
+            "http://feeds.demo/si.txt");
+  // A degraded licensing target makes the feature degraded, naming it.
+  s.targets[2].health = HealthState::kDegraded;
+  EXPECT_EQ(service_line(service_statuses(s)[0]).rfind("Smart Licensing: degraded — ok on ", 0),
+            0u);
+
+  std::string text = format_status_text(s, "127.0.0.1:9555");
+  EXPECT_NE(text.find("\n  Security Intelligence feed downloads: failing — proxy_denied on "
+                      "http://feeds.demo/si.txt\n"),
+            std::string::npos)
+      << text;
+  // Targets are grouped by service: both licensing targets come before the feed.
+  EXPECT_LT(text.find("\ntools ("), text.find("\nblocked ("));
+  std::string page = render_status_page(s);
+  EXPECT_NE(page.find("<li class=failing>Security Intelligence feed downloads: failing"),
+            std::string::npos);
+  EXPECT_NE(page.find("data-service=security_intelligence"), std::string::npos);
+  EXPECT_LT(page.find("data-target='tools'"), page.find("data-target='blocked'"));
+  // The service survives /status.json, which `proxywatch status` reads.
+  auto back = status_from_json(proxywatch::serialize(to_json(s)));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->targets[1].service, Service::kSecurityIntelligence);
 }
 
 }  // namespace
