@@ -138,9 +138,13 @@ bool ProbeSession::next_authorization(const ProxyAnswer& answer, AuthState& auth
   }
   // RFC 7616 §3.4: `uri` is the request-target: the authority for CONNECT, the absolute URI
   // of a plain-HTTP request.
-  auth.authorization = authorization_for(*chosen, *spec_.credentials,
-                                         spec_.plain_http() ? spec_.absolute_uri()
-                                                            : spec_.target.to_string());
+  if (spec_.plain_http()) {
+    auth.authorization = authorization_for(*chosen, *spec_.credentials, spec_.request->method,
+                                           spec_.absolute_uri());
+  } else {
+    auth.authorization =
+        authorization_for(*chosen, *spec_.credentials, "CONNECT", spec_.target.to_string());
+  }
   if (!auth.authorization) return fail(Outcome::kProxyAuthUnsupported, exchange_phase());
   result_.auth_scheme = std::string(to_string(chosen->scheme));
   ++result_.auth_attempts;

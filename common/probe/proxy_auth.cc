@@ -155,10 +155,10 @@ std::optional<std::string> digest_authorization(const AuthChallenge& challenge,
 
 std::optional<std::string> authorization_for(const ChosenChallenge& chosen,
                                              const ProxyCredentials& credentials,
-                                             std::string_view authority) {
+                                             std::string_view method, std::string_view uri) {
   if (chosen.scheme == AuthScheme::kBasic) return basic_authorization(credentials);
   DigestRequest request{
-      .method = "CONNECT", .uri = std::string(authority), .cnonce = make_cnonce()};
+      .method = std::string(method), .uri = std::string(uri), .cnonce = make_cnonce()};
   return digest_authorization(chosen.challenge, credentials, request);
 }
 

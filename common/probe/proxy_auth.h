@@ -43,8 +43,9 @@ std::string basic_authorization(const ProxyCredentials& credentials);
 
 // The per-request inputs of a Digest answer.
 struct DigestRequest {
-  std::string method;    // "CONNECT"
-  std::string uri;       // the request-target, for CONNECT the authority "host:port"
+  std::string method;    // "CONNECT", or the method of a plain-HTTP request
+  std::string uri;       // the request-target: for CONNECT the authority "host:port", for a
+                         // plain-HTTP request through the proxy the absolute URI
   std::string cnonce;    // client nonce; make_cnonce() gives a fresh one
   std::uint32_t nc = 1;  // nonce count, one per use of the same nonce
 };
@@ -57,11 +58,12 @@ std::optional<std::string> digest_authorization(const AuthChallenge& challenge,
                                                 const ProxyCredentials& credentials,
                                                 const DigestRequest& request);
 
-// The Proxy-Authorization value answering `chosen` for a CONNECT to `authority`, with a
-// fresh cnonce; nullopt when the Digest algorithm is not computable.
+// The Proxy-Authorization value answering `chosen` for a request `method` `uri` (CONNECT and
+// the authority, or GET and an absolute URI), with a fresh cnonce; nullopt when the Digest
+// algorithm is not computable. Digest's response hashes the method (RFC 7616 §3.4.3).
 std::optional<std::string> authorization_for(const ChosenChallenge& chosen,
                                              const ProxyCredentials& credentials,
-                                             std::string_view authority);
+                                             std::string_view method, std::string_view uri);
 
 // 32 hex digits from OpenSSL's random generator.
 std::string make_cnonce();

@@ -91,7 +91,7 @@ double bench_digest_answer(int n) {
   std::size_t total = 0;
   double start = thread_cpu_seconds();
   for (int i = 0; i < n; ++i) {
-    total += authorization_for(*chosen, credentials, "origin.test:443")->size();
+    total += authorization_for(*chosen, credentials, "CONNECT", "origin.test:443")->size();
   }
   double per = (thread_cpu_seconds() - start) / n * 1e6;
   if (total == 0) std::fprintf(stderr, "warning: empty answers\n");

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto chosen = choose_challenge(challenges);
   if (!chosen) return 0;
   ProxyCredentials credentials{.user = "fuzz\"user\\", .password = "pw;\"#"};
-  (void)authorization_for(*chosen, credentials, "origin.test:443");
+  (void)authorization_for(*chosen, credentials, "CONNECT", "origin.test:443");
   for (const AuthChallenge& challenge : challenges) (void)is_stale(challenge);
   return 0;
 }

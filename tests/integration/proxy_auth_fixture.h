@@ -143,6 +143,21 @@ class ProxyAuthTest : public ::testing::Test {
         "--timeout",       "3",        "--request",
         "HEAD /"};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_check(argv, password);
+  }
+
+  // `proxywatch check --json` for the plain-HTTP target `url` through `proxy`, as check().
+  static CheckRun check_url(std::uint16_t proxy, const std::string& url,
+                            std::vector<std::string> extra, const std::string& password = "") {
+    std::vector<std::string> argv = {PROXYWATCH_BINARY, "check",   "--json", "--proxy",
+                                     local(proxy),      "--target", url,      "--timeout",
+                                     "3"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_check(argv, password);
+  }
+
+  // Runs `argv` with the password, when given, in PROXYWATCH_PROXY_PASSWORD.
+  static CheckRun run_check(const std::vector<std::string>& argv, const std::string& password) {
     testing::EnvAdditions env;
     if (!password.empty()) env["PROXYWATCH_PROXY_PASSWORD"] = password;
     auto process = testing::run_process(argv, env, std::chrono::seconds(30));
