@@ -113,7 +113,8 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
   EXPECT_GE(dashboard.at("schemaVersion").to_number<int>(), 39);
 
   // The variables in order, each filled from the ones before it; instance and proxy set to this
-  // appliance's, target left at "All" (.*) so the denied target's diagnosis shows too.
+  // appliance's, service and target left at "All" (.*) so the denied target's diagnosis shows
+  // too.
   std::map<std::string, std::string> values = kGrafanaVariables;
   std::vector<std::string> phases;
   std::set<std::string> names;
@@ -135,6 +136,10 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
     } else if (name == "proxy") {
       EXPECT_EQ(listed, std::set<std::string>{appliance_->proxy_label()});
       values["$proxy"] = appliance_->proxy_label();
+    } else if (name == "service") {
+      // The appliance's targets are its own, so their feature is custom.
+      EXPECT_EQ(listed, std::set<std::string>{"custom"});
+      values["$service"] = ".*";
     } else if (name == "target") {
       EXPECT_EQ(listed, (std::set<std::string>{"acl-check", "blocked", "origin"}));
       values["$target"] = ".*";
@@ -143,7 +148,8 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
       EXPECT_TRUE(listed.count("tls_handshake")) << json::serialize(answer.result);
     }
   }
-  EXPECT_EQ(names, (std::set<std::string>{"datasource", "instance", "proxy", "target", "phase"}));
+  EXPECT_EQ(names, (std::set<std::string>{"datasource", "instance", "proxy", "service", "target",
+                                          "phase"}));
 
   std::vector<std::string> failures;
   std::size_t checked = 0;
