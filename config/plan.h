@@ -21,7 +21,7 @@ struct PlannedTarget {
   std::string name;  // the metric label value
   ProbeSpec spec;
   Millis interval;
-  std::string expect_issuer{};  // the pinned issuer of the origin's certificate; "": none
+  std::string expect_issuer{};         // the pinned issuer of the origin's certificate; "": none
   Service service = Service::kCustom;  // the FMC feature it stands for
   friend bool operator==(const PlannedTarget&, const PlannedTarget&) = default;
 };

@@ -83,7 +83,8 @@ Result<TargetUrl> parse_target_url(std::string_view text) {
   auto host_port = parse_host_port(authority, default_port);
   if (!host_port) return in_context("target URL: ", host_port.error());
   auto host = parse_host(host_port->host);
-  if (!host) return error_text("the host " + in_quotes(host_port->host) + " " + host.error().message);
+  if (!host)
+    return error_text("the host " + in_quotes(host_port->host) + " " + host.error().message);
   url.target = HostPort{std::move(*host), host_port->port};
   if (url.scheme == TargetScheme::kHttps) {
     if (!path.empty() && path != "/") {

@@ -21,11 +21,11 @@ namespace proxywatch::config {
 namespace {
 
 constexpr std::array<std::string_view, 15> kTopKeys = {
-    "proxy_file",       "metrics_listen",   "interval",
-    "jitter",           "timeouts",         "state_dir",
-    "credentials_file", "log_level",        "max_concurrent_probes",
-    "services",         "targets",          "mtu_probe",
-    "health",           "web_config_file",  "refuse_basic_auth"};
+    "proxy_file",       "metrics_listen",  "interval",
+    "jitter",           "timeouts",        "state_dir",
+    "credentials_file", "log_level",       "max_concurrent_probes",
+    "services",         "targets",         "mtu_probe",
+    "health",           "web_config_file", "refuse_basic_auth"};
 constexpr std::array<std::string_view, 10> kHealthKeys = {
     "window_probes",    "window_duration",   "min_samples",      "failing_after",
     "recover_after",    "degraded_percent",  "persistent_after", "overload_percent",

@@ -19,13 +19,11 @@ namespace proxywatch::config {
 namespace {
 
 constexpr std::array<std::string_view, 14> kTargetKeys = {
-    "name",    "host",     "port",     "url",    "method",           "service",
-    "ca_file", "request",  "max_bytes", "interval", "timeouts", "expect", "http_error_fails",
-    "expect_issuer"};
+    "name",    "host",      "port",     "url",      "method", "service",          "ca_file",
+    "request", "max_bytes", "interval", "timeouts", "expect", "http_error_fails", "expect_issuer"};
 constexpr std::uint16_t kDefaultTargetPort = 443;
 // The keys that only a tunnel has (TLS, a request inside it), and those only a URL target has.
-constexpr std::array<std::string_view, 3> kTunnelOnlyKeys = {"ca_file", "request",
-                                                             "expect_issuer"};
+constexpr std::array<std::string_view, 3> kTunnelOnlyKeys = {"ca_file", "request", "expect_issuer"};
 constexpr std::array<std::string_view, 2> kHostKeys = {"host", "port"};
 
 TargetConfig target_with_defaults(const DaemonConfig& config) {
@@ -122,14 +120,16 @@ MaybeError read_target_url(const YamlMap& map, TargetConfig& target) {
   target.spec.target = url.target;
   if (url.scheme == TargetScheme::kHttps) {
     if (map.find("method")) {
-      return map.error("method", "is for http:// targets; an https:// target's request is "
-                                 "`request: HEAD /PATH`");
+      return map.error("method",
+                       "is for http:// targets; an https:// target's request is "
+                       "`request: HEAD /PATH`");
     }
     return std::nullopt;
   }
   if (auto key = first_present(map, kTunnelOnlyKeys)) {
-    return map.error(*key, "is for https targets (a tunnel with TLS); an http:// target is one "
-                           "plain-HTTP request: its path is in the URL, its method is `method:`");
+    return map.error(*key,
+                     "is for https targets (a tunnel with TLS); an http:// target is one "
+                     "plain-HTTP request: its path is in the URL, its method is `method:`");
   }
   HttpRequestSpec request{"GET", url.path};
   if (auto error = read_key(map, "method", request.method, to_method)) return error;
@@ -202,17 +202,19 @@ MaybeError read_target(const YAML::Node& node, std::size_t index, const DaemonCo
 
 std::string group_list() {
   std::string out;
-  for (std::string_view group : kFmcServiceGroups) out += (out.empty() ? "" : ", ") + std::string(group);
+  for (std::string_view group : kFmcServiceGroups)
+    out += (out.empty() ? "" : ", ") + std::string(group);
   return out;
 }
 
 // `services:`: a list of kFmcServiceGroups names, each at most once.
 MaybeError read_service_groups(const YamlMap& map, std::vector<std::string>& groups) {
   const YAML::Node* node = map.find("services");
-  if (node->IsNull()) return map.error("services", "has no value (remove the key to get the default)");
+  if (node->IsNull())
+    return map.error("services", "has no value (remove the key to get the default)");
   if (!node->IsSequence()) {
-    return map.error("services", "expected a list of service groups (" + group_list() +
-                                     "), got " + describe_node(*node));
+    return map.error("services", "expected a list of service groups (" + group_list() + "), got " +
+                                     describe_node(*node));
   }
   for (const auto& item : *node) {
     std::string where = "services[" + std::to_string(groups.size()) + "]";
@@ -247,8 +249,8 @@ MaybeError read_targets(const YamlMap& map, DaemonConfig& config) {
       return map.error("targets", "expected a list of targets, got " + describe_node(*node));
     }
     for (const auto& item : *node) {
-      if (auto error = read_target(item, targets.size() - service_count, config,
-                                   map.find("jitter"), targets, service_count)) {
+      if (auto error = read_target(item, targets.size() - service_count, config, map.find("jitter"),
+                                   targets, service_count)) {
         return error;
       }
     }

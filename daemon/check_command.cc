@@ -10,11 +10,11 @@
 #include <boost/asio/io_context.hpp>
 
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/output/print/result_json.h"
 #include "common/output/print/timeline.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/probe.h"
-#include "common/escape.h"
 #include "config/credentials.h"
 #include "config/target_url.h"
 #include "daemon/cli_args.h"
@@ -195,11 +195,11 @@ std::string check_usage() {
 }
 
 Result<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
-  auto args = CliArgs::parse(argv,
-                             {"--proxy", "--target", "--ca-file", "--request", "--max-bytes",
-                              "--timeout", "--stall", "--proxy-user", "--proxy-password-file",
-                              "--method"},
-                             {"--json", "--help", "--expect-denied", "--refuse-basic", "--mtu"});
+  auto args =
+      CliArgs::parse(argv,
+                     {"--proxy", "--target", "--ca-file", "--request", "--max-bytes", "--timeout",
+                      "--stall", "--proxy-user", "--proxy-password-file", "--method"},
+                     {"--json", "--help", "--expect-denied", "--refuse-basic", "--mtu"});
   if (!args) return args.error();
   CheckOptions options;
   options.help = args->has("--help");

@@ -81,8 +81,7 @@ StatusSnapshot StatusService::snapshot() const {
   std::string proxy = plan_.proxy_label();
   for (const config::PlannedTarget& t : plan_.targets) {
     const Tracker* tracker = registry_.find({proxy, t.name});
-    s.targets.push_back(target_status(t.name, t.spec.target_text(), t.service,
-                                      t.spec.expect_denied,
+    s.targets.push_back(target_status(t.name, t.spec.target_text(), t.service, t.spec.expect_denied,
                                       tracker ? &tracker->history() : nullptr));
   }
   return s;

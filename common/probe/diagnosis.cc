@@ -140,8 +140,7 @@ std::string proxy_closed(const ProbeResult& r, const ProbeSpec& s) {
 }
 
 std::string proxy_protocol_error(const ProbeResult& r, const ProbeSpec& s) {
-  return fmt::format("The proxy's answer to {} is not valid HTTP ({}).", request_text(s),
-                     r.error);
+  return fmt::format("The proxy's answer to {} is not valid HTTP ({}).", request_text(s), r.error);
 }
 
 std::string tunnel_not_denied(const ProbeResult& r, const ProbeSpec& s) {

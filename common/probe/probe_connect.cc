@@ -139,8 +139,8 @@ bool ProbeSession::next_authorization(const ProxyAnswer& answer, AuthState& auth
   // RFC 7616 §3.4: `uri` is the request-target: the authority for CONNECT, the absolute URI
   // of a plain-HTTP request.
   if (spec_.plain_http()) {
-    auth.authorization = authorization_for(*chosen, *spec_.credentials, spec_.request->method,
-                                           spec_.absolute_uri());
+    auth.authorization =
+        authorization_for(*chosen, *spec_.credentials, spec_.request->method, spec_.absolute_uri());
   } else {
     auth.authorization =
         authorization_for(*chosen, *spec_.credentials, "CONNECT", spec_.target.to_string());

@@ -27,8 +27,7 @@ class PlainHttpAuthTest : public ProxyAuthTest {
 };
 
 TEST_F(PlainHttpAuthTest, SquidBasicAnswersTheAbsoluteFormGet) {
-  auto run = check_url(squid_basic().port(), feed_url(), {"--proxy-user", "carol"},
-                       kPlainPassword);
+  auto run = check_url(squid_basic().port(), feed_url(), {"--proxy-user", "carol"}, kPlainPassword);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Basic");
   EXPECT_EQ(run.result.at("bytes").to_number<std::int64_t>(), 5000);
@@ -44,8 +43,7 @@ TEST_F(PlainHttpAuthTest, SquidDigestTakesTheAbsoluteUriAsUri) {
   auto run = check_url(squid_digest().port(), feed_url(), {"--proxy-user", "bob"}, kUtf8Password);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Digest MD5");
-  expect(check_url(squid_digest().port(), feed_url(), {"--proxy-user", "carol"},
-                   "wrong-password"),
+  expect(check_url(squid_digest().port(), feed_url(), {"--proxy-user", "carol"}, "wrong-password"),
          "proxy_auth_failed");
   // Basic-only is refused with --refuse-basic for a GET as for a CONNECT.
   expect(check_url(squid_basic().port(), feed_url(), {"--proxy-user", "carol", "--refuse-basic"},

@@ -44,9 +44,8 @@ class PlainHttpTest : public ::testing::Test {
   static void SetUpTestSuite() {
     http_origin_ = std::make_unique<testing::HttpOrigin>();
     tls_origin_ = std::make_unique<testing::TlsOrigin>();
-    const std::map<std::string, std::string> hosts = {{"feeds.test", "127.0.0.1"},
-                                                      {"origin.test", "127.0.0.1"},
-                                                      {"blocked.test", "127.0.0.1"}};
+    const std::map<std::string, std::string> hosts = {
+        {"feeds.test", "127.0.0.1"}, {"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}};
     squid_ = std::make_unique<testing::Squid>(
         testing::Squid::Options{.hosts = hosts, .denied_domains = {"blocked.test"}});
     connect_only_ = std::make_unique<testing::Squid>(testing::Squid::Options{
@@ -71,9 +70,9 @@ class PlainHttpTest : public ::testing::Test {
   // `proxywatch check --json` through `proxy` to `target`, short deadlines, plus `extra`.
   static PlainRun check(std::uint16_t proxy, const std::string& target,
                         std::vector<std::string> extra = {}) {
-    std::vector<std::string> argv = {PROXYWATCH_BINARY, "check",   "--json", "--proxy",
-                                     local(proxy),      "--target", target,   "--timeout",
-                                     "3",               "--stall", "1"};
+    std::vector<std::string> argv = {
+        PROXYWATCH_BINARY, "check", "--json",  "--proxy", local(proxy), "--target", target,
+        "--timeout",       "3",     "--stall", "1"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto process = testing::run_process(argv, {}, std::chrono::seconds(30));
     PlainRun run{.exit_code = process.exit_code.value_or(-1),
@@ -190,9 +189,11 @@ TEST_F(PlainHttpTest, ScriptedProxyAnswersAreAttributedByTheirHeaders) {
   };
   const std::vector<Case> cases = {
       // squid's own page, and an unknown proxy naming itself in Server and Via.
-      {"HTTP/1.1 403 Forbidden", {"Server: squid/5.7", "X-Squid-Error: ERR_ACCESS_DENIED 0"},
+      {"HTTP/1.1 403 Forbidden",
+       {"Server: squid/5.7", "X-Squid-Error: ERR_ACCESS_DENIED 0"},
        "proxy_denied"},
-      {"HTTP/1.1 403 Forbidden", {"Server: WebGate/2.1", "Via: 1.1 gw (WebGate/2.1)"},
+      {"HTTP/1.1 403 Forbidden",
+       {"Server: WebGate/2.1", "Via: 1.1 gw (WebGate/2.1)"},
        "proxy_denied"},
       {"HTTP/1.1 500 Unable to connect", {"Server: tinyproxy/1.11.1"}, "proxy_error"},
       // No Server: a 502 comes from a gateway, a 403 from the origin.
@@ -201,7 +202,8 @@ TEST_F(PlainHttpTest, ScriptedProxyAnswersAreAttributedByTheirHeaders) {
       // The origin's 403 relayed: its own Server, the proxy's Via.
       {"HTTP/1.1 403 Forbidden", {"Server: nginx", "Via: 1.1 proxy (squid/5.7)"}, "http_error"},
       // A captive portal's redirect of the proxy's own making.
-      {"HTTP/1.1 302 Found", {"Server: squid/5.7", "Location: http://portal.example/login"},
+      {"HTTP/1.1 302 Found",
+       {"Server: squid/5.7", "Location: http://portal.example/login"},
        "proxy_error"},
   };
   for (const Case& c : cases) {
@@ -217,9 +219,10 @@ TEST_F(PlainHttpTest, ScriptedProxyAnswersAreAttributedByTheirHeaders) {
         << proxy.requests()[0];
     EXPECT_NE(proxy.requests()[0].find("\r\nHost: feeds.test\r\n"), std::string::npos);
   }
-  FakeProxy portal({.behavior = FakeProxy::Behavior::kStatus,
-                    .status_line = "HTTP/1.1 302 Found",
-                    .extra_headers = {"Server: squid/5.7", "Location: http://portal.example/login"}});
+  FakeProxy portal(
+      {.behavior = FakeProxy::Behavior::kStatus,
+       .status_line = "HTTP/1.1 302 Found",
+       .extra_headers = {"Server: squid/5.7", "Location: http://portal.example/login"}});
   auto run = check(portal.port(), "http://feeds.test/si.txt");
   EXPECT_TRUE(says(run, "Location: http://portal.example/login")) << run.out;
 }
@@ -257,8 +260,8 @@ TEST_F(PlainHttpTest, BadTargetUrlsAreUsageErrorsThatSayHowToWriteThem) {
     EXPECT_NE(run.err.find(c.words), std::string::npos) << run.err;
     EXPECT_EQ(run.err.find("s3cret-pw"), std::string::npos) << "the password was echoed";
   }
-  auto mtu = testing::run_process({PROXYWATCH_BINARY, "check", "--proxy", "127.0.0.1:9",
-                                   "--target", "http://feeds.test/", "--mtu"});
+  auto mtu = testing::run_process({PROXYWATCH_BINARY, "check", "--proxy", "127.0.0.1:9", "--target",
+                                   "http://feeds.test/", "--mtu"});
   EXPECT_EQ(mtu.exit_code, 2);
   EXPECT_NE(mtu.err.find("--mtu compares TLS handshakes"), std::string::npos) << mtu.err;
 }

@@ -149,9 +149,9 @@ class ProxyAuthTest : public ::testing::Test {
   // `proxywatch check --json` for the plain-HTTP target `url` through `proxy`, as check().
   static CheckRun check_url(std::uint16_t proxy, const std::string& url,
                             std::vector<std::string> extra, const std::string& password = "") {
-    std::vector<std::string> argv = {PROXYWATCH_BINARY, "check",   "--json", "--proxy",
-                                     local(proxy),      "--target", url,      "--timeout",
-                                     "3"};
+    std::vector<std::string> argv = {
+        PROXYWATCH_BINARY, "check", "--json",    "--proxy", local(proxy),
+        "--target",        url,     "--timeout", "3"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     return run_check(argv, password);
   }

@@ -141,9 +141,16 @@ TEST_F(StatusBrowserTest, SquidWithOneHealthyAndOneDeniedTargetInChromium) {
   // The operator's shell: the same verdict as text, exit status 1 (one target is not healthy).
   auto cli = testing::run_process({PROXYWATCH_BINARY, "status", "--config", yaml_.string()});
   EXPECT_EQ(cli.exit_code, 1) << cli.err;
-  EXPECT_NE(cli.out.find("\norigin (origin.test:" + port + "): healthy for "), std::string::npos)
+  EXPECT_NE(cli.out.find("\norigin (origin.test:" + port + "; custom targets): healthy for "),
+            std::string::npos)
       << cli.out;
-  EXPECT_NE(cli.out.find("\nblocked (blocked.test:" + port + "): failing for "), std::string::npos);
+  EXPECT_NE(cli.out.find("\nblocked (blocked.test:" + port + "; custom targets): failing for "),
+            std::string::npos);
+  // The feature at risk, above the targets.
+  EXPECT_NE(
+      cli.out.find("\n  custom targets: failing — proxy_denied on blocked.test:" + port + "\n"),
+      std::string::npos)
+      << cli.out;
   EXPECT_NE(cli.out.find("  diagnosis acl_block for "), std::string::npos) << cli.out;
 
   std::string dom = chromium({"--dump-dom"}, url());

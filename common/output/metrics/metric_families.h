@@ -117,10 +117,10 @@ struct Metrics::Families {
             "When the last probe of the pair completed, seconds since the epoch");
   pm::Family<pm::Gauge>& interval =
       gauge("proxywatch_probe_interval_seconds", "The pair's configured probe interval");
-  pm::Family<pm::Gauge>& target_info = gauge(
-      "proxywatch_target_info",
-      "1, labelled with the FMC feature the target stands for (service) and what is probed "
-      "(destination: host:port through CONNECT, or an http:// URL)");
+  pm::Family<pm::Gauge>& target_info =
+      gauge("proxywatch_target_info",
+            "1, labelled with the FMC feature the target stands for (service) and what is probed "
+            "(destination: host:port through CONNECT, or an http:// URL)");
   pm::Family<pm::Gauge>& build_info =
       gauge("proxywatch_build_info", "1, labelled with the proxywatch version and revision");
 };

@@ -97,8 +97,8 @@ std::string format_mtu_timeline(const MtuReport& report, const ProbeSpec& spec) 
 }
 
 std::string format_timeline(const ProbeResult& r, const ProbeSpec& s) {
-  std::string out = fmt::format("proxy {} → target {}{}\n", s.proxy.to_string(),
-                                s.target_text(), s.expect_denied ? " (expect denied)" : "");
+  std::string out = fmt::format("proxy {} → target {}{}\n", s.proxy.to_string(), s.target_text(),
+                                s.expect_denied ? " (expect denied)" : "");
   for (Phase p : kAllPhases) {
     auto d = r.duration(p);
     if (!d) continue;

@@ -44,8 +44,8 @@ struct TargetDiagnosis {
 };
 
 struct TargetStatus {
-  std::string name{};         // the YAML's target name (a metric label)
-  std::string destination{};  // "host:port" as CONNECT names it, or an http:// URL
+  std::string name{};                  // the YAML's target name (a metric label)
+  std::string destination{};           // "host:port" as CONNECT names it, or an http:// URL
   Service service = Service::kCustom;  // the FMC feature it stands for
   bool expect_denied = false;
   HealthState health = HealthState::kUnknown;

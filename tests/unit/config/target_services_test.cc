@@ -60,8 +60,7 @@ TEST(TargetUrlTest, WhatIsNotATargetUrlSaysHowToWriteIt) {
 TEST(TargetUrlTest, CredentialsInAUrlAreRefusedWithoutQuotingThem) {
   auto url = parse_target_url("http://alice:Secret-42@feeds.example.com/");
   ASSERT_FALSE(url);
-  EXPECT_NE(url.error().message.find("must not carry a user name or password"),
-            std::string::npos);
+  EXPECT_NE(url.error().message.find("must not carry a user name or password"), std::string::npos);
   EXPECT_EQ(url.error().message.find("Secret-42"), std::string::npos);
   EXPECT_EQ(url.error().message.find("alice"), std::string::npos);
 }
@@ -104,23 +103,23 @@ TEST(TargetServicesTest, UrlTargetsBecomePlainHttpProbes) {
 
 TEST(TargetServicesTest, UrlTargetKeysThatContradictAreErrorsAtTheirPosition) {
   checks::expect_error("targets:\n  - url: http://a.example/\n    host: a.example\n", 3, 11,
-               "targets[0].host", "write either url or host and port");
+                       "targets[0].host", "write either url or host and port");
   checks::expect_error("targets:\n  - url: http://a.example/\n    request: HEAD /\n", 3, 14,
-               "targets[0].request", "is for https targets");
+                       "targets[0].request", "is for https targets");
   checks::expect_error("targets:\n  - url: http://a.example/\n    ca_file: /x.pem\n", 3, 14,
-               "targets[0].ca_file", "is for https targets");
+                       "targets[0].ca_file", "is for https targets");
   checks::expect_error("targets:\n  - url: https://a.example\n    method: GET\n", 3, 13,
-               "targets[0].method", "is for http:// targets");
-  checks::expect_error("targets:\n  - host: a.example\n    method: GET\n", 3, 13, "targets[0].method",
-               "is for url: http:// targets");
+                       "targets[0].method", "is for http:// targets");
+  checks::expect_error("targets:\n  - host: a.example\n    method: GET\n", 3, 13,
+                       "targets[0].method", "is for url: http:// targets");
   checks::expect_error("targets:\n  - url: http://a.example/\n    method: POST\n", 3, 13,
-               "targets[0].method", "expected HEAD or GET");
+                       "targets[0].method", "expected HEAD or GET");
   checks::expect_error("targets:\n  - url: ftp://a.example/\n", 2, 10, "targets[0].url",
-               "is not a scheme proxywatch probes");
+                       "is not a scheme proxywatch probes");
   checks::expect_error("targets:\n  - host: https://a.example/x\n", 2, 11, "targets[0].host",
-               "is a URL, not a host: write it as `url:");
+                       "is a URL, not a host: write it as `url:");
   checks::expect_error("targets:\n  - host: a.example\n    service: licencing\n", 3, 14,
-               "targets[0].service", "expected licensing, security_intelligence");
+                       "targets[0].service", "expected licensing, security_intelligence");
 }
 
 TEST(TargetServicesTest, CredentialsInATargetUrlNeverReachTheError) {
@@ -131,18 +130,16 @@ TEST(TargetServicesTest, CredentialsInATargetUrlNeverReachTheError) {
 
 TEST(TargetServicesTest, ServicesChooseGroupsOfTheFmcTable) {
   DaemonConfig amp = checks::parse_ok("services: [licensing, amp, amp_eu]\n");
-  EXPECT_EQ(names_of(amp),
-            (std::vector<std::string>{"tools.cisco.com:443", "smartreceiver.cisco.com:443",
-                                      "cloud-sa.amp.cisco.com:443",
-                                      "cloud-sa.eu.amp.cisco.com:443"}));
+  EXPECT_EQ(names_of(amp), (std::vector<std::string>{
+                               "tools.cisco.com:443", "smartreceiver.cisco.com:443",
+                               "cloud-sa.amp.cisco.com:443", "cloud-sa.eu.amp.cisco.com:443"}));
   EXPECT_EQ(amp.targets[2].service, Service::kAmp);
   // Written, the services come first, then the listed targets.
   DaemonConfig both = checks::parse_ok(
       "services: [security_intelligence]\n"
       "targets:\n  - {name: feed, url: 'http://feeds.example.com/a', service: "
       "security_intelligence}\n");
-  EXPECT_EQ(names_of(both),
-            (std::vector<std::string>{"intelligence.sourcefire.com:443", "feed"}));
+  EXPECT_EQ(names_of(both), (std::vector<std::string>{"intelligence.sourcefire.com:443", "feed"}));
   // `targets:` alone keeps its meaning: only the listed targets.
   EXPECT_EQ(names_of(checks::parse_ok("targets:\n  - host: a.example\n")),
             (std::vector<std::string>{"a.example:443"}));
@@ -152,13 +149,14 @@ TEST(TargetServicesTest, ServicesChooseGroupsOfTheFmcTable) {
 
 TEST(TargetServicesTest, ServiceGroupErrorsNameTheEntry) {
   checks::expect_error("services: [licensing, ampp]\n", 1, 23, "services[1]",
-               "expected one of licensing, security_intelligence, updates, amp, amp_eu, "
-               "amp_apjc");
+                       "expected one of licensing, security_intelligence, updates, amp, amp_eu, "
+                       "amp_apjc");
   checks::expect_error("services: [updates, updates]\n", 1, 21, "services[1]", "listed twice");
-  checks::expect_error("services: licensing\n", 1, 11, "services", "expected a list of service groups");
+  checks::expect_error("services: licensing\n", 1, 11, "services",
+                       "expected a list of service groups");
   checks::expect_error("services: []\n", 1, 11, "services", "nothing to probe");
   checks::expect_error("services: [licensing]\ntargets:\n  - host: tools.cisco.com\n", 3, 5,
-               "targets[0]", "already used by the licensing target of `services:`");
+                       "targets[0]", "already used by the licensing target of `services:`");
 }
 
 TEST(TargetServicesTest, EveryServiceHostIsInAKnownGroupAndService) {

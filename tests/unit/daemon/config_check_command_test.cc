@@ -53,7 +53,9 @@ TEST_F(ConfigCheckTest, ValidFilesPrintThePlanAndExitZero) {
   EXPECT_EQ(r.err, "");
   EXPECT_THAT(r.out, HasSubstr("configuration: " + yaml + "\n"));
   EXPECT_THAT(r.out, HasSubstr("proxy: 10.10.10.1:80 (from " + proxy_path()));
-  EXPECT_THAT(r.out, HasSubstr("targets: 1\n  custom targets (service custom):\n    tools: tools.cisco.com:443"));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr("targets: 1\n  custom targets (service custom):\n    tools: tools.cisco.com:443"));
   EXPECT_TRUE(r.out.ends_with("configuration OK\n")) << r.out;
 }
 

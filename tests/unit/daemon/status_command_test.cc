@@ -73,15 +73,18 @@ TEST(StatusCommandTest, AllHealthyExitsZeroAndPrintsABlockPerTarget) {
   EXPECT_NE(run.out.find("proxywatch 1.0 at " + server.address() + ": proxy 127.0.0.1:3128"),
             std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("\ntools (tools.cisco.com:443; custom targets): healthy\n"), std::string::npos);
-  EXPECT_NE(run.out.find("\nsmart (smartreceiver.cisco.com:443; custom targets): healthy\n"), std::string::npos);
+  EXPECT_NE(run.out.find("\ntools (tools.cisco.com:443; custom targets): healthy\n"),
+            std::string::npos);
+  EXPECT_NE(run.out.find("\nsmart (smartreceiver.cisco.com:443; custom targets): healthy\n"),
+            std::string::npos);
 }
 
 TEST(StatusCommandTest, OneTargetNotHealthyExitsOne) {
   StatusServer server(proxywatch::serialize(to_json(snapshot(HealthState::kFailing))));
   CommandRun run = status({"--listen", server.address()});
   EXPECT_EQ(run.status, kExitStatusNotHealthy) << run.err;
-  EXPECT_NE(run.out.find("smart (smartreceiver.cisco.com:443; custom targets): failing"), std::string::npos);
+  EXPECT_NE(run.out.find("smart (smartreceiver.cisco.com:443; custom targets): failing"),
+            std::string::npos);
 }
 
 TEST(StatusCommandTest, JsonPrintsTheDocumentAsSent) {

@@ -34,8 +34,8 @@ TEST(AnswerSourceTest, ProxyErrorPagesAreTheProxys) {
 
 TEST(AnswerSourceTest, RelayedAnswersAreTheOrigins) {
   EXPECT_FALSE(made_by_proxy(200, answer_headers({{"X-Squid-Error", "ERR_ACCESS_DENIED 0"}})));
-  EXPECT_FALSE(made_by_proxy(
-      404, answer_headers({{"Server", "nginx"}, {"Via", "1.1 proxy (squid/5.7)"}})));
+  EXPECT_FALSE(
+      made_by_proxy(404, answer_headers({{"Server", "nginx"}, {"Via", "1.1 proxy (squid/5.7)"}})));
   EXPECT_FALSE(made_by_proxy(403, answer_headers({})));
   EXPECT_FALSE(made_by_proxy(503, answer_headers({})));
   EXPECT_FALSE(made_by_proxy(502, answer_headers({{"Server", "cloudflare"}})));

@@ -205,10 +205,13 @@ TEST(StatusTextTest, OneBlockPerTargetWithDiagnosisAndPhaseTable) {
                       "/etc/sf/iprep_proxy.conf (valid, changed"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("\norigin (origin.demo:443; custom targets): healthy for 5 min\n"), std::string::npos)
+  EXPECT_NE(text.find("\norigin (origin.demo:443; custom targets): healthy for 5 min\n"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("\nblocked (blocked.demo:443; custom targets): failing for 3 min, 4 failed in a row\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "\nblocked (blocked.demo:443; custom targets): failing for 3 min, 4 failed in a row\n"),
+      std::string::npos);
   EXPECT_NE(text.find("  diagnosis acl_block for 3 min: 3 probes in a row were refused with 403\n"
                       "    evidence: outcomes: proxy_denied=4; phases: proxy_connect=4\n"
                       "    check next: the proxy's ACL"),
