@@ -54,6 +54,7 @@ Result<void> Daemon::start() {
   ::signal(SIGPIPE, SIG_IGN);
   if (auto loaded = config_.load(); !loaded) return loaded;
   set_log_level(config_.config().log_level);
+  if (auto locked = lock_state_dir(); !locked) return locked;
   if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
     return bound;
   registry_.set_settings(config_.config().health);
@@ -69,6 +70,19 @@ Result<void> Daemon::start() {
   log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
                    fmt::format("proxywatch {} started: {}", PROXYWATCH_VERSION, status_.summary()));
   notify_ready(status_.summary());
+  return {};
+}
+
+Result<void> Daemon::lock_state_dir() {
+  auto lock = StateDirLock::acquire(config_.config().state_dir);
+  if (lock) {
+    state_lock_ = std::move(*lock);
+    return {};
+  }
+  // Held by another daemon: stop here. A directory that cannot hold the lock (missing, not
+  // writable) cannot hold the history either; saving says so, and the daemon still probes.
+  if (lock.error().kind == Error::Kind::kInvalid) return lock.error();
+  spdlog::warn("{}; running without the state directory lock", lock.error());
   return {};
 }
 

@@ -24,6 +24,7 @@
 #include "daemon/persistence.h"
 #include "daemon/probe_sink.h"
 #include "daemon/scheduler.h"
+#include "daemon/state_lock.h"
 #include "daemon/status_service.h"
 #include "daemon/tracker_sink.h"
 
@@ -53,6 +54,8 @@ class Daemon {
  private:
   void on_signal(int signal);
   void wait_for_signal();
+  // Takes the state directory's lock (state_lock.h); an error only when another daemon holds it.
+  Result<void> lock_state_dir();
   void reload_yaml();
   void reload_proxy_file();
   void apply_plan();
@@ -70,6 +73,7 @@ class Daemon {
   PairRegistry registry_;
   ProbeSink probes_{metrics_};
   TrackerSink tracker_{registry_, metrics_};
+  StateDirLock state_lock_;  // held for the daemon's life: one daemon per state_dir
   Persistence persistence_;
   StatusService status_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;

@@ -262,5 +262,22 @@ TEST_F(DaemonTest, NegativeProbeFailsWhenAclStopsBeingEnforced) {
   EXPECT_EQ(metric(scrape(), "proxywatch_probe_success", {"target=\"acl\""}), 0);
 }
 
+TEST_F(DaemonTest, SecondDaemonOnTheSameStateDirectoryExitsNamingTheFirst) {
+  start_daemon();
+  // The same state_dir, another metrics port: only the lock tells them apart.
+  auto other = dir_.write_file("other.yaml", yaml_text(testing::pick_free_port()));
+  auto second = testing::run_process(
+      {PROXYWATCH_BINARY, "daemon", "--config", other.string(), "--log-target", "stderr"}, {},
+      std::chrono::seconds(10));
+  ASSERT_TRUE(second.exit_code.has_value()) << "the second daemon kept running";
+  EXPECT_NE(*second.exit_code, 0);
+  EXPECT_NE(second.err.find("another proxywatch daemon (PID " + std::to_string(daemon_->pid()) +
+                            ") uses the state directory " + dir_.path().string()),
+            std::string::npos)
+      << second.err;
+  // The first one goes on probing.
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success", {"target=\"origin\""}, 1)) << scrape();
+}
+
 }  // namespace
 }  // namespace proxywatch
