@@ -79,6 +79,7 @@ bool ConfigState::adopt(YamlState next) {
 bool ConfigState::load_proxy_file() {
   auto loaded = config::load_proxy_file(proxy_file());
   metrics_.set_config_valid(kConfigFileProxy, bool(loaded));
+  const bool was_valid = proxy_file_valid_;
   proxy_file_valid_ = bool(loaded);
   if (!loaded) {
     metrics_.record_config_load(kConfigFileProxy, false, 0, Clock::now());
@@ -93,6 +94,15 @@ bool ConfigState::load_proxy_file() {
     for (const auto& w : (*loaded)->warnings) spdlog::warn("{}", w.to_string());
   }
   proxy_ = *loaded;
+  // The rejection was an error event; its end is one too, or the journal would say the file is
+  // still broken.
+  if (!was_valid) {
+    log_event(Event{.id = message_ids::kConfigApplied,
+                    .priority = Priority::kNotice,
+                    .message = fmt::format(
+                        "proxy file {} is valid again: {}", proxy_file(),
+                        proxy_ ? "proxy " + proxy_->proxy.to_string() : std::string("no proxy"))});
+  }
   return true;
 }
 

@@ -130,10 +130,10 @@ void Daemon::reload_yaml() {
   bool proxy_file_moved = config_.adopt(std::move(*next));
   set_log_level(config_.config().log_level);
   registry_.set_settings(config_.config().health);
-  if (proxy_file_moved) {
-    config_.load_proxy_file();
-    watch_proxy_file();
-  }
+  // SIGHUP re-reads the proxy file too: a change the watch could not see (its directory did not
+  // exist when the watch was set) is picked up, and a watch that could not be set is tried again.
+  if (proxy_file_moved || !watching_) watch_proxy_file();
+  config_.load_proxy_file();
   apply_plan();
   log_config_event(message_ids::kConfigApplied, Priority::kInfo,
                    "configuration " + config_.config().source + " applied: " + status_.summary());
@@ -228,7 +228,9 @@ void Daemon::watch_proxy_file() {
   watcher_ = std::make_unique<config::ProxyFileWatcher>(
       io_.get_executor(), [this] { reload_proxy_file(); }, config_.proxy_file(),
       kProxyFileDebounce);
-  if (auto started = watcher_->start(); !started) {
+  auto started = watcher_->start();
+  watching_ = bool(started);
+  if (!started) {
     spdlog::warn("cannot watch {}: {}; changes are picked up on SIGHUP only", config_.proxy_file(),
                  started.error());
   }

@@ -77,6 +77,7 @@ class Daemon {
   Persistence persistence_;
   StatusService status_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;
+  bool watching_ = false;  // the watcher started; false: SIGHUP tries again
   std::unique_ptr<Scheduler> scheduler_;
   std::uint32_t scheduler_limit_ = 0;
   // What the scheduler was last given besides the plan, so an unchanged reload is a no-op.

@@ -212,6 +212,47 @@ TEST_F(DaemonTest, StartsWithoutProxyFileAndExportsProxyConfiguredZeroAtOnce) {
   EXPECT_EQ(metric(scrape(), "proxywatch_proxy_info", {"proxy=\"none\""}), std::nullopt);
 }
 
+// A proxy file whose directory does not exist at start cannot be watched: SIGHUP reads the file
+// once it exists and sets the watch, which then sees the next change by itself.
+TEST_F(DaemonTest, SighupReadsAProxyFileWhoseDirectoryAppearedAndWatchesItFromThen) {
+  const auto fmc = dir_.path() / "sf";
+  std::string text = yaml_text(metrics_port_);
+  text = "proxy_file: " + (fmc / "iprep_proxy.conf").string() + text.substr(text.find('\n'));
+  yaml_ = dir_.write_file("proxywatch.yaml", text);
+  start_daemon();
+  EXPECT_TRUE(notify_.wait_for("STATUS=proxy disabled", 1s));
+  EXPECT_NE(daemon_->log().find("changes are picked up on SIGHUP only"), std::string::npos);
+  std::filesystem::create_directory(fmc);
+  const std::string body = "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT ";
+  dir_.write_file("sf/iprep_proxy.conf", body + std::to_string(squid_a_->port()) + ";\n}\n");
+  kill(daemon_->pid(), SIGHUP);
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success",
+                          {proxy_label(squid_a_->port()), "target=\"origin\""}, 1))
+      << scrape() << daemon_->log();
+  // No SIGHUP from here: the watch set by the reload sees the rename.
+  dir_.write_file("sf/new.conf", body + std::to_string(squid_b_->port()) + ";\n}\n");
+  std::filesystem::rename(fmc / "new.conf", fmc / "iprep_proxy.conf");
+  EXPECT_TRUE(wait_metric("proxywatch_probe_success",
+                          {proxy_label(squid_b_->port()), "target=\"origin\""}, 1))
+      << scrape() << daemon_->log();
+}
+
+TEST_F(DaemonTest, ProxyFileValidAgainIsLogged) {
+  start_daemon();
+  ASSERT_TRUE(wait_metric("proxywatch_probe_success", {"target=\"origin\""}, 1));
+  write_proxy_file(0, "iprep_proxy {\n  PROXY_HOST;\n}\n");
+  ASSERT_TRUE(wait_metric("proxywatch_config_valid", {"file=\"proxy\""}, 0)) << scrape();
+  write_proxy_file(squid_a_->port());
+  ASSERT_TRUE(wait_metric("proxywatch_config_valid", {"file=\"proxy\""}, 1)) << scrape();
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return daemon_->log().find("is valid again: proxy 127.0.0.1:" +
+                                   std::to_string(squid_a_->port())) != std::string::npos;
+      },
+      5s))
+      << daemon_->log();
+}
+
 TEST_F(DaemonTest, SighupWithBadYamlKeepsRunningOnTheOldConfig) {
   start_daemon();
   ASSERT_TRUE(wait_metric("proxywatch_probe_success", {"target=\"origin\""}, 1));
