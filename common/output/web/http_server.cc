@@ -62,15 +62,24 @@ BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive,
   return out;
 }
 
+// The path of a request-target: origin-form as it is; absolute-form ("http://host/metrics"),
+// which RFC 9112 §3.2.2 says a server must accept, without its scheme and authority. The query
+// is cut off.
+std::string_view target_path(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  auto scheme_end = target.find("://");
+  if (target.starts_with('/') || scheme_end == std::string_view::npos) return target;
+  auto path = target.find('/', scheme_end + 3);
+  return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+}
+
 // The answer to a request whose headers parsed and that has no body.
 HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& security,
                       const Request& request) {
   if (security.authorize && !security.authorize(request[http::field::authorization])) {
     return plain(401, "unauthorized");
   }
-  std::string_view path = request.target();
-  path = path.substr(0, path.find('?'));
-  const auto handler = handlers.find(path);
+  const auto handler = handlers.find(target_path(request.target()));
   if (handler == handlers.end()) return plain(404, "not found");
   if (request.method() != http::verb::get && request.method() != http::verb::head)
     return plain(405, "method not allowed");

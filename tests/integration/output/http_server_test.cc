@@ -186,6 +186,16 @@ TEST_F(HttpServerTest, QueryStringDoesNotChangeThePath) {
   EXPECT_EQ(get("/metrics?debug=1").status, 200);
 }
 
+// RFC 9112 §3.2.2: a server must accept the absolute form (what a client talking through a
+// forward proxy, or a proxy itself, sends).
+TEST_F(HttpServerTest, AbsoluteFormRequestTargetIsServed) {
+  start();
+  EXPECT_EQ(get("http://127.0.0.1/fixed").body, kFixedBody);
+  EXPECT_EQ(get("HTTP://appliance.example:39555/fixed?x=1").body, kFixedBody);
+  EXPECT_EQ(get("http://127.0.0.1/nothing-here").status, 404);
+  EXPECT_EQ(get("http://127.0.0.1").status, 404);  // the path "/", which has no handler here
+}
+
 TEST_F(HttpServerTest, HeadAnswersTheLengthWithoutABody) {
   start();
   // /metrics' length changes between two requests (process CPU and memory): a fixed body.
