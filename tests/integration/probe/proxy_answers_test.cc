@@ -216,6 +216,22 @@ TEST_F(ProxyAnswersTest, ErrorPageIsReadNoFurtherThan4KiB) {
   EXPECT_EQ(r.answer_page->title, "");
 }
 
+// The proxy's own answer to a plain-HTTP request is judged by the same table.
+TEST_F(ProxyAnswersTest, SquidPageRefinesThePlainHttpAnswerToo) {
+  testing::FakeProxy proxy(
+      {.behavior = AnswersBehavior::kStatus,
+       .status_line = "HTTP/1.1 503 Service Unavailable",
+       .extra_headers = {"Server: squid/5.7", "X-Squid-Error: ERR_CONNECT_FAIL 111"}});
+  ProbeSpec spec = spec_for(proxy.port(), {"origin.test", 80});
+  spec.scheme = TargetScheme::kHttp;
+  spec.request = HttpRequestSpec{"GET", "/feed.txt"};
+  auto r = probe(spec);
+  EXPECT_EQ(to_string(r.outcome), "proxy_upstream_failed") << r.diagnosis;
+  ASSERT_TRUE(r.phase.has_value());
+  EXPECT_EQ(to_string(*r.phase), "http_first_byte");
+  EXPECT_NE(r.diagnosis.find("Connection refused (errno 111)"), std::string::npos) << r.diagnosis;
+}
+
 TEST_F(ProxyAnswersTest, AccessDeniedUnderARedirectPassesANegativeProbe) {
   testing::FakeProxy proxy(
       {.behavior = AnswersBehavior::kStatus,
