@@ -36,6 +36,16 @@ struct TlsInfo {
   std::string verify_error;               // OpenSSL's text when verification failed
 };
 
+// The page a proxy sent with its answer: the body of an error answer (403, 502, 503 ...), or a
+// page sent with a 200 instead of a tunnel (a block page, a captive portal). Only what arrived
+// with the header and, for those answers, at most 4 KiB more within the proxy_connect deadline
+// is read (common/probe/answer_page.h); both strings are printable ASCII.
+struct AnswerPage {
+  std::string content_type;  // the Content-Type header, at most 100 bytes; empty when none
+  std::string title;         // the page's <title>, at most 120 bytes; empty when none was found
+  std::uint64_t bytes = 0;   // body bytes read (at most 4 KiB)
+};
+
 // How the far end of the proxy connection ended it, when we saw it end.
 enum class PeerClose { kNotSeen, kFin, kRst };
 std::string_view to_string(PeerClose close);
@@ -59,6 +69,15 @@ struct ProbeResult {
   std::string connect_reason;
   // Who produced an error answer, from Via, X-Squid-Error and Server (empty if unknown).
   std::string error_source;
+  // squid's own error page, from X-Squid-Error: its name ("ERR_CONNECT_FAIL"; "ERR_" and
+  // [A-Z0-9_], at most 40 bytes; empty when absent or not such a name) and the number after it
+  // (an errno for ERR_CONNECT_FAIL and the read/write errors; 0 when none).
+  // common/probe/squid_error.h says what each means; diagnosis.cc puts it in words.
+  std::string squid_error;
+  int squid_error_detail = 0;
+  // The page that came with the answer (error page, or a page instead of a tunnel); nullopt
+  // when the answer announced none or is a 407.
+  std::optional<AnswerPage> answer_page;
   // Schemes offered in Proxy-Authenticate on a 407 ("Basic", "Digest", "NTLM" ...).
   std::vector<std::string> auth_schemes;
   // Proxy authentication, when the proxy asked for it: the scheme answered ("Digest SHA-256",

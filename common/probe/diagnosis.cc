@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "common/probe/squid_error.h"
+
 namespace proxywatch {
 namespace {
 
@@ -95,38 +97,77 @@ std::string tcp_timeout(const ProbeSpec& s) {
       s.proxy.to_string(), secs(s.timeouts.tcp_connect));
 }
 
-// The proxy's answer to CONNECT.
+// The proxy's own answer (to CONNECT, or to a plain-HTTP request). When squid named its error
+// page (X-Squid-Error) and the table knows the page, the sentence says what the page means and
+// what to check for it; otherwise it quotes the answer with its source as it came, and the
+// title of the page that came with it.
+
+// squid's page of the answer, when the table knows it.
+const SquidError* squid_page(const ProbeResult& r) {
+  return r.squid_error.empty() ? nullptr : find_squid_error(r.squid_error);
+}
+
+// "503 Service Unavailable, squid ERR_DNS_FAIL: it cannot resolve the destination's name".
+std::string squid_answer(const ProbeResult& r) {
+  return fmt::format("{} {}, squid {}: {}", r.connect_status, r.connect_reason, r.squid_error,
+                     squid_error_meaning(r.squid_error, r.squid_error_detail));
+}
+
+// The answer as it came, with the title of its page: `502 Bad Gateway [Server: x]; page "T"`.
+std::string quoted_answer(const ProbeResult& r) {
+  bool titled = r.answer_page && !r.answer_page->title.empty();
+  return answer(r) + (titled ? fmt::format("; page \"{}\"", r.answer_page->title) : "");
+}
 
 std::string proxy_denied(const ProbeResult& r, const ProbeSpec& s) {
+  if (const SquidError* page = squid_page(r)) {
+    std::string refused =
+        s.plain_http() ? "to forward " + request_text(s) : "the tunnel to " + s.target.to_string();
+    return fmt::format("The proxy refused {} ({}); check {}.", refused, squid_answer(r),
+                       page->check);
+  }
   if (s.plain_http()) {
     return fmt::format(
         "The proxy refused to forward {} with {}: its ACL blocks this destination, port or "
         "method for plain HTTP (squid: http_access, Safe_ports); allow it on the proxy.",
-        request_text(s), answer(r));
+        request_text(s), quoted_answer(r));
   }
   return fmt::format(
       "The proxy refused the tunnel to {} with {}: its ACL blocks this "
       "destination; allow it on the proxy.",
-      s.target.to_string(), answer(r));
+      s.target.to_string(), quoted_answer(r));
 }
 
 std::string proxy_upstream_failed(const ProbeResult& r, const ProbeSpec& s) {
+  if (const SquidError* page = squid_page(r)) {
+    return fmt::format("The proxy could not reach {} ({}); check {}.", s.target_text(),
+                       squid_answer(r), page->check);
+  }
   return fmt::format(
-      "The proxy could not reach {} ({}): its own connection to the "
-      "destination or its DNS failed.",
-      s.target_text(), answer(r));
+      "The proxy could not reach {} ({}): its own connection to the destination or its DNS "
+      "failed; check the proxy's log, its DNS and its route to the destination.",
+      s.target_text(), quoted_answer(r));
 }
 
 std::string proxy_unavailable(const ProbeResult& r, const ProbeSpec& s) {
+  if (const SquidError* page = squid_page(r)) {
+    return fmt::format("The proxy cannot serve {} now ({}); check {}.", s.target_text(),
+                       squid_answer(r), page->check);
+  }
   return fmt::format(
-      "The proxy answered {} for {}: it is overloaded, or cannot reach the "
-      "destination.",
-      answer(r), s.target_text());
+      "The proxy answered {} with {}: it is overloaded or out of service; check its load and "
+      "its log.",
+      request_text(s), quoted_answer(r));
 }
 
 std::string proxy_error(const ProbeResult& r, const ProbeSpec& s) {
   std::string location = r.location.empty() ? "" : fmt::format(" (Location: {})", r.location);
-  return fmt::format("The proxy answered {} with {}{}.", request_text(s), answer(r), location);
+  if (const SquidError* page = squid_page(r)) {
+    return fmt::format("The proxy answered {} with an error ({}){}; check {}.", request_text(s),
+                       squid_answer(r), location, page->check);
+  }
+  return fmt::format("The proxy answered {} with {}{}; check the proxy's log for why.",
+                     request_text(s), quoted_answer(r), location);
 }
 
 std::string proxy_stalled(const ProbeSpec& s) {
@@ -140,6 +181,16 @@ std::string proxy_closed(const ProbeResult& r, const ProbeSpec& s) {
 }
 
 std::string proxy_protocol_error(const ProbeResult& r, const ProbeSpec& s) {
+  if (r.answer_page && r.connect_status / 100 == 2) {
+    const AnswerPage& page = *r.answer_page;
+    std::string type = page.content_type.empty() ? "no Content-Type" : page.content_type;
+    std::string title = page.title.empty() ? "" : fmt::format(", title \"{}\"", page.title);
+    return fmt::format(
+        "The proxy answered {} with {} {} and a page ({}{}, {} bytes read) instead of opening "
+        "the tunnel: a block page or a captive portal; check the proxy's URL filtering or "
+        "portal rules for the FMC.",
+        request_text(s), r.connect_status, r.connect_reason, type, title, page.bytes);
+  }
   return fmt::format("The proxy's answer to {} is not valid HTTP ({}).", request_text(s), r.error);
 }
 

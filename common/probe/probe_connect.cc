@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "common/escape.h"
+#include "common/probe/answer_page.h"
 #include "common/probe/answer_source.h"
 #include "common/probe/auth_challenge.h"
 #include "common/probe/probe_session.h"
@@ -17,6 +18,15 @@ using asio::ip::tcp;
 // CONNECTs one probe may send: the first, one with credentials, one after a stale nonce, and
 // one resend on a new connection when the proxy closed a reused one.
 constexpr int kMaxConnectRounds = 4;
+
+// Whether a 2xx answer to CONNECT announces a body, i.e. is a page and not a tunnel: RFC 9110
+// §9.3.6 forbids Content-Length and Transfer-Encoding on it, so a length above 0 (0 is a
+// harmless habit of some proxies), chunks, or text/html with no length at all are a page.
+bool connect_page_announced(const http::response_parser<http::empty_body>& parser) {
+  auto length = parser.content_length();
+  if (length) return *length > 0;
+  return parser.chunked() || is_html_type(parser.get()[http::field::content_type]);
+}
 
 }  // namespace
 
@@ -51,7 +61,9 @@ asio::awaitable<bool> ProbeSession::connect_proxy() {
       co_return fail(Outcome::kProxyAuthFailed, exchange_phase());
     }
     if (header.result_int() != 407) {
-      co_return spec_.plain_http() ? accept_forwarded_answer(header) : accept_proxy_answer(header);
+      // Not a conditional expression: g++ 12 miscompiles co_await inside one.
+      if (spec_.plain_http()) co_return accept_forwarded_answer(header);
+      co_return co_await accept_proxy_answer(header);
     }
     ProxyAnswer answer = read_proxy_answer(407, header.reason(), header);
     note_answer(answer);
@@ -111,6 +123,8 @@ void ProbeSession::note_answer(const ProxyAnswer& answer) {
   result_.connect_status = answer.status;
   result_.connect_reason = answer.reason;
   result_.error_source = answer.error_source;
+  result_.squid_error = answer.squid_error;
+  result_.squid_error_detail = answer.squid_error_detail;
   result_.auth_schemes.clear();
   for (const auto& c : answer.challenges) result_.auth_schemes.push_back(printable(c.scheme, 40));
 }
@@ -203,23 +217,57 @@ bool ProbeSession::fail_proxy_read(const error_code& ec, bool got_some) {
   return fail(Outcome::kProxyProtocolError, exchange_phase(), ec);
 }
 
-bool ProbeSession::accept_proxy_answer(const http::response_header<>& header) {
+asio::awaitable<bool> ProbeSession::accept_proxy_answer(const http::response_header<>& header) {
   ProxyAnswer answer = read_proxy_answer(header.result_int(), header.reason(), header);
   result_.connect_status = answer.status;
   result_.connect_reason = answer.reason;
-  Outcome outcome = outcome_for_connect_status(answer.status);
+  Outcome outcome = outcome_for_proxy_answer(answer);
   if (outcome != Outcome::kOk) {
     note_answer(answer);
-    if (spec_.expect_denied && outcome == Outcome::kProxyDenied) return false;  // passes
-    return fail(outcome, Phase::kProxyConnect);
+    co_await read_answer_page(header);
+    if (spec_.expect_denied && outcome == Outcome::kProxyDenied) co_return false;  // passes
+    co_return fail(outcome, Phase::kProxyConnect);
   }
-  if (spec_.expect_denied) return fail(Outcome::kTunnelNotDenied, Phase::kProxyConnect);
+  if (connect_page_announced(*parser_)) {
+    // A block page or a captive portal: no tunnel opened, so a negative probe does not pass
+    // either (it is no ACL refusal we can tell).
+    note_answer(answer);
+    co_await read_answer_page(header);
+    result_.error = "a page instead of a tunnel";
+    co_return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect);
+  }
+  if (spec_.expect_denied) co_return fail(Outcome::kTunnelNotDenied, Phase::kProxyConnect);
   if (buffer_.size() != 0) {
     // A TLS server never speaks first (RFC 8446 §2), so these bytes came from the proxy.
     result_.error = std::to_string(buffer_.size()) + " bytes arrived before the TLS handshake";
-    return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect);
+    co_return fail(Outcome::kProxyProtocolError, Phase::kProxyConnect);
   }
-  return true;
+  co_return true;
+}
+
+asio::awaitable<void> ProbeSession::read_answer_page(const http::response_header<>& header) {
+  auto start = Clock::now();
+  AnswerPage page;
+  page.content_type = printable(header[http::field::content_type], 100);
+  auto length = parser_->content_length();
+  const std::size_t limit = std::min<std::uint64_t>(kMaxPageBytes, length.value_or(kMaxPageBytes));
+  std::string body(static_cast<const char*>(buffer_.data().data()),
+                   std::min(limit, buffer_.size()));
+  buffer_.consume(body.size());
+  // Without a length or chunks the body ends with the connection (RFC 9112 §6.3); it is only
+  // waited for when a Content-Type says one comes, so a bodiless 403 on a connection the proxy
+  // keeps open does not hold the probe until the deadline.
+  bool announced = length ? *length > 0 : parser_->chunked() || !page.content_type.empty();
+  while (announced && body.size() < limit && !has_title_end(body)) {
+    auto [ec, n] = co_await tcp_.async_read_some(asio::buffer(chunk_), kUseTuple);
+    body.append(chunk_.data(), std::min(n, limit - body.size()));
+    if (ec) break;  // the end, a reset or the deadline: the page is what arrived
+  }
+  page.bytes = body.size();
+  page.title = page_title(body);
+  result_.answer_page = std::move(page);
+  auto& phase = result_.phases[static_cast<std::size_t>(Phase::kProxyConnect)];
+  phase = phase.value_or(Seconds{0}) + (Clock::now() - start);
 }
 
 }  // namespace proxywatch::detail

@@ -21,7 +21,7 @@ bool ProbeSession::accept_forwarded_answer(const http::response_header<>& header
   }
   ProxyAnswer answer = read_proxy_answer(status, header.reason(), header);
   note_answer(answer);
-  Outcome outcome = outcome_for_connect_status(status);
+  Outcome outcome = outcome_for_proxy_answer(answer);
   // A redirect of the proxy's own making (a captive portal, squid's deny_info URL) serves a
   // page in place of the origin's answer.
   if (outcome == Outcome::kOk) outcome = Outcome::kProxyError;

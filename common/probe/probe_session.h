@@ -132,8 +132,16 @@ class ProbeSession {
   // Records why no answer to CONNECT could be read: stalled, closed or not HTTP.
   bool fail_proxy_read(const error_code& ec, bool got_some);
   // Judges an answer other than 407: true when the tunnel is open and clean, else records the
-  // outcome (a negative probe's 403 ends the probe as passed) and returns false.
-  bool accept_proxy_answer(const http::response_header<>& header);
+  // outcome (outcome_for_proxy_answer; a 200 that carries a page is proxy_protocol_error; a
+  // negative probe's proxy_denied ends the probe as passed) with the page of an error answer,
+  // and returns false.
+  asio::awaitable<bool> accept_proxy_answer(const http::response_header<>& header);
+  // Reads the page that came with the answer in parser_ into result_.answer_page: what already
+  // arrived, then, when the header announces a body (a length, chunks, or a Content-Type with
+  // a close-delimited body, RFC 9112 §6.3), more until kMaxPageBytes, the body's end, the
+  // title's end tag or the stream's deadline (the caller's proxy_connect one). Its time counts
+  // in phase proxy_connect.
+  asio::awaitable<void> read_answer_page(const http::response_header<>& header);
 
   // probe_origin.cc: TLS and HTTP with the origin, through the tunnel.
 

@@ -1,6 +1,8 @@
 // Reading the evidence out of a proxy's answer.
 #include "common/probe/proxy_answer.h"
 
+#include "common/probe/squid_error.h"
+
 namespace proxywatch {
 
 namespace http = boost::beast::http;
@@ -18,6 +20,11 @@ ProxyAnswer read_proxy_answer(unsigned status, std::string_view reason,
     source += std::string(name) + ": " + printable(it->value(), 120);
   }
   answer.error_source = std::move(source);
+  if (auto it = headers.find("X-Squid-Error"); it != headers.end()) {
+    SquidErrorValue squid = parse_squid_error(it->value());
+    answer.squid_error = std::move(squid.code);
+    answer.squid_error_detail = squid.detail;
+  }
   // Bounded: a hostile proxy may send thousands of Proxy-Authenticate headers.
   int seen = 0;
   auto [first, last] = headers.equal_range(http::field::proxy_authenticate);
@@ -25,6 +32,13 @@ ProxyAnswer read_proxy_answer(unsigned status, std::string_view reason,
     parse_auth_challenges(it->value(), answer.challenges);
   }
   return answer;
+}
+
+Outcome outcome_for_proxy_answer(const ProxyAnswer& answer) {
+  Outcome by_status = outcome_for_connect_status(answer.status);
+  if (answer.status < 300 || answer.status == 401 || answer.status == 407) return by_status;
+  const SquidError* squid = find_squid_error(answer.squid_error);
+  return squid && squid->outcome ? *squid->outcome : by_status;
 }
 
 }  // namespace proxywatch

@@ -170,11 +170,14 @@ TEST_F(CheckScenarioTest, SquidAclDenyIsProxyDeniedWithSquidAsSource) {
   EXPECT_NE(run.str("error_source").find("ERR_ACCESS_DENIED"), std::string::npos);
 }
 
-TEST_F(CheckScenarioTest, SquidClosedOriginPortIsProxyUnavailable) {
+// Squid's 503 for a refused connection is the destination failing, not overload.
+TEST_F(CheckScenarioTest, SquidClosedOriginPortIsProxyUpstreamFailed) {
   auto run = check({"--proxy", local(squid_->port()), "--target", "origin.test:1"});
-  expect_outcome(run, "proxy_unavailable", "proxy_connect");
+  expect_outcome(run, "proxy_upstream_failed", "proxy_connect");
   EXPECT_EQ(run.num("connect_status"), 503);
   EXPECT_NE(run.str("error_source").find("ERR_CONNECT_FAIL"), std::string::npos);
+  EXPECT_NE(run.str("diagnosis").find("Connection refused (errno 111)"), std::string::npos)
+      << run.str("diagnosis");
 }
 
 TEST_F(CheckScenarioTest, NegativeProbePassesOnDenyAndFailsWhenTunnelOpens) {
