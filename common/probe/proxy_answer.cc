@@ -38,7 +38,14 @@ Outcome outcome_for_proxy_answer(const ProxyAnswer& answer) {
   Outcome by_status = outcome_for_connect_status(answer.status);
   if (answer.status < 300 || answer.status == 401 || answer.status == 407) return by_status;
   const SquidError* squid = find_squid_error(answer.squid_error);
-  return squid && squid->outcome ? *squid->outcome : by_status;
+  if (squid && squid->outcome) return *squid->outcome;
+  // Tinyproxy's page when it cannot connect to the destination (or resolve it): its 500 is the
+  // way there failing, not the proxy.
+  if (answer.reason == "Unable to connect" &&
+      answer.error_source.find("Server: tinyproxy") != std::string::npos) {
+    return Outcome::kProxyUpstreamFailed;
+  }
+  return by_status;
 }
 
 }  // namespace proxywatch

@@ -37,6 +37,7 @@ ProxyAnswer read_proxy_answer(unsigned status, std::string_view reason,
 // destination's name failing (proxy_upstream_failed), not overload; ERR_ACCESS_DENIED is
 // proxy_denied whatever the status (deny_info may send a 302 or another). 1xx, 2xx, 401 and
 // 407 keep the status's outcome: authentication and tunnels are decided by the status.
+// Tinyproxy's "500 Unable to connect" is proxy_upstream_failed too.
 Outcome outcome_for_proxy_answer(const ProxyAnswer& answer);
 
 }  // namespace proxywatch

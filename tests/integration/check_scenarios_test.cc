@@ -168,6 +168,13 @@ TEST_F(CheckScenarioTest, SquidAclDenyIsProxyDeniedWithSquidAsSource) {
   expect_outcome(run, "proxy_denied", "proxy_connect");
   EXPECT_EQ(run.num("connect_status"), 403);
   EXPECT_NE(run.str("error_source").find("ERR_ACCESS_DENIED"), std::string::npos);
+  // squid's page name and its error page, as JSON.
+  const json::value& squid = run.result.at("squid_error");
+  EXPECT_EQ(squid.at("code").as_string(), "ERR_ACCESS_DENIED") << json::serialize(run.result);
+  const json::value& page = run.result.at("answer_page");
+  ASSERT_TRUE(page.is_object()) << json::serialize(run.result);
+  EXPECT_NE(page.at("content_type").as_string().find("text/html"), std::string::npos);
+  EXPECT_GT(page.at("bytes").to_number<std::int64_t>(), 0);
 }
 
 // Squid's 503 for a refused connection is the destination failing, not overload.

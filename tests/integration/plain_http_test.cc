@@ -195,7 +195,7 @@ TEST_F(PlainHttpTest, ScriptedProxyAnswersAreAttributedByTheirHeaders) {
       {"HTTP/1.1 403 Forbidden",
        {"Server: WebGate/2.1", "Via: 1.1 gw (WebGate/2.1)"},
        "proxy_denied"},
-      {"HTTP/1.1 500 Unable to connect", {"Server: tinyproxy/1.11.1"}, "proxy_error"},
+      {"HTTP/1.1 500 Unable to connect", {"Server: tinyproxy/1.11.1"}, "proxy_upstream_failed"},
       // No Server: a 502 comes from a gateway, a 403 from the origin.
       {"HTTP/1.1 502 Bad Gateway", {}, "proxy_upstream_failed"},
       {"HTTP/1.1 403 Forbidden", {}, "http_error"},

@@ -18,6 +18,20 @@ json::value tcp_json(const std::optional<TcpInfo>& info) {
                       {"rcv_mss", info->rcv_mss},         {"pmtu", info->pmtu}};
 }
 
+// The page a proxy sent with its answer, or null.
+json::value answer_page_json(const std::optional<AnswerPage>& page) {
+  if (!page) return nullptr;
+  return json::object{{"content_type", or_null(page->content_type)},
+                      {"title", or_null(page->title)},
+                      {"bytes", page->bytes}};
+}
+
+// squid's error page name and the number after it, or null.
+json::value squid_error_json(const ProbeResult& r) {
+  if (r.squid_error.empty()) return nullptr;
+  return json::object{{"code", r.squid_error}, {"detail", r.squid_error_detail}};
+}
+
 json::value tls_json(const TlsInfo& tls) {
   json::value not_after = tls.not_after ? json::value(*tls.not_after) : json::value();
   return json::object{
@@ -93,6 +107,8 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
       {"connect_status", or_null(r.connect_status)},
       {"connect_reason", or_null(r.connect_reason)},
       {"error_source", or_null(r.error_source)},
+      {"squid_error", squid_error_json(r)},
+      {"answer_page", answer_page_json(r.answer_page)},
       {"auth_schemes", std::move(schemes)},
       {"auth", auth_json(r)},
       {"tls", tls_json(r.tls)},
