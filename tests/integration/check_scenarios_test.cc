@@ -282,6 +282,10 @@ TEST_F(CheckScenarioTest, BlockPageInsideTheTunnelIsDeniedInTheHandshake) {
   expect_outcome(run, "proxy_denied", "tls_handshake");
   EXPECT_NE(run.str("diagnosis").find("\"HTTP/1.1 403 Forbidden\""), std::string::npos)
       << run.str("diagnosis");
+  const json::object& answer = run.result.at("tunnel_answer").as_object();
+  EXPECT_EQ(answer.at("status").to_number<int>(), 403);
+  EXPECT_EQ(answer.at("server").as_string(), "BlockBox");
+  EXPECT_EQ(run.result.at("proxy_speaks_tls").as_bool(), false);
 }
 
 TEST_F(CheckScenarioTest, Ipv6ProxyWithoutBracketsShowsTheFix) {
