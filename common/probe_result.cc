@@ -15,6 +15,18 @@ std::string_view to_string(PeerClose close) {
   return "not_seen";
 }
 
+std::string_view to_string(CertDateFault fault) {
+  switch (fault) {
+    case CertDateFault::kExpired:
+      return "expired";
+    case CertDateFault::kNotYetValid:
+      return "not_yet_valid";
+    case CertDateFault::kNone:
+      break;
+  }
+  return "none";
+}
+
 bool is_reset(const ProbeResult& result) {
   return !result.ok() && (result.peer_close == PeerClose::kRst || traits(result.outcome).reset);
 }

@@ -26,14 +26,39 @@ struct TcpInfo {
   std::uint32_t pmtu = 0;
 };
 
+// The leaf certificate's validity period when it is the only reason the chain fails to verify.
+enum class CertDateFault { kNone, kExpired, kNotYetValid };
+// "none", "expired", "not_yet_valid".
+std::string_view to_string(CertDateFault fault);
+
 // The TLS session with the origin, or as much of it as the handshake got to.
 struct TlsInfo {
   std::string version;  // "TLSv1.3"
   std::string cipher;
-  std::string subject;                    // leaf certificate, RFC 2253
-  std::string issuer;                     // leaf certificate's issuer, RFC 2253
-  std::optional<std::int64_t> not_after;  // leaf expiry, seconds since the epoch
-  std::string verify_error;               // OpenSSL's text when verification failed
+  std::string subject;                       // leaf certificate, RFC 2253
+  std::string issuer;                        // leaf certificate's issuer, RFC 2253
+  std::optional<std::int64_t> not_before{};  // leaf validity start, seconds since the epoch
+  std::optional<std::int64_t> not_after;     // leaf expiry, seconds since the epoch
+  std::string verify_error;                  // OpenSSL's text when verification failed
+  int verify_code = 0;                       // OpenSSL's X509_V_ERR_* behind verify_error
+  // Every error of the presented chain (X509_V_ERR_* codes, at most 8), from a second
+  // verification that goes on past each one: the handshake's own stops at the first.
+  std::vector<int> chain_errors{};
+  // kExpired / kNotYetValid when the leaf's dates are the chain's only fault (its issuer is
+  // trusted and its name matches): an outdated certificate or a wrong clock, no inspection.
+  CertDateFault date_fault = CertDateFault::kNone;
+  // Record headers the peer sent during the handshake (TLS or not); nullopt: no handshake ran.
+  std::optional<unsigned> records_received{};
+};
+
+// An HTTP answer's head where something else was expected: in the tunnel where the TLS
+// ServerHello belonged (a block page, a captive portal's redirect). Printable and bounded.
+struct TunnelAnswer {
+  unsigned version = 11;  // 10 or 11: HTTP/1.0 or HTTP/1.1
+  unsigned status = 0;    // 0: the head could not be read, only its "HTTP/" start
+  std::string reason{};
+  std::string location{};  // the Location header (a redirect's target), if any
+  std::string server{};    // the Server header, if any
 };
 
 // The page a proxy sent with its answer: the body of an error answer (403, 502, 503 ...), or a
@@ -89,7 +114,15 @@ struct ProbeResult {
   bool auth_stale_retry = false;
   unsigned auth_reconnects = 0;
 
+  // The proxy's port answered in TLS (an HTTPS proxy, or the wrong port): a TLS record came in
+  // answer to CONNECT, or, after it closed without a byte, in answer to a ClientHello sent on a
+  // new connection to the same address (proxy_protocol_error).
+  bool proxy_speaks_tls = false;
+
   TlsInfo tls;
+  // An HTTP answer that came through the open tunnel instead of a ServerHello (the proxy or a
+  // device in its path answered for the destination); the outcome follows its status.
+  std::optional<TunnelAnswer> tunnel_answer{};
 
   // The status of the answer to the request: the origin's, or for a plain-HTTP target also the
   // proxy's own (then connect_status holds it too).

@@ -35,6 +35,35 @@ Result<HostPort> finish(std::string host, std::string_view port_text, bool has_p
   return HostPort{std::move(host), *port};
 }
 
+// "::1:3161" is itself a valid IPv6 address, so a port written after a bare IPv6 literal is
+// silently part of the address (RFC 3986 §3.2.2 requires the brackets). The bare literal `text`
+// (last colon at `colon`) is refused with the bracketed form to write instead when a port is
+// required, or when it ends in ":<port-like>" after an address; nullopt: take it as it is.
+std::optional<std::string> bracket_fix(std::string_view text, std::size_t colon,
+                                       bool has_default_port) {
+  std::string_view before = text.substr(0, colon);
+  std::string_view last = text.substr(colon + 1);
+  bool port_like = !last.empty() && last.size() <= 5 &&
+                   last.find_first_not_of("0123456789") == std::string_view::npos &&
+                   parse_port(last).has_value();
+  bool address_before = before.find(':') != std::string_view::npos && is_ip_literal(before);
+  if (port_like && address_before && !has_default_port) {
+    return fmt::format(
+        "missing port in '{}' (a bare IPv6 address cannot carry one): write an IPv6 address "
+        "with a port in brackets: [{}]:{}",
+        text, before, last);
+  }
+  if (port_like && address_before) {
+    return fmt::format(
+        "'{}' is ambiguous: write an IPv6 address with a port in brackets: [{}]:{} (or [{}] for "
+        "the address alone)",
+        text, before, last, text);
+  }
+  if (has_default_port) return std::nullopt;
+  return fmt::format(
+      "missing port in '{}': write an IPv6 address with a port in brackets: [{}]:PORT", text, text);
+}
+
 }  // namespace
 
 std::string HostPort::to_string() const {
@@ -70,6 +99,7 @@ Result<HostPort> parse_host_port(std::string_view text, std::optional<std::uint1
       // fmt rather than "'" + std::string(text): GCC 12 at -O3 reports a false -Wrestrict on
       // operator+(const char*, std::string&&) here (GCC PR 105329).
       return error_text(fmt::format("'{}' is not a valid address", text));
+    if (auto fix = bracket_fix(text, colon, default_port.has_value())) return error_text(*fix);
     return finish(std::string(text), {}, false, default_port, text);
   }
   if (colon == std::string_view::npos) {

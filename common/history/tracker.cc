@@ -135,13 +135,16 @@ void Tracker::update_cert(const ProbeResult& result, const std::string& expect_i
              .cert_issuer = tls.issuer,
              .expected_issuer = expect_issuer,
              .verify_error = tls.verify_error};
-  if (result.outcome == Outcome::kTlsVerifyFailed) {
+  // A leaf whose dates are its only fault has a trusted issuer and the right name: outdated or
+  // a wrong clock, not an inspecting proxy. Its issuer is still checked against the pin.
+  bool only_dates = tls.date_fault != CertDateFault::kNone;
+  if (result.outcome == Outcome::kTlsVerifyFailed && !only_dates) {
     e.summary = fmt::format(
         "the origin's certificate did not verify ({}): subject '{}' issued "
         "by '{}'",
         tls.verify_error.empty() ? "no reason given" : tls.verify_error, tls.subject, tls.issuer);
     history_.cert_suspect = e;
-  } else if (!tls.issuer.empty() && handshake_completed(result)) {
+  } else if (!tls.issuer.empty() && (handshake_completed(result) || only_dates)) {
     if (!expect_issuer.empty() && !issuer_matches(tls.issuer, expect_issuer)) {
       e.summary = fmt::format(
           "the origin's certificate (subject '{}') is issued by '{}', not "

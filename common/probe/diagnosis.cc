@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "common/probe/squid_error.h"
+#include "common/probe/tls_sentences.h"
 
 namespace proxywatch {
 namespace {
@@ -313,6 +314,8 @@ std::string http_error(const ProbeResult& r, const ProbeSpec& s) {
 }  // namespace
 
 std::string diagnose(const ProbeResult& r, const ProbeSpec& s) {
+  // Answers the outcome alone would misname (an HTTP page in the tunnel, a TLS proxy port ...).
+  if (auto named = named_answer_sentence(r, s)) return *named;
   switch (r.outcome) {
     case Outcome::kOk:
       return ok_sentence(r, s);

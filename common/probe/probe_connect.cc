@@ -51,7 +51,7 @@ asio::awaitable<bool> ProbeSession::connect_proxy() {
       if (!ec) std::tie(ec, got_some) = co_await exchange_connect(auth.authorization);
     }
     timed(exchange_phase(), start);
-    if (ec) co_return fail_proxy_read(ec, got_some);
+    if (ec) co_return co_await fail_proxy_read(ec, got_some, deadline);
     const auto& header = parser_->get();
     // Tinyproxy refuses wrong proxy credentials with 401 rather than another 407. To a
     // plain-HTTP request a 401 may also be the origin's own: only the proxy's counts.
@@ -70,7 +70,7 @@ asio::awaitable<bool> ProbeSession::connect_proxy() {
     if (!next_authorization(answer, auth)) co_return false;
     error_code reuse_ec = co_await prepare_next_round(deadline);
     timed(exchange_phase(), start);
-    if (reuse_ec) co_return fail_proxy_read(reuse_ec, true);
+    if (reuse_ec) co_return co_await fail_proxy_read(reuse_ec, true, deadline);
   }
   co_return fail(Outcome::kProxyAuthFailed, exchange_phase());
 }
@@ -207,8 +207,20 @@ asio::awaitable<error_code> ProbeSession::reconnect(Clock::time_point deadline) 
   co_return ec;
 }
 
-bool ProbeSession::fail_proxy_read(const error_code& ec, bool got_some) {
-  if (ec == beast::error::timeout) return fail(Outcome::kProxyStalled, exchange_phase(), ec);
+asio::awaitable<bool> ProbeSession::fail_proxy_read(error_code ec, bool got_some,
+                                                    Clock::time_point deadline) {
+  if (ec == beast::error::timeout) co_return fail(Outcome::kProxyStalled, exchange_phase(), ec);
+  // An HTTPS proxy (or the wrong port): TLS where HTTP belongs (probe_tls_port.cc). Beast's
+  // parser leaves the bytes it refused in buffer_. No co_await in a condition (probe.cc: GCC 12).
+  std::string_view received(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  bool tls = is_tls_record_header(received);
+  if (!got_some && (is_closed(ec) || is_reset(ec))) tls = co_await speaks_tls(deadline);
+  result_.proxy_speaks_tls = tls;
+  if (tls) co_return fail(Outcome::kProxyProtocolError, exchange_phase(), ec);
+  co_return fail_unanswered(ec, got_some);
+}
+
+bool ProbeSession::fail_unanswered(const error_code& ec, bool got_some) {
   // Refused: the proxy stopped listening between two rounds of authentication.
   if (ec == asio::error::connection_refused || is_reset(ec) ||
       (is_closed(ec) && (!got_some || ec == http::error::partial_message))) {

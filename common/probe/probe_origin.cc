@@ -9,6 +9,8 @@
 #include "common/probe/probe_session.h"
 #include "common/probe/tcp_info.h"
 #include "common/probe/tls_inspect.h"
+#include "common/probe/tls_records.h"
+#include "common/probe/tunnel_answer.h"
 
 namespace proxywatch::detail {
 namespace {
@@ -63,6 +65,7 @@ asio::awaitable<bool> ProbeSession::handshake_tls() {
   }
   TlsObserver observer(tls_->native_handle(), spec_.target.host, result_.tls);
   tls_->set_verify_callback(observer.callback());
+  RecordWatch records(tls_->native_handle());
   auto deadline = Clock::now() + spec_.timeouts.tls_handshake;
   tls_->next_layer().expires_at(deadline);
   // A stalled handshake is where lost large segments show (the MTU probes): keep its evidence.
@@ -70,16 +73,29 @@ asio::awaitable<bool> ProbeSession::handshake_tls() {
   auto [ec] = co_await tls_->async_handshake(ssl::stream_base::client, kUseTuple);
   timed(Phase::kTlsHandshake, start);
   observer.finish(ec);
+  result_.tls.records_received = records.received();
   if (!ec) co_return true;
   if (ec == beast::error::timeout) {
     result_.tcp_at_end = snapshot.info();
     co_return fail(Outcome::kTlsStalled, Phase::kTlsHandshake, ec);
   }
+  if (starts_http_answer(records.first_header())) co_return fail_tunnel_answer(records, ec);
   if (is_reset(ec)) co_return fail(Outcome::kTlsReset, Phase::kTlsHandshake, ec);
   if (!result_.tls.verify_error.empty()) {
     co_return fail(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake, ec);
   }
   co_return fail(Outcome::kTlsFailed, Phase::kTlsHandshake, ec);
+}
+
+bool ProbeSession::fail_tunnel_answer(const RecordWatch& records, const error_code& ec) {
+  TunnelAnswer answer =
+      parse_tunnel_answer(records.received_bytes(kMaxTunnelAnswerBytes)).value_or(TunnelAnswer{});
+  // The answer's status names what refused us, as it would have in answer to CONNECT.
+  Outcome outcome = answer.status == 403   ? Outcome::kProxyDenied
+                    : answer.status == 407 ? Outcome::kProxyAuthRequired
+                                           : Outcome::kProxyError;
+  result_.tunnel_answer = std::move(answer);
+  return fail(outcome, Phase::kTlsHandshake, ec);
 }
 
 bool ProbeSession::pad_client_hello() {

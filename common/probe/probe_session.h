@@ -34,6 +34,7 @@
 #include "common/probe/probe.h"
 #include "common/probe/proxy_answer.h"
 #include "common/probe/tls_contexts.h"
+#include "common/probe/tls_records.h"
 #include "common/probe_result.h"
 #include "common/probe_spec.h"
 
@@ -129,8 +130,12 @@ class ProbeSession {
   asio::awaitable<error_code> prepare_next_round(Clock::time_point deadline);
   // Closes the proxy connection and opens a new one to the same address by `deadline`.
   asio::awaitable<error_code> reconnect(Clock::time_point deadline);
-  // Records why no answer to CONNECT could be read: stalled, closed or not HTTP.
-  bool fail_proxy_read(const error_code& ec, bool got_some);
+  // Records why no answer to CONNECT could be read: stalled, closed or not HTTP. A TLS record
+  // in what arrived, or a close without a byte after which the port answers a ClientHello
+  // (speaks_tls, within `deadline`), is a port that speaks TLS.
+  asio::awaitable<bool> fail_proxy_read(error_code ec, bool got_some, Clock::time_point deadline);
+  // fail_proxy_read's verdict for a port that does not speak TLS: stalled, closed or not HTTP.
+  bool fail_unanswered(const error_code& ec, bool got_some);
   // Judges an answer other than 407: true when the tunnel is open and clean, else records the
   // outcome (outcome_for_proxy_answer; a 200 that carries a page is proxy_protocol_error; a
   // negative probe's proxy_denied ends the probe as passed) with the page of an error answer,
@@ -143,10 +148,20 @@ class ProbeSession {
   // in phase proxy_connect.
   asio::awaitable<void> read_answer_page(const http::response_header<>& header);
 
+  // probe_tls_port.cc: whether the proxy's port speaks TLS.
+
+  // Sends one TLS ClientHello on a new connection to the proxy's address and tells whether a
+  // TLS record comes back, within `deadline` and at most kTlsPortCheckLimit. For a proxy that
+  // closed a plain CONNECT without a byte, as an OpenSSL server does.
+  asio::awaitable<bool> speaks_tls(Clock::time_point deadline);
+
   // probe_origin.cc: TLS and HTTP with the origin, through the tunnel.
 
   // The TLS handshake with SNI and verification (phase tls_handshake).
   asio::awaitable<bool> handshake_tls();
+  // Records the HTTP answer that came where the ServerHello belonged (its first record header
+  // in `records`) with the outcome its status names, in phase tls_handshake; returns false.
+  bool fail_tunnel_answer(const RecordWatch& records, const error_code& ec);
   // The outbound MTU probe: a ClientHello longer than one full-size segment towards the proxy,
   // sized from the send MSS this connection got.
   bool pad_client_hello();

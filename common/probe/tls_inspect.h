@@ -25,7 +25,8 @@ class TlsObserver {
   std::function<bool(bool, boost::asio::ssl::verify_context&)> callback();
 
   // Called once the handshake ended with `ec`: fills in the negotiated parameters and the
-  // leaf certificate.
+  // leaf certificate; after a failed verification, every error of the chain and whether the
+  // leaf's dates were its only fault (TlsInfo::date_fault).
   void finish(const boost::system::error_code& ec);
 
  private:

@@ -282,6 +282,29 @@ TEST_F(CheckScenarioTest, GarbageStatusLineIsProtocolError) {
   expect_outcome(binary, "proxy_protocol_error", "proxy_connect");
 }
 
+TEST_F(CheckScenarioTest, BlockPageInsideTheTunnelIsDeniedInTheHandshake) {
+  auto run = check_fake({.behavior = Behavior::kHttpOnClientHello,
+                         .status_line = "HTTP/1.1 403 Forbidden",
+                         .extra_headers = {"Server: BlockBox"}});
+  expect_outcome(run, "proxy_denied", "tls_handshake");
+  EXPECT_NE(run.str("diagnosis").find("\"HTTP/1.1 403 Forbidden\""), std::string::npos)
+      << run.str("diagnosis");
+  const json::object& answer = run.result.at("tunnel_answer").as_object();
+  EXPECT_EQ(answer.at("status").to_number<int>(), 403);
+  EXPECT_EQ(answer.at("server").as_string(), "BlockBox");
+  EXPECT_EQ(run.result.at("proxy_speaks_tls").as_bool(), false);
+}
+
+TEST_F(CheckScenarioTest, Ipv6ProxyWithoutBracketsShowsTheFix) {
+  auto run = testing::run_process(
+      {PROXYWATCH_BINARY, "check", "--proxy", "::1:3161", "--target", "origin.test"}, {},
+      std::chrono::seconds(30));
+  EXPECT_EQ(run.exit_code.value_or(-1), 2);
+  EXPECT_NE(run.err.find("write an IPv6 address with a port in brackets: [::1]:3161"),
+            std::string::npos)
+      << run.err;
+}
+
 TEST_F(CheckScenarioTest, EndlessHeadersAreCappedAsProtocolError) {
   auto run = check_fake({.behavior = Behavior::kEndlessHeaders});
   expect_outcome(run, "proxy_protocol_error", "proxy_connect");

@@ -142,6 +142,19 @@ asio::awaitable<void> reset_on_first_byte(tcp::socket& socket, bool nothing_sent
   reset(socket);
 }
 
+// 200, then, once the client sends (or has already sent) its first byte, `answer` (none: no
+// answer) and a FIN.
+asio::awaitable<void> close_on_first_byte(tcp::socket& socket, bool nothing_sent_yet,
+                                          std::string_view answer) {
+  const bool answered = co_await write_text(socket, kEstablished);
+  if (!answered) co_return;
+  if (nothing_sent_yet) {
+    std::array<char, 1> first;
+    co_await socket.async_read_some(asio::buffer(first), kAwait);
+  }
+  co_await answer_and_close(socket, answer);
+}
+
 // Every behavior but kRelay, once the request head has been read.
 asio::awaitable<void> misbehave(tcp::socket& socket, const FakeProxy::Options& options,
                                 FakeProxy::Behavior behavior, bool nothing_sent_yet) {
@@ -178,6 +191,12 @@ asio::awaitable<void> misbehave(tcp::socket& socket, const FakeProxy::Options& o
     case Behavior::kCloseBeforeAnswer:
       co_await close_with_fin(socket);
       co_return;
+    case Behavior::kCloseOnClientHello:
+      co_await close_on_first_byte(socket, nothing_sent_yet, "");
+      co_return;
+    case Behavior::kHttpOnClientHello:
+      co_await close_on_first_byte(socket, nothing_sent_yet, status_answer(options));
+      co_return;
   }
 }
 
@@ -213,6 +232,12 @@ asio::awaitable<void> FakeProxy::accept_loop() {
 }
 
 asio::awaitable<void> FakeProxy::serve(tcp::socket socket) {
+  // A TLS handshake record where a request belongs (the probe's check of a port that speaks
+  // TLS): refused at once, as an HTTP proxy refuses it, instead of held until 16 KiB arrive.
+  std::array<char, 1> first{};
+  auto [peek_error, peeked] =
+      co_await socket.async_receive(asio::buffer(first), tcp::socket::message_peek, kAwait);
+  if (peek_error || first[0] == '\x16') co_return;
   std::optional<RequestHead> head = co_await read_head(socket);
   if (!head) co_return;
   record(head->raw);

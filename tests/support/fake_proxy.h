@@ -19,7 +19,8 @@ namespace asio = boost::asio;
 
 // A proxy on 127.0.0.1:port(), on its own thread, serving any number of connections at once.
 // Every connection first reads one request head (CONNECT or anything else, at most 16 KiB,
-// parsed by Beast) and records it; what follows depends on Options::behavior. Connections that
+// parsed by Beast) and records it; what follows depends on Options::behavior. A connection
+// that opens with a TLS handshake record instead is closed at once. Connections that
 // are "held" stay open until the client closes them or the proxy is destroyed. Thread-safe.
 class FakeProxy {
  public:
@@ -37,15 +38,21 @@ class FakeProxy {
     kEndlessHeaders,      // "HTTP/1.1 200 OK\r\n" then "X-Filler-N: aaa…\r\n" lines as fast as
                           // the client reads, 1 MiB in all, never a blank line; then FIN
     kCloseBeforeAnswer,   // reads the request, then FIN without a byte of answer
+    kCloseOnClientHello,  // 200, then FIN when the first byte of the ClientHello arrives (a
+                          // proxy filtering by SNI)
+    kHttpOnClientHello,   // 200, then when the ClientHello arrives the kStatus answer (a block
+                          // page, a captive portal's redirect) inside the tunnel; then FIN
   };
 
   struct Options {
     Behavior behavior = Behavior::kRelay;
     std::uint16_t upstream_port = 0;           // kRelay: where every tunnel goes
-    std::string status_line{};                 // kStatus: without CRLF, default 503
+    std::string status_line{};                 // kStatus, kHttpOnClientHello: without CRLF,
+                                               // default 503
                                                // kGarbageStatus: raw bytes sent as they are
-    std::vector<std::string> extra_headers{};  // kStatus: "Name: value" lines, without CRLF
-    std::string body{};                        // kStatus
+    std::vector<std::string> extra_headers{};  // kStatus, kHttpOnClientHello: "Name: value"
+                                               // lines, without CRLF
+    std::string body{};                        // kStatus, kHttpOnClientHello
     // When not empty, overrides `behavior`: the n-th connection (counting from 0, in the
     // order their request heads arrive) gets cycle[n % cycle.size()]. E.g. {kRelay,
     // kNeverAnswer} alternates a working tunnel with a stall.

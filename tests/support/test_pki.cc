@@ -28,8 +28,7 @@ using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
 using BigNumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using ExtensionPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
 
-constexpr long kOneHour = 60 * 60;
-constexpr long kThirtyDays = 30 * 24 * kOneHour;
+constexpr long kOneDay = 24 * 60 * 60;
 
 [[noreturn]] void throw_openssl(const std::string& what) {
   const unsigned long code = ERR_get_error();
@@ -49,16 +48,16 @@ KeyPtr make_p256_key() {
 }
 
 // A fresh v3 certificate with a random 127-bit serial (positive, under RFC 5280's 20 octets),
-// `key`'s public half and the validity window now-1h .. now+30d.
-CertPtr make_certificate(EVP_PKEY* key, const std::string& common_name) {
+// `key`'s public half and the validity window `validity` (by default now-1h .. now+30d).
+CertPtr make_certificate(EVP_PKEY* key, const std::string& common_name, Validity validity = {}) {
   CertPtr cert(X509_new());
   check(cert != nullptr, "X509_new");
   check(X509_set_version(cert.get(), X509_VERSION_3) == 1, "X509_set_version");
   BigNumPtr serial(BN_new());
   check(serial && BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1, "serial");
   check(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) != nullptr, "serial");
-  check(X509_gmtime_adj(X509_getm_notBefore(cert.get()), -kOneHour) != nullptr, "notBefore");
-  check(X509_gmtime_adj(X509_getm_notAfter(cert.get()), kThirtyDays) != nullptr, "notAfter");
+  check(X509_gmtime_adj(X509_getm_notBefore(cert.get()), validity.from) != nullptr, "notBefore");
+  check(X509_gmtime_adj(X509_getm_notAfter(cert.get()), validity.until) != nullptr, "notAfter");
   check(X509_set_pubkey(cert.get(), key) == 1, "X509_set_pubkey");
   const auto* cn = reinterpret_cast<const unsigned char*>(common_name.c_str());
   check(X509_NAME_add_entry_by_txt(X509_get_subject_name(cert.get()), "CN", MBSTRING_UTF8, cn, -1,
@@ -147,14 +146,14 @@ CertificateAuthority make_ca(const std::filesystem::path& dir, const std::string
 
 LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
                           const std::string& file_stem, const std::vector<std::string>& dns_names,
-                          const std::vector<std::string>& ip_addresses) {
+                          const std::vector<std::string>& ip_addresses, Validity validity) {
   const KeyPtr ca_key = read_key(ca.key_file);
   const CertPtr ca_cert = read_cert(ca.cert_file);
   const std::string common_name = !dns_names.empty()      ? dns_names.front()
                                   : !ip_addresses.empty() ? ip_addresses.front()
                                                           : file_stem;
   KeyPtr key = make_p256_key();
-  CertPtr cert = make_certificate(key.get(), common_name);
+  CertPtr cert = make_certificate(key.get(), common_name, validity);
   X509* leaf = cert.get();
   check(X509_set_issuer_name(leaf, X509_get_subject_name(ca_cert.get())) == 1, "issuer name");
   add_extension(leaf, ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE");
@@ -189,6 +188,13 @@ struct SharedPkiFiles {
     pki.inspecting_ca = make_ca(dir.path() / "inspecting", "inspecting proxy CA");
     pki.inspected_origin =
         make_leaf(pki.inspecting_ca, dir.path() / "inspecting", "origin", {"origin.test"}, {});
+    const Validity expired{.from = -40 * kOneDay, .until = -10 * kOneDay};
+    pki.expired_origin =
+        make_leaf(pki.ca, dir.path(), "expired-origin", {"origin.test"}, {"127.0.0.1"}, expired);
+    pki.future_origin = make_leaf(pki.ca, dir.path(), "future-origin", {"origin.test"},
+                                  {"127.0.0.1"}, {.from = 10 * kOneDay, .until = 40 * kOneDay});
+    pki.expired_inspected_origin = make_leaf(pki.inspecting_ca, dir.path() / "inspecting",
+                                             "expired-origin", {"origin.test"}, {}, expired);
   }
 };
 

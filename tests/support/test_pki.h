@@ -30,12 +30,19 @@ struct LeafCertificate {
 // ago for 30 days) as DIR/ca.key and DIR/ca.pem; throws std::runtime_error on any failure.
 CertificateAuthority make_ca(const std::filesystem::path& dir, const std::string& common_name);
 
+// A validity period, in seconds from now (negative: in the past).
+struct Validity {
+  long from = -60 * 60;            // notBefore: one hour ago
+  long until = 30 * 24 * 60 * 60;  // notAfter: in 30 days
+};
+
 // Makes DIR/STEM.key and DIR/STEM.pem: a server certificate signed by `ca` with a random
 // serial, subjectAltName DNS and IP entries, basicConstraints CA:FALSE, extendedKeyUsage
-// serverAuth, valid from one hour ago for 30 days; throws std::runtime_error on any failure.
+// serverAuth, valid for `validity` (by default from one hour ago for 30 days); throws
+// std::runtime_error on any failure.
 LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
                           const std::string& file_stem, const std::vector<std::string>& dns_names,
-                          const std::vector<std::string>& ip_addresses);
+                          const std::vector<std::string>& ip_addresses, Validity validity = {});
 
 // The PKI the tests share, for the usual test names. Every file is in one directory that
 // lives until the process exits (ctest runs each test in a process of its own).
@@ -46,6 +53,11 @@ struct SharedPki {
   CertificateAuthority inspecting_ca;  // "CN=inspecting proxy CA", which no test trusts
   LeafCertificate inspected_origin;    // origin.test issued by `inspecting_ca`, as an SSL-
                                        // inspecting proxy would present it
+  // origin.test issued by `ca`, expired ten days ago (valid from 40 days ago for 30 days), and
+  // not valid for another ten days; and an expired one issued by `inspecting_ca`.
+  LeafCertificate expired_origin;
+  LeafCertificate future_origin;
+  LeafCertificate expired_inspected_origin;
 };
 
 // The process's shared PKI, made on the first call (thread-safe); later calls return the same

@@ -33,11 +33,25 @@ json::value squid_error_json(const ProbeResult& r) {
 }
 
 json::value tls_json(const TlsInfo& tls) {
+  json::value not_before = tls.not_before ? json::value(*tls.not_before) : json::value();
   json::value not_after = tls.not_after ? json::value(*tls.not_after) : json::value();
-  return json::object{
-      {"version", or_null(tls.version)}, {"cipher", or_null(tls.cipher)},
-      {"subject", or_null(tls.subject)}, {"issuer", or_null(tls.issuer)},
-      {"not_after", not_after},          {"verify_error", or_null(tls.verify_error)}};
+  return json::object{{"version", or_null(tls.version)},
+                      {"cipher", or_null(tls.cipher)},
+                      {"subject", or_null(tls.subject)},
+                      {"issuer", or_null(tls.issuer)},
+                      {"not_before", not_before},
+                      {"not_after", not_after},
+                      {"verify_error", or_null(tls.verify_error)},
+                      {"date_fault", to_string(tls.date_fault)}};
+}
+
+// The HTTP answer that came through the tunnel where the ServerHello belonged; null if none.
+json::value tunnel_answer_json(const std::optional<TunnelAnswer>& answer) {
+  if (!answer) return nullptr;
+  return json::object{{"status", answer->status},
+                      {"reason", or_null(answer->reason)},
+                      {"location", or_null(answer->location)},
+                      {"server", or_null(answer->server)}};
 }
 
 // How the probe answered the proxy's 407s; null when it sent no credentials.
@@ -111,7 +125,9 @@ json::value to_json(const ProbeResult& r, const ProbeSpec& s) {
       {"answer_page", answer_page_json(r.answer_page)},
       {"auth_schemes", std::move(schemes)},
       {"auth", auth_json(r)},
+      {"proxy_speaks_tls", r.proxy_speaks_tls},
       {"tls", tls_json(r.tls)},
+      {"tunnel_answer", tunnel_answer_json(r.tunnel_answer)},
       {"http_status", or_null(r.http_status)},
       {"location", or_null(r.location)},
       {"bytes", r.bytes},

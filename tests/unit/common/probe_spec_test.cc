@@ -39,6 +39,35 @@ TEST(HostPortTest, BareIpv6TakesDefaultPort) {
   EXPECT_EQ(hp->host, "::1");
 }
 
+TEST(HostPortTest, Ipv6WithPortButNoBracketsShowsTheBracketedForm) {
+  // "::1:3161" is itself an IPv6 address: without brackets the port would vanish into it.
+  for (std::optional<std::uint16_t> default_port : {std::optional<std::uint16_t>(), {443}}) {
+    auto hp = parse_host_port("::1:3161", default_port);
+    ASSERT_FALSE(hp);
+    EXPECT_NE(
+        hp.error().to_string().find("write an IPv6 address with a port in brackets: [::1]:3161"),
+        std::string::npos)
+        << hp.error();
+  }
+  auto hp = parse_host_port("2001:db8::1:8080", std::nullopt);
+  ASSERT_FALSE(hp);
+  EXPECT_NE(hp.error().to_string().find("[2001:db8::1]:8080"), std::string::npos) << hp.error();
+}
+
+TEST(HostPortTest, BareIpv6WhereAPortIsRequiredAsksForBrackets) {
+  auto hp = parse_host_port("fe80::1", std::nullopt);
+  ASSERT_FALSE(hp);
+  EXPECT_NE(hp.error().to_string().find("in brackets: [fe80::1]:PORT"), std::string::npos)
+      << hp.error();
+}
+
+TEST(HostPortTest, BareIpv6EndingInAHexGroupKeepsTheDefaultPort) {
+  // "2001:db8::5" before its last colon is "2001:db8:", no address: nothing to mistake.
+  auto hp = parse_host_port("2001:db8::5", 443);
+  ASSERT_TRUE(hp) << hp.error();
+  EXPECT_EQ(hp->to_string(), "[2001:db8::5]:443");
+}
+
 TEST(HostPortTest, PortOutOfRangeOrNotNumberIsError) {
   for (auto text : {"h:0", "h:65536", "h:http", "h:", "h:-1", "h:80x"}) {
     auto hp = parse_host_port(text, std::nullopt);

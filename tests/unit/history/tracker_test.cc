@@ -204,6 +204,31 @@ TEST(TrackerInterceptionTest, UnverifiedCertificateRaisesWithSubjectAndIssuer) {
   EXPECT_NE(c.diagnoses[0].evidence.summary.find("Corp Inspection CA"), std::string::npos);
 }
 
+TEST(TrackerInterceptionTest, ExpiredCertificateOfATrustedIssuerIsNoInterception) {
+  Feed f;
+  ProbeResult r = result(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake);
+  r.tls.subject = "CN=tools.cisco.com";
+  r.tls.issuer = "CN=IdenTrust Commercial Root CA 1,O=IdenTrust";
+  r.tls.verify_error = "certificate has expired";
+  r.tls.date_fault = CertDateFault::kExpired;
+  f.add_n(3, r);
+  EXPECT_TRUE(f.active().empty());
+  // The same certificate with a chain error besides its dates is suspect again.
+  r.tls.date_fault = CertDateFault::kNone;
+  f.add(r);
+  EXPECT_EQ(f.active(), std::set{Diagnosis::kInspectionInterference});
+}
+
+TEST(TrackerInterceptionTest, ExpiredCertificateStillMeetsTheIssuerPin) {
+  Feed f;
+  ProbeResult r = result(Outcome::kTlsVerifyFailed, Phase::kTlsHandshake);
+  r.tls.subject = "CN=tools.cisco.com";
+  r.tls.issuer = "CN=Corp Inspection CA";
+  r.tls.date_fault = CertDateFault::kNotYetValid;
+  f.add(r, "CN=IdenTrust");
+  EXPECT_EQ(f.active(), std::set{Diagnosis::kInspectionInterference});
+}
+
 TEST(TrackerInterceptionTest, IssuerOtherThanThePinRaisesAndTheExpectedOneClears) {
   Feed f;
   ProbeResult r = ok();

@@ -193,5 +193,23 @@ TEST(ResultJsonTest, ProxyErrorAnswerNamesWhoProducedIt) {
   EXPECT_EQ(v.at("error_source").as_string(), "squid/5.7");
 }
 
+TEST(ResultJsonTest, NamedAnswersCarryTheirEvidence) {
+  ProbeResult r;
+  r.outcome = Outcome::kProxyError;
+  r.phase = Phase::kTlsHandshake;
+  r.tunnel_answer = TunnelAnswer{.status = 302, .reason = "Found", .location = "http://p/"};
+  r.tls.not_before = 1767225600;
+  r.tls.date_fault = CertDateFault::kExpired;
+  const json::value v = to_json(r, spec());
+  EXPECT_EQ(v.at("tunnel_answer").at("status").to_number<int>(), 302);
+  EXPECT_EQ(v.at("tunnel_answer").at("location").as_string(), "http://p/");
+  EXPECT_TRUE(v.at("tunnel_answer").at("server").is_null());
+  EXPECT_FALSE(v.at("proxy_speaks_tls").as_bool());
+  EXPECT_EQ(v.at("tls").at("not_before").as_int64(), 1767225600);
+  EXPECT_EQ(v.at("tls").at("date_fault").as_string(), "expired");
+  EXPECT_TRUE(to_json(passed(), spec()).at("tunnel_answer").is_null());
+  EXPECT_EQ(to_json(passed(), spec()).at("tls").at("date_fault").as_string(), "none");
+}
+
 }  // namespace
 }  // namespace proxywatch
