@@ -168,7 +168,6 @@ TEST_F(CheckScenarioTest, SquidAclDenyIsProxyDeniedWithSquidAsSource) {
   expect_outcome(run, "proxy_denied", "proxy_connect");
   EXPECT_EQ(run.num("connect_status"), 403);
   EXPECT_NE(run.str("error_source").find("ERR_ACCESS_DENIED"), std::string::npos);
-  // squid's page name and its error page, as JSON.
   const json::value& squid = run.result.at("squid_error");
   EXPECT_EQ(squid.at("code").as_string(), "ERR_ACCESS_DENIED") << json::serialize(run.result);
   const json::value& page = run.result.at("answer_page");
