@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/support/fake_proxy.h"
+#include "tests/support/json_doubles.h"
 #include "tests/support/process.h"
 #include "tests/support/squid.h"
 #include "tests/support/temp_dir.h"
@@ -22,18 +23,8 @@ namespace {
 
 namespace json = boost::json;
 using testing::FakeProxy;
+using testing::find_doubles;
 
-// The numbers of `value` that Boost.JSON would print in exponent form (every double: 1.8E-4,
-// 0E0, 1.79E9), as "key: value" for the failure message; integers print as plain decimals.
-void find_doubles(const json::value& value, const std::string& key, std::vector<std::string>& out) {
-  if (value.is_double()) out.push_back(key + ": " + json::serialize(value));
-  if (value.is_object()) {
-    for (const auto& [k, v] : value.as_object()) find_doubles(v, key + "." + std::string(k), out);
-  }
-  if (value.is_array()) {
-    for (const json::value& v : value.as_array()) find_doubles(v, key + "[]", out);
-  }
-}
 using Behavior = FakeProxy::Behavior;
 
 struct CheckRun {
@@ -68,9 +59,15 @@ class CheckScenarioTest : public ::testing::Test {
     ca_subject_ = pki.ca.subject;
     origin_ = std::make_unique<testing::TlsOrigin>();
     rogue_origin_ = std::make_unique<testing::TlsOrigin>(pki.inspected_origin);
-    squid_ = std::make_unique<testing::Squid>(testing::Squid::Options{
-        .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
-        .denied_domains = {"blocked.test"}});
+  }
+  // Started on first use: ctest runs each test in a process of its own; a third need squid.
+  static testing::Squid& squid() {
+    if (!squid_) {
+      squid_ = std::make_unique<testing::Squid>(testing::Squid::Options{
+          .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
+          .denied_domains = {"blocked.test"}});
+    }
+    return *squid_;
   }
   static void TearDownTestSuite() {
     squid_.reset();
@@ -129,7 +126,7 @@ class CheckScenarioTest : public ::testing::Test {
 };
 
 TEST_F(CheckScenarioTest, HealthyTunnelThroughSquidWithRedirectFromOrigin) {
-  auto run = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+  auto run = check({"--proxy", local(squid().port()), "--target", origin(origin_->port()),
                     "--request", "HEAD /"});
   expect_outcome(run, "ok", "");
   EXPECT_EQ(run.num("connect_status"), 200);
@@ -146,7 +143,7 @@ TEST_F(CheckScenarioTest, HealthyTunnelThroughSquidWithRedirectFromOrigin) {
 }
 
 TEST_F(CheckScenarioTest, DownloadThroughSquidCountsBytes) {
-  auto run = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+  auto run = check({"--proxy", local(squid().port()), "--target", origin(origin_->port()),
                     "--request", "GET /bytes/200000"});
   expect_outcome(run, "ok", "");
   EXPECT_EQ(run.num("http_status"), 200);
@@ -155,7 +152,7 @@ TEST_F(CheckScenarioTest, DownloadThroughSquidCountsBytes) {
 }
 
 TEST_F(CheckScenarioTest, MaxBytesStopsTheDownloadEarlyAndPasses) {
-  auto run = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+  auto run = check({"--proxy", local(squid().port()), "--target", origin(origin_->port()),
                     "--request", "GET /bytes/500000", "--max-bytes", "10000"});
   expect_outcome(run, "ok", "");
   EXPECT_GE(run.num("bytes"), 10000);
@@ -163,7 +160,7 @@ TEST_F(CheckScenarioTest, MaxBytesStopsTheDownloadEarlyAndPasses) {
 }
 
 TEST_F(CheckScenarioTest, SquidAclDenyIsProxyDeniedWithSquidAsSource) {
-  auto run = check({"--proxy", local(squid_->port()), "--target",
+  auto run = check({"--proxy", local(squid().port()), "--target",
                     "blocked.test:" + std::to_string(origin_->port())});
   expect_outcome(run, "proxy_denied", "proxy_connect");
   EXPECT_EQ(run.num("connect_status"), 403);
@@ -178,7 +175,7 @@ TEST_F(CheckScenarioTest, SquidAclDenyIsProxyDeniedWithSquidAsSource) {
 
 // Squid's 503 for a refused connection is the destination failing, not overload.
 TEST_F(CheckScenarioTest, SquidClosedOriginPortIsProxyUpstreamFailed) {
-  auto run = check({"--proxy", local(squid_->port()), "--target", "origin.test:1"});
+  auto run = check({"--proxy", local(squid().port()), "--target", "origin.test:1"});
   expect_outcome(run, "proxy_upstream_failed", "proxy_connect");
   EXPECT_EQ(run.num("connect_status"), 503);
   EXPECT_NE(run.str("error_source").find("ERR_CONNECT_FAIL"), std::string::npos);
@@ -187,12 +184,12 @@ TEST_F(CheckScenarioTest, SquidClosedOriginPortIsProxyUpstreamFailed) {
 }
 
 TEST_F(CheckScenarioTest, NegativeProbePassesOnDenyAndFailsWhenTunnelOpens) {
-  auto denied = check({"--proxy", local(squid_->port()), "--target",
+  auto denied = check({"--proxy", local(squid().port()), "--target",
                        "blocked.test:" + std::to_string(origin_->port()), "--expect-denied"});
   expect_outcome(denied, "ok", "");
   EXPECT_EQ(denied.num("connect_status"), 403);
   auto open = check(
-      {"--proxy", local(squid_->port()), "--target", origin(origin_->port()), "--expect-denied"});
+      {"--proxy", local(squid().port()), "--target", origin(origin_->port()), "--expect-denied"});
   expect_outcome(open, "tunnel_not_denied", "proxy_connect");
 }
 
@@ -352,17 +349,17 @@ TEST_F(CheckScenarioTest, MaxBytesZeroStillParsesTheAnswer) {
   auto bad = check_fake({.behavior = Behavior::kRelay, .upstream_port = origin_->port()},
                         {"--request", "GET /bad-length", "--max-bytes", "0"});
   expect_outcome(bad, "http_incomplete", "transfer");
-  auto error = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+  auto error = check({"--proxy", local(squid().port()), "--target", origin(origin_->port()),
                       "--request", "GET /status/500", "--max-bytes", "0"});
   expect_outcome(error, "http_error", "transfer");
-  auto good = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+  auto good = check({"--proxy", local(squid().port()), "--target", origin(origin_->port()),
                      "--request", "GET /bytes/5000", "--max-bytes", "0"});
   expect_outcome(good, "ok", "");
   EXPECT_EQ(good.num("http_status"), 200);
 }
 
 TEST_F(CheckScenarioTest, OriginErrorStatusIsHttpError) {
-  auto run = check({"--proxy", local(squid_->port()), "--target", origin(origin_->port()),
+  auto run = check({"--proxy", local(squid().port()), "--target", origin(origin_->port()),
                     "--request", "GET /status/500"});
   expect_outcome(run, "http_error", "transfer");
   EXPECT_EQ(run.num("http_status"), 500);

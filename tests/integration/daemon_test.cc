@@ -40,7 +40,16 @@ class DaemonTest : public ::testing::Test {
         .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
         .denied_domains = {"blocked.test"}};
     squid_a_ = std::make_unique<testing::Squid>(options);
-    squid_b_ = std::make_unique<testing::Squid>(options);
+  }
+  // The second proxy, started on first use: ctest runs each test in a process of its own, and
+  // only the tests that switch proxies need it.
+  static testing::Squid& squid_b() {
+    if (!squid_b_) {
+      squid_b_ = std::make_unique<testing::Squid>(testing::Squid::Options{
+          .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
+          .denied_domains = {"blocked.test"}});
+    }
+    return *squid_b_;
   }
   static void TearDownTestSuite() {
     squid_a_.reset();
@@ -133,11 +142,11 @@ TEST_F(DaemonTest, ProbesThroughSquidAndServesMetrics) {
 TEST_F(DaemonTest, ProxyFileRenamedOverPointsAtSecondSquidWithinASecond) {
   start_daemon();
   ASSERT_TRUE(wait_metric("proxywatch_proxy_info", {proxy_label(squid_a_->port())}, 1));
-  write_proxy_file(squid_b_->port());
-  EXPECT_TRUE(wait_metric("proxywatch_proxy_info", {proxy_label(squid_b_->port())}, 1, 1s))
+  write_proxy_file(squid_b().port());
+  EXPECT_TRUE(wait_metric("proxywatch_proxy_info", {proxy_label(squid_b().port())}, 1, 1s))
       << scrape();
   EXPECT_TRUE(wait_metric("proxywatch_probe_success",
-                          {proxy_label(squid_b_->port()), "target=\"origin\""}, 1))
+                          {proxy_label(squid_b().port()), "target=\"origin\""}, 1))
       << scrape();
   // The old proxy's series are gone.
   EXPECT_EQ(scrape().find(proxy_label(squid_a_->port())), std::string::npos);
@@ -190,10 +199,10 @@ TEST_F(DaemonTest, DeletedProxyFileDisablesAndRecreatedEnables) {
   std::filesystem::remove(dir_.path() / "iprep_proxy.conf");
   EXPECT_TRUE(wait_metric("proxywatch_proxy_configured", {}, 0)) << scrape();
   EXPECT_TRUE(notify_.wait_for("proxy disabled", 5s));
-  write_proxy_file(squid_b_->port());
+  write_proxy_file(squid_b().port());
   EXPECT_TRUE(wait_metric("proxywatch_proxy_configured", {}, 1));
   EXPECT_TRUE(wait_metric("proxywatch_probe_success",
-                          {proxy_label(squid_b_->port()), "target=\"origin\""}, 1));
+                          {proxy_label(squid_b().port()), "target=\"origin\""}, 1));
   EXPECT_TRUE(daemon_->running());
 }
 
@@ -230,10 +239,10 @@ TEST_F(DaemonTest, SighupReadsAProxyFileWhoseDirectoryAppearedAndWatchesItFromTh
                           {proxy_label(squid_a_->port()), "target=\"origin\""}, 1))
       << scrape() << daemon_->log();
   // No SIGHUP from here: the watch set by the reload sees the rename.
-  dir_.write_file("sf/new.conf", body + std::to_string(squid_b_->port()) + ";\n}\n");
+  dir_.write_file("sf/new.conf", body + std::to_string(squid_b().port()) + ";\n}\n");
   std::filesystem::rename(fmc / "new.conf", fmc / "iprep_proxy.conf");
   EXPECT_TRUE(wait_metric("proxywatch_probe_success",
-                          {proxy_label(squid_b_->port()), "target=\"origin\""}, 1))
+                          {proxy_label(squid_b().port()), "target=\"origin\""}, 1))
       << scrape() << daemon_->log();
 }
 

@@ -37,21 +37,15 @@ struct PlainRun {
   }
 };
 
-// One plain-HTTP origin, one TLS origin and two squids for the suite: one that lets CONNECT
-// through and refuses every plain request (`http_access deny !CONNECT`), one the reverse.
+// One plain-HTTP origin and one TLS origin for the suite, and three squids, each started on first
+// use (ctest runs every test in a process of its own, and most need one squid or none): one
+// with an ACL denying blocked.test, one that lets CONNECT through and refuses every plain
+// request (`http_access deny !CONNECT`), one the reverse.
 class PlainHttpTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     http_origin_ = std::make_unique<testing::HttpOrigin>();
     tls_origin_ = std::make_unique<testing::TlsOrigin>();
-    const std::map<std::string, std::string> hosts = {
-        {"feeds.test", "127.0.0.1"}, {"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}};
-    squid_ = std::make_unique<testing::Squid>(
-        testing::Squid::Options{.hosts = hosts, .denied_domains = {"blocked.test"}});
-    connect_only_ = std::make_unique<testing::Squid>(testing::Squid::Options{
-        .hosts = hosts, .extra_http_access = {"http_access deny !CONNECT"}});
-    get_only_ = std::make_unique<testing::Squid>(
-        testing::Squid::Options{.hosts = hosts, .extra_http_access = {"http_access deny CONNECT"}});
   }
   static void TearDownTestSuite() {
     squid_.reset();
@@ -59,6 +53,27 @@ class PlainHttpTest : public ::testing::Test {
     get_only_.reset();
     http_origin_.reset();
     tls_origin_.reset();
+  }
+
+  static testing::Squid& start_once(std::unique_ptr<testing::Squid>& squid,
+                                    std::vector<std::string> denied,
+                                    std::vector<std::string> http_access) {
+    if (!squid) {
+      squid = std::make_unique<testing::Squid>(
+          testing::Squid::Options{.hosts = {{"feeds.test", "127.0.0.1"},
+                                            {"origin.test", "127.0.0.1"},
+                                            {"blocked.test", "127.0.0.1"}},
+                                  .denied_domains = std::move(denied),
+                                  .extra_http_access = std::move(http_access)});
+    }
+    return *squid;
+  }
+  static testing::Squid& squid() { return start_once(squid_, {"blocked.test"}, {}); }
+  static testing::Squid& connect_only() {
+    return start_once(connect_only_, {}, {"http_access deny !CONNECT"});
+  }
+  static testing::Squid& get_only() {
+    return start_once(get_only_, {}, {"http_access deny CONNECT"});
   }
 
   static std::string local(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
@@ -102,7 +117,7 @@ class PlainHttpTest : public ::testing::Test {
 };
 
 TEST_F(PlainHttpTest, GetThroughSquidSendsTheAbsoluteFormAndCountsTheBody) {
-  auto run = check(squid_->port(), url("/bytes/20000"));
+  auto run = check(squid().port(), url("/bytes/20000"));
   expect_outcome(run, "ok", "");
   EXPECT_EQ(run.num("http_status"), 200);
   EXPECT_EQ(run.num("bytes"), 20000);
@@ -120,63 +135,63 @@ TEST_F(PlainHttpTest, GetThroughSquidSendsTheAbsoluteFormAndCountsTheBody) {
 }
 
 TEST_F(PlainHttpTest, HeadSendsNoBodyAndMaxBytesStopsEarly) {
-  auto head = check(squid_->port(), url("/bytes/5000"), {"--method", "HEAD"});
+  auto head = check(squid().port(), url("/bytes/5000"), {"--method", "HEAD"});
   expect_outcome(head, "ok", "");
   EXPECT_EQ(head.num("bytes"), 0);
   EXPECT_EQ(http_origin_->request_lines().back(), "HEAD /bytes/5000 HTTP/1.1");
-  auto capped = check(squid_->port(), url("/bytes/900000"), {"--max-bytes", "10000"});
+  auto capped = check(squid().port(), url("/bytes/900000"), {"--max-bytes", "10000"});
   expect_outcome(capped, "ok", "");
   EXPECT_GE(capped.num("bytes"), 10000);
   EXPECT_LT(capped.num("bytes"), 900000);
 }
 
 TEST_F(PlainHttpTest, OriginAnswersAreTheOriginsNotTheProxys) {
-  auto redirect = check(squid_->port(), url("/"));
+  auto redirect = check(squid().port(), url("/"));
   expect_outcome(redirect, "ok", "");
   EXPECT_EQ(redirect.num("http_status"), 302);
   EXPECT_EQ(redirect.str("location"), "https://www.cisco.com/");
-  auto missing = check(squid_->port(), url("/nothing"));
+  auto missing = check(squid().port(), url("/nothing"));
   expect_outcome(missing, "http_error", "transfer");
   EXPECT_EQ(missing.num("http_status"), 404);
   EXPECT_EQ(missing.num("connect_status"), -1) << "a relayed 404 is not the proxy's answer";
   EXPECT_TRUE(says(missing, "relayed by the proxy, not its own refusal")) << missing.out;
   // The origin's own 403 and 503 are relayed answers too, not an ACL or an overloaded proxy.
-  expect_outcome(check(squid_->port(), url("/status/403")), "http_error", "transfer");
-  expect_outcome(check(squid_->port(), url("/status/503")), "http_error", "transfer");
+  expect_outcome(check(squid().port(), url("/status/403")), "http_error", "transfer");
+  expect_outcome(check(squid().port(), url("/status/503")), "http_error", "transfer");
 }
 
 TEST_F(PlainHttpTest, CutAndSilentDownloadsAreNamedAsForTheTunnel) {
-  auto cut = check(squid_->port(), url("/cut/200000"));
+  auto cut = check(squid().port(), url("/cut/200000"));
   expect_outcome(cut, "http_incomplete", "transfer");
-  auto silent = check(squid_->port(), url("/silent/200000"));
+  auto silent = check(squid().port(), url("/silent/200000"));
   expect_outcome(silent, "http_stalled", "transfer");
   EXPECT_TRUE(says(silent, "went silent")) << silent.out;
 }
 
 TEST_F(PlainHttpTest, SquidDenyingPlainGetIsTheProxysRefusal) {
-  auto get = check(connect_only_->port(), url("/bytes/10"));
+  auto get = check(connect_only().port(), url("/bytes/10"));
   expect_outcome(get, "proxy_denied", "http_first_byte");
   EXPECT_EQ(get.num("connect_status"), 403);
   EXPECT_NE(get.str("error_source").find("ERR_ACCESS_DENIED"), std::string::npos) << get.out;
   EXPECT_TRUE(says(get, "refused to forward GET")) << get.out;
   // The same squid lets the tunnel through.
-  auto tunnel = check(connect_only_->port(), "origin.test:" + std::to_string(tls_origin_->port()),
+  auto tunnel = check(connect_only().port(), "origin.test:" + std::to_string(tls_origin_->port()),
                       {"--ca-file", testing::shared_pki().ca.cert_file.string()});
   expect_outcome(tunnel, "ok", "");
 }
 
 TEST_F(PlainHttpTest, SquidDenyingConnectStillForwardsPlainGet) {
-  expect_outcome(check(get_only_->port(), url("/bytes/10")), "ok", "");
-  auto tunnel = check(get_only_->port(), "origin.test:" + std::to_string(tls_origin_->port()),
+  expect_outcome(check(get_only().port(), url("/bytes/10")), "ok", "");
+  auto tunnel = check(get_only().port(), "origin.test:" + std::to_string(tls_origin_->port()),
                       {"--ca-file", testing::shared_pki().ca.cert_file.string()});
   expect_outcome(tunnel, "proxy_denied", "proxy_connect");
 }
 
 TEST_F(PlainHttpTest, NegativeProbePassesOnTheProxysDenyAndFailsWhenForwarded) {
-  auto denied = check(squid_->port(), url("/bytes/10", "blocked.test"), {"--expect-denied"});
+  auto denied = check(squid().port(), url("/bytes/10", "blocked.test"), {"--expect-denied"});
   expect_outcome(denied, "ok", "");
   EXPECT_TRUE(says(denied, "as its ACL should")) << denied.out;
-  auto forwarded = check(squid_->port(), url("/bytes/10"), {"--expect-denied"});
+  auto forwarded = check(squid().port(), url("/bytes/10"), {"--expect-denied"});
   expect_outcome(forwarded, "tunnel_not_denied", "http_first_byte");
   EXPECT_TRUE(says(forwarded, "no longer enforced for plain HTTP")) << forwarded.out;
 }

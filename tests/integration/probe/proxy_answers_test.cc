@@ -36,10 +36,15 @@ std::string answers_squid_page(std::size_t filler = 2000) {
 
 class ProxyAnswersTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    squid_ = std::make_unique<testing::Squid>(testing::Squid::Options{
-        .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
-        .denied_domains = {"blocked.test"}});
+  // Started on first use: ctest runs each test in a process of its own, and only three of
+  // them need squid.
+  static testing::Squid& squid() {
+    if (!squid_) {
+      squid_ = std::make_unique<testing::Squid>(testing::Squid::Options{
+          .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
+          .denied_domains = {"blocked.test"}});
+    }
+    return *squid_;
   }
   static void TearDownTestSuite() { squid_.reset(); }
 
@@ -277,7 +282,7 @@ TEST_F(ProxyAnswersTest, EmptyLengthWithA200IsStillATunnel) {
 // ERR_DNS_FAIL (squid bug 5294, fixed in 6.4): either page is the destination failing, and the
 // sentence points at the proxy's DNS.
 TEST_F(ProxyAnswersTest, SquidDnsFailureIsUpstreamFailedNotOverload) {
-  auto r = probe(spec_for(squid_->port(), {"missing.test", 443}));
+  auto r = probe(spec_for(squid().port(), {"missing.test", 443}));
   expect_answer(r, Outcome::kProxyUpstreamFailed,
                 {"missing.test:443", r.squid_error, "resolve", "dns_nameservers"});
   EXPECT_TRUE(r.squid_error == "ERR_DNS_FAIL" || r.squid_error == "ERR_CANNOT_FORWARD")
@@ -289,14 +294,14 @@ TEST_F(ProxyAnswersTest, SquidDnsFailureIsUpstreamFailedNotOverload) {
 }
 
 TEST_F(ProxyAnswersTest, SquidClosedPortIsConnectFailWithTheErrno) {
-  auto r = probe(spec_for(squid_->port(), {"origin.test", 1}));
+  auto r = probe(spec_for(squid().port(), {"origin.test", 1}));
   expect_answer(r, Outcome::kProxyUpstreamFailed,
                 {"origin.test:1", "ERR_CONNECT_FAIL", "Connection refused (errno 111)"});
   EXPECT_EQ(r.squid_error_detail, 111);
 }
 
 TEST_F(ProxyAnswersTest, SquidAclDenyNamesHttpAccess) {
-  auto r = probe(spec_for(squid_->port(), {"blocked.test", 443}));
+  auto r = probe(spec_for(squid().port(), {"blocked.test", 443}));
   expect_answer(r, Outcome::kProxyDenied, {"blocked.test:443", "ERR_ACCESS_DENIED", "http_access"});
   EXPECT_EQ(r.connect_status, 403u);
 }
