@@ -1,7 +1,9 @@
 // Parsing of the small text forms a ProbeSpec is made from (host:port, "HEAD /").
 #include "common/probe_spec.h"
 #include "common/error.h"
+#include "common/escape.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -139,6 +141,13 @@ Result<HttpRequestSpec> parse_request(std::string_view text) {
   }
   if (!path.starts_with('/') || path.find_first_of(" \t\r\n") != std::string::npos) {
     return error_text("request path '" + path + "' must start with '/' and contain no white space");
+  }
+  // Sent as it is in the request line: a control byte would be a header injection, a byte
+  // outside ASCII is not a valid request-target (RFC 9112 §3.2).
+  auto bad = [](unsigned char c) { return c < 0x20 || c >= 0x7f; };
+  if (std::any_of(path.begin(), path.end(), bad)) {
+    return error_text("request path " + in_quotes(path) +
+                      " holds a control character or a byte outside ASCII: percent-encode it");
   }
   return HttpRequestSpec{std::move(method), std::move(path)};
 }

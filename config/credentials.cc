@@ -69,6 +69,12 @@ Result<ProxyCredentials> parse_credentials(const std::string& text, const std::s
   if (lines[0].find(':') != std::string::npos) {
     return invalid(file, 1, "the user name (line 1) holds ':', which HTTP authentication forbids");
   }
+  // The user name travels in a Digest header as a quoted-string and is printed by config-check:
+  // a control character would break both.
+  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+  if (std::any_of(lines[0].begin(), lines[0].end(), control)) {
+    return invalid(file, 1, "the user name (line 1) holds a control character");
+  }
   return ProxyCredentials{.user = std::string(lines[0]), .password = std::string(lines[1])};
 }
 

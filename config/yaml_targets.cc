@@ -75,6 +75,18 @@ Result<std::optional<HttpRequestSpec>> to_request(const YAML::Node& node) {
   return std::optional<HttpRequestSpec>(*request);
 }
 
+// Text that ends up in a file name or a log line and is printed by config-check: no control
+// characters, so nothing it prints can move the terminal's cursor or split a log line.
+Result<std::string> to_plain_text(const YAML::Node& node) {
+  auto text = to_text(node);
+  if (!text) return text;
+  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+  if (std::any_of(text->begin(), text->end(), control)) {
+    return error_text(in_quotes(*text) + " holds a control character");
+  }
+  return text;
+}
+
 Result<TargetUrl> to_target_url(const YAML::Node& node) {
   auto text = to_text(node);
   if (!text) return text.error();
@@ -152,7 +164,7 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   target.name = default_name(target.spec.target);
   if (auto error = read_key(map, "name", target.name, to_target_name)) return error;
   if (auto error = read_key(map, "service", target.service, to_service)) return error;
-  if (auto error = read_key(map, "ca_file", target.spec.ca_file, to_text)) return error;
+  if (auto error = read_key(map, "ca_file", target.spec.ca_file, to_plain_text)) return error;
   if (auto error = read_key(map, "request", target.spec.request, to_request)) return error;
   if (auto error = read_key(map, "max_bytes", target.spec.max_bytes, to_byte_count)) return error;
   if (auto error = read_key(map, "interval", target.interval, to_interval)) return error;
@@ -162,7 +174,7 @@ MaybeError read_target_fields(const YamlMap& map, TargetConfig& target) {
   if (auto error = read_key(map, "http_error_fails", target.spec.http_error_fails, to_bool)) {
     return error;
   }
-  return read_key(map, "expect_issuer", target.expect_issuer, to_text);
+  return read_key(map, "expect_issuer", target.expect_issuer, to_plain_text);
 }
 
 // An error when `target`'s name is taken: by a service target (the list's first

@@ -1,6 +1,7 @@
 // The check subcommand: flag parsing, one probe on a private io_context, output.
 #include "daemon/check_command.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -50,8 +51,10 @@ Result<void> apply_credentials(const CliArgs& args, ProbeSpec& spec) {
   const char* env = std::getenv(kPasswordEnv);
   if (!user && file) return error_text("--proxy-password-file needs --proxy-user");
   if (!user) return {};
-  if (user->empty() || user->find(':') != std::string::npos) {
-    return error_text("--proxy-user must be a non-empty name without ':'");
+  auto control = [](unsigned char c) { return c < 0x20 || c == 0x7f; };
+  if (user->empty() || user->find(':') != std::string::npos ||
+      std::any_of(user->begin(), user->end(), control)) {
+    return error_text("--proxy-user must be a non-empty name without ':' or control characters");
   }
   if (file) {
     auto password = config::load_password_file(*file);

@@ -105,6 +105,13 @@ TEST(RequestTest, OtherMethodsAndBadPathsAreErrors) {
   EXPECT_FALSE(parse_request("HEAD"));
   EXPECT_FALSE(parse_request("HEAD relative"));
   EXPECT_FALSE(parse_request("GET / extra"));
+  // Sent as it is in the request line: control bytes and bytes outside ASCII are refused.
+  for (std::string path : {"/a\x01b", "/a\x1b[2Jb", "/caf\xc3\xa9", "/del\x7f"}) {
+    auto bad = parse_request("GET " + path);
+    ASSERT_FALSE(bad) << path;
+    EXPECT_NE(bad.error().message.find("percent-encode it"), std::string::npos);
+    EXPECT_EQ(bad.error().message.find('\x1b'), std::string::npos) << "quoted, not raw";
+  }
 }
 
 }  // namespace

@@ -34,6 +34,9 @@ TEST(CredentialsFileTest, MalformedFilesNameTheProblemNotThePassword) {
   EXPECT_EQ(colon.error().to_string(),
             "f:1:1: the user name (line 1) holds ':', which HTTP "
             "authentication forbids");
+  auto control = config::parse_credentials("al\x1bice\nsecret-pw\n", "f");
+  ASSERT_FALSE(control);
+  EXPECT_EQ(control.error().to_string(), "f:1:1: the user name (line 1) holds a control character");
   auto extra = config::parse_credentials("a\nsecret-pw\nmore\n", "f");
   ASSERT_FALSE(extra);
   EXPECT_EQ(extra.error().where->line, 3);

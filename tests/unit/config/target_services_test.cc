@@ -122,6 +122,15 @@ TEST(TargetServicesTest, UrlTargetKeysThatContradictAreErrorsAtTheirPosition) {
                        "targets[0].service", "expected licensing, security_intelligence");
 }
 
+TEST(TargetServicesTest, ControlCharactersAreRefusedNamingTheKey) {
+  checks::expect_error("targets:\n  - host: a.example\n    ca_file: \"/etc/x\\e[2J.pem\"\n", 3, 14,
+                       "targets[0].ca_file", "holds a control character");
+  checks::expect_error("targets:\n  - host: a.example\n    expect_issuer: \"CN=x\\ny\"\n", 3, 20,
+                       "targets[0].expect_issuer", "holds a control character");
+  checks::expect_error("targets:\n  - host: a.example\n    request: \"GET /a\\tb\"\n", 3, 14,
+                       "targets[0].request", "no white space");
+}
+
 TEST(TargetServicesTest, CredentialsInATargetUrlNeverReachTheError) {
   Error error = checks::parse_error("targets:\n  - url: 'http://bob:Hunter2-x@a.example/'\n");
   EXPECT_NE(error.message.find("must not carry a user name or password"), std::string::npos);
