@@ -112,6 +112,9 @@ struct ProbeResult {
   std::string auth_scheme;
   unsigned auth_attempts = 0;
   bool auth_stale_retry = false;
+  // The proxy answered stale=true again to the retry with its fresh nonce: it rejects its own
+  // nonces, which says nothing about the password (proxy_auth_failed, named as such).
+  bool auth_stale_loop = false;
   unsigned auth_reconnects = 0;
 
   // The proxy's port answered in TLS (an HTTPS proxy, or the wrong port): a TLS record came in

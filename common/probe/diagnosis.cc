@@ -218,6 +218,14 @@ std::string auth_required(const ProbeResult& r) {
 }
 
 std::string auth_failed(const ProbeResult& r, const ProbeSpec& s) {
+  if (r.auth_stale_loop) {
+    return fmt::format(
+        "The proxy answered {} with Digest stale=true again right after the retry with its own "
+        "fresh nonce ({}): it rejects the nonces it issues, so the password was never judged; "
+        "check the proxy's nonce lifetime and its clock (squid: auth_param digest "
+        "nonce_max_duration, nonce_max_count).",
+        request_text(s), answer(r));
+  }
   return fmt::format(
       "The proxy rejected the credentials of user {} ({} after {} {}; offers {}): check "
       "the user name and password in the FMC proxy settings and on the proxy.",

@@ -145,6 +145,7 @@ bool ProbeSession::next_authorization(const ProxyAnswer& answer, AuthState& auth
     // Credentials were sent and refused; only a stale nonce earns one more try (RFC 7616
     // §3.3: the credentials were right, the nonce had expired).
     if (!is_stale(chosen->challenge) || auth.stale_retried) {
+      result_.auth_stale_loop = is_stale(chosen->challenge) && auth.stale_retried;
       return fail(Outcome::kProxyAuthFailed, exchange_phase());
     }
     auth.stale_retried = true;

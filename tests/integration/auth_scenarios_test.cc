@@ -119,6 +119,24 @@ TEST_F(ProxyAuthTest, StaleNonceIsRetriedOnce) {
   EXPECT_EQ(proxy.requests().size(), 3u);
 }
 
+// A proxy that calls every nonce stale, its fresh ones too: named as such, not as a wrong
+// password, after exactly one retry.
+TEST_F(ProxyAuthTest, StaleNonceForeverIsNamedAsTheProxysNonceHandling) {
+  AuthProxy proxy({.algorithm = "MD5",
+                   .user = "carol",
+                   .password = kPlainPassword,
+                   .stale_always = true,
+                   .upstream_port = origin_->port()});
+  auto run = check(proxy.port(), {"--proxy-user", "carol"}, kPlainPassword);
+  expect(run, "proxy_auth_failed");
+  EXPECT_EQ(run.auth("attempts"), 2);
+  EXPECT_EQ(run.auth("stale_loop"), true);
+  EXPECT_EQ(proxy.requests().size(), 3u);
+  EXPECT_NE(run.str("diagnosis").find("rejects the nonces it issues"), std::string::npos)
+      << run.out;
+  EXPECT_EQ(run.str("diagnosis").find("rejected the credentials"), std::string::npos);
+}
+
 TEST_F(ProxyAuthTest, ProxyClosingAfterItsChallengeIsAnsweredOnANewConnection) {
   AuthProxy proxy({.user = "carol",
                    .password = kPlainPassword,

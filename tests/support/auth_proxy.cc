@@ -117,6 +117,7 @@ std::string AuthProxy::check(const std::string& authorization) {
                param(a, "opaque") == "opaque-1";
   if (!right) return challenge(false);
   if (param(a, "nonce") != nonce_) return challenge(true);
+  if (options_.stale_always) return challenge(true);
   if (options_.stale_once && !staled_) {
     staled_ = true;
     return challenge(true);

@@ -32,6 +32,7 @@ class AuthProxy {
     std::string password{};
     std::string realm = "proxywatch-test";
     bool stale_once = false;              // the first correct Digest answer gets 407 stale=true
+    bool stale_always = false;            // every correct Digest answer gets 407 stale=true
     bool close_after_407 = false;         // each 407 says Connection: close and ends with a FIN
     bool fin_despite_keep_alive = false;  // each 407 promises keep-alive, then ends with a FIN
     std::uint16_t upstream_port = 0;

@@ -60,6 +60,7 @@ json::value auth_json(const ProbeResult& r) {
   return json::object{{"scheme", r.auth_scheme},
                       {"attempts", r.auth_attempts},
                       {"stale_retry", r.auth_stale_retry},
+                      {"stale_loop", r.auth_stale_loop},
                       {"reconnects", r.auth_reconnects}};
 }
 
