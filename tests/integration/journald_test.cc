@@ -266,5 +266,26 @@ TEST_F(JournaldTest, JournalctlExplainsEventsWithTheCatalog) {
       << outcome;
 }
 
+// `--log-target journal` where no journald runs (a tmpfs over /run hides its socket, in a mount
+// namespace of this test's own): the daemon logs to stderr, says so, and a failed start's error
+// is not lost.
+TEST(JournalFallbackTest, JournalTargetWithoutJournaldFallsBackToStderr) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for unshare -m";
+  TempDir dir("pw-nojournal");
+  auto yaml = dir.write_file("proxywatch.yaml", "interval: soon\n");
+  auto run = run_process({"unshare", "-m", "sh", "-c",
+                          "mount -t tmpfs tmpfs /run && exec \"$0\" daemon --config \"$1\" "
+                          "--log-target journal",
+                          PROXYWATCH_BINARY, yaml.string()},
+                         {}, std::chrono::seconds(20));
+  ASSERT_TRUE(run.exit_code.has_value());
+  EXPECT_NE(*run.exit_code, 0);
+  EXPECT_NE(run.err.find("journald is not reachable (/run/systemd/journal/socket is no socket); "
+                         "logging to stderr instead"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("interval"), std::string::npos) << "the start's error: " << run.err;
+}
+
 }  // namespace
 }  // namespace proxywatch::testing

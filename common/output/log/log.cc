@@ -87,6 +87,10 @@ std::optional<LogTarget> parse_log_target(std::string_view text) {
 void init_logging(LogTarget target, spdlog::level::level_enum level) {
   bool journal =
       target == LogTarget::kJournal || (target == LogTarget::kAuto && stderr_is_journal_stream());
+  // Without journald (a container, a chroot) every message sent there would be lost, a failed
+  // start's error included: stderr instead, saying so.
+  const bool unreachable = journal && !journald_reachable();
+  if (unreachable) journal = false;
   if (journal) {
     // Formatting off: the journal stores time, level and identifier as fields of its own.
     install_logger(std::make_shared<spdlog::sinks::systemd_sink_mt>(kSyslogIdentifier, false),
@@ -95,6 +99,15 @@ void init_logging(LogTarget target, spdlog::level::level_enum level) {
     install_logger(stderr_sink(), level);
   }
   to_journal.store(journal);
+  if (unreachable) {
+    spdlog::warn("journald is not reachable ({} is no socket); logging to stderr instead",
+                 kJournalSocket);
+  }
+}
+
+bool journald_reachable() {
+  struct stat info {};
+  return ::stat(kJournalSocket, &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
 void init_logging_for_test(std::shared_ptr<spdlog::sinks::sink> sink,

@@ -35,9 +35,15 @@ std::optional<LogTarget> parse_log_target(std::string_view text);
 
 // Replaces spdlog's default logger (name "proxywatch") with one writing to `target` at `level`.
 // The journal sink sends SYSLOG_IDENTIFIER=proxywatch and PRIORITY from the level; the stderr
-// sink writes `2024-05-01T12:00:00.123 info message`. Call once at start-up, before other
-// threads log; not thread-safe.
+// sink writes `2024-05-01T12:00:00.123 info message`. When the journal is chosen but journald
+// is not reachable (journald_reachable), stderr is used instead and a warning says so. Call once
+// at start-up, before other threads log; not thread-safe.
 void init_logging(LogTarget target, spdlog::level::level_enum level);
+
+// Where journald listens for messages (sd-journal's native socket).
+inline constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
+// Whether kJournalSocket is a socket: false in a container or chroot without journald.
+bool journald_reachable();
 
 // Like init_logging(kStderr, level) but writing to `sink` (with the stderr pattern), so tests
 // can capture lines through an ostream sink. Not thread-safe.
