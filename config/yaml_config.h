@@ -118,6 +118,11 @@ inline constexpr Millis kMaxTimeout{3'600'000};
 inline constexpr Millis kMaxJitter{3'600'000};
 inline constexpr Millis kMaxMtuInterval{7LL * 24 * 3'600'000};
 inline constexpr Millis kMaxWindowDuration{30LL * 24 * 3'600'000};
+// The most targets one daemon probes (services and `targets:` together): the largest scale
+// docs/benchmarks.md measures. An FMC reaches a handful of destinations; more than this is a
+// generated file gone wrong (60,000 fit in a 1 MiB YAML), and each costs a probe loop, metric
+// series and a block on the status page.
+inline constexpr std::size_t kMaxTargets = 10'000;
 
 // The jitter when the file writes none, or a tenth of the shortest interval if that is less
 // (a default must never make `interval: 1s` invalid).

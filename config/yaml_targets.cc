@@ -260,6 +260,12 @@ MaybeError read_targets(const YamlMap& map, DaemonConfig& config) {
     if (!node->IsSequence()) {
       return map.error("targets", "expected a list of targets, got " + describe_node(*node));
     }
+    if (node->size() + service_count > kMaxTargets) {
+      return map.error("targets", "lists " + std::to_string(node->size()) + " targets" +
+                                      (service_count ? " besides the services" : std::string()) +
+                                      "; at most " + std::to_string(kMaxTargets) +
+                                      " are allowed in all");
+    }
     for (const auto& item : *node) {
       if (auto error = read_target(item, targets.size() - service_count, config, map.find("jitter"),
                                    targets, service_count)) {

@@ -168,6 +168,18 @@ TEST(TargetServicesTest, ServiceGroupErrorsNameTheEntry) {
                        "targets[0]", "already used by the licensing target of `services:`");
 }
 
+TEST(TargetServicesTest, TooManyTargetsIsAnErrorNamingTheCap) {
+  // The services count too: three of them and kMaxTargets - 2 listed targets are one too many.
+  std::string flow = "services: [updates]\ntargets:\n";
+  for (std::size_t i = 0; i + 2 < kMaxTargets; ++i)
+    flow += "- {host: h" + std::to_string(i) + "}\n";
+  checks::expect_error(flow, 3, 1, "targets",
+                       "lists 9998 targets besides the services; at most 10000 are allowed");
+  // One fewer fits exactly.
+  std::string fits = flow.substr(0, flow.rfind("- {host:"));
+  EXPECT_EQ(checks::parse_ok(fits).targets.size(), kMaxTargets);
+}
+
 TEST(TargetServicesTest, EveryServiceHostIsInAKnownGroupAndService) {
   for (const FmcServiceHost& entry : kFmcServiceHosts) {
     EXPECT_TRUE(is_service_group(entry.group)) << entry.group;
