@@ -14,6 +14,7 @@
 
 #include "common/probe/probe.h"
 #include "tests/support/fake_proxy.h"
+#include "tests/support/probe_here.h"
 #include "tests/support/local_port.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
@@ -37,18 +38,7 @@ class ProbePhasesTest : public ::testing::Test {
   }
 
   // Runs `spec` to its end on an io_context of this thread, bounded by 30 s.
-  ProbeResult probe(const ProbeSpec& spec) {
-    auto tls = contexts_.get(spec.ca_file);
-    if (!tls) throw std::runtime_error(tls.error().to_string());
-    asio::io_context io;
-    std::optional<ProbeResult> result;
-    asio::co_spawn(io, run_probe(spec, *tls), [&](std::exception_ptr error, ProbeResult r) {
-      if (!error) result = std::move(r);
-    });
-    io.run_for(30s);
-    if (!result) throw std::runtime_error("the probe did not end within 30 s");
-    return *result;
-  }
+  ProbeResult probe(const ProbeSpec& spec) { return testing::probe_here(contexts_, spec); }
 
   ProbeResult probe_through(testing::FakeProxy::Options options) {
     testing::FakeProxy proxy(std::move(options));
