@@ -333,24 +333,26 @@ void raise_file_limit(rlim_t wanted) {
   }
 }
 
-TEST_F(HttpServerTest, ScrapeIsServedWithinASecondDespiteIdleAndSlowlorisCrowds) {
+// The crowd gets idle and read timeouts far longer than the client's deadline (kDeadline), so a
+// scrape that were served only once an attacker timed out would miss it: the answer must come
+// from the server making room at once, however slow the machine (sanitizers included).
+TEST_F(HttpServerTest, ScrapeIsServedDespiteIdleAndSlowlorisCrowdsWithoutWaitingForTimeouts) {
   raise_file_limit(4096);
-  start();
+  HttpServerLimits limits;
+  limits.idle_timeout = 3 * kDeadline;
+  limits.read_timeout = 3 * kDeadline;
+  start(limits);
   std::vector<int> attackers;
   for (int i = 0; i < 2000; ++i) attackers.push_back(open_raw(endpoint_));
   for (int i = 0; i < 200; ++i) {
     attackers.push_back(open_raw(endpoint_, "GET /metrics HTTP/1.1\r\nX-Slow: a"));
   }
   ASSERT_EQ(std::count(attackers.begin(), attackers.end(), -1), 0) << "RLIMIT_NOFILE too low";
-  auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(get("/metrics").status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
-  // The attacker opens 80 more idle connections; the next scrape is served as fast.
+  // The attacker opens 80 more idle connections; the next scrape is served the same way.
   for (int i = 0; i < 80; ++i) attackers.push_back(open_raw(endpoint_));
-  started = std::chrono::steady_clock::now();
   EXPECT_EQ(get("/metrics").status, 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
-  EXPECT_LE(server_->connection_count(), HttpServerLimits{}.max_connections + 1);
+  EXPECT_LE(server_->connection_count(), limits.max_connections + 1);
   for (int fd : attackers) ::close(fd);
 }
 
