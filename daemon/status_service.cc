@@ -37,14 +37,14 @@ StatusService::~StatusService() = default;
 
 HttpServer::Handlers StatusService::routes() {
   return {{"/metrics",
-           [this] {
+           [this](const HttpQuery&) {
              return HttpResponse{200, std::string(kMetricsContentType), metrics_.serialize()};
            }},
           {"/",
-           [this] {
+           [this](const HttpQuery&) {
              return HttpResponse{200, "text/html; charset=utf-8", render_status_page(snapshot())};
            }},
-          {"/status.json", [this] {
+          {"/status.json", [this](const HttpQuery&) {
              return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
            }}};
 }

@@ -22,10 +22,10 @@ struct Listener {
   Listener() {
     proxywatch::HttpServer::Handlers handlers{
         {"/metrics",
-         [] {
+         [](const proxywatch::HttpQuery&) {
            return proxywatch::HttpResponse{200, "text/plain", "up 1\n"};
          }},
-        {"/", [] {
+        {"/", [](const proxywatch::HttpQuery&) {
            return proxywatch::HttpResponse{200, "text/html", "<p>ok</p>"};
          }}};
     proxywatch::HttpServerLimits limits;

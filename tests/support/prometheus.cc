@@ -10,7 +10,6 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/src.hpp>
 #include <boost/url/url.hpp>
 
 #include <regex>

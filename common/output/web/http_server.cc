@@ -84,7 +84,7 @@ HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& 
   if (request.method() != http::verb::get && request.method() != http::verb::head)
     return plain(405, "method not allowed");
   try {
-    return handler->second();
+    return handler->second(HttpQuery(request.target()));
   } catch (const std::exception& e) {
     // A throwing handler is a bug; the connection and the server go on.
     return plain(500, std::string("internal error: ") + e.what());

@@ -14,8 +14,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,6 +40,21 @@ struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+};
+
+// A request's query parameters ("?range=7d&target=a%20b"), percent-decoded by Boost.URL, in
+// their order. A query that does not parse is empty.
+class HttpQuery {
+ public:
+  HttpQuery() = default;
+  // The query of `target` (origin-form or absolute-form request-target).
+  explicit HttpQuery(std::string_view target);
+  // The first value of `name`; nullopt when absent ("?flag" has the value "").
+  std::optional<std::string> get(std::string_view name) const;
+  const std::vector<std::pair<std::string, std::string>>& params() const { return params_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> params_;
 };
 
 // Limits per listener; the defaults are the daemon's.
@@ -66,7 +84,8 @@ struct HttpSecurity {
 class HttpServer {
  public:
   using Response = HttpResponse;
-  using Handler = std::function<Response()>;
+  // Called with the request's query parameters.
+  using Handler = std::function<Response(const HttpQuery& query)>;
   // Path (without query) → handler, e.g. "/metrics".
   using Handlers = std::map<std::string, Handler, std::less<>>;
 

@@ -149,11 +149,15 @@ class HttpServerTest : public ::testing::Test {
  protected:
   void start(HttpServerLimits limits = {}) {
     HttpServer::Handlers handlers;
-    handlers["/metrics"] = [this] {
+    handlers["/metrics"] = [this](const HttpQuery&) {
       return HttpResponse{200, std::string(kMetricsContentType), metrics_.serialize()};
     };
-    handlers["/fixed"] = [] { return HttpResponse{200, "text/plain", std::string(kFixedBody)}; };
-    handlers["/fail"] = []() -> HttpResponse { throw std::runtime_error("handler bug"); };
+    handlers["/fixed"] = [](const HttpQuery&) {
+      return HttpResponse{200, "text/plain", std::string(kFixedBody)};
+    };
+    handlers["/fail"] = [](const HttpQuery&) -> HttpResponse {
+      throw std::runtime_error("handler bug");
+    };
     const tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
     server_.emplace(context_, endpoint, std::move(handlers), limits);
     ASSERT_TRUE(server_->start().has_value());

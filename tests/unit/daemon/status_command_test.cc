@@ -38,7 +38,7 @@ class StatusServer {
  public:
   explicit StatusServer(std::string body, unsigned status = 200)
       : server_(io_, {asio::ip::make_address("127.0.0.1"), 0},
-                HttpServer::Handlers{{"/status.json", [body, status] {
+                HttpServer::Handlers{{"/status.json", [body, status](const HttpQuery&) {
                                         return HttpResponse{status, "application/json", body};
                                       }}}) {
     EXPECT_TRUE(server_.start());
