@@ -1,0 +1,226 @@
+// The probe log: every probe, MTU verdict, health change and diagnosis of every pair, kept in one
+// SQLite database in state_dir (docs/history.md), and each pair's tracker state, so a restart
+// resumes where the daemon stopped. WAL mode: one writer (the daemon's history writer thread)
+// and any number of readers (the status page, `/history.json`, `proxywatch history` from another
+// process) at once. A database that does not open, is not a regular file (a symlink, a FIFO) or
+// fails `PRAGMA quick_check` is renamed `<name>.corrupt-<UTC time>` and a new one is started.
+// Holds proxy and target names, outcomes, timings, statuses, TLS and TCP figures and
+// certificate names: never a credential. A ProbeStore is one connection: use it from one thread.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "common/health.h"
+#include "common/history/pair_registry.h"
+#include "common/outcome.h"
+#include "common/probe_result.h"
+#include "common/service.h"
+
+struct sqlite3;
+
+namespace proxywatch {
+
+// The database's name inside state_dir.
+inline constexpr std::string_view kProbeStoreFileName = "history.db";
+// The schema's version (PRAGMA user_version). An older database is migrated forward on open; a
+// newer one (from a later proxywatch) is set aside like a corrupt one.
+inline constexpr int kProbeStoreSchemaVersion = 1;
+
+// One probe as the store keeps it: what the history, the charts and the CLI show.
+struct ProbeRecord {
+  WallTime at;  // when the probe finished (kept to the millisecond)
+  std::string proxy;  // "host:port", or "none"
+  std::string target;
+  Service service = Service::kCustom;
+  Outcome outcome = Outcome::kOk;
+  std::optional<Phase> phase;  // the failing phase; empty for ok
+  std::array<std::optional<std::int64_t>, kAllPhases.size()> phase_us{};  // µs, phases that ran
+  unsigned connect_status = 0;  // the proxy's own answer (0: none)
+  unsigned http_status = 0;     // the answer to the request (0: none)
+  std::uint64_t bytes = 0;      // body bytes received
+  PeerClose peer_close = PeerClose::kNotSeen;
+  bool reset = false;  // is_reset() of the probe
+  std::string tls_version;  // "TLSv1.3"; empty when no handshake finished
+  std::string tls_issuer;   // the leaf certificate's issuer, RFC 2253
+  std::optional<TcpInfo> tcp;  // the last TCP_INFO snapshot
+  std::string diagnosis;       // the probe's one sentence; kept for failures only
+
+  bool ok() const { return outcome == Outcome::kOk; }
+  // The sum of the phase durations, in seconds: how long the probe took until it ended.
+  double total_seconds() const;
+  friend bool operator==(const ProbeRecord&, const ProbeRecord&) = default;
+};
+
+// `result`, a probe of `target` (standing for `service`) through `proxy` that finished at `at`.
+ProbeRecord make_probe_record(std::string proxy, std::string target, Service service,
+                              const ProbeResult& result, WallTime at);
+
+// A probe reduced to what a latency chart needs (ProbeStore::points).
+struct ProbePoint {
+  WallTime at;
+  bool ok = true;
+  double seconds = 0;  // ProbeRecord::total_seconds()
+};
+
+// An MTU comparison's verdict (MtuVerdict's name) and the sentence behind it.
+struct MtuRecord {
+  WallTime at;
+  std::string proxy;
+  std::string target;
+  std::string verdict;  // "none", "inbound", "outbound", "inconclusive"
+  std::string detail;
+  friend bool operator==(const MtuRecord&, const MtuRecord&) = default;
+};
+
+// A pair entered `state` at `at` (it left the previous one then).
+struct HealthChange {
+  std::string proxy;
+  std::string target;
+  HealthState state = HealthState::kUnknown;
+  WallTime at;
+};
+
+// A diagnosis of a pair was raised (or cleared) at `at`.
+struct DiagnosisEvent {
+  std::string proxy;
+  std::string target;
+  Diagnosis diagnosis{};
+  bool raised = true;
+  WallTime at;
+  Evidence evidence;  // raised: what supports it; cleared: why it cleared (summary)
+};
+
+// A stretch of time a pair spent in one health state, or with one diagnosis active. `to` is
+// empty while it lasts.
+struct HealthInterval {
+  std::string proxy;
+  std::string target;
+  HealthState state = HealthState::kUnknown;
+  WallTime from;
+  std::optional<WallTime> to;
+  friend bool operator==(const HealthInterval&, const HealthInterval&) = default;
+};
+struct DiagnosisInterval {
+  std::string proxy;
+  std::string target;
+  Diagnosis diagnosis{};
+  WallTime from;
+  std::optional<WallTime> to;
+  Evidence evidence;       // as raised
+  std::string cleared_why;  // the clear's sentence; empty while it lasts
+  friend bool operator==(const DiagnosisInterval&, const DiagnosisInterval&) = default;
+};
+
+// What one transaction writes: everything the daemon learnt since the last one.
+struct StoreBatch {
+  std::vector<ProbeRecord> probes;
+  std::vector<MtuRecord> mtu;
+  std::vector<HealthChange> health;
+  std::vector<DiagnosisEvent> diagnoses;
+  std::vector<PairState> states;  // tracker states of the pairs that changed (replace the old)
+  std::vector<PairKey> dropped;   // pairs no longer probed: their state goes, their history stays
+  bool empty() const {
+    return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() &&
+           states.empty() && dropped.empty();
+  }
+};
+
+// Which part of the history to read. Empty strings and nullopt match everything.
+struct HistoryQuery {
+  WallTime from{};                       // inclusive
+  WallTime to = WallTime::max();         // exclusive
+  std::string proxy;
+  std::string target;
+  std::optional<Service> service;
+  bool failures_only = false;  // probes only: leave out the ok ones
+  std::size_t limit = 0;       // probes only: at most this many, the newest; 0: all
+};
+
+// How long the history is kept (docs/history.md says why these defaults).
+struct RetentionSettings {
+  std::chrono::hours max_age{24 * 90};           // ok probes
+  std::chrono::hours failure_max_age{24 * 365};  // failed probes, MTU verdicts, intervals
+  std::uint64_t max_bytes = std::uint64_t{200} << 20;  // the database's pages in use
+};
+
+// What apply_retention removed.
+struct RetentionReport {
+  std::uint64_t deleted_by_age = 0;   // probe rows
+  std::uint64_t deleted_by_size = 0;  // probe rows
+};
+
+class ProbeStore;
+
+// A store opened for writing, and what happened on the way.
+struct OpenedStore {
+  std::unique_ptr<ProbeStore> store;
+  // When the old file was set aside: why, and where it went. Empty otherwise.
+  std::optional<std::string> warning;
+};
+
+class ProbeStore {
+ public:
+  // Opens the database at `path` for reading and writing, creating it (mode 0600) when absent,
+  // migrating an older schema forward. A file that is not usable is set aside (see the file
+  // comment) and a new one created; only when that also fails (the directory is not writable,
+  // the disk is full) is the result an error.
+  static Result<OpenedStore> open(const std::string& path, WallTime now);
+  // Opens an existing database for reading only: never creates, migrates or sets anything
+  // aside (`proxywatch history --db`, the status page). Errors: not found, not a regular file,
+  // not a proxywatch database, a newer schema.
+  static Result<std::unique_ptr<ProbeStore>> open_read_only(const std::string& path);
+
+  ~ProbeStore();
+  ProbeStore(const ProbeStore&) = delete;
+  ProbeStore& operator=(const ProbeStore&) = delete;
+
+  // Writes `batch` in one transaction: all of it or, on an error (a full disk: Error's code is
+  // ENOSPC), none of it, and the same batch may be written again later.
+  Result<void> write(const StoreBatch& batch);
+
+  // Deletes what `settings` no longer keeps at `now`: ok probes older than max_age, everything
+  // older than failure_max_age, then the oldest probes (ok ones first) until the pages in use
+  // fit max_bytes. Freed pages are reused by later writes (the file does not grow back).
+  Result<RetentionReport> apply_retention(const RetentionSettings& settings, WallTime now);
+
+  // Probes matching `query`, oldest first.
+  Result<std::vector<ProbeRecord>> probes(const HistoryQuery& query) const;
+  // The same probes reduced to chart points, oldest first (cheaper than probes()).
+  Result<std::vector<ProbePoint>> points(const HistoryQuery& query) const;
+  // Health and diagnosis intervals that overlap [query.from, query.to), oldest first.
+  Result<std::vector<HealthInterval>> health(const HistoryQuery& query) const;
+  Result<std::vector<DiagnosisInterval>> diagnoses(const HistoryQuery& query) const;
+  Result<std::vector<MtuRecord>> mtu(const HistoryQuery& query) const;
+  // Every pair's last saved tracker state (restored at start).
+  Result<std::vector<PairState>> pair_states() const;
+  // The (proxy, target, service) of every pair in the history, ordered by proxy and target.
+  struct PairInfo {
+    std::string proxy;
+    std::string target;
+    Service service = Service::kCustom;
+  };
+  Result<std::vector<PairInfo>> pairs() const;
+
+  // Bytes of the database's pages in use (the file may be larger: free pages are kept).
+  std::uint64_t used_bytes() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  ProbeStore(sqlite3* db, std::string path, bool read_only);
+
+  sqlite3* db_;
+  std::string path_;
+  bool read_only_;
+  struct Cache;  // prepared statements and the pair and text ids already known
+  std::unique_ptr<Cache> cache_;
+};
+
+}  // namespace proxywatch
