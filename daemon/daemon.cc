@@ -58,7 +58,7 @@ Result<void> Daemon::start() {
   if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
     return bound;
   registry_.set_settings(config_.config().health);
-  persistence_.restore(config_.config().state_dir);
+  persistence_.restore(config_.config().state_dir, RetentionSettings{});
   config_.load_proxy_file();
   watch_proxy_file();
   apply_plan();
@@ -179,9 +179,9 @@ void Daemon::apply_plan() {
   // same proxy; anything else starts afresh.
   if (!same_targets(next, plan_)) probes_.forget_all();
   plan_ = std::move(next);
-  // Histories of pairs still planned go on (also those restored from the state file).
-  tracker_.retain(plan_.proxy_label(),
-                  plan_.proxy ? plan_.target_names() : std::vector<std::string>{});
+  // Histories of pairs still planned go on (also those restored from the store).
+  persistence_.dropped(tracker_.retain(
+      plan_.proxy_label(), plan_.proxy ? plan_.target_names() : std::vector<std::string>{}));
   std::map<std::string, TrackerSink::TargetFeature> features;
   for (const config::PlannedTarget& t : plan_.targets) {
     features[t.name] = {t.service, t.spec.target_text()};
@@ -192,7 +192,6 @@ void Daemon::apply_plan() {
                     config.jitter, mtu);
   applied_jitter_ = config.jitter;
   applied_mtu_ = mtu;
-  persistence_.changed();  // retain() may have dropped histories
   notify_status(status_.summary());
 }
 
@@ -201,9 +200,10 @@ void Daemon::record_probe(const config::PlannedTarget& t, const ProbeResult& r) 
   metrics_.set_probe_interval(proxy, t.name, t.interval);
   metrics_.set_target_info(proxy, t.name, to_string(t.service), t.spec.target_text());
   probes_.record(proxy, t.name, r);
-  tracker_.record(proxy, t.name, t.expect_issuer, r, std::chrono::system_clock::now());
+  const auto now = std::chrono::system_clock::now();
+  auto changes = tracker_.record(proxy, t.name, t.expect_issuer, r, now);
+  persistence_.probe({proxy, t.name}, t.service, r, now, changes);
   status_changed();
-  persistence_.changed();
 }
 
 void Daemon::make_scheduler() {
@@ -218,8 +218,9 @@ void Daemon::make_scheduler() {
       [this](const config::PlannedTarget& t, const MtuReport& report) {
         spdlog::debug("MTU comparison {} via {}: {}", t.name, plan_.proxy_label(),
                       to_string(report.verdict));
-        tracker_.record_mtu(plan_.proxy_label(), t.name, report, std::chrono::system_clock::now());
-        persistence_.changed();
+        const auto now = std::chrono::system_clock::now();
+        auto changes = tracker_.record_mtu(plan_.proxy_label(), t.name, report, now);
+        persistence_.mtu({plan_.proxy_label(), t.name}, report, now, changes);
       });
 }
 

@@ -86,22 +86,28 @@ void add_feature(Event& e, const TrackerSink::TargetFeature& feature, const Pair
 
 }  // namespace
 
-void TrackerSink::record(const std::string& proxy, const std::string& target,
-                         const std::string& expect_issuer, const ProbeResult& result,
-                         WallTime now) {
+TrackerChanges TrackerSink::record(const std::string& proxy, const std::string& target,
+                                   const std::string& expect_issuer, const ProbeResult& result,
+                                   WallTime now) {
   PairKey key{proxy, target};
-  publish(key, registry_.record(key, expect_issuer, result, now));
+  TrackerChanges changes = registry_.record(key, expect_issuer, result, now);
+  publish(key, changes);
+  return changes;
 }
 
-void TrackerSink::record_mtu(const std::string& proxy, const std::string& target,
-                             const MtuReport& report, WallTime now) {
+TrackerChanges TrackerSink::record_mtu(const std::string& proxy, const std::string& target,
+                                       const MtuReport& report, WallTime now) {
   PairKey key{proxy, target};
-  publish(key, registry_.record_mtu(key, report, now));
+  TrackerChanges changes = registry_.record_mtu(key, report, now);
+  publish(key, changes);
+  return changes;
 }
 
-void TrackerSink::retain(const std::string& proxy, const std::vector<std::string>& targets) {
-  for (const PairKey& key : registry_.retain(proxy, targets))
-    metrics_.forget(key.first, key.second);
+std::vector<PairKey> TrackerSink::retain(const std::string& proxy,
+                                         const std::vector<std::string>& targets) {
+  std::vector<PairKey> dropped = registry_.retain(proxy, targets);
+  for (const PairKey& key : dropped) metrics_.forget(key.first, key.second);
+  return dropped;
 }
 
 void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {

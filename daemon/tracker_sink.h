@@ -23,12 +23,13 @@ class TrackerSink {
       : registry_(registry), metrics_(metrics.registry()) {}
 
   // Feeds a finished probe of `target` through `proxy` (finished at `now`) to the registry;
-  // logs and exports what changed. `expect_issuer`: the target's pinned certificate issuer.
-  void record(const std::string& proxy, const std::string& target, const std::string& expect_issuer,
-              const ProbeResult& result, WallTime now);
+  // logs and exports what changed, and returns it (for the history). `expect_issuer`: the
+  // target's pinned certificate issuer.
+  TrackerChanges record(const std::string& proxy, const std::string& target,
+                        const std::string& expect_issuer, const ProbeResult& result, WallTime now);
   // Feeds an MTU comparison the same way.
-  void record_mtu(const std::string& proxy, const std::string& target, const MtuReport& report,
-                  WallTime now);
+  TrackerChanges record_mtu(const std::string& proxy, const std::string& target,
+                            const MtuReport& report, WallTime now);
 
   // What each target stands for, by name: its FMC feature and its destination (host:port or
   // URL). Health events of a target named here say which feature is at risk and carry SERVICE.
@@ -41,8 +42,8 @@ class TrackerSink {
   }
 
   // Drops (with their metric series) the pairs whose proxy is not `proxy` or whose target is
-  // not in `targets`.
-  void retain(const std::string& proxy, const std::vector<std::string>& targets);
+  // not in `targets`; returns their keys.
+  std::vector<PairKey> retain(const std::string& proxy, const std::vector<std::string>& targets);
 
   // Replaces every pair with `pairs` (restored from disk) and exports them. Logs nothing:
   // these are not changes.

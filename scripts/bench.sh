@@ -44,9 +44,9 @@ fi
 
 proxywatch="$build/daemon/proxywatch"
 scenario="$build/tests/bench_scenario"
-sink_bench="$build/tests/sink_bench"
+store_bench="$build/tests/store_bench"
 blackbox=/usr/bin/prometheus-blackbox-exporter
-for f in "$proxywatch" "$scenario" "$sink_bench" "$blackbox" /usr/bin/time; do
+for f in "$proxywatch" "$scenario" "$store_bench" "$blackbox" /usr/bin/time; do
   [ -x "$f" ] || { echo "bench.sh: $f missing (build first; scripts/install-deps.sh)" >&2; exit 1; }
 done
 
@@ -151,7 +151,7 @@ daemon_start() {
   listening "$daemon_port" || { tail "$dir/daemon.log" >&2; return 1; }
 }
 
-# Stops the daemon (it saves its state file on the way out) and waits for it.
+# Stops the daemon (its history writer writes what it holds on the way out) and waits for it.
 daemon_stop() {
   kill -TERM "$daemon_pid"
   wait_for 60 bash -c "! kill -0 $daemon_pid 2>/dev/null"
@@ -188,11 +188,11 @@ bench_daemon() {
 bench_daemon_idle() {
   local dir="$work/daemon-idle$2" label=$3
   daemon_start "$dir" 2 1h 5s true "$1" ""
-  # The first probes and MTU comparisons run at once; the first save of the state file follows
-  # 5 s later. Idle begins after it (the TLS origin's answer count cannot see requestless
-  # probes), when nothing is due for an hour.
-  wait_for 30 test -s "$dir/state/state.json"
-  sleep 0.5
+  # The first probes and MTU comparisons run at once; their history is written within a
+  # second, the trackers' states a second later (docs/history.md). Idle begins after that (the
+  # TLS origin's answer count cannot see requestless probes), when nothing is due for an hour.
+  wait_for 30 test -s "$dir/state/history.db-wal"
+  sleep 2.5
   local w0 w1 rss
   rss=$(rss_kib "$daemon_pid")
   w0=$(wakeups "$daemon_pid")
@@ -305,8 +305,9 @@ bench_scale() {
   local size scrape
   scrape=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' "http://127.0.0.1:$daemon_port/metrics")
   daemon_stop
-  size=$(stat -c %s "$dir/state/state.json" 2>/dev/null || echo 0)
-  local write; write=$("$sink_bench" --state "$n" "$dir/statebench" | awk '{print $1}')
+  # The -wal is gone after a clean stop (its pages are checkpointed into the file).
+  size=$({ cat "$dir/state/history.db" "$dir/state/history.db-wal" 2>/dev/null || true; } | wc -c)
+  local write; write=$("$store_bench" states "$n" "$dir/statebench" | awk '{print $1}')
   row "proxywatch daemon, $n target(s)" "$m_probes" "$m_us µs" "$(per_core "$m_us") (measured $m_rate/s)" \
     "$(mib "$m_rss0") → $(mib "$m_rss1")" "" \
     "$(awk -v b="$size" 'BEGIN {printf "%.0f KiB", b / 1024}'), $write ms" \
@@ -331,7 +332,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 report() {
-  echo "| prober | probes | CPU per probe | probes/s per core | RSS | idle wake-ups/min | state file, write | /metrics, scrape |"
+  echo "| prober | probes | CPU per probe | probes/s per core | RSS | idle wake-ups/min | history, states write | /metrics, scrape |"
   echo "|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${rows[@]}"
   echo

@@ -64,8 +64,8 @@ TEST_F(ProxyAuthTest, DaemonAuthenticatesAndNeverEmitsThePassword) {
       << config_check.out;
   daemon.terminate();
   std::string emitted = daemon.log() + metrics + config_check.out + config_check.err;
-  // The daemon saves its history on stop: the state file is part of what must not hold it.
-  EXPECT_TRUE(std::filesystem::exists(dir.path() / "state" / "state.json"));
+  // The daemon keeps its history in state_dir: the database is part of what must not hold it.
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "state" / "history.db"));
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path() / "state")) {
     if (entry.is_regular_file())
       emitted += dir.read_file(std::filesystem::relative(entry.path(), dir.path()).string());

@@ -12,7 +12,7 @@ namespace proxywatch::testing {
 namespace {
 
 TEST(BenchScriptTest, QuickRunPrintsEveryRow) {
-  // The build directory holds daemon/proxywatch and tests/bench_scenario, sink_bench.
+  // The build directory holds daemon/proxywatch and tests/bench_scenario, store_bench.
   const std::filesystem::path build = std::filesystem::path(PROXYWATCH_BINARY).parent_path().parent_path();
   ProcessResult run = run_process({"bash", PROXYWATCH_SOURCE_DIR "/scripts/bench.sh", "--quick",
                                    "--build", build.string()},

@@ -340,7 +340,8 @@ TEST_F(SoakTest, ProbesRunFlatAndAddUpWithoutLeakingThePassword) {
   std::string log = daemon_->log();
   EXPECT_EQ(log.find(kPassword), std::string::npos);
   EXPECT_EQ(log.find("Pw 99"), std::string::npos);
-  std::string state_text = testing::read_file_or_empty(dir_.path() / "state.json");
+  std::string state_text = testing::read_file_or_empty(dir_.path() / "history.db") +
+                           testing::read_file_or_empty(dir_.path() / "history.db-wal");
   EXPECT_EQ(state_text.find("Pw 99"), std::string::npos);
   EXPECT_EQ(scrape().find("Pw 99"), std::string::npos);
 }

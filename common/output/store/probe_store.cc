@@ -87,9 +87,11 @@ struct Connection {
   sqlite3* release() { return std::exchange(db, nullptr); }
 };
 
-// Opens `path` with `flags`; the database is not touched yet.
+// Opens `path` with `flags`; the database is not touched yet. Not SQLITE_OPEN_NOFOLLOW, which
+// refuses a symlink anywhere in the path (a state_dir under a linked /var/lib is fine): admit()
+// refuses the file itself being one.
 void open_connection(Connection& c, const std::string& path, int flags) {
-  int rc = sqlite3_open_v2(path.c_str(), &c.db, flags | SQLITE_OPEN_NOFOLLOW, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &c.db, flags, nullptr);
   sqlite::check(c.db, rc, "cannot open " + path);
   sqlite3_extended_result_codes(c.db, 1);
   // The daemon's writer holds the lock briefly; a reader waits for it rather than failing.
@@ -229,6 +231,20 @@ Result<std::unique_ptr<ProbeStore>> ProbeStore::open_read_only(const std::string
     return sqlite::to_error(f);
   }
   return std::unique_ptr<ProbeStore>(new ProbeStore(c.release(), path, true));
+}
+
+MaybeError ProbeStore::integrity_check() const {
+  try {
+    Statement check(db_, "PRAGMA integrity_check");
+    std::string found;
+    while (check.step()) {
+      if (check.text(0) != "ok") found += (found.empty() ? "" : "; ") + check.text(0);
+    }
+    if (found.empty()) return std::nullopt;
+    return unusable(path_ + ": PRAGMA integrity_check: " + found);
+  } catch (const sqlite::Failure& f) {
+    return sqlite::to_error(f);
+  }
 }
 
 std::uint64_t ProbeStore::used_bytes() const {

@@ -59,6 +59,9 @@ struct ProbeRecord {
   friend bool operator==(const ProbeRecord&, const ProbeRecord&) = default;
 };
 
+// The probe as the tracker's window keeps it (what make_sample() makes of the ProbeResult).
+Sample to_sample(const ProbeRecord& record);
+
 // `result`, a probe of `target` (standing for `service`) through `proxy` that finished at `at`.
 ProbeRecord make_probe_record(std::string proxy, std::string target, Service service,
                               const ProbeResult& result, WallTime at);
@@ -125,7 +128,8 @@ struct StoreBatch {
   std::vector<MtuRecord> mtu{};
   std::vector<HealthChange> health{};
   std::vector<DiagnosisEvent> diagnoses{};
-  std::vector<PairState> states{};  // tracker states of the pairs that changed (replace the old)
+  // Tracker states of the pairs that changed (replace the old). Saved without their windows.
+  std::vector<PairState> states{};
   std::vector<PairKey> dropped{};   // pairs no longer probed: their state goes, their history stays
   bool empty() const {
     return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() && states.empty() &&
@@ -199,8 +203,10 @@ class ProbeStore {
   Result<std::vector<HealthInterval>> health(const HistoryQuery& query) const;
   Result<std::vector<DiagnosisInterval>> diagnoses(const HistoryQuery& query) const;
   Result<std::vector<MtuRecord>> mtu(const HistoryQuery& query) const;
-  // Every pair's last saved tracker state (restored at start).
-  Result<std::vector<PairState>> pair_states() const;
+  // Every pair's last saved tracker state (restored at start), its window rebuilt from the
+  // pair's probes: the newest settings.window_probes, none older than settings.window_duration
+  // before `now`. (A state is saved without its window, which the probe rows already hold.)
+  Result<std::vector<PairState>> pair_states(const HealthSettings& settings, WallTime now) const;
   // The (proxy, target, service) of every pair in the history, ordered by proxy and target.
   struct PairInfo {
     std::string proxy{};
@@ -208,6 +214,9 @@ class ProbeStore {
     Service service = Service::kCustom;
   };
   Result<std::vector<PairInfo>> pairs() const;
+
+  // PRAGMA integrity_check: nothing, or the damage SQLite found.
+  MaybeError integrity_check() const;
 
   // Bytes of the database's pages in use (the file may be larger: free pages are kept).
   std::uint64_t used_bytes() const;

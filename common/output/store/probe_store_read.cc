@@ -18,9 +18,13 @@ using sqlite::Statement;
 // The pairs `query` selects.
 std::vector<std::pair<std::int64_t, ProbeStore::PairInfo>> selected_pairs(
     ProbeStore::Cache& cache, sqlite3* db, const HistoryQuery& query) {
-  Statement& s = cache.statement(db,
-                                 "SELECT id, proxy, target, service FROM pairs "
-                                 "ORDER BY proxy, target");
+  // One pair named whole (the restore of 10,000 windows): found by its key, not by a scan.
+  const bool one = !query.proxy.empty() && !query.target.empty();
+  Statement& s = cache.statement(db, one ? "SELECT id, proxy, target, service FROM pairs "
+                                           "WHERE proxy=?1 AND target=?2"
+                                         : "SELECT id, proxy, target, service FROM pairs "
+                                           "ORDER BY proxy, target");
+  if (one) s.bind(1, query.proxy).bind(2, query.target);
   sqlite::Resetting done(s);
   std::vector<std::pair<std::int64_t, ProbeStore::PairInfo>> pairs;
   while (s.step()) {
@@ -220,18 +224,30 @@ Result<std::vector<MtuRecord>> ProbeStore::mtu(const HistoryQuery& query) const 
   });
 }
 
-Result<std::vector<PairState>> ProbeStore::pair_states() const {
-  return reading<std::vector<PairState>>(path_, [&] {
-    std::vector<PairState> states;
+Result<std::vector<PairState>> ProbeStore::pair_states(const HealthSettings& settings,
+                                                       WallTime now) const {
+  auto states = reading<std::vector<PairState>>(path_, [&] {
+    std::vector<PairState> list;
     Statement& s = cache_->statement(db_, "SELECT state FROM pair_state ORDER BY pair");
     sqlite::Resetting done(s);
     while (s.step()) {
       auto state = pair_state_from_json(s.text(0));
       if (!state) throw std::runtime_error("a saved tracker state: " + state.error().message);
-      states.push_back(std::move(*state));
+      list.push_back(std::move(*state));
     }
-    return states;
+    return list;
   });
+  if (!states) return states;
+  for (PairState& state : *states) {
+    auto window = probes(HistoryQuery{.from = now - settings.window_duration,
+                                      .proxy = state.proxy,
+                                      .target = state.target,
+                                      .limit = settings.window_probes});
+    if (!window) return window.error();
+    state.history.window = OutcomeWindow{};
+    for (const ProbeRecord& r : *window) state.history.window.restore(to_sample(r));
+  }
+  return states;
 }
 
 Result<std::vector<ProbeStore::PairInfo>> ProbeStore::pairs() const {

@@ -145,7 +145,10 @@ void insert_mtu(sqlite3* db, ProbeStore::Cache& cache, const MtuRecord& r) {
 void save_state(sqlite3* db, ProbeStore::Cache& cache, const PairState& state, std::int64_t now) {
   auto& row = pair_row(db, cache, state.proxy, state.target, std::nullopt);
   Statement& s = cache.statement(db, "INSERT OR REPLACE INTO pair_state VALUES(?1, ?2, ?3)");
-  s.bind(1, row.id).bind(2, now).bind(3, pair_state_to_json(state)).run();
+  // The window is not saved: the probe rows hold it (pair_states() rebuilds it from them).
+  PairState without_window{state.proxy, state.target, state.history};
+  without_window.history.window = OutcomeWindow{};
+  s.bind(1, row.id).bind(2, now).bind(3, pair_state_to_json(without_window)).run();
 }
 
 void drop_state(sqlite3* db, ProbeStore::Cache& cache, const PairKey& key) {
@@ -172,6 +175,18 @@ double ProbeRecord::total_seconds() const {
   std::int64_t us = 0;
   for (const auto& took : phase_us) us += took.value_or(0);
   return static_cast<double>(us) / 1e6;
+}
+
+Sample to_sample(const ProbeRecord& record) {
+  Sample sample{.at = record.at, .outcome = record.outcome, .phase = record.phase};
+  // is_reset(): a failure the peer reset (an RST seen, or an outcome that is a reset).
+  sample.reset = record.reset;
+  for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
+    if (record.phase_us[i]) {
+      sample.phase_seconds[i] = static_cast<double>(*record.phase_us[i]) / 1e6;
+    }
+  }
+  return sample;
 }
 
 ProbeRecord make_probe_record(std::string proxy, std::string target, Service service,

@@ -139,13 +139,38 @@ TEST_F(ProbeStoreTest, TrackerStatesAreReplacedAndDropped) {
   StoreBatch second;
   second.dropped = {{"p", "b"}};
   ASSERT_TRUE(store->write(second));
-  auto states = open()->pair_states();
+  auto states = open()->pair_states(HealthSettings{}, kT0 + 3min);
   ASSERT_TRUE(states) << states.error().to_string();
   ASSERT_EQ(states->size(), 1u);
   EXPECT_EQ((*states)[0].target, "a");
-  EXPECT_EQ((*states)[0].history.window.size(), 3u);
+  // The window is not saved with the state: it comes from the probes, of which there are none.
+  EXPECT_EQ((*states)[0].history.window.size(), 0u);
   EXPECT_EQ((*states)[0].history.health, a.history.health);
   EXPECT_EQ(*store->mtu(HistoryQuery{}), first.mtu);
+}
+
+TEST_F(ProbeStoreTest, WindowsAreRebuiltFromTheNewestProbesWithinTheWindow) {
+  auto store = open();
+  StoreBatch batch;
+  Tracker tracker{HealthSettings{}};
+  for (int i = 0; i < 30; ++i) {
+    batch.probes.push_back(
+        store_probe("a", kT0 + i * 1min, i == 29 ? Outcome::kProxyDenied : Outcome::kOk));
+  }
+  batch.states = {PairState{"127.0.0.1:3128", "a", tracker.history()}};
+  ASSERT_TRUE(store->write(batch));
+  HealthSettings settings;
+  settings.window_probes = 10;
+  auto states = store->pair_states(settings, kT0 + 29min);
+  ASSERT_TRUE(states) << states.error().to_string();
+  ASSERT_EQ(states->size(), 1u);
+  const auto& window = states->front().history.window.samples();
+  ASSERT_EQ(window.size(), 10u);
+  EXPECT_EQ(window.front().at, kT0 + 20min);
+  EXPECT_EQ(window.back(), to_sample(batch.probes.back()));
+  EXPECT_EQ(window.back().outcome, Outcome::kProxyDenied);
+  settings.window_duration = std::chrono::minutes(5);
+  EXPECT_EQ(store->pair_states(settings, kT0 + 29min)->front().history.window.size(), 6u);
 }
 
 TEST_F(ProbeStoreTest, RetentionDeletesOkProbesBeforeFailuresByAge) {
