@@ -36,22 +36,22 @@ inline constexpr int kProbeStoreSchemaVersion = 1;
 
 // One probe as the store keeps it: what the history, the charts and the CLI show.
 struct ProbeRecord {
-  WallTime at;  // when the probe finished (kept to the millisecond)
-  std::string proxy;  // "host:port", or "none"
-  std::string target;
+  WallTime at{};        // when the probe finished (kept to the millisecond)
+  std::string proxy{};  // "host:port", or "none"
+  std::string target{};
   Service service = Service::kCustom;
   Outcome outcome = Outcome::kOk;
-  std::optional<Phase> phase;  // the failing phase; empty for ok
+  std::optional<Phase> phase{};  // the failing phase; empty for ok
   std::array<std::optional<std::int64_t>, kAllPhases.size()> phase_us{};  // µs, phases that ran
   unsigned connect_status = 0;  // the proxy's own answer (0: none)
   unsigned http_status = 0;     // the answer to the request (0: none)
   std::uint64_t bytes = 0;      // body bytes received
   PeerClose peer_close = PeerClose::kNotSeen;
-  bool reset = false;  // is_reset() of the probe
-  std::string tls_version;  // "TLSv1.3"; empty when no handshake finished
-  std::string tls_issuer;   // the leaf certificate's issuer, RFC 2253
-  std::optional<TcpInfo> tcp;  // the last TCP_INFO snapshot
-  std::string diagnosis;       // the probe's one sentence; kept for failures only
+  bool reset = false;            // is_reset() of the probe
+  std::string tls_version{};     // "TLSv1.3"; empty when no handshake finished
+  std::string tls_issuer{};      // the leaf certificate's issuer, RFC 2253
+  std::optional<TcpInfo> tcp{};  // the last TCP_INFO snapshot
+  std::string diagnosis{};       // the probe's one sentence; kept for failures only
 
   bool ok() const { return outcome == Outcome::kOk; }
   // The sum of the phase durations, in seconds: how long the probe took until it ended.
@@ -65,89 +65,89 @@ ProbeRecord make_probe_record(std::string proxy, std::string target, Service ser
 
 // A probe reduced to what a latency chart needs (ProbeStore::points).
 struct ProbePoint {
-  WallTime at;
+  WallTime at{};
   bool ok = true;
   double seconds = 0;  // ProbeRecord::total_seconds()
 };
 
 // An MTU comparison's verdict (MtuVerdict's name) and the sentence behind it.
 struct MtuRecord {
-  WallTime at;
-  std::string proxy;
-  std::string target;
-  std::string verdict;  // "none", "inbound", "outbound", "inconclusive"
-  std::string detail;
+  WallTime at{};
+  std::string proxy{};
+  std::string target{};
+  std::string verdict{};  // "none", "inbound", "outbound", "inconclusive"
+  std::string detail{};
   friend bool operator==(const MtuRecord&, const MtuRecord&) = default;
 };
 
 // A pair entered `state` at `at` (it left the previous one then).
 struct HealthChange {
-  std::string proxy;
-  std::string target;
+  std::string proxy{};
+  std::string target{};
   HealthState state = HealthState::kUnknown;
-  WallTime at;
+  WallTime at{};
 };
 
 // A diagnosis of a pair was raised (or cleared) at `at`.
 struct DiagnosisEvent {
-  std::string proxy;
-  std::string target;
+  std::string proxy{};
+  std::string target{};
   Diagnosis diagnosis{};
   bool raised = true;
-  WallTime at;
-  Evidence evidence;  // raised: what supports it; cleared: why it cleared (summary)
+  WallTime at{};
+  Evidence evidence{};  // raised: what supports it; cleared: why it cleared (summary)
 };
 
 // A stretch of time a pair spent in one health state, or with one diagnosis active. `to` is
 // empty while it lasts.
 struct HealthInterval {
-  std::string proxy;
-  std::string target;
+  std::string proxy{};
+  std::string target{};
   HealthState state = HealthState::kUnknown;
-  WallTime from;
-  std::optional<WallTime> to;
+  WallTime from{};
+  std::optional<WallTime> to{};
   friend bool operator==(const HealthInterval&, const HealthInterval&) = default;
 };
 struct DiagnosisInterval {
-  std::string proxy;
-  std::string target;
+  std::string proxy{};
+  std::string target{};
   Diagnosis diagnosis{};
-  WallTime from;
-  std::optional<WallTime> to;
-  Evidence evidence;       // as raised
-  std::string cleared_why;  // the clear's sentence; empty while it lasts
+  WallTime from{};
+  std::optional<WallTime> to{};
+  Evidence evidence{};        // as raised
+  std::string cleared_why{};  // the clear's sentence; empty while it lasts
   friend bool operator==(const DiagnosisInterval&, const DiagnosisInterval&) = default;
 };
 
 // What one transaction writes: everything the daemon learnt since the last one.
 struct StoreBatch {
-  std::vector<ProbeRecord> probes;
-  std::vector<MtuRecord> mtu;
-  std::vector<HealthChange> health;
-  std::vector<DiagnosisEvent> diagnoses;
-  std::vector<PairState> states;  // tracker states of the pairs that changed (replace the old)
-  std::vector<PairKey> dropped;   // pairs no longer probed: their state goes, their history stays
+  std::vector<ProbeRecord> probes{};
+  std::vector<MtuRecord> mtu{};
+  std::vector<HealthChange> health{};
+  std::vector<DiagnosisEvent> diagnoses{};
+  std::vector<PairState> states{};  // tracker states of the pairs that changed (replace the old)
+  std::vector<PairKey> dropped{};   // pairs no longer probed: their state goes, their history stays
   bool empty() const {
-    return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() &&
-           states.empty() && dropped.empty();
+    return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() && states.empty() &&
+           dropped.empty();
   }
 };
 
 // Which part of the history to read. Empty strings and nullopt match everything.
 struct HistoryQuery {
-  WallTime from{};                       // inclusive
-  WallTime to = WallTime::max();         // exclusive
-  std::string proxy;
-  std::string target;
-  std::optional<Service> service;
+  WallTime from{};                // inclusive
+  WallTime to = WallTime::max();  // exclusive
+  std::string proxy{};
+  std::string target{};
+  std::optional<Service> service{};
   bool failures_only = false;  // probes only: leave out the ok ones
   std::size_t limit = 0;       // probes only: at most this many, the newest; 0: all
 };
 
 // How long the history is kept (docs/history.md says why these defaults).
 struct RetentionSettings {
-  std::chrono::hours max_age{24 * 90};           // ok probes
-  std::chrono::hours failure_max_age{24 * 365};  // failed probes, MTU verdicts, intervals
+  std::chrono::hours max_age{24 * 90};                 // ok probes
+  std::chrono::hours failure_max_age{24 * 365};        // failed probes, MTU verdicts, intervals
   std::uint64_t max_bytes = std::uint64_t{200} << 20;  // the database's pages in use
 };
 
@@ -163,7 +163,7 @@ class ProbeStore;
 struct OpenedStore {
   std::unique_ptr<ProbeStore> store;
   // When the old file was set aside: why, and where it went. Empty otherwise.
-  std::optional<std::string> warning;
+  std::optional<std::string> warning{};
 };
 
 class ProbeStore {
@@ -203,8 +203,8 @@ class ProbeStore {
   Result<std::vector<PairState>> pair_states() const;
   // The (proxy, target, service) of every pair in the history, ordered by proxy and target.
   struct PairInfo {
-    std::string proxy;
-    std::string target;
+    std::string proxy{};
+    std::string target{};
     Service service = Service::kCustom;
   };
   Result<std::vector<PairInfo>> pairs() const;
@@ -213,13 +213,15 @@ class ProbeStore {
   std::uint64_t used_bytes() const;
   const std::string& path() const { return path_; }
 
+  // Prepared statements and known ids (probe_store_cache.h); internal to the implementation.
+  struct Cache;
+
  private:
   ProbeStore(sqlite3* db, std::string path, bool read_only);
 
   sqlite3* db_;
-  std::string path_;
+  std::string path_{};
   bool read_only_;
-  struct Cache;  // prepared statements and the pair and text ids already known
   std::unique_ptr<Cache> cache_;
 };
 
