@@ -26,12 +26,12 @@ std::string history_database_path(const std::string& state_dir);
 // The parameters as written: command-line flags without their "--", query parameters as they
 // are. nullopt: not given.
 struct HistoryParams {
-  std::optional<std::string> since;  // DURATION: "90s", "30m", "6h", "7d", "1d12h"
-  std::optional<std::string> from;   // T: "2026-12-04T02:00:00Z", or a date (its 00:00 UTC)
-  std::optional<std::string> to;
-  std::optional<std::string> target;
-  std::optional<std::string> service;  // a name of common/service.h
-  std::optional<std::string> proxy;    // "host:port", or "none"
+  std::optional<std::string> since{};  // DURATION: "90s", "30m", "6h", "7d", "1d12h"
+  std::optional<std::string> from{};   // T: "2026-12-04T02:00:00Z", or a date (its 00:00 UTC)
+  std::optional<std::string> to{};
+  std::optional<std::string> target{};
+  std::optional<std::string> service{};  // a name of common/service.h
+  std::optional<std::string> proxy{};    // "host:port", or "none"
   bool failures = false;
 };
 
