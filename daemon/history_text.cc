@@ -107,7 +107,7 @@ void write_diagnoses(HistoryTextOut out, const PairSummary& s, WallTime now) {
   for (std::size_t i = first; i < s.diagnoses.size(); ++i) {
     const DiagnosisInterval& d = s.diagnoses[i];
     std::string why = d.to ? "cleared: " + d.cleared_why : "active: " + d.evidence.summary;
-    fmt::format_to(out, "  {:<11}{} raised {}, {}\n", i == first ? "diagnoses" : "",
+    fmt::format_to(out, "  {:<11}{} {}, {}\n", i == first ? "diagnoses" : "",
                    to_string(d.diagnosis), span_text(d.from, d.to, now), escape_control(why, 2000));
   }
 }

@@ -97,7 +97,7 @@ TEST(HistoryOutputTest, TextSaysSinceWhenAndHowOften) {
                   "  health     healthy 2026-12-03 22:00 – 2026-12-04 02:03 UTC (4 h 3 min)\n"
                   "             failing since 2026-12-04 02:03 UTC (3 h 12 min), diagnosis "
                   "acl_block\n"
-                  "  diagnoses  acl_block raised since 2026-12-04 02:03 UTC (3 h 12 min), "
+                  "  diagnoses  acl_block since 2026-12-04 02:03 UTC (3 h 12 min), "
                   "active: 3 of 3 probes refused with 403\n"))
       << text;
   EXPECT_TRUE(has(text, "  health     healthy since 2026-12-04 01:00 UTC (4 h 15 min)\n")) << text;
