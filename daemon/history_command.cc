@@ -24,7 +24,7 @@ HistoryParams history_cli_params(const CliArgs& args) {
 }
 
 // --db, or history.db in the YAML file's state_dir.
-Result<std::string> database_path(const CliArgs& args) {
+Result<std::string> history_db_from_args(const CliArgs& args) {
   if (auto db = args.value("--db")) return *db;
   auto path = args.value("--config");
   std::string file = path ? *path : std::string(config::kDefaultConfigFile);
@@ -33,8 +33,14 @@ Result<std::string> database_path(const CliArgs& args) {
   return history_database_path(loaded->state_dir);
 }
 
+// "PATH: why", naming the path once (the store's errors mostly name it already).
+std::string history_about_database(const std::string& path, const Error& error) {
+  std::string text = error.to_string();
+  return text.find(path) == std::string::npos ? path + ": " + text : text;
+}
+
 // The advice after a database that does not open.
-std::string open_advice(const Error& error) {
+std::string history_open_advice(const Error& error) {
   if (error.kind == Error::Kind::kNotFound) {
     return "; the daemon creates it in state_dir once it runs (--db FILE reads another)";
   }
@@ -94,15 +100,15 @@ int run_history_command(const std::vector<std::string>& argv, std::ostream& out,
     err << "proxywatch history: " << query.error() << "\n";
     return kExitUsage;
   }
-  auto path = database_path(*args);
+  auto path = history_db_from_args(*args);
   if (!path) {
     err << "proxywatch history: " << path.error() << " (--db FILE names the database)\n";
     return kExitUsage;
   }
   auto store = ProbeStore::open_read_only(*path);
   if (!store) {
-    err << "proxywatch history: cannot read the history " << *path << ": " << store.error()
-        << open_advice(store.error()) << "\n";
+    err << "proxywatch history: " << history_about_database(*path, store.error())
+        << history_open_advice(store.error()) << "\n";
     return kExitHistoryUnavailable;
   }
   bool text = !args->has("--json") && !args->has("--csv");
@@ -111,7 +117,7 @@ int run_history_command(const std::vector<std::string>& argv, std::ostream& out,
   if (text) read.failures_only = false;
   auto report = read_history(**store, read, kHistoryCommandProbeLimit);
   if (!report) {
-    err << "proxywatch history: cannot read the history " << *path << ": " << report.error()
+    err << "proxywatch history: cannot read " << history_about_database(*path, report.error())
         << "\n";
     return kExitHistoryUnavailable;
   }

@@ -25,7 +25,7 @@ std::int64_t probe_total_us(const ProbeRecord& p) {
   return json_micros(Seconds(p.total_seconds()));
 }
 
-json::array health_array(const std::vector<HealthInterval>& intervals) {
+json::array history_health_array(const std::vector<HealthInterval>& intervals) {
   json::array out;
   for (const HealthInterval& h : intervals) {
     out.push_back(json::object{{"proxy", h.proxy},
@@ -37,7 +37,7 @@ json::array health_array(const std::vector<HealthInterval>& intervals) {
   return out;
 }
 
-json::array diagnosis_array(const std::vector<DiagnosisInterval>& intervals) {
+json::array history_diagnosis_array(const std::vector<DiagnosisInterval>& intervals) {
   json::array out;
   for (const DiagnosisInterval& d : intervals) {
     out.push_back(json::object{{"proxy", d.proxy},
@@ -52,7 +52,7 @@ json::array diagnosis_array(const std::vector<DiagnosisInterval>& intervals) {
 }
 
 // One CSV field (RFC 4180 §2): quoted when it holds a comma, a quote or a line break.
-std::string csv_field(std::string_view text) {
+std::string history_csv_field(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
   std::string quoted = "\"";
   for (char c : text) {
@@ -62,22 +62,22 @@ std::string csv_field(std::string_view text) {
   return quoted + "\"";
 }
 
-std::string optional_number(const std::optional<std::int64_t>& n) {
+std::string history_optional_number(const std::optional<std::int64_t>& n) {
   return n ? std::to_string(*n) : "";
 }
 
-std::string csv_row(const ProbeRecord& p) {
+std::string history_csv_row(const ProbeRecord& p) {
   std::string row =
       fmt::format("{},{},{},{},{},{},{},{}", rfc3339_utc(p.at), json_unix_ms(p.at),
-                  csv_field(p.proxy), csv_field(p.target), to_string(p.service),
+                  history_csv_field(p.proxy), history_csv_field(p.target), to_string(p.service),
                   to_string(p.outcome), p.phase ? to_string(*p.phase) : "", probe_total_us(p));
-  for (const auto& us : p.phase_us) row += "," + optional_number(us);
+  for (const auto& us : p.phase_us) row += "," + history_optional_number(us);
   row += fmt::format(
       ",{},{},{},{},{},{},{}", p.connect_status ? std::to_string(p.connect_status) : "",
       p.http_status ? std::to_string(p.http_status) : "", p.bytes, to_string(p.peer_close),
-      p.reset ? 1 : 0, csv_field(p.tls_version), csv_field(p.tls_issuer));
+      p.reset ? 1 : 0, history_csv_field(p.tls_version), history_csv_field(p.tls_issuer));
   row += p.tcp ? fmt::format(",{},{},{}", p.tcp->rtt_us, p.tcp->retransmits, p.tcp->pmtu) : ",,,";
-  return row + "," + csv_field(p.diagnosis) + "\r\n";
+  return row + "," + history_csv_field(p.diagnosis) + "\r\n";
 }
 
 }  // namespace
@@ -135,8 +135,8 @@ json::object history_json(const HistoryReport& report, std::size_t probe_limit) 
           {"probe_limit", probe_limit},
           {"truncated", report.truncated},
           {"probes", std::move(probes)},
-          {"health", health_array(report.health)},
-          {"diagnoses", diagnosis_array(report.diagnoses)}};
+          {"health", history_health_array(report.health)},
+          {"diagnoses", history_diagnosis_array(report.diagnoses)}};
 }
 
 std::string history_csv(const HistoryReport& report) {
@@ -145,7 +145,7 @@ std::string history_csv(const HistoryReport& report) {
   csv +=
       ",connect_status,http_status,bytes,peer_close,reset,tls_version,tls_issuer,rtt_us,"
       "retransmits,pmtu,diagnosis\r\n";
-  for (const ProbeRecord& p : report.probes) csv += csv_row(p);
+  for (const ProbeRecord& p : report.probes) csv += history_csv_row(p);
   return csv;
 }
 

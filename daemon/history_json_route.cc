@@ -18,15 +18,15 @@ HttpResponse history_route_error(unsigned status, std::string sentence) {
 }
 
 // failures=1 / true / (empty) asks for failures only; 0 / false for every probe.
-Result<bool> failures_param(const HttpQuery& query) {
+Result<bool> history_failures_param(const HttpQuery& query) {
   auto value = query.get("failures");
   if (!value || *value == "0" || *value == "false") return false;
   if (value->empty() || *value == "1" || *value == "true") return true;
   return error_text("failures: write failures=1 for the failed probes only, or leave it out");
 }
 
-HttpResponse answer(const std::string& database, const HttpQuery& http) {
-  auto failures = failures_param(http);
+HttpResponse history_json_answer(const std::string& database, const HttpQuery& http) {
+  auto failures = history_failures_param(http);
   if (!failures) return history_route_error(400, failures.error().message);
   HistoryParams params{.since = http.get("since"),
                        .from = http.get("from"),
@@ -58,8 +58,9 @@ HttpResponse answer(const std::string& database, const HttpQuery& http) {
 }  // namespace
 
 HttpServer::Handler history_json_route(std::string database) {
-  return
-      [database = std::move(database)](const HttpQuery& query) { return answer(database, query); };
+  return [database = std::move(database)](const HttpQuery& query) {
+    return history_json_answer(database, query);
+  };
 }
 
 }  // namespace proxywatch

@@ -15,12 +15,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr std::string_view kTimeAdvice =
+constexpr std::string_view kHistoryTimeAdvice =
     "write a UTC time as 2026-12-04T02:00:00Z, or a date as 2026-12-04";
-constexpr std::string_view kDurationAdvice = "write a duration as 90s, 30m, 6h, 7d or 1d12h";
+constexpr std::string_view kHistoryDurationAdvice = "write a duration as 90s, 30m, 6h, 7d or 1d12h";
 
 // Reads exactly `digits` decimal digits at the front of `text`, consuming them.
-std::optional<int> take_number(std::string_view& text, std::size_t digits) {
+std::optional<int> history_take_number(std::string_view& text, std::size_t digits) {
   if (text.size() < digits) return std::nullopt;
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + digits, value);
@@ -29,19 +29,19 @@ std::optional<int> take_number(std::string_view& text, std::size_t digits) {
   return value;
 }
 
-bool take_char(std::string_view& text, std::string_view allowed) {
+bool history_take_char(std::string_view& text, std::string_view allowed) {
   if (text.empty() || allowed.find(text.front()) == std::string_view::npos) return false;
   text.remove_prefix(1);
   return true;
 }
 
 // "YYYY-MM-DD" as the days since the epoch.
-std::optional<std::chrono::sys_days> take_date(std::string_view& text) {
-  auto y = take_number(text, 4);
-  if (!y || !take_char(text, "-")) return std::nullopt;
-  auto m = take_number(text, 2);
-  if (!m || !take_char(text, "-")) return std::nullopt;
-  auto d = take_number(text, 2);
+std::optional<std::chrono::sys_days> history_take_date(std::string_view& text) {
+  auto y = history_take_number(text, 4);
+  if (!y || !history_take_char(text, "-")) return std::nullopt;
+  auto m = history_take_number(text, 2);
+  if (!m || !history_take_char(text, "-")) return std::nullopt;
+  auto d = history_take_number(text, 2);
   if (!d) return std::nullopt;
   std::chrono::year_month_day date{std::chrono::year(*y),
                                    std::chrono::month(static_cast<unsigned>(*m)),
@@ -51,17 +51,17 @@ std::optional<std::chrono::sys_days> take_date(std::string_view& text) {
 }
 
 // "HH:MM[:SS[.fraction]]" as the time since midnight (the fraction kept to the millisecond).
-std::optional<milliseconds> take_clock(std::string_view& text) {
-  auto h = take_number(text, 2);
-  if (!h || *h > 23 || !take_char(text, ":")) return std::nullopt;
-  auto m = take_number(text, 2);
+std::optional<milliseconds> history_take_clock(std::string_view& text) {
+  auto h = history_take_number(text, 2);
+  if (!h || *h > 23 || !history_take_char(text, ":")) return std::nullopt;
+  auto m = history_take_number(text, 2);
   if (!m || *m > 59) return std::nullopt;
   milliseconds at = std::chrono::hours(*h) + std::chrono::minutes(*m);
-  if (!take_char(text, ":")) return at;
-  auto s = take_number(text, 2);
+  if (!history_take_char(text, ":")) return at;
+  auto s = history_take_number(text, 2);
   if (!s || *s > 60) return std::nullopt;  // 60: a leap second (RFC 3339 §5.6)
   at += std::chrono::seconds(*s);
-  if (!take_char(text, ".")) return at;
+  if (!history_take_char(text, ".")) return at;
   int scale = 100;
   std::size_t digits = 0;
   for (; digits < text.size() && text[digits] >= '0' && text[digits] <= '9'; ++digits) {
@@ -74,29 +74,29 @@ std::optional<milliseconds> take_clock(std::string_view& text) {
 }
 
 // "Z" or "+HH:MM" / "-HH:MM": what to subtract from local time to get UTC.
-std::optional<milliseconds> take_offset(std::string_view& text) {
-  if (take_char(text, "Zz")) return milliseconds(0);
+std::optional<milliseconds> history_take_offset(std::string_view& text) {
+  if (history_take_char(text, "Zz")) return milliseconds(0);
   bool minus = !text.empty() && text.front() == '-';
-  if (!take_char(text, "+-")) return std::nullopt;
-  auto h = take_number(text, 2);
-  if (!h || *h > 23 || !take_char(text, ":")) return std::nullopt;
-  auto m = take_number(text, 2);
+  if (!history_take_char(text, "+-")) return std::nullopt;
+  auto h = history_take_number(text, 2);
+  if (!h || *h > 23 || !history_take_char(text, ":")) return std::nullopt;
+  auto m = history_take_number(text, 2);
   if (!m || *m > 59) return std::nullopt;
   milliseconds offset = std::chrono::hours(*h) + std::chrono::minutes(*m);
   return minus ? -offset : offset;
 }
 
 // `value` of the parameter `name`, read as a time.
-Result<WallTime> time_param(std::string_view prefix, std::string_view name,
-                            const std::string& value) {
+Result<WallTime> history_time_param(std::string_view prefix, std::string_view name,
+                                    const std::string& value) {
   auto at = parse_history_time(value);
   if (!at) return error_text(fmt::format("{}{}: {}", prefix, name, at.error().message));
   return *at;
 }
 
 // The range [from, to) the parameters name; the error says which combination to write.
-Result<std::pair<WallTime, WallTime>> parse_range(const HistoryParams& p, WallTime now,
-                                                  std::string_view prefix) {
+Result<std::pair<WallTime, WallTime>> parse_history_range(const HistoryParams& p, WallTime now,
+                                                          std::string_view prefix) {
   if (p.since && (p.from || p.to)) {
     return error_text(
         fmt::format("{0}since cannot be given with {0}from or {0}to: write either "
@@ -110,13 +110,13 @@ Result<std::pair<WallTime, WallTime>> parse_range(const HistoryParams& p, WallTi
   }
   WallTime to = now;
   if (p.to) {
-    auto at = time_param(prefix, "to", *p.to);
+    auto at = history_time_param(prefix, "to", *p.to);
     if (!at) return at.error();
     to = *at;
   }
   WallTime from = to - kDefaultHistoryRange;
   if (p.from) {
-    auto at = time_param(prefix, "from", *p.from);
+    auto at = history_time_param(prefix, "from", *p.from);
     if (!at) return at.error();
     from = *at;
   }
@@ -129,7 +129,7 @@ Result<std::pair<WallTime, WallTime>> parse_range(const HistoryParams& p, WallTi
   return std::pair{from, to};
 }
 
-bool matches_pair(const HistoryQuery& query, const ProbeStore::PairInfo& pair) {
+bool history_matches_pair(const HistoryQuery& query, const ProbeStore::PairInfo& pair) {
   return (query.proxy.empty() || query.proxy == pair.proxy) &&
          (query.target.empty() || query.target == pair.target) &&
          (!query.service || *query.service == pair.service);
@@ -148,7 +148,7 @@ Result<milliseconds> parse_history_duration(std::string_view text) {
     int count = 0;
     auto [end, ec] = std::from_chars(rest.data(), rest.data() + d, count);
     if (d == 0 || ec != std::errc{} || end != rest.data() + d || count > 100'000) {
-      return error_text(fmt::format("\"{}\" is not a duration: {}", text, kDurationAdvice));
+      return error_text(fmt::format("\"{}\" is not a duration: {}", text, kHistoryDurationAdvice));
     }
     days = std::chrono::days(count);
     rest.remove_prefix(d + 1);
@@ -158,34 +158,34 @@ Result<milliseconds> parse_history_duration(std::string_view text) {
     auto parsed = config::parse_duration(rest);
     if (!parsed) {
       return error_text(fmt::format("\"{}\" is not a duration ({}): {}", text,
-                                    parsed.error().message, kDurationAdvice));
+                                    parsed.error().message, kHistoryDurationAdvice));
     }
     span += *parsed;
   }
   if (span.count() <= 0)
-    return error_text(fmt::format("\"{}\" is empty: {}", text, kDurationAdvice));
+    return error_text(fmt::format("\"{}\" is empty: {}", text, kHistoryDurationAdvice));
   return span;
 }
 
 Result<WallTime> parse_history_time(std::string_view text) {
   std::string_view rest = text;
-  auto date = take_date(rest);
-  if (!date) return error_text(fmt::format("\"{}\" is not a time: {}", text, kTimeAdvice));
+  auto date = history_take_date(rest);
+  if (!date) return error_text(fmt::format("\"{}\" is not a time: {}", text, kHistoryTimeAdvice));
   if (rest.empty()) return WallTime(*date);
   std::optional<milliseconds> clock;
   std::optional<milliseconds> offset;
-  if (take_char(rest, "Tt ")) clock = take_clock(rest);
-  if (clock) offset = take_offset(rest);
+  if (history_take_char(rest, "Tt ")) clock = history_take_clock(rest);
+  if (clock) offset = history_take_offset(rest);
   if (!clock || !offset || !rest.empty()) {
     return error_text(fmt::format("\"{}\" is not a time (RFC 3339 needs the zone, Z for UTC): {}",
-                                  text, kTimeAdvice));
+                                  text, kHistoryTimeAdvice));
   }
   return WallTime(*date) + *clock - *offset;
 }
 
 Result<HistoryQuery> parse_history_params(const HistoryParams& params, WallTime now,
                                           std::string_view prefix) {
-  auto range = parse_range(params, now, prefix);
+  auto range = parse_history_range(params, now, prefix);
   if (!range) return range.error();
   HistoryQuery query;
   query.from = range->first;
@@ -221,7 +221,7 @@ Result<HistoryReport> read_history(const ProbeStore& store, HistoryQuery query,
   auto pairs = store.pairs();
   if (!pairs) return pairs.error();
   for (ProbeStore::PairInfo& pair : *pairs) {
-    if (matches_pair(query, pair)) report.pairs.push_back(std::move(pair));
+    if (history_matches_pair(query, pair)) report.pairs.push_back(std::move(pair));
   }
   auto health = store.health(query);
   if (!health) return health.error();

@@ -18,7 +18,7 @@ namespace {
 using HistoryTextOut = std::back_insert_iterator<std::string>;
 
 // What summarize_history gathers per pair before it has every probe.
-struct PairTally {
+struct HistoryPairTally {
   PairSummary summary;
   std::array<std::size_t, kAllOutcomes.size()> outcomes{};
   std::vector<double> passed{};
@@ -30,7 +30,7 @@ double history_percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
-PairSummary finish(PairTally tally) {
+PairSummary finish_pair_tally(HistoryPairTally tally) {
   PairSummary s = std::move(tally.summary);
   for (Outcome o : kAllOutcomes) {
     std::size_t n = tally.outcomes[static_cast<std::size_t>(o)];
@@ -45,35 +45,36 @@ PairSummary finish(PairTally tally) {
 }
 
 // "2026-12-04 02:03": utc_time without its seconds.
-std::string utc_minute(WallTime at) {
+std::string history_utc_minute(WallTime at) {
   return utc_time(at).substr(0, 16);
 }
 
 // "182 ms", "0.4 ms", "1.2 s".
-std::string seconds_text(double seconds) {
+std::string history_seconds_text(double seconds) {
   if (seconds >= 1) return fmt::format("{:.1f} s", seconds);
   if (seconds >= 0.001) return fmt::format("{:.0f} ms", seconds * 1000);
   return fmt::format("{:.1f} ms", seconds * 1000);
 }
 
 // "from – to UTC (span)" of a closed interval, or "since from UTC (span until now)".
-std::string span_text(WallTime from, const std::optional<WallTime>& to, WallTime now) {
-  if (!to) return fmt::format("since {} UTC ({})", utc_minute(from), age_text(from, now));
-  return fmt::format("{} – {} UTC ({})", utc_minute(from), utc_minute(*to), age_text(from, *to));
+std::string history_span_text(WallTime from, const std::optional<WallTime>& to, WallTime now) {
+  if (!to) return fmt::format("since {} UTC ({})", history_utc_minute(from), age_text(from, now));
+  return fmt::format("{} – {} UTC ({})", history_utc_minute(from), history_utc_minute(*to),
+                     age_text(from, *to));
 }
 
-bool overlaps(WallTime from, const std::optional<WallTime>& to, WallTime other_from,
-              const std::optional<WallTime>& other_to) {
+bool history_overlaps(WallTime from, const std::optional<WallTime>& to, WallTime other_from,
+                      const std::optional<WallTime>& other_to) {
   return from < other_to.value_or(WallTime::max()) && other_from < to.value_or(WallTime::max());
 }
 
 // ", diagnosis acl_block, flapping" for a health interval that is not healthy: the diagnoses
 // active during it.
-std::string diagnoses_during(const PairSummary& s, const HealthInterval& h) {
+std::string history_diagnoses_during(const PairSummary& s, const HealthInterval& h) {
   if (h.state == HealthState::kHealthy || h.state == HealthState::kUnknown) return "";
   std::string names;
   for (const DiagnosisInterval& d : s.diagnoses) {
-    if (!overlaps(h.from, h.to, d.from, d.to)) continue;
+    if (!history_overlaps(h.from, h.to, d.from, d.to)) continue;
     std::string_view name = to_string(d.diagnosis);
     if (names.find(name) != std::string::npos) continue;
     names += fmt::format("{}{}", names.empty() ? "" : ", ", name);
@@ -83,7 +84,8 @@ std::string diagnoses_during(const PairSummary& s, const HealthInterval& h) {
 
 // The last kHistoryTextIntervals of `items`, after a line saying how many were left out.
 template <class T>
-std::size_t first_shown(HistoryTextOut out, const std::vector<T>& items, std::string_view what) {
+std::size_t history_first_shown(HistoryTextOut out, const std::vector<T>& items,
+                                std::string_view what) {
   if (items.size() <= kHistoryTextIntervals) return 0;
   std::size_t skipped = items.size() - kHistoryTextIntervals;
   fmt::format_to(out, "  {:<11}({} earlier {} not shown: --json lists them)\n", what, skipped,
@@ -91,28 +93,29 @@ std::size_t first_shown(HistoryTextOut out, const std::vector<T>& items, std::st
   return skipped;
 }
 
-void write_health(HistoryTextOut out, const PairSummary& s, WallTime now) {
+void write_history_health(HistoryTextOut out, const PairSummary& s, WallTime now) {
   if (s.health.empty()) return;
-  std::size_t first = first_shown(out, s.health, "health");
+  std::size_t first = history_first_shown(out, s.health, "health");
   for (std::size_t i = first; i < s.health.size(); ++i) {
     const HealthInterval& h = s.health[i];
     fmt::format_to(out, "  {:<11}{} {}{}\n", i == first ? "health" : "", to_string(h.state),
-                   span_text(h.from, h.to, now), diagnoses_during(s, h));
+                   history_span_text(h.from, h.to, now), history_diagnoses_during(s, h));
   }
 }
 
-void write_diagnoses(HistoryTextOut out, const PairSummary& s, WallTime now) {
+void write_history_diagnoses(HistoryTextOut out, const PairSummary& s, WallTime now) {
   if (s.diagnoses.empty()) return;
-  std::size_t first = first_shown(out, s.diagnoses, "diagnoses");
+  std::size_t first = history_first_shown(out, s.diagnoses, "diagnoses");
   for (std::size_t i = first; i < s.diagnoses.size(); ++i) {
     const DiagnosisInterval& d = s.diagnoses[i];
     std::string why = d.to ? "cleared: " + d.cleared_why : "active: " + d.evidence.summary;
     fmt::format_to(out, "  {:<11}{} {}, {}\n", i == first ? "diagnoses" : "",
-                   to_string(d.diagnosis), span_text(d.from, d.to, now), escape_control(why, 2000));
+                   to_string(d.diagnosis), history_span_text(d.from, d.to, now),
+                   escape_control(why, 2000));
   }
 }
 
-void write_failures(HistoryTextOut out, const PairSummary& s, const HistoryReport& report) {
+void write_history_failures(HistoryTextOut out, const PairSummary& s, const HistoryReport& report) {
   if (s.failures == 0) return;
   fmt::format_to(out, "  failures\n");
   for (const ProbeRecord& p : report.probes) {
@@ -122,8 +125,8 @@ void write_failures(HistoryTextOut out, const PairSummary& s, const HistoryRepor
   }
 }
 
-void write_pair(HistoryTextOut out, const PairSummary& s, const HistoryReport& report, WallTime now,
-                bool failures) {
+void write_history_pair(HistoryTextOut out, const PairSummary& s, const HistoryReport& report,
+                        WallTime now, bool failures) {
   fmt::format_to(out, "\nproxy {}  target {}  ({})\n", escape_control(s.proxy),
                  escape_control(s.target), to_string(s.service));
   double share =
@@ -138,20 +141,20 @@ void write_pair(HistoryTextOut out, const PairSummary& s, const HistoryReport& r
   }
   if (s.median_seconds) {
     fmt::format_to(out, "  {:<11}median {}, p95 {} (probes that passed)\n", "duration",
-                   seconds_text(*s.median_seconds), seconds_text(*s.p95_seconds));
+                   history_seconds_text(*s.median_seconds), history_seconds_text(*s.p95_seconds));
   }
-  write_health(out, s, now);
-  write_diagnoses(out, s, now);
-  if (failures) write_failures(out, s, report);
+  write_history_health(out, s, now);
+  write_history_diagnoses(out, s, now);
+  if (failures) write_history_failures(out, s, report);
 }
 
 }  // namespace
 
 std::vector<PairSummary> summarize_history(const HistoryReport& report) {
-  std::vector<PairTally> tallies;
+  std::vector<HistoryPairTally> tallies;
   std::map<std::pair<std::string, std::string>, std::size_t> index;
   auto tally = [&](const std::string& proxy, const std::string& target,
-                   Service service) -> PairTally& {
+                   Service service) -> HistoryPairTally& {
     auto [it, added] = index.try_emplace({proxy, target}, tallies.size());
     if (added)
       tallies.push_back({.summary = {.proxy = proxy, .target = target, .service = service}});
@@ -159,7 +162,7 @@ std::vector<PairSummary> summarize_history(const HistoryReport& report) {
   };
   for (const auto& pair : report.pairs) tally(pair.proxy, pair.target, pair.service);
   for (const ProbeRecord& p : report.probes) {
-    PairTally& t = tally(p.proxy, p.target, p.service);
+    HistoryPairTally& t = tally(p.proxy, p.target, p.service);
     ++t.summary.probes;
     ++t.outcomes[static_cast<std::size_t>(p.outcome)];
     if (p.ok()) {
@@ -179,10 +182,10 @@ std::vector<PairSummary> summarize_history(const HistoryReport& report) {
     }
   }
   std::vector<PairSummary> out;
-  for (PairTally& t : tallies) {
+  for (HistoryPairTally& t : tallies) {
     const PairSummary& s = t.summary;
     if (s.probes == 0 && s.health.empty() && s.diagnoses.empty()) continue;
-    out.push_back(finish(std::move(t)));
+    out.push_back(finish_pair_tally(std::move(t)));
   }
   return out;
 }
@@ -193,7 +196,7 @@ std::string format_history_text(const HistoryReport& report, const std::string& 
   HistoryTextOut out(text);
   const HistoryQuery& q = report.query;
   fmt::format_to(out, "history of {} from {} to {} UTC ({})\n", escape_control(source),
-                 utc_minute(q.from), utc_minute(q.to), age_text(q.from, q.to));
+                 history_utc_minute(q.from), history_utc_minute(q.to), age_text(q.from, q.to));
   if (report.truncated) {
     fmt::format_to(out,
                    "only the newest {} probes were read: the figures cover them alone (narrow "
@@ -205,7 +208,7 @@ std::string format_history_text(const HistoryReport& report, const std::string& 
     fmt::format_to(out, "\nno probes and no health changes in this range{}\n",
                    q.target.empty() && q.proxy.empty() && !q.service ? "" : " for these filters");
   }
-  for (const PairSummary& s : pairs) write_pair(out, s, report, now, failures);
+  for (const PairSummary& s : pairs) write_history_pair(out, s, report, now, failures);
   return text;
 }
 

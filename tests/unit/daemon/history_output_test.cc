@@ -61,7 +61,7 @@ HistoryReport output_report() {
   return r;
 }
 
-bool has(const std::string& text, std::string_view part) {
+bool output_has(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -89,29 +89,31 @@ TEST(HistoryOutputTest, TextSaysSinceWhenAndHowOften) {
       text.starts_with("history of /var/lib/proxywatch/history.db from 2026-12-04 00:00 "
                        "to 2026-12-05 00:00 UTC (24 h 0 min)\n"))
       << text;
-  EXPECT_TRUE(has(text,
-                  "\nproxy 10.0.0.1:3128  target tools  (licensing)\n"
-                  "  probes     4, 2 failed (50.0 %)\n"
-                  "  outcomes   ok=2 proxy_denied=2\n"
-                  "  duration   median 100 ms, p95 300 ms (probes that passed)\n"
-                  "  health     healthy 2026-12-03 22:00 – 2026-12-04 02:03 UTC (4 h 3 min)\n"
-                  "             failing since 2026-12-04 02:03 UTC (3 h 12 min), diagnosis "
-                  "acl_block\n"
-                  "  diagnoses  acl_block since 2026-12-04 02:03 UTC (3 h 12 min), "
-                  "active: 3 of 3 probes refused with 403\n"))
+  EXPECT_TRUE(
+      output_has(text,
+                 "\nproxy 10.0.0.1:3128  target tools  (licensing)\n"
+                 "  probes     4, 2 failed (50.0 %)\n"
+                 "  outcomes   ok=2 proxy_denied=2\n"
+                 "  duration   median 100 ms, p95 300 ms (probes that passed)\n"
+                 "  health     healthy 2026-12-03 22:00 – 2026-12-04 02:03 UTC (4 h 3 min)\n"
+                 "             failing since 2026-12-04 02:03 UTC (3 h 12 min), diagnosis "
+                 "acl_block\n"
+                 "  diagnoses  acl_block since 2026-12-04 02:03 UTC (3 h 12 min), "
+                 "active: 3 of 3 probes refused with 403\n"))
       << text;
-  EXPECT_TRUE(has(text, "  health     healthy since 2026-12-04 01:00 UTC (4 h 15 min)\n")) << text;
-  EXPECT_FALSE(has(text, "failures")) << text;
-  EXPECT_FALSE(has(text, "quiet")) << text;
+  EXPECT_TRUE(output_has(text, "  health     healthy since 2026-12-04 01:00 UTC (4 h 15 min)\n"))
+      << text;
+  EXPECT_FALSE(output_has(text, "failures")) << text;
+  EXPECT_FALSE(output_has(text, "quiet")) << text;
 }
 
 TEST(HistoryOutputTest, FailuresListEachFailedProbeWithItsSentence) {
   std::string text = format_history_text(output_report(), "db", kOutputDay + 6h, true);
-  EXPECT_TRUE(has(text,
-                  "  failures\n"
-                  "    2026-12-04 02:03:00 UTC  proxy_denied  proxy_connect  The proxy "
-                  "refused the tunnel, said \"no\" (403)\n"
-                  "    2026-12-04 02:04:00 UTC  proxy_denied  proxy_connect"))
+  EXPECT_TRUE(output_has(text,
+                         "  failures\n"
+                         "    2026-12-04 02:03:00 UTC  proxy_denied  proxy_connect  The proxy "
+                         "refused the tunnel, said \"no\" (403)\n"
+                         "    2026-12-04 02:04:00 UTC  proxy_denied  proxy_connect"))
       << text;
 }
 
@@ -121,7 +123,8 @@ TEST(HistoryOutputTest, AnEmptyRangeSaysSo) {
   empty.query.to = kOutputDay + 1h;
   empty.query.target = "tools";
   std::string text = format_history_text(empty, "db", kOutputDay + 1h, false);
-  EXPECT_TRUE(has(text, "\nno probes and no health changes in this range for these filters\n"))
+  EXPECT_TRUE(
+      output_has(text, "\nno probes and no health changes in this range for these filters\n"))
       << text;
 }
 
@@ -168,11 +171,11 @@ TEST(HistoryOutputTest, CsvHasAHeaderAndOneQuotedRowPerProbe) {
       "diagnosis\r\n"))
       << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);
-  EXPECT_TRUE(has(csv, "\r\n2026-12-04T02:03:00.000Z," +
-                           std::to_string(json_unix_ms(kOutputDay + 2h + 3min)) +
-                           ",10.0.0.1:3128,tools,licensing,proxy_denied,proxy_connect,20000,,"
-                           "20000,,,,,403,,0,not_seen,0,,,,,,\"The proxy refused the tunnel, "
-                           "said \"\"no\"\" (403)\"\r\n"))
+  EXPECT_TRUE(output_has(
+      csv, "\r\n2026-12-04T02:03:00.000Z," + std::to_string(json_unix_ms(kOutputDay + 2h + 3min)) +
+               ",10.0.0.1:3128,tools,licensing,proxy_denied,proxy_connect,20000,,"
+               "20000,,,,,403,,0,not_seen,0,,,,,,\"The proxy refused the tunnel, "
+               "said \"\"no\"\" (403)\"\r\n"))
       << csv;
 }
 
