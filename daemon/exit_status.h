@@ -17,6 +17,8 @@ inline constexpr int kExitConfigInvalid = 2;
 inline constexpr int kExitStatusHealthy = 0;
 inline constexpr int kExitStatusNotHealthy = 1;
 inline constexpr int kExitStatusUnreachable = 2;
+// history: the database does not exist, cannot be read or is not a proxywatch history.
+inline constexpr int kExitHistoryUnavailable = 1;
 // A bug, not bad input (EX_SOFTWARE of sysexits.h): an exception reached main.
 inline constexpr int kExitSoftware = 70;
 

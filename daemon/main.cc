@@ -8,6 +8,7 @@
 #include "daemon/config_check_command.h"
 #include "daemon/daemon.h"
 #include "daemon/exit_status.h"
+#include "daemon/history_command.h"
 #include "daemon/status_command.h"
 
 namespace {
@@ -19,6 +20,7 @@ constexpr const char* kUsage =
     "  check          probe the proxy once and print the timeline (see check --help)\n"
     "  config-check   validate the YAML and the proxy file and print the plan\n"
     "  daemon         run the service (see daemon --help)\n"
+    "  history        what the probe log holds: since when, how often (see history --help)\n"
     "  status         ask the running daemon how its targets are (see status --help)\n"
     "\n"
     "  --help         this text\n"
@@ -47,6 +49,7 @@ int main(int argc, char** argv) try {
     return proxywatch::run_config_check_command(args, std::cout, std::cerr);
   }
   if (command == "daemon") return proxywatch::run_daemon_command(args);
+  if (command == "history") return proxywatch::run_history_command(args, std::cout, std::cerr);
   if (command == "status") return proxywatch::run_status_command(args, std::cout, std::cerr);
   std::cerr << "proxywatch: unknown command '" << command << "'\n" << kUsage;
   return proxywatch::kExitUsage;

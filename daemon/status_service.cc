@@ -12,6 +12,8 @@
 #include "common/output/json/json_fields.h"
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
+#include "daemon/history_json_route.h"
+#include "daemon/history_request.h"
 
 namespace proxywatch {
 namespace {
@@ -44,6 +46,7 @@ HttpServer::Handlers StatusService::routes() {
            [this](const HttpQuery&) {
              return HttpResponse{200, "text/html; charset=utf-8", render_status_page(snapshot())};
            }},
+          {"/history.json", history_json_route(history_database_path(config_.config().state_dir))},
           {"/status.json", [this](const HttpQuery&) {
              return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
            }}};

@@ -142,7 +142,7 @@ std::set<std::string> page_options(const std::string& command) {
 }
 
 TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
-  for (const std::string command : {"check", "config-check", "daemon", "status"}) {
+  for (const std::string command : {"check", "config-check", "daemon", "status", "history"}) {
     std::set<std::string> help = help_options({command, "--help"});
     std::set<std::string> page = page_options(command);
     for (const auto& option : help) EXPECT_TRUE(page.contains(option)) << command << " " << option;
