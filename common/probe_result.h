@@ -24,6 +24,7 @@ struct TcpInfo {
   std::uint32_t snd_mss = 0;
   std::uint32_t rcv_mss = 0;
   std::uint32_t pmtu = 0;
+  friend bool operator==(const TcpInfo&, const TcpInfo&) = default;
 };
 
 // The leaf certificate's validity period when it is the only reason the chain fails to verify.

@@ -9,6 +9,8 @@ packages=(
   build-essential cmake pkg-config ninja-build
   libboost1.81-dev libssl-dev libyaml-cpp-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libsystemd-dev libgtest-dev libgmock-dev
+  # the probe history (common/output/store/probe_store.h)
+  libsqlite3-dev
   # tests and demo: real proxies, a TLS origin, packet filtering in namespaces
   squid tinyproxy apache2-utils openssl curl iptables iproute2 procps ethtool
   # systemd unit verification

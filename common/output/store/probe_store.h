@@ -41,61 +41,61 @@ ProbeRecord make_probe_record(std::string proxy, std::string target, Service ser
 
 // An MTU comparison's verdict (MtuVerdict's name) and the sentence behind it.
 struct MtuRecord {
-  WallTime at;
-  std::string proxy;
-  std::string target;
-  std::string verdict;  // "none", "inbound", "outbound", "inconclusive"
-  std::string detail;
+  WallTime at{};
+  std::string proxy{};
+  std::string target{};
+  std::string verdict{};  // "none", "inbound", "outbound", "inconclusive"
+  std::string detail{};
   friend bool operator==(const MtuRecord&, const MtuRecord&) = default;
 };
 
 // A pair entered `state` at `at` (it left the previous one then).
 struct HealthChange {
-  std::string proxy;
-  std::string target;
+  std::string proxy{};
+  std::string target{};
   HealthState state = HealthState::kUnknown;
-  WallTime at;
+  WallTime at{};
 };
 
 // A diagnosis of a pair was raised (or cleared) at `at`.
 struct DiagnosisEvent {
-  std::string proxy;
-  std::string target;
+  std::string proxy{};
+  std::string target{};
   Diagnosis diagnosis{};
   bool raised = true;
-  WallTime at;
-  Evidence evidence;  // raised: what supports it; cleared: why it cleared (summary)
+  WallTime at{};
+  Evidence evidence{};  // raised: what supports it; cleared: why it cleared (summary)
 };
 
 // What one transaction writes: everything the daemon learnt since the last one.
 struct StoreBatch {
-  std::vector<ProbeRecord> probes;
-  std::vector<MtuRecord> mtu;
-  std::vector<HealthChange> health;
-  std::vector<DiagnosisEvent> diagnoses;
-  std::vector<PairState> states;  // tracker states of the pairs that changed (replace the old)
-  std::vector<PairKey> dropped;   // pairs no longer probed: their state goes, their history stays
+  std::vector<ProbeRecord> probes{};
+  std::vector<MtuRecord> mtu{};
+  std::vector<HealthChange> health{};
+  std::vector<DiagnosisEvent> diagnoses{};
+  std::vector<PairState> states{};  // tracker states of the pairs that changed (replace the old)
+  std::vector<PairKey> dropped{};   // pairs no longer probed: their state goes, their history stays
   bool empty() const {
-    return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() &&
-           states.empty() && dropped.empty();
+    return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() && states.empty() &&
+           dropped.empty();
   }
 };
 
 // Which part of the history to read. Empty strings and nullopt match everything.
 struct HistoryQuery {
-  WallTime from{};                       // inclusive
-  WallTime to = WallTime::max();         // exclusive
-  std::string proxy;
-  std::string target;
-  std::optional<Service> service;
+  WallTime from{};                // inclusive
+  WallTime to = WallTime::max();  // exclusive
+  std::string proxy{};
+  std::string target{};
+  std::optional<Service> service{};
   bool failures_only = false;  // probes only: leave out the ok ones
   std::size_t limit = 0;       // probes only: at most this many, the newest; 0: all
 };
 
 // How long the history is kept (docs/history.md says why these defaults).
 struct RetentionSettings {
-  std::chrono::hours max_age{24 * 90};           // ok probes
-  std::chrono::hours failure_max_age{24 * 365};  // failed probes, MTU verdicts, intervals
+  std::chrono::hours max_age{24 * 90};                 // ok probes
+  std::chrono::hours failure_max_age{24 * 365};        // failed probes, MTU verdicts, intervals
   std::uint64_t max_bytes = std::uint64_t{200} << 20;  // the database's pages in use
 };
 
@@ -111,7 +111,7 @@ class ProbeStore;
 struct OpenedStore {
   std::unique_ptr<ProbeStore> store;
   // When the old file was set aside: why, and where it went. Empty otherwise.
-  std::optional<std::string> warning;
+  std::optional<std::string> warning{};
 };
 
 class ProbeStore {
@@ -151,8 +151,8 @@ class ProbeStore {
   Result<std::vector<PairState>> pair_states() const;
   // The (proxy, target, service) of every pair in the history, ordered by proxy and target.
   struct PairInfo {
-    std::string proxy;
-    std::string target;
+    std::string proxy{};
+    std::string target{};
     Service service = Service::kCustom;
   };
   Result<std::vector<PairInfo>> pairs() const;
@@ -161,13 +161,15 @@ class ProbeStore {
   std::uint64_t used_bytes() const;
   const std::string& path() const { return path_; }
 
+  // Prepared statements and known ids (probe_store_cache.h); internal to the implementation.
+  struct Cache;
+
  private:
   ProbeStore(sqlite3* db, std::string path, bool read_only);
 
   sqlite3* db_;
-  std::string path_;
+  std::string path_{};
   bool read_only_;
-  struct Cache;  // prepared statements and the pair and text ids already known
   std::unique_ptr<Cache> cache_;
 };
 

@@ -170,16 +170,6 @@ Result<void> fsync_directory(const std::string& dir) {
   return {};
 }
 
-// "20240501T120000Z".
-std::string utc_stamp(WallTime t) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(buf, n);
-}
-
 // Creates `temp` anew, mode 0600, never through a link: O_EXCL|O_NOFOLLOW refuse whatever is
 // there (a planted symlink would otherwise truncate and re-mode its target). What an earlier
 // run left is unlinked first; unlink removes a symlink itself, never what it points to.
@@ -193,6 +183,30 @@ int create_temp(const std::string& temp) {
 }
 
 }  // namespace
+
+std::string file_stamp(WallTime t) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
+}
+
+std::string pair_state_to_json(const PairState& pair) {
+  return json::serialize(pair_json(pair));
+}
+
+Result<PairState> pair_state_from_json(std::string_view text) {
+  boost::system::error_code ec;
+  json::value root = json::parse(text, ec);
+  if (ec) return error_text("not valid JSON: " + ec.message());
+  try {
+    return read_pair(root.as_object(), kStateFileVersion);
+  } catch (const std::exception& e) {
+    return error_text(e.what());
+  }
+}
 
 std::string state_to_json(const std::vector<PairState>& pairs, WallTime now) {
   json::array list;
@@ -249,7 +263,7 @@ LoadedState load_state_file(const std::string& path, WallTime now, const StateRe
   if (pairs) return LoadedState{std::move(*pairs), std::nullopt};
   // A file that could not be read is not corrupt: it is kept whole, under another name, so
   // the history is not lost and not called corrupt; the daemon starts without it.
-  std::string aside = path + (transient(got) ? ".unread-" : ".corrupt-") + utc_stamp(now);
+  std::string aside = path + (transient(got) ? ".unread-" : ".corrupt-") + file_stamp(now);
   std::error_code ec;
   std::filesystem::rename(path, aside, ec);
   std::string where =

@@ -35,6 +35,14 @@ std::string state_to_json(const std::vector<PairState>& pairs, WallTime now);
 // unknown outcome, phase, health state or diagnosis name.
 Result<std::vector<PairState>> state_from_json(std::string_view text);
 
+// One pair in the state file's form (its entry in "pairs"), and back: the probe store keeps
+// each pair's tracker state this way. The reader's error says what is wrong, as above.
+std::string pair_state_to_json(const PairState& pair);
+Result<PairState> pair_state_from_json(std::string_view text);
+
+// `t` as a file name's stamp, "20240501T120000Z" (UTC): what a file set aside is suffixed with.
+std::string file_stamp(WallTime t);
+
 // Replaces the file at `path` with `text` atomically (see the file comment); mode 0600.
 Result<void> write_state_file(const std::string& path, std::string_view text);
 
