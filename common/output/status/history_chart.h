@@ -34,30 +34,34 @@ std::optional<HistoryRange> parse_history_range(std::string_view text);
 
 // How a range is drawn: its length cut into `buckets` columns, and a time label every `tick`.
 struct HistoryLayout {
-  std::chrono::seconds length;
-  std::size_t buckets;
-  std::chrono::seconds tick;
-  enum class Labels { kClock, kWeekday, kDate } labels;  // "14:30" / "Mon 11-30" / "11-30"
+  std::chrono::seconds length{};
+  std::size_t buckets = 0;
+  std::chrono::seconds tick{};
+  enum class Labels {
+    kClock,
+    kWeekday,
+    kDate
+  } labels = Labels::kClock;  // "14:30" / "Mon 11-30" / "11-30"
 };
 HistoryLayout history_layout(HistoryRange range);
 
 // The time a range covers, [from, to): it ends at `now` rounded up to a whole bucket, so the
 // columns stay put between reloads.
 struct TimeSpan {
-  WallTime from;
-  WallTime to;
+  WallTime from{};
+  WallTime to{};
 };
 TimeSpan history_span(HistoryRange range, WallTime now);
 
 // One column of the chart: the probes that finished in [from, to).
 struct ChartBucket {
-  WallTime from;
-  WallTime to;
+  WallTime from{};
+  WallTime to{};
   std::uint32_t probes = 0;
   std::uint32_t failed = 0;
   // Percentiles of the passing probes' durations, seconds; empty when none passed. (A failed
   // probe's duration is how long it took to fail, not a latency.)
-  std::optional<double> p10, p25, median, p75, p90;
+  std::optional<double> p10{}, p25{}, median{}, p75{}, p90{};
 };
 
 // `points` (any order) cut into `count` equal buckets of [from, to); points outside are left
@@ -74,9 +78,9 @@ int failed_share_step(std::uint32_t failed, std::uint32_t probes);
 // A stretch of [from, to) in which the pair was `failing`, and the diagnoses active during it
 // (each once, in the order raised).
 struct OutageBand {
-  WallTime from;
-  WallTime to;
-  std::vector<Diagnosis> diagnoses;
+  WallTime from{};
+  WallTime to{};
+  std::vector<Diagnosis> diagnoses{};
 };
 // The failing intervals of `health` clipped to [from, to) (one still open ends at `to`).
 std::vector<OutageBand> outage_bands(const std::vector<HealthInterval>& health,
@@ -85,8 +89,8 @@ std::vector<OutageBand> outage_bands(const std::vector<HealthInterval>& health,
 
 // A time label under the chart.
 struct TimeTick {
-  WallTime at;
-  std::string label;  // UTC, as history_layout(range).labels says
+  WallTime at{};
+  std::string label{};  // UTC, as history_layout(range).labels says
 };
 std::vector<TimeTick> time_ticks(HistoryRange range, WallTime from, WallTime to);
 

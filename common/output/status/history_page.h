@@ -21,14 +21,14 @@ inline constexpr std::size_t kHistoryFailuresShown = 100;
 
 // What the page shows: a target's history over one range, as read from the probe log.
 struct HistoryPage {
-  std::string target;
+  std::string target{};
   HistoryRange range = kDefaultHistoryRange;
-  TimeSpan span;                             // history_span(range, generated)
-  WallTime generated{};                      // when it was read
-  std::vector<ProbePoint> points;            // the range's probes, for the chart and the counts
-  std::vector<HealthInterval> health;        // overlapping the range
-  std::vector<DiagnosisInterval> diagnoses;  // overlapping the range
-  std::vector<ProbeRecord> failures;         // newest first, at most kHistoryFailuresShown
+  TimeSpan span{};                             // history_span(range, generated)
+  WallTime generated{};                        // when it was read
+  std::vector<ProbePoint> points{};            // the range's probes, for the chart and the counts
+  std::vector<HealthInterval> health{};        // overlapping the range
+  std::vector<DiagnosisInterval> diagnoses{};  // overlapping the range
+  std::vector<ProbeRecord> failures{};         // newest first, at most kHistoryFailuresShown
 };
 
 // The page for `page`, as served with Content-Type text/html; charset=utf-8.
