@@ -12,6 +12,7 @@
 #include "common/output/json/json_fields.h"
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
+#include "daemon/history_page_route.h"
 
 namespace proxywatch {
 namespace {
@@ -30,8 +31,14 @@ std::optional<WallTime> modified_at(const std::string& path) {
 }  // namespace
 
 StatusService::StatusService(asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
-                             const config::Plan& plan, const ConfigState& config)
-    : io_(io), metrics_(metrics), registry_(registry), plan_(plan), config_(config) {}
+                             const config::Plan& plan, const ConfigState& config,
+                             std::string history_db)
+    : io_(io),
+      metrics_(metrics),
+      registry_(registry),
+      plan_(plan),
+      config_(config),
+      history_db_(std::move(history_db)) {}
 
 StatusService::~StatusService() = default;
 
@@ -44,6 +51,7 @@ HttpServer::Handlers StatusService::routes() {
            [this](const HttpQuery&) {
              return HttpResponse{200, "text/html; charset=utf-8", render_status_page(snapshot())};
            }},
+          {"/history", history_page_handler(history_db_, [] { return Clock::now(); })},
           {"/status.json", [this](const HttpQuery&) {
              return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
            }}};
