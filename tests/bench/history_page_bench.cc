@@ -2,8 +2,8 @@
 // 30 days at a 60 s interval: 43,200 probes of the target (one outage of 3 hours), and as many
 // of a second target beside it. What is timed is the route's whole work per request — opening
 // the database read-only, reading the chart points, intervals and the newest failures, the
-// buckets and the HTML — as wall-clock time on one thread, the median of the runs. Run by hand;
-// figures in docs/benchmarks.md.
+// buckets and the HTML — as wall-clock time on one thread, the median of the runs; then the
+// SQLite part of the 30-day page alone. Run by hand; figures in docs/benchmarks.md.
 //   history_page_bench [RUNS]   (default 20 per range)
 #include <algorithm>
 #include <chrono>
@@ -67,5 +67,20 @@ int main(int argc, char** argv) {
     std::printf("%-6s %10.1f %10.1f %10.1f\n", std::string(to_string(range)).c_str(), median_ms(ms),
                 *std::max_element(ms.begin(), ms.end()), static_cast<double>(bytes) / 1024);
   }
+  // Of the 30-day page, the SQLite part alone: opening read-only and reading the chart points.
+  TimeSpan span = history_span(HistoryRange::k30d, now);
+  std::vector<double> ms;
+  std::size_t points = 0;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto store = ProbeStore::open_read_only(db);
+    if (!store) return 1;
+    auto read = (*store)->points({.from = span.from, .to = span.to, .target = "origin"});
+    if (!read) return 1;
+    points = read->size();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  std::printf("30d, open + points() alone: %.1f ms median (%zu points)\n", median_ms(ms), points);
   return 0;
 }

@@ -4,8 +4,10 @@
 // four ranges in iframes. Its script, once they have loaded, measures each one in the rendered
 // DOM — the chart's smoke, median and outage band, drawn with a size — then follows in each
 // frame the link to the next range and reads where it led. Chromium resolves no name and talks
-// to 127.0.0.1 only.
+// to 127.0.0.1 only. With PROXYWATCH_SCREENSHOT=FILE set, it also saves a screenshot there.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 #include <boost/json.hpp>
 
@@ -104,6 +106,13 @@ TEST(HistoryBrowserTest, EveryRangeDrawsItsChartAndLinksTheOthersInChromium) {
   // Virtual time lets the harness's script finish (the frames' navigations) before the dump.
   auto run = testing::run_chromium(dir.path(), {"--dump-dom", "--virtual-time-budget=30000"},
                                    base + "harness");
+  // With PROXYWATCH_SCREENSHOT=FILE, the 1-day page as a person sees it (docs/history-page.png).
+  if (const char* shot = std::getenv("PROXYWATCH_SCREENSHOT")) {
+    testing::run_chromium(
+        dir.path(),
+        {std::string("--screenshot=") + shot, "--window-size=1000,660", "--hide-scrollbars"},
+        base + "history?target=origin&range=1d");
+  }
   io.stop();
   ASSERT_EQ(run.exit_code, 0) << "chromium (scripts/install-deps.sh installs it): "
                               << testing::tail(run.err);

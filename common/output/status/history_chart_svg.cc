@@ -45,21 +45,31 @@ double axis_step(double top) {
   return base * 100;
 }
 
+// The bands, each with a <title> (the browser's tooltip) and, where there is room, its
+// diagnoses written above the chart: from the band's start to the right, or else ending at the
+// band's end, never over another band's label.
 void write_outages(HistOut out, const std::vector<OutageBand>& bands, const HistoryArea& a) {
-  for (const OutageBand& band : bands) {
+  double free_from = HistoryArea::kLeft;  // where the previous label ended
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const OutageBand& band = bands[i];
     std::string names;
-    for (Diagnosis d : band.diagnoses)
+    for (Diagnosis d : band.diagnoses) {
       names += (names.empty() ? "" : ", ") + std::string(to_string(d));
+    }
     double x0 = a.x(band.from), x1 = std::max(a.x(band.to), x0 + 1);
     fmt::format_to(out,
                    "<g class=outage><rect x={:.1f} y=4 width={:.1f} height={:.0f}><title>failing "
                    "{} to {} UTC{}{}</title></rect>",
                    x0, x1 - x0, HistoryArea::kBottom - 4, utc_time(band.from), utc_time(band.to),
                    names.empty() ? "" : ": ", names);
-    // A label only where it fits (about 6.6 px per character at 11 px monospace).
     std::string label = names.empty() ? "failing" : names;
-    if (x1 - x0 >= 6.6 * static_cast<double>(label.size()) + 4) {
-      fmt::format_to(out, "<text x={:.1f} y=16>{}</text>", x0 + 2, label);
+    double width = 6.6 * static_cast<double>(label.size());  // 11 px monospace
+    double next = i + 1 < bands.size() ? a.x(bands[i + 1].from) : HistoryArea::kRight;
+    double start = x0 + 2;
+    if (start + width > next) start = x1 - 2 - width;
+    if (start >= free_from && start + width <= std::max(next, x1)) {
+      fmt::format_to(out, "<text x={:.1f} y=16>{}</text>", start, label);
+      free_from = start + width + 4;
     }
     fmt::format_to(out, "</g>");
   }
