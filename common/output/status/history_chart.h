@@ -71,8 +71,8 @@ std::vector<ChartBucket> chart_buckets(const std::vector<ProbePoint>& points, Wa
 
 // The colour step of a bucket's share of failed probes: 0 none, 1 up to 5 %, 2 up to 25 %,
 // 3 more. The legend's words for each, in order:
-inline constexpr std::array<std::string_view, 4> kFailedShareSteps = {"none", "up to 5 %",
-                                                                      "up to 25 %", "more"};
+inline constexpr std::array<std::string_view, 4> kFailedShareSteps = {
+    "none", "up to 5 %", "up to 25 %", "more than 25 %"};
 int failed_share_step(std::uint32_t failed, std::uint32_t probes);
 
 // A stretch of [from, to) in which the pair was `failing`, and the diagnoses active during it

@@ -89,7 +89,7 @@ void write_legend(PageOut out) {
                  "the share of probes that failed:");
   for (std::size_t s = 0; s < kShareColours.size(); ++s) {
     fmt::format_to(out, "<span class=sw style='background:{}'></span>{}", kShareColours[s],
-                   kFailedShareSteps[s] == "more" ? "more than 25 %" : kFailedShareSteps[s]);
+                   kFailedShareSteps[s]);
   }
   fmt::format_to(out,
                  ". A red bar at the top: every probe of the column failed; a grey strip at the "
