@@ -13,6 +13,7 @@
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
 #include "daemon/history_json_route.h"
+#include "daemon/history_page_route.h"
 #include "daemon/history_request.h"
 
 namespace proxywatch {
@@ -32,8 +33,14 @@ std::optional<WallTime> modified_at(const std::string& path) {
 }  // namespace
 
 StatusService::StatusService(asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
-                             const config::Plan& plan, const ConfigState& config)
-    : io_(io), metrics_(metrics), registry_(registry), plan_(plan), config_(config) {}
+                             const config::Plan& plan, const ConfigState& config,
+                             std::string history_db)
+    : io_(io),
+      metrics_(metrics),
+      registry_(registry),
+      plan_(plan),
+      config_(config),
+      history_db_(std::move(history_db)) {}
 
 StatusService::~StatusService() = default;
 
@@ -47,6 +54,7 @@ HttpServer::Handlers StatusService::routes() {
              return HttpResponse{200, "text/html; charset=utf-8", render_status_page(snapshot())};
            }},
           {"/history.json", history_json_route(history_database_path(config_.config().state_dir))},
+          {"/history", history_page_handler(history_db_, [] { return Clock::now(); })},
           {"/status.json", [this](const HttpQuery&) {
              return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
            }}};

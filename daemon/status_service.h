@@ -1,7 +1,7 @@
 // What the daemon shows: the listener with its routes (/metrics, the status page at /,
 // /status.json), the status snapshot they render, copied from the registry's histories and the
 // plan, and the one-line verdict STATUS= and the journal carry. It only shows: health comes
-// from the registry. Not thread-safe: the io_context thread only.
+// from the registry. Not thread-safe: the io_context thread only. /history: history_page_route.h.
 #pragma once
 
 #include <memory>
@@ -22,8 +22,9 @@ namespace proxywatch {
 class StatusService {
  public:
   // Shows `metrics`, `registry`'s pairs of `plan` and the files of `config`; all outlive this.
+  // `history_db`: the probe log (state_dir/history.db) the history pages read; "" for none.
   StatusService(boost::asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
-                const config::Plan& plan, const ConfigState& config);
+                const config::Plan& plan, const ConfigState& config, std::string history_db = {});
   ~StatusService();
 
   // Serves on `address` with `security` (TLS, basic auth), replacing the listener there was:
@@ -49,6 +50,7 @@ class StatusService {
   const PairRegistry& registry_;
   const config::Plan& plan_;
   const ConfigState& config_;
+  std::string history_db_;
   std::unique_ptr<HttpServer> server_;
   HostPort address_;
 };

@@ -15,6 +15,7 @@
 
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_snapshot.h"
+#include "tests/support/chromium.h"
 #include "tests/support/fake_proxy.h"
 #include "tests/support/local_port.h"
 #include "tests/support/process.h"
@@ -31,11 +32,7 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-std::size_t occurrences(const std::string& text, std::string_view what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
+using testing::occurrences;
 
 // The DOM's <section> of target `name`, or "".
 std::string section(const std::string& dom, const std::string& name) {
@@ -89,20 +86,7 @@ class StatusBrowserTest : public ::testing::Test {
 
   // Chromium, headless, on `url` with `flags`; its stdout. Fails the test when it cannot run.
   std::string chromium(std::vector<std::string> flags, const std::string& url) {
-    std::vector<std::string> argv = {"chromium",
-                                     "--headless",
-                                     "--no-sandbox",
-                                     "--disable-gpu",
-                                     "--no-first-run",
-                                     "--disable-background-networking",
-                                     "--disable-component-update",
-                                     "--disable-sync",
-                                     "--disable-extensions",
-                                     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-                                     "--user-data-dir=" + (dir_.path() / "chromium").string()};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.push_back(url);
-    auto run = testing::run_process(argv, {{"HOME", dir_.path().string()}}, 90s);
+    auto run = testing::run_chromium(dir_.path(), flags, url);
     EXPECT_EQ(run.exit_code, 0) << "chromium (scripts/install-deps.sh installs it): "
                                 << testing::tail(run.err);
     EXPECT_FALSE(run.timed_out);

@@ -10,6 +10,7 @@
 
 #include "common/escape.h"
 #include "common/output/status/diagnosis_advice.h"
+#include "common/output/status/history_page.h"
 
 namespace proxywatch {
 namespace {
@@ -281,10 +282,11 @@ void write_target_html(Out out, const TargetStatus& t, WallTime now) {
   std::string_view health = to_string(t.health);
   fmt::format_to(out,
                  "<section class={0} data-target='{1}' data-service={4}><h2><span class='badge "
-                 "{0}'>{0}</span> {1} <span class=dest>{2}{3} · {5}</span></h2>\n",
+                 "{0}'>{0}</span> {1} <span class=dest>{2}{3} · {5}</span> <a class=hist "
+                 "href='{6}'>history</a></h2>\n",
                  health, esc(t.name), esc(t.destination),
                  t.expect_denied ? ", expected denied" : "", to_string(t.service),
-                 esc(feature_name(t.service)));
+                 esc(feature_name(t.service)), esc(history_href(t.name, kDefaultHistoryRange)));
   std::string line = t.health_since
                          ? fmt::format("{} for {}", health, age_text(*t.health_since, now))
                          : std::string(health);

@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "common/health.h"
 #include "common/history/pair_registry.h"
+#include "common/history/probe_log.h"
 #include "common/outcome.h"
 #include "common/probe_result.h"
 #include "common/service.h"
@@ -34,44 +35,12 @@ inline constexpr std::string_view kProbeStoreFileName = "history.db";
 // newer one (from a later proxywatch) is set aside like a corrupt one.
 inline constexpr int kProbeStoreSchemaVersion = 1;
 
-// One probe as the store keeps it: what the history, the charts and the CLI show.
-struct ProbeRecord {
-  WallTime at{};        // when the probe finished (kept to the millisecond)
-  std::string proxy{};  // "host:port", or "none"
-  std::string target{};
-  Service service = Service::kCustom;
-  Outcome outcome = Outcome::kOk;
-  std::optional<Phase> phase{};  // the failing phase; empty for ok
-  std::array<std::optional<std::int64_t>, kAllPhases.size()> phase_us{};  // µs, phases that ran
-  unsigned connect_status = 0;  // the proxy's own answer (0: none)
-  unsigned http_status = 0;     // the answer to the request (0: none)
-  std::uint64_t bytes = 0;      // body bytes received
-  PeerClose peer_close = PeerClose::kNotSeen;
-  bool reset = false;            // is_reset() of the probe
-  std::string tls_version{};     // "TLSv1.3"; empty when no handshake finished
-  std::string tls_issuer{};      // the leaf certificate's issuer, RFC 2253
-  std::optional<TcpInfo> tcp{};  // the last TCP_INFO snapshot
-  std::string diagnosis{};       // the probe's one sentence; kept for failures only
-
-  bool ok() const { return outcome == Outcome::kOk; }
-  // The sum of the phase durations, in seconds: how long the probe took until it ended.
-  double total_seconds() const;
-  friend bool operator==(const ProbeRecord&, const ProbeRecord&) = default;
-};
-
 // The probe as the tracker's window keeps it (what make_sample() makes of the ProbeResult).
 Sample to_sample(const ProbeRecord& record);
 
 // `result`, a probe of `target` (standing for `service`) through `proxy` that finished at `at`.
 ProbeRecord make_probe_record(std::string proxy, std::string target, Service service,
                               const ProbeResult& result, WallTime at);
-
-// A probe reduced to what a latency chart needs (ProbeStore::points).
-struct ProbePoint {
-  WallTime at{};
-  bool ok = true;
-  double seconds = 0;  // ProbeRecord::total_seconds()
-};
 
 // An MTU comparison's verdict (MtuVerdict's name) and the sentence behind it.
 struct MtuRecord {
@@ -99,27 +68,6 @@ struct DiagnosisEvent {
   bool raised = true;
   WallTime at{};
   Evidence evidence{};  // raised: what supports it; cleared: why it cleared (summary)
-};
-
-// A stretch of time a pair spent in one health state, or with one diagnosis active. `to` is
-// empty while it lasts.
-struct HealthInterval {
-  std::string proxy{};
-  std::string target{};
-  HealthState state = HealthState::kUnknown;
-  WallTime from{};
-  std::optional<WallTime> to{};
-  friend bool operator==(const HealthInterval&, const HealthInterval&) = default;
-};
-struct DiagnosisInterval {
-  std::string proxy{};
-  std::string target{};
-  Diagnosis diagnosis{};
-  WallTime from{};
-  std::optional<WallTime> to{};
-  Evidence evidence{};        // as raised
-  std::string cleared_why{};  // the clear's sentence; empty while it lasts
-  friend bool operator==(const DiagnosisInterval&, const DiagnosisInterval&) = default;
 };
 
 // What one transaction writes: everything the daemon learnt since the last one.

@@ -171,12 +171,6 @@ std::string probe_columns_sql() {
          "diagnosis TEXT";
 }
 
-double ProbeRecord::total_seconds() const {
-  std::int64_t us = 0;
-  for (const auto& took : phase_us) us += took.value_or(0);
-  return static_cast<double>(us) / 1e6;
-}
-
 Sample to_sample(const ProbeRecord& record) {
   Sample sample{.at = record.at, .outcome = record.outcome, .phase = record.phase};
   // is_reset(): a failure the peer reset (an RST seen, or an outcome that is a reset).
