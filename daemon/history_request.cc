@@ -114,7 +114,7 @@ Result<std::pair<WallTime, WallTime>> parse_history_range(const HistoryParams& p
     if (!at) return at.error();
     to = *at;
   }
-  WallTime from = to - kDefaultHistoryRange;
+  WallTime from = to - kDefaultHistorySpan;
   if (p.from) {
     auto at = history_time_param(prefix, "from", *p.from);
     if (!at) return at.error();

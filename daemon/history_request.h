@@ -18,7 +18,7 @@
 namespace proxywatch {
 
 // The range when none is given.
-inline constexpr std::chrono::hours kDefaultHistoryRange{24};
+inline constexpr std::chrono::hours kDefaultHistorySpan{24};
 
 // The database of the daemon whose state directory is `state_dir`.
 std::string history_database_path(const std::string& state_dir);

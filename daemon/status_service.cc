@@ -33,18 +33,14 @@ std::optional<WallTime> modified_at(const std::string& path) {
 }  // namespace
 
 StatusService::StatusService(asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
-                             const config::Plan& plan, const ConfigState& config,
-                             std::string history_db)
-    : io_(io),
-      metrics_(metrics),
-      registry_(registry),
-      plan_(plan),
-      config_(config),
-      history_db_(std::move(history_db)) {}
+                             const config::Plan& plan, const ConfigState& config)
+    : io_(io), metrics_(metrics), registry_(registry), plan_(plan), config_(config) {}
 
 StatusService::~StatusService() = default;
 
 HttpServer::Handlers StatusService::routes() {
+  // The history in state_dir, read-only per request (WAL: the writer thread is never blocked).
+  const std::string history = history_database_path(config_.config().state_dir);
   return {{"/metrics",
            [this](const HttpQuery&) {
              return HttpResponse{200, std::string(kMetricsContentType), metrics_.serialize()};
@@ -53,8 +49,8 @@ HttpServer::Handlers StatusService::routes() {
            [this](const HttpQuery&) {
              return HttpResponse{200, "text/html; charset=utf-8", render_status_page(snapshot())};
            }},
-          {"/history.json", history_json_route(history_database_path(config_.config().state_dir))},
-          {"/history", history_page_handler(history_db_, [] { return Clock::now(); })},
+          {"/history.json", history_json_route(history)},
+          {"/history", history_page_handler(history, [] { return Clock::now(); })},
           {"/status.json", [this](const HttpQuery&) {
              return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
            }}};

@@ -22,9 +22,9 @@ namespace proxywatch {
 class StatusService {
  public:
   // Shows `metrics`, `registry`'s pairs of `plan` and the files of `config`; all outlive this.
-  // `history_db`: the probe log (state_dir/history.db) the history pages read; "" for none.
+  // The history pages read state_dir's history.db (config's state_dir at listen()).
   StatusService(boost::asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
-                const config::Plan& plan, const ConfigState& config, std::string history_db = {});
+                const config::Plan& plan, const ConfigState& config);
   ~StatusService();
 
   // Serves on `address` with `security` (TLS, basic auth), replacing the listener there was:
@@ -50,7 +50,6 @@ class StatusService {
   const PairRegistry& registry_;
   const config::Plan& plan_;
   const ConfigState& config_;
-  std::string history_db_;
   std::unique_ptr<HttpServer> server_;
   HostPort address_;
 };
