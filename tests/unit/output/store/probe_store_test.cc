@@ -4,6 +4,7 @@
 #include "common/output/store/probe_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -224,6 +225,61 @@ TEST_F(ProbeStoreTest, GarbageIsSetAsideAndANewDatabaseStarted) {
   }
   EXPECT_EQ(aside, 1);
   EXPECT_TRUE(opened->store->write(StoreBatch{.probes = {store_probe("a", kT0)}}));
+}
+
+// Runs `sql` on the database at `path` with SQLite itself, behind the store's back.
+void store_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST_F(ProbeStoreTest, ADatabaseFromANewerProxywatchOrAnotherProgramIsSetAside) {
+  open()->write(StoreBatch{.probes = {store_probe("a", kT0)}});
+  store_sql(path(), "PRAGMA user_version=99");
+  auto reader = ProbeStore::open_read_only(path());
+  ASSERT_FALSE(reader);
+  EXPECT_NE(reader.error().message.find("schema version 99"), std::string::npos)
+      << reader.error().message;
+  auto newer = ProbeStore::open(path(), kT0);
+  ASSERT_TRUE(newer) << newer.error().to_string();
+  ASSERT_TRUE(newer->warning);
+  EXPECT_NE(newer->warning->find("schema version 99"), std::string::npos) << *newer->warning;
+  EXPECT_TRUE(newer->store->probes(HistoryQuery{})->empty());
+  newer->store.reset();
+  fs::remove(path());
+  store_sql(path(), "CREATE TABLE notes(text TEXT)");
+  auto other = ProbeStore::open(path(), kT0);
+  ASSERT_TRUE(other && other->warning);
+  EXPECT_NE(other->warning->find("not a proxywatch history"), std::string::npos) << *other->warning;
+}
+
+TEST_F(ProbeStoreTest, DamageFoundByQuickCheckIsSetAside) {
+  {
+    auto store = open();
+    for (int b = 0; b < 10; ++b) {
+      StoreBatch batch;
+      for (int i = 0; i < 200; ++i)
+        batch.probes.push_back(store_probe("a", kT0 + (b * 200 + i) * 1s));
+      ASSERT_TRUE(store->write(batch));
+    }
+  }
+  // Overwrite the middle of the file (b-tree pages of the probes) with garbage.
+  auto size = fs::file_size(path());
+  {
+    std::fstream file(path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(size / 2));
+    std::string garbage(8192, '\x5a');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  auto opened = ProbeStore::open(path(), kT0);
+  ASSERT_TRUE(opened) << opened.error().to_string();
+  ASSERT_TRUE(opened->warning);
+  EXPECT_NE(opened->warning->find("moved aside"), std::string::npos) << *opened->warning;
+  EXPECT_TRUE(opened->store->probes(HistoryQuery{})->empty());
+  EXPECT_FALSE(opened->store->integrity_check());
 }
 
 TEST_F(ProbeStoreTest, SymlinkAndFifoAreSetAsideNeverFollowed) {
