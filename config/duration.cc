@@ -17,8 +17,8 @@ struct Unit {
 };
 // "ms" before "m" so the longest name wins.
 constexpr std::array kUnits = {Unit{"ms", 1}, Unit{"s", 1'000}, Unit{"m", 60'000},
-                               Unit{"h", 3'600'000}};
-constexpr std::string_view kUnitList = "ms, s, m or h";
+                               Unit{"h", 3'600'000}, Unit{"d", 86'400'000}};
+constexpr std::string_view kUnitList = "ms, s, m, h or d";
 constexpr std::uint64_t kMaxMillis = std::numeric_limits<Millis::rep>::max();
 constexpr std::string_view kTooLarge = "too large (the limit is about 292 million years)";
 // More fraction digits than this cannot be a whole number of milliseconds in any unit (an hour

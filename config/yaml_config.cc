@@ -20,12 +20,18 @@
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 15> kTopKeys = {
+constexpr std::array<std::string_view, 16> kTopKeys = {
     "proxy_file",       "metrics_listen",  "interval",
     "jitter",           "timeouts",        "state_dir",
     "credentials_file", "log_level",       "max_concurrent_probes",
     "services",         "targets",         "mtu_probe",
-    "health",           "web_config_file", "refuse_basic_auth"};
+    "health",           "web_config_file", "refuse_basic_auth",
+    "history"};
+constexpr std::array<std::string_view, 3> kHistoryKeys = {"max_age", "failure_max_age",
+                                                          "max_size_mib"};
+// Retention beyond ten years is a typo; less than an hour would delete what the page shows.
+constexpr Millis kMinHistoryAge{3'600'000};
+constexpr Millis kMaxHistoryAge{3650LL * 86'400'000};
 constexpr std::array<std::string_view, 10> kHealthKeys = {
     "window_probes",    "window_duration",   "min_samples",      "failing_after",
     "recover_after",    "degraded_percent",  "persistent_after", "overload_percent",
@@ -97,6 +103,31 @@ MaybeError read_health(const YamlMap& parent, HealthSettings& h) {
   return check_health(*map, h);
 }
 
+MaybeError read_history(const YamlMap& parent, HistoryConfig& h) {
+  const YAML::Node* node = parent.find("history");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("history"), kHistoryKeys);
+  if (!map) return map.error();
+  auto age = [](const YAML::Node& n) -> Result<Millis> {
+    auto d = to_positive_duration(n, kMaxHistoryAge);
+    if (d && *d < kMinHistoryAge) return error_text("must be at least 1h");
+    return d;
+  };
+  if (auto error = read_key(*map, "max_age", h.max_age, age)) return error;
+  if (auto error = read_key(*map, "failure_max_age", h.failure_max_age, age)) return error;
+  auto mib = [](const YAML::Node& n) { return to_count(n, 1, 1'048'576); };
+  std::uint32_t size = static_cast<std::uint32_t>(h.max_size_mib);
+  if (auto error = read_key(*map, "max_size_mib", size, mib)) return error;
+  h.max_size_mib = size;
+  if (h.failure_max_age < h.max_age) {
+    return map->error(map->find("failure_max_age") ? "failure_max_age" : "max_age",
+                      "failure_max_age (" + format_duration(h.failure_max_age) +
+                          ") must not be shorter than max_age (" + format_duration(h.max_age) +
+                          "): failures are kept at least as long as passing probes");
+  }
+  return std::nullopt;
+}
+
 MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
@@ -121,6 +152,7 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   }
   if (auto error = read_timeouts(map, config.timeouts)) return error;
   if (auto error = read_health(map, config.health)) return error;
+  if (auto error = read_history(map, config.history)) return error;
   return read_mtu_probe(map, config.mtu_probe);
 }
 

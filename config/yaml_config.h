@@ -53,6 +53,10 @@
 //     overload_percent: 30                # 503s and stalls in the window: proxy_overloaded
 //     flapping_changes: 4                 # pass/fail changes in the window: flapping
 //     transfer_cut_after: 3               # cut transfers: inspection_interference
+//   history:                              # how long state_dir/history.db keeps what (read
+//     max_age: 90d                        #   at start; docs/history.md): passing probes
+//     failure_max_age: 365d               # failed probes, MTU verdicts, ended intervals
+//     max_size_mib: 200                   # the database's pages in use (1-1048576)
 #pragma once
 
 #include <cstdint>
@@ -111,6 +115,15 @@ struct MtuProbeConfig {
   friend bool operator==(const MtuProbeConfig&, const MtuProbeConfig&) = default;
 };
 
+// How long the probe history (state_dir/history.db) keeps what: `history:` in the YAML, read at
+// start (docs/history.md). failure_max_age is at least max_age.
+struct HistoryConfig {
+  Millis max_age{90LL * 86'400'000};
+  Millis failure_max_age{365LL * 86'400'000};
+  std::uint64_t max_size_mib = 200;
+  friend bool operator==(const HistoryConfig&, const HistoryConfig&) = default;
+};
+
 // Upper bounds of durations: longer values are typos, and near 2^63 ms they overflow
 // steady_clock. Values above them are errors naming the bound.
 inline constexpr Millis kMaxInterval{24LL * 3'600'000};
@@ -149,6 +162,7 @@ struct DaemonConfig {
   std::vector<TargetConfig> targets;
   MtuProbeConfig mtu_probe;
   HealthSettings health;
+  HistoryConfig history;
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 

@@ -58,7 +58,11 @@ Result<void> Daemon::start() {
   if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
     return bound;
   registry_.set_settings(config_.config().health);
-  persistence_.restore(config_.config().state_dir, RetentionSettings{});
+  const config::HistoryConfig& history = config_.config().history;
+  persistence_.restore(config_.config().state_dir,
+                       RetentionSettings{.max_age = history.max_age,
+                                         .failure_max_age = history.failure_max_age,
+                                         .max_bytes = history.max_size_mib << 20});
   config_.load_proxy_file();
   watch_proxy_file();
   apply_plan();

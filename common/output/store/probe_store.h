@@ -78,7 +78,7 @@ struct StoreBatch {
   std::vector<DiagnosisEvent> diagnoses{};
   // Tracker states of the pairs that changed (replace the old). Saved without their windows.
   std::vector<PairState> states{};
-  std::vector<PairKey> dropped{};   // pairs no longer probed: their state goes, their history stays
+  std::vector<PairKey> dropped{};  // pairs no longer probed: their state goes, their history stays
   bool empty() const {
     return probes.empty() && mtu.empty() && health.empty() && diagnoses.empty() && states.empty() &&
            dropped.empty();
@@ -98,8 +98,9 @@ struct HistoryQuery {
 
 // How long the history is kept (docs/history.md says why these defaults).
 struct RetentionSettings {
-  std::chrono::hours max_age{24 * 90};                 // ok probes
-  std::chrono::hours failure_max_age{24 * 365};        // failed probes, MTU verdicts, intervals
+  std::chrono::milliseconds max_age{std::chrono::hours(24 * 90)};  // passing probes
+  // Failed probes, MTU verdicts, ended intervals.
+  std::chrono::milliseconds failure_max_age{std::chrono::hours(24 * 365)};
   std::uint64_t max_bytes = std::uint64_t{200} << 20;  // the database's pages in use
 };
 

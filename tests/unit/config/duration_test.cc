@@ -69,10 +69,15 @@ TEST(DurationTest, MissingUnitIsError) {
   EXPECT_NE(duration_error("1h30").find("missing unit"), std::string::npos);
 }
 
+TEST(DurationTest, DaysAreTwentyFourHours) {
+  EXPECT_EQ(parse_duration("90d").value(), std::chrono::hours(24 * 90));
+  EXPECT_EQ(parse_duration("1d12h").value(), std::chrono::hours(36));
+}
+
 TEST(DurationTest, UnknownUnitIsErrorNamingTheUnit) {
-  std::string error = duration_error("5d");
-  EXPECT_NE(error.find("unknown unit \"d\""), std::string::npos) << error;
-  EXPECT_NE(error.find("ms, s, m or h"), std::string::npos) << error;
+  std::string error = duration_error("5w");
+  EXPECT_NE(error.find("unknown unit \"w\""), std::string::npos) << error;
+  EXPECT_NE(error.find("ms, s, m, h or d"), std::string::npos) << error;
   EXPECT_NE(duration_error("10 s").find("unknown unit \" s\""), std::string::npos);
   EXPECT_NE(duration_error("5sec").find("unknown unit \"sec\""), std::string::npos);
   EXPECT_NE(duration_error("5S").find("unknown unit \"S\""), std::string::npos);

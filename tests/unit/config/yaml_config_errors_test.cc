@@ -41,8 +41,8 @@ TEST(YamlConfigTest, BadDurationIsErrorNamingThePath) {
   EXPECT_EQ(error.to_string(),
             "/etc/proxywatch/proxywatch.yaml:5:22: targets[1].timeouts.tls_handshake: expected a "
             "duration like 10s, got \"fast\" (a duration starts with a number, like 10s)");
-  expect_error("interval: 10d\n", 1, 11, "interval",
-               "interval: expected a duration like 10s, got \"10d\" (unknown unit \"d\"");
+  expect_error("interval: 10w\n", 1, 11, "interval",
+               "interval: expected a duration like 10s, got \"10w\" (unknown unit \"w\"");
   expect_error("jitter: -1s\n", 1, 9, "jitter", "cannot be negative");
   expect_error("timeouts:\n  dns: 0s\n", 2, 8, "timeouts.dns", "must be longer than 0s");
   expect_error("interval: 0s\n", 1, 11, "interval", "must be longer than 0s");
@@ -208,6 +208,24 @@ TEST(YamlConfigTest, UnknownKeyThatIsNoPlainNameIsAShortToken) {
   EXPECT_NE(message.find("unknown key"), std::string::npos) << message;
   EXPECT_EQ(message.find(std::string(30, 'k')), std::string::npos) << message;
   for (char c : message) EXPECT_LT(static_cast<unsigned char>(c), 0x80) << message;
+}
+
+TEST(YamlConfigErrorsTest, HistoryRetentionIsReadAndCheckedWithItsReason) {
+  DaemonConfig config =
+      parse_ok("history: {max_age: 30d, failure_max_age: 180d, max_size_mib: 64}\n");
+  EXPECT_EQ(config.history.max_age, hours(24 * 30));
+  EXPECT_EQ(config.history.failure_max_age, hours(24 * 180));
+  EXPECT_EQ(config.history.max_size_mib, 64u);
+  EXPECT_EQ(parse_ok("").history, HistoryConfig{});
+  expect_error("history: {max_age: 30d, failure_max_age: 7d}\n", 1, 42, "history.failure_max_age",
+               "failure_max_age (168h) must not be shorter than max_age (720h)");
+  // Only max_age was written: the error is there (the default failure_max_age is 365d).
+  expect_error("history: {max_age: 400d}\n", 1, 20, "history.max_age",
+               "must not be shorter than max_age");
+  expect_error("history: {max_age: 30m}\n", 1, 20, "history.max_age", "at least 1h");
+  expect_error("history: {max_age: 11000d}\n", 1, 20, "history.max_age", "");
+  expect_error("history: {max_size_mib: 0}\n", 1, 25, "history.max_size_mib", "outside 1-1048576");
+  expect_error("history: {keep: 1d}\n", 1, 11, "history.keep", "unknown key");
 }
 
 }  // namespace
