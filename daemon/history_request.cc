@@ -142,29 +142,15 @@ std::string history_database_path(const std::string& state_dir) {
 }
 
 Result<milliseconds> parse_history_duration(std::string_view text) {
-  milliseconds days{0};
-  std::string_view rest = text;
-  if (auto d = rest.find('d'); d != std::string_view::npos) {
-    int count = 0;
-    auto [end, ec] = std::from_chars(rest.data(), rest.data() + d, count);
-    if (d == 0 || ec != std::errc{} || end != rest.data() + d || count > 100'000) {
-      return error_text(fmt::format("\"{}\" is not a duration: {}", text, kHistoryDurationAdvice));
-    }
-    days = std::chrono::days(count);
-    rest.remove_prefix(d + 1);
+  // The YAML's durations, days included ("7d", "1d12h").
+  auto parsed = config::parse_duration(text);
+  if (!parsed) {
+    return error_text(fmt::format("\"{}\" is not a duration ({}): {}", text, parsed.error().message,
+                                  kHistoryDurationAdvice));
   }
-  milliseconds span = days;
-  if (!rest.empty() || days.count() == 0) {
-    auto parsed = config::parse_duration(rest);
-    if (!parsed) {
-      return error_text(fmt::format("\"{}\" is not a duration ({}): {}", text,
-                                    parsed.error().message, kHistoryDurationAdvice));
-    }
-    span += *parsed;
-  }
-  if (span.count() <= 0)
+  if (parsed->count() <= 0)
     return error_text(fmt::format("\"{}\" is empty: {}", text, kHistoryDurationAdvice));
-  return span;
+  return *parsed;
 }
 
 Result<WallTime> parse_history_time(std::string_view text) {

@@ -41,7 +41,7 @@ struct HistoryParams {
 Result<HistoryQuery> parse_history_params(const HistoryParams& params, WallTime now,
                                           std::string_view prefix);
 
-// A duration of the YAML's form (config/duration.h) with days in front: "7d", "1d12h", "6h".
+// A duration of the YAML's form (config/duration.h, days included): "7d", "1d12h", "6h".
 // Positive; whole milliseconds.
 Result<std::chrono::milliseconds> parse_history_duration(std::string_view text);
 // An RFC 3339 time ("2026-12-04T02:00:00Z", "2026-12-04T03:00:00+01:00", seconds and fraction
