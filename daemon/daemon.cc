@@ -37,7 +37,7 @@ Daemon::Daemon(asio::io_context& io, DaemonOptions options)
     : io_(io),
       options_(std::move(options)),
       config_(metrics_, options_.config_path, options_.config_explicit),
-      persistence_(io.get_executor(), registry_, tracker_),
+      persistence_(io.get_executor(), registry_, tracker_, metrics_.registry()),
       status_(io, metrics_, registry_, plan_, config_),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
       watchdog_(io),

@@ -23,11 +23,12 @@ void append(std::vector<T>& into, std::vector<T>&& part) {
 }  // namespace
 
 HistoryWriter::HistoryWriter(std::unique_ptr<ProbeStore> store, RetentionSettings retention,
-                             std::chrono::milliseconds flush_interval)
+                             std::chrono::milliseconds flush_interval, FlushObserver observer)
     : store_(std::move(store)),
       path_(store_->path()),
       retention_(retention),
       flush_interval_(flush_interval),
+      observer_(std::move(observer)),
       thread_([this] { run(); }) {}
 
 HistoryWriter::~HistoryWriter() {
@@ -132,6 +133,7 @@ void HistoryWriter::flush(StoreBatch batch) {
   const std::size_t probes = carried_.probes.size();
   auto written = store_->write(carried_);
   std::size_t dropped = 0;
+  Stats now;
   if (!written && probes > kHistoryMaxPending) {
     dropped = probes - kHistoryMaxPending;
     carried_.probes.erase(carried_.probes.begin(),
@@ -147,7 +149,9 @@ void HistoryWriter::flush(StoreBatch batch) {
     }
     stats_.probes_dropped += dropped;
     stats_.pending = pending_.probes.size() + (written ? 0 : carried_.probes.size());
+    now = stats_;
   }
+  if (observer_) observer_(now, bool(written));
   if (written) {
     if (failing_) {
       spdlog::info("history written to {} again ({} probes kept while writing failed)", path_,

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,9 +42,14 @@ class HistoryWriter {
     std::size_t pending = 0;               // probe rows waiting to be written
   };
 
+  // Called on the writer's thread after each flush that wrote or failed: the figures, and
+  // whether the write committed.
+  using FlushObserver = std::function<void(const Stats& stats, bool written)>;
+
   // Takes `store` (opened for writing) and starts the thread.
   HistoryWriter(std::unique_ptr<ProbeStore> store, RetentionSettings retention,
-                std::chrono::milliseconds flush_interval = kHistoryFlushInterval);
+                std::chrono::milliseconds flush_interval = kHistoryFlushInterval,
+                FlushObserver observer = {});
   // Calls stop().
   ~HistoryWriter();
   HistoryWriter(const HistoryWriter&) = delete;
@@ -68,6 +74,7 @@ class HistoryWriter {
   const std::string path_;
   const RetentionSettings retention_;
   const std::chrono::milliseconds flush_interval_;
+  const FlushObserver observer_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -14,8 +14,8 @@
 namespace proxywatch {
 
 Persistence::Persistence(const boost::asio::any_io_executor& executor, PairRegistry& registry,
-                         TrackerSink& sink)
-    : registry_(registry), sink_(sink), timer_(executor) {}
+                         TrackerSink& sink, prometheus::Registry& metrics)
+    : registry_(registry), sink_(sink), metrics_(metrics), timer_(executor) {}
 
 Persistence::~Persistence() = default;
 
@@ -25,6 +25,7 @@ void Persistence::restore(const std::string& state_dir, const RetentionSettings&
   auto opened = ProbeStore::open(history_path_, now);
   if (!opened) {
     spdlog::warn("{}; no history is kept (probing goes on)", opened.error());
+    metrics_.unavailable();
     return;
   }
   if (opened->warning) {
@@ -45,7 +46,9 @@ void Persistence::restore(const std::string& state_dir, const RetentionSettings&
     spdlog::info("history of {} target(s) restored from {}", states->size(), history_path_);
   }
   sink_.restore(std::move(*states), now);
-  writer_ = std::make_unique<HistoryWriter>(std::move(opened->store), retention);
+  writer_ = std::make_unique<HistoryWriter>(
+      std::move(opened->store), retention, kHistoryFlushInterval,
+      [this](const HistoryWriter::Stats& stats, bool written) { metrics_.update(stats, written); });
 }
 
 // state.json, which proxywatch kept before the probe store: its trackers are written into the

@@ -21,6 +21,7 @@
 #include "common/mtu_report.h"
 #include "common/output/store/probe_store.h"
 #include "common/service.h"
+#include "daemon/history_metrics.h"
 #include "daemon/history_writer.h"
 #include "daemon/tracker_sink.h"
 
@@ -31,9 +32,10 @@ inline constexpr std::chrono::seconds kStateSaveInterval{1};
 
 class Persistence {
  public:
-  // Saves `registry`'s pairs; restores them through `sink`, which exports them.
+  // Saves `registry`'s pairs; restores them through `sink`, which exports them. The writer's
+  // series go to `metrics` (HistoryMetrics).
   Persistence(const boost::asio::any_io_executor& executor, PairRegistry& registry,
-              TrackerSink& sink);
+              TrackerSink& sink, prometheus::Registry& metrics);
   ~Persistence();
 
   // Opens the history in `state_dir` and restores the trackers from it (see the file comment).
@@ -62,6 +64,7 @@ class Persistence {
 
   PairRegistry& registry_;
   TrackerSink& sink_;
+  HistoryMetrics metrics_;
   std::string history_path_;
   std::unique_ptr<HistoryWriter> writer_;
   std::set<PairKey> dirty_;

@@ -125,6 +125,12 @@ TEST_F(HistoryDaemonTest, KillNineLosesAtMostTheLastSecond) {
   // Every probe counted now is on disk within the flush interval (1 s), with slack for a busy
   // machine: the daemon keeps probing (and writing) meanwhile.
   const double counted = probed_ok();
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return metric(scrape(), "proxywatch_history_probes_written_total", {}).value_or(0) >= 1;
+      },
+      5s))
+      << scrape();
   EXPECT_TRUE(testing::wait_until([&] { return stored(db()) >= counted; }, 2500ms))
       << stored(db()) << " of " << counted;
   kill(daemon_->pid(), SIGKILL);
@@ -210,6 +216,10 @@ TEST_F(HistoryDaemonTest, AFullDiskIsLoggedOnceProbingGoesOnAndWritingResumes) {
     }
   }
   ASSERT_TRUE(logged("database or disk is full")) << daemon_->log();
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return metric(scrape(), "proxywatch_history_writable", {}) == 0; }, 5s))
+      << scrape();
+  EXPECT_GE(metric(scrape(), "proxywatch_history_write_failures_total", {}).value_or(0), 1);
   const double before = probed_ok();
   ASSERT_TRUE(testing::wait_until([&] { return probed_ok() >= before + 3; }, 10s))
       << "probing stopped with the disk full\n"
@@ -218,6 +228,10 @@ TEST_F(HistoryDaemonTest, AFullDiskIsLoggedOnceProbingGoesOnAndWritingResumes) {
   EXPECT_EQ(log.find("database or disk is full"), log.rfind("database or disk is full")) << log;
   fs::remove(inside / "filler");
   ASSERT_TRUE(logged("again (")) << daemon_->log();
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return metric(scrape(), "proxywatch_history_writable", {}) == 1; }, 5s))
+      << scrape();
+  EXPECT_EQ(metric(scrape(), "proxywatch_history_probes_dropped_total", {}), 0);
   const double counted = probed_ok();
   EXPECT_TRUE(testing::wait_until([&] { return stored_inside(inside) >= counted; }, 5s))
       << stored_inside(inside) << " of " << counted;
