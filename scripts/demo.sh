@@ -3,7 +3,8 @@
 # CA made on the spot) and shows proxywatch probing through them — a healthy tunnel, an ACL
 # deny, a destination the proxy cannot reach, and a proxy that is not there. Then it runs the
 # main job, `proxywatch daemon`, on the same squid for a few seconds (one target healthy, one
-# denied) and shows `proxywatch status`, the status page's address and some /metrics lines.
+# denied) and shows `proxywatch status`, what `proxywatch history` read from the probe history
+# meanwhile, the status page's address and some /metrics lines.
 # Everything it started is stopped on exit.
 # Nothing leaves the machine: squid resolves the demo names from its own hosts file and asks
 # no DNS server.
@@ -131,7 +132,11 @@ echo
 echo "\$ proxywatch status --config $work/proxywatch.yaml"
 "$pw" status --config "$work/proxywatch.yaml" && echo "(exit status 0)" || echo "(exit status $?)"
 echo
+echo "\$ proxywatch history --since 1h --config $work/proxywatch.yaml"
+"$pw" history --since 1h --config "$work/proxywatch.yaml" || echo "(exit status $?)"
+echo
 echo "status page: http://127.0.0.1:$metrics_port/   (machines: /status.json, Prometheus: /metrics)"
+echo "history of a target: http://127.0.0.1:$metrics_port/history?target=blocked&range=3h"
 echo
 echo "\$ curl -s http://127.0.0.1:$metrics_port/metrics | grep -E '^proxywatch_(health_state|diagnosis|probe_success)'"
 curl -s "http://127.0.0.1:$metrics_port/metrics" |
