@@ -90,8 +90,22 @@ struct Connection {
 // Opens `path` with `flags`; the database is not touched yet. Not SQLITE_OPEN_NOFOLLOW, which
 // refuses a symlink anywhere in the path (a state_dir under a linked /var/lib is fine): admit()
 // refuses the file itself being one.
-void open_connection(Connection& c, const std::string& path, int flags) {
-  int rc = sqlite3_open_v2(path.c_str(), &c.db, flags, nullptr);
+void open_connection(Connection& c, const std::string& path, int flags, bool immutable = false) {
+  std::string name = path;
+  if (immutable) {
+    // A URI (SQLite's "file:" form, with the characters it reserves escaped).
+    name = "file:";
+    for (char ch : path) {
+      if (ch == '%' || ch == '?' || ch == '#') {
+        name += fmt::format("%{:02x}", static_cast<unsigned char>(ch));
+      } else {
+        name += ch;
+      }
+    }
+    name += "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  int rc = sqlite3_open_v2(name.c_str(), &c.db, flags, nullptr);
   sqlite::check(c.db, rc, "cannot open " + path);
   sqlite3_extended_result_codes(c.db, 1);
   // The daemon's writer holds the lock briefly; a reader waits for it rather than failing.
@@ -219,9 +233,15 @@ Result<std::unique_ptr<ProbeStore>> ProbeStore::open_read_only(const std::string
                  .message = fmt::format("{}: no history database there", path),
                  .code = std::make_error_code(std::errc::no_such_file_or_directory)};
   }
+  // With no -wal beside it the database was closed cleanly and nobody writes it: it is read as
+  // immutable, which creates no -wal and -shm. (A reader run as root would otherwise leave
+  // root-owned ones that the daemon, running as proxywatch, could not open.) While the daemon
+  // runs, its -wal and -shm are there and are shared as usual.
+  std::error_code ec;
+  const bool closed = !std::filesystem::exists(path + "-wal", ec) && !ec;
   Connection c;
   try {
-    open_connection(c, path, SQLITE_OPEN_READONLY);
+    open_connection(c, path, SQLITE_OPEN_READONLY, closed);
     if (auto wrong = identify(c.db)) return in_context(path + ": ", *wrong);
   } catch (const sqlite::Failure& f) {
     int primary = f.code() & 0xff;

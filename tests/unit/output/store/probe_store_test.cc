@@ -319,6 +319,35 @@ TEST_F(ProbeStoreTest, ReadOnlyOpenRefusesWhatIsNotAHistoryAndNeverCreates) {
   ASSERT_TRUE(reader) << reader.error().to_string();
   EXPECT_EQ((*reader)->probes(HistoryQuery{})->size(), 1u);
   EXPECT_FALSE((*reader)->write(StoreBatch{.probes = {store_probe("a", kT0)}}));
+  // A database closed cleanly is read without creating a -wal or -shm (which, made by root,
+  // the daemon could not open later).
+  reader->reset();
+  EXPECT_FALSE(fs::exists(path() + "-wal"));
+  EXPECT_FALSE(fs::exists(path() + "-shm"));
+}
+
+TEST_F(ProbeStoreTest, ReadersSeeWhatTheWriterCommittedWhileItIsOpen) {
+  auto writer = open();
+  ASSERT_TRUE(writer->write(StoreBatch{.probes = {store_probe("a", kT0)}}));
+  auto reader = ProbeStore::open_read_only(path());
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  EXPECT_EQ((*reader)->probes(HistoryQuery{})->size(), 1u);
+  ASSERT_TRUE(writer->write(StoreBatch{.probes = {store_probe("a", kT0 + 1s)}}));
+  EXPECT_EQ((*reader)->probes(HistoryQuery{})->size(), 2u);
+}
+
+TEST_F(ProbeStoreTest, APathWithUriCharactersOpensReadOnly) {
+  fs::path odd = dir_.path() / "a?b#c%d";
+  fs::create_directories(odd);
+  std::string file = (odd / "history.db").string();
+  {
+    auto opened = ProbeStore::open(file, kT0);
+    ASSERT_TRUE(opened) << opened.error().to_string();
+    ASSERT_TRUE(opened->store->write(StoreBatch{.probes = {store_probe("a", kT0)}}));
+  }
+  auto reader = ProbeStore::open_read_only(file);
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  EXPECT_EQ((*reader)->probes(HistoryQuery{})->size(), 1u);
 }
 
 }  // namespace
