@@ -10,6 +10,7 @@
 
 #include "common/output/log/log.h"
 #include "common/output/store/state_file.h"
+#include "daemon/history_request.h"
 
 namespace proxywatch {
 
@@ -21,7 +22,7 @@ Persistence::~Persistence() = default;
 
 void Persistence::restore(const std::string& state_dir, const RetentionSettings& retention) {
   const auto now = std::chrono::system_clock::now();
-  history_path_ = (std::filesystem::path(state_dir) / kProbeStoreFileName).string();
+  history_path_ = history_database_path(state_dir);
   auto opened = ProbeStore::open(history_path_, now);
   if (!opened) {
     spdlog::warn("{}; no history is kept (probing goes on)", opened.error());
