@@ -241,8 +241,12 @@ int run_check_command(const std::vector<std::string>& args, std::ostream& out, s
     out << check_usage();
     return kExitOk;
   }
-  if (options->mtu) return run_mtu_check(*options, out, err);
-  const ProbeSpec& spec = options->spec;
+  return run_check(*options, out, err);
+}
+
+int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
+  if (options.mtu) return run_mtu_check(options, out, err);
+  const ProbeSpec& spec = options.spec;
   TlsContexts contexts;
   auto tls = contexts.get(spec.ca_file);
   if (!tls) {
@@ -256,7 +260,7 @@ int run_check_command(const std::vector<std::string>& args, std::ostream& out, s
     result = std::move(r);
   });
   io.run();
-  if (options->json) {
+  if (options.json) {
     out << serialize(to_json(*result, spec)) << "\n";
   } else {
     out << format_timeline(*result, spec);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,11 @@ struct CheckOptions {
   bool json = false;
   // Run the MTU comparison (normal, clamped, padded) instead of one probe.
   bool mtu = false;
+  // --capture FILE: the probe's packets (every probe's, with --mtu) written to FILE as pcap.
+  std::optional<std::string> capture_file;
+  // --packets: the packets read as the guide reads tcpdump (common/capture/packet_reading.h),
+  // after the timeline (in the JSON as "packets").
+  bool packets = false;
   bool help = false;
 };
 
@@ -29,6 +35,11 @@ struct CheckOptions {
 // --proxy-password-file or kPasswordEnv); the error names the offending flag or value and
 // never holds the password.
 Result<CheckOptions> parse_check_args(const std::vector<std::string>& args);
+
+// Runs the check `options` ask for (as parsed; not --help), writing the result to `out` and
+// errors to `err`; returns the exit status. `proxywatch bundle` runs `check --mtu --packets`
+// per target through it.
+int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err);
 
 // Runs `proxywatch check` with `args`, writing the result to `out` and errors to `err`;
 // returns the exit status.

@@ -1,0 +1,72 @@
+// Capturing probes' own packets (libpcap on the "any" device, Linux): one PacketCapture per
+// process, shared by every probe on its io_context. Each probe gets a ProbeCapture, the
+// PacketTap it hands to run_probe; the kernel filter follows the connections the probes
+// announce (their local ports, set before each SYN), and each packet goes to the probe whose
+// connection (local port, remote address and port) it belongs to. ICMP "fragmentation needed"
+// and ICMPv6 "packet too big" go to the probe whose connection the quoted header names.
+// Credentials are masked as packets arrive (credential_mask.h), before anything keeps them.
+// Needs CAP_NET_RAW; open() says so when it is missing.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "common/capture/probe_packets.h"
+#include "common/error.h"
+#include "common/probe/packet_tap.h"
+
+namespace proxywatch {
+
+class PacketCapture;
+
+// The capture of one probe: pass it to run_probe (or run_mtu_comparison) as its PacketTap, then
+// co_await PacketCapture::finish() for the packets.
+class ProbeCapture : public PacketTap {
+ public:
+  ~ProbeCapture() override;
+  ProbeCapture(const ProbeCapture&) = delete;
+  ProbeCapture& operator=(const ProbeCapture&) = delete;
+
+  void connecting(const boost::asio::ip::tcp::endpoint& local,
+                  const boost::asio::ip::tcp::endpoint& remote) override;
+
+ private:
+  friend class PacketCapture;
+  struct State;
+  explicit ProbeCapture(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+class PacketCapture {
+ public:
+  // Opens the capture on `ex`'s io_context. The error says what is missing, e.g. "capturing
+  // packets needs CAP_NET_RAW (…)", and never holds anything but libpcap's message.
+  static Result<std::unique_ptr<PacketCapture>> open(boost::asio::any_io_executor ex);
+  ~PacketCapture();
+  PacketCapture(const PacketCapture&) = delete;
+  PacketCapture& operator=(const PacketCapture&) = delete;
+
+  // A capture for one probe; its connections are watched from their announcement until
+  // finish() returns.
+  std::unique_ptr<ProbeCapture> start_probe();
+
+  // Ends `probe`'s capture: reads what the kernel holds, waits up to `linger` for the last
+  // packets of its connections (a FIN or RST after the probe closed), and returns its packets
+  // in the order they were seen. `probe` captures nothing afterwards.
+  boost::asio::awaitable<ProbePackets> finish(ProbeCapture& probe,
+                                              std::chrono::milliseconds linger =
+                                                  std::chrono::milliseconds(200));
+
+  // The BPF filter in force now (for tests and logs).
+  std::string filter() const;
+
+ private:
+  struct Impl;
+  explicit PacketCapture(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace proxywatch
