@@ -20,18 +20,20 @@
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 16> kTopKeys = {
+constexpr std::array<std::string_view, 17> kTopKeys = {
     "proxy_file",       "metrics_listen",  "interval",
     "jitter",           "timeouts",        "state_dir",
     "credentials_file", "log_level",       "max_concurrent_probes",
     "services",         "targets",         "mtu_probe",
     "health",           "web_config_file", "refuse_basic_auth",
-    "history"};
+    "history",          "capture"};
 constexpr std::array<std::string_view, 3> kHistoryKeys = {"max_age", "failure_max_age",
                                                           "max_size_mib"};
 // Retention beyond ten years is a typo; less than an hour would delete what the page shows.
 constexpr Millis kMinHistoryAge{3'600'000};
 constexpr Millis kMaxHistoryAge{3650LL * 86'400'000};
+constexpr std::array<std::string_view, 4> kCaptureKeys = {"enabled", "max_files", "max_size_mib",
+                                                          "max_age"};
 constexpr std::array<std::string_view, 10> kHealthKeys = {
     "window_probes",    "window_duration",   "min_samples",      "failing_after",
     "recover_after",    "degraded_percent",  "persistent_after", "overload_percent",
@@ -128,6 +130,26 @@ MaybeError read_history(const YamlMap& parent, HistoryConfig& h) {
   return std::nullopt;
 }
 
+MaybeError read_capture(const YamlMap& parent, CaptureConfig& c) {
+  const YAML::Node* node = parent.find("capture");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("capture"), kCaptureKeys);
+  if (!map) return map.error();
+  if (auto error = read_key(*map, "enabled", c.enabled, to_bool)) return error;
+  auto files = [](const YAML::Node& n) { return to_count(n, 1, 10'000); };
+  if (auto error = read_key(*map, "max_files", c.max_files, files)) return error;
+  auto mib = [](const YAML::Node& n) { return to_count(n, 1, 1'048'576); };
+  std::uint32_t size = static_cast<std::uint32_t>(c.max_size_mib);
+  if (auto error = read_key(*map, "max_size_mib", size, mib)) return error;
+  c.max_size_mib = size;
+  auto age = [](const YAML::Node& n) -> Result<Millis> {
+    auto d = to_positive_duration(n, kMaxHistoryAge);
+    if (d && *d < kMinHistoryAge) return error_text("must be at least 1h");
+    return d;
+  };
+  return read_key(*map, "max_age", c.max_age, age);
+}
+
 MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
@@ -153,6 +175,7 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_timeouts(map, config.timeouts)) return error;
   if (auto error = read_health(map, config.health)) return error;
   if (auto error = read_history(map, config.history)) return error;
+  if (auto error = read_capture(map, config.capture)) return error;
   return read_mtu_probe(map, config.mtu_probe);
 }
 

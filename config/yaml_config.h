@@ -57,6 +57,11 @@
 //     max_age: 90d                        #   at start; docs/history.md): passing probes
 //     failure_max_age: 365d               # failed probes, MTU verdicts, ended intervals
 //     max_size_mib: 200                   # the database's pages in use (1-1048576)
+//   capture:                              # packets of failing probes (read at start;
+//     enabled: false                      #   docs/capture.md; needs CAP_NET_RAW)
+//     max_files: 20                       # pcap files kept in state_dir/captures (1-10000)
+//     max_size_mib: 50                    # their total size (1-1048576)
+//     max_age: 7d                         # none older than this (1h-3650d)
 #pragma once
 
 #include <cstdint>
@@ -124,6 +129,17 @@ struct HistoryConfig {
   friend bool operator==(const HistoryConfig&, const HistoryConfig&) = default;
 };
 
+// Keeping the packets of failing probes (docs/capture.md): `capture:` in the YAML, read at start.
+// Off by default: capturing needs CAP_NET_RAW. The files under state_dir/captures are pruned to
+// the newest max_files, max_size_mib and max_age.
+struct CaptureConfig {
+  bool enabled = false;
+  std::uint32_t max_files = 20;
+  std::uint64_t max_size_mib = 50;
+  Millis max_age{7LL * 86'400'000};
+  friend bool operator==(const CaptureConfig&, const CaptureConfig&) = default;
+};
+
 // Upper bounds of durations: longer values are typos, and near 2^63 ms they overflow
 // steady_clock. Values above them are errors naming the bound.
 inline constexpr Millis kMaxInterval{24LL * 3'600'000};
@@ -163,6 +179,7 @@ struct DaemonConfig {
   MtuProbeConfig mtu_probe;
   HealthSettings health;
   HistoryConfig history;
+  CaptureConfig capture;
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 

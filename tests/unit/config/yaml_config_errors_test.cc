@@ -228,5 +228,21 @@ TEST(YamlConfigErrorsTest, HistoryRetentionIsReadAndCheckedWithItsReason) {
   expect_error("history: {keep: 1d}\n", 1, 11, "history.keep", "unknown key");
 }
 
+TEST(YamlConfigErrorsTest, CaptureIsOffByDefaultAndItsBoundsAreChecked) {
+  EXPECT_EQ(parse_ok("").capture, CaptureConfig{});
+  EXPECT_FALSE(CaptureConfig{}.enabled);
+  DaemonConfig config =
+      parse_ok("capture: {enabled: true, max_files: 5, max_size_mib: 8, max_age: 2d}\n");
+  EXPECT_TRUE(config.capture.enabled);
+  EXPECT_EQ(config.capture.max_files, 5u);
+  EXPECT_EQ(config.capture.max_size_mib, 8u);
+  EXPECT_EQ(config.capture.max_age, hours(48));
+  expect_error("capture: {max_files: 0}\n", 1, 22, "capture.max_files", "outside 1-10000");
+  expect_error("capture: {max_size_mib: 0}\n", 1, 25, "capture.max_size_mib", "outside 1-1048576");
+  expect_error("capture: {max_age: 5m}\n", 1, 20, "capture.max_age", "at least 1h");
+  expect_error("capture: {enabled: maybe}\n", 1, 20, "capture.enabled", "");
+  expect_error("capture: {dir: /tmp}\n", 1, 11, "capture.dir", "unknown key");
+}
+
 }  // namespace
 }  // namespace proxywatch::config
