@@ -10,6 +10,9 @@
 #include <ostream>
 #include <system_error>
 
+#include <boost/asio/io_context.hpp>
+
+#include "common/capture/packet_capture.h"
 #include "common/error.h"
 #include "common/probe/tls_contexts.h"
 #include "config/credentials.h"
@@ -70,6 +73,22 @@ void check_ca_files(const config::DaemonConfig& config, Errors& errors) {
       errors.push_back(ca_error(config, i, loaded.error().message));
     }
   }
+}
+
+// capture: enabled — whether this process could capture, tried on a throwaway io_context. Not
+// an error: the daemon starts without the capability and probes without capturing.
+void check_capture(const config::CaptureConfig& capture, std::ostream& out) {
+  if (!capture.enabled) return;
+  boost::asio::io_context io;
+  auto opened = PacketCapture::open(io.get_executor());
+  if (opened) {
+    out << "capture: enabled; this process can capture packets\n";
+    return;
+  }
+  out << "capture: enabled, but this process cannot capture packets: " << opened.error().to_string()
+      << "\n  The daemon needs CAP_NET_RAW and AF_PACKET; see the commented drop-in "
+         "/usr/share/doc/proxywatch/examples/capture.conf. Without them it probes without "
+         "capturing.\n";
 }
 
 int report(const Errors& errors, std::ostream& out, std::ostream& err) {
@@ -145,6 +164,7 @@ int run_config_check(const ConfigCheckOptions& options, std::ostream& out, std::
     out << config::describe_plan(config::make_plan(*config, proxy, credentials));
     check_ca_files(*config, errors);
   }
+  if (config) check_capture(config->capture, out);
   return report(errors, out, err);
 }
 

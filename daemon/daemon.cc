@@ -4,10 +4,12 @@
 #include <sys/prctl.h>
 
 #include <csignal>
+#include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/capture/packet_capture.h"
 #include "daemon/systemd_notify.h"
 
 namespace proxywatch {
@@ -63,6 +65,7 @@ Result<void> Daemon::start() {
                        RetentionSettings{.max_age = history.max_age,
                                          .failure_max_age = history.failure_max_age,
                                          .max_bytes = history.max_size_mib << 20});
+  start_capture();
   config_.load_proxy_file();
   watch_proxy_file();
   apply_plan();
@@ -191,6 +194,12 @@ void Daemon::apply_plan() {
     features[t.name] = {t.service, t.spec.target_text()};
   }
   tracker_.describe_targets(std::move(features));
+  if (evidence_) {
+    std::vector<PairKey> keys;
+    for (const std::string& name : plan_.target_names())
+      keys.emplace_back(plan_.proxy_label(), name);
+    evidence_->retain(keys);
+  }
   if (!scheduler_ || scheduler_limit_ != config.max_concurrent_probes) make_scheduler();
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
                     config.jitter, mtu);
@@ -199,13 +208,29 @@ void Daemon::apply_plan() {
   notify_status(status_.summary());
 }
 
-void Daemon::record_probe(const config::PlannedTarget& t, const ProbeResult& r) {
+void Daemon::record_probe(const config::PlannedTarget& t, const ProbeResult& r,
+                          const ProbePackets* packets) {
   std::string proxy = plan_.proxy_label();
   metrics_.set_probe_interval(proxy, t.name, t.interval);
   metrics_.set_target_info(proxy, t.name, to_string(t.service), t.spec.target_text());
-  probes_.record(proxy, t.name, r);
+  const PairKey key{proxy, t.name};
+  std::string outcome(to_string(r.outcome));
+  // A failure's capture is written before its events, so both carry CAPTURE_FILE; a passing
+  // probe's only once the tracker says it changed the health.
+  std::string capture_file;
+  if (packets && evidence_) {
+    evidence_->keep(key, *packets);
+    if (!r.ok()) capture_file = write_capture(key, outcome);
+  }
+  probes_.record(proxy, t.name, r, capture_file);
   const auto now = std::chrono::system_clock::now();
-  auto changes = tracker_.record(proxy, t.name, t.expect_issuer, r, now);
+  auto capture_for = [&](const TrackerChanges& c) {
+    if (capture_file.empty() && packets && evidence_ && capture_wanted(!r.ok(), c)) {
+      capture_file = write_capture(key, outcome);
+    }
+    return capture_file;
+  };
+  auto changes = tracker_.record(proxy, t.name, t.expect_issuer, r, now, capture_for);
   persistence_.probe({proxy, t.name}, t.service, r, now, changes);
   status_changed();
 }
@@ -215,17 +240,69 @@ void Daemon::make_scheduler() {
   scheduler_limit_ = config_.config().max_concurrent_probes;
   scheduler_ = std::make_unique<Scheduler>(
       io_.get_executor(), scheduler_limit_,
-      [this](const config::PlannedTarget& t, const ProbeResult& r) { record_probe(t, r); },
+      [this](const config::PlannedTarget& t, const ProbeResult& r, const ProbePackets* packets) {
+        record_probe(t, r, packets);
+      },
       [](const config::PlannedTarget& t, const std::string& error) {
         spdlog::error("target {}: {}", t.name, error);
       },
-      [this](const config::PlannedTarget& t, const MtuReport& report) {
+      [this](const config::PlannedTarget& t, const MtuReport& report, const ProbePackets* packets) {
         spdlog::debug("MTU comparison {} via {}: {}", t.name, plan_.proxy_label(),
                       to_string(report.verdict));
+        // A comparison that names a direction is the "large packets never arrive" evidence.
+        bool directed =
+            report.verdict == MtuVerdict::kInbound || report.verdict == MtuVerdict::kOutbound;
+        if (packets && evidence_ && directed) {
+          write_capture({plan_.proxy_label(), t.name},
+                        fmt::format("mtu_{}", to_string(report.verdict)), packets);
+        }
         const auto now = std::chrono::system_clock::now();
         auto changes = tracker_.record_mtu(plan_.proxy_label(), t.name, report, now);
         persistence_.mtu({plan_.proxy_label(), t.name}, report, now, changes);
-      });
+      },
+      capture_.get());
+}
+
+void Daemon::start_capture() {
+  const config::CaptureConfig& c = config_.config().capture;
+  capture_metrics_.set_available(false);
+  if (!c.enabled) return;
+  auto opened = PacketCapture::open(io_.get_executor());
+  if (!opened) {
+    log_event(Event{.id = message_ids::kCaptureUnavailable,
+                    .priority = Priority::kError,
+                    .message = fmt::format(
+                        "capture: enabled, but probes cannot be captured: {}. proxywatch needs "
+                        "CAP_NET_RAW and AF_PACKET: see the commented drop-in "
+                        "/usr/share/doc/proxywatch/examples/capture.conf. Probing goes on "
+                        "without capture.",
+                        opened.error().to_string())});
+    return;
+  }
+  capture_ = std::move(*opened);
+  evidence_ = std::make_unique<EvidenceStore>(
+      captures_dir(config_.config().state_dir),
+      EvidenceLimits{
+          .max_files = c.max_files, .max_bytes = c.max_size_mib << 20, .max_age = c.max_age});
+  capture_metrics_.kept(evidence_->prune(std::chrono::system_clock::now()), 0);
+  capture_metrics_.set_available(true);
+  status_.show_captures(evidence_.get());
+  spdlog::info("capturing probes' packets; captures of failures go to {}", evidence_->dir());
+}
+
+std::string Daemon::write_capture(const PairKey& key, std::string_view outcome,
+                                  const ProbePackets* packets) {
+  const auto now = std::chrono::system_clock::now();
+  auto written =
+      packets ? evidence_->write(key, *packets, outcome, now) : evidence_->write(key, outcome, now);
+  capture_metrics_.written(bool(written));
+  capture_metrics_.kept(evidence_->files(), evidence_->ring_bytes());
+  if (!written) {
+    spdlog::warn("{} via {}: the capture could not be written: {}", key.second, key.first,
+                 written.error());
+    return "";
+  }
+  return (std::filesystem::path(evidence_->dir()) / written->name).string();
 }
 
 void Daemon::watch_proxy_file() {

@@ -20,7 +20,9 @@
 #include "common/output/metrics/metrics.h"
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
+#include "daemon/capture_metrics.h"
 #include "daemon/config_state.h"
+#include "daemon/evidence_store.h"
 #include "daemon/persistence.h"
 #include "daemon/probe_sink.h"
 #include "daemon/scheduler.h"
@@ -60,7 +62,14 @@ class Daemon {
   void reload_proxy_file();
   void apply_plan();
   void make_scheduler();
-  void record_probe(const config::PlannedTarget& target, const ProbeResult& result);
+  void record_probe(const config::PlannedTarget& target, const ProbeResult& result,
+                    const ProbePackets* packets);
+  // capture: enabled — opens the packet capture and the evidence store; without CAP_NET_RAW
+  // logs why and probes on without capturing.
+  void start_capture();
+  // Writes a capture of `key`'s kept probe, or `packets`; returns its path ("" when none).
+  std::string write_capture(const PairKey& key, std::string_view outcome,
+                            const ProbePackets* packets = nullptr);
   void watch_proxy_file();
   void arm_watchdog();
   void status_changed();
@@ -76,6 +85,10 @@ class Daemon {
   StateDirLock state_lock_;  // held for the daemon's life: one daemon per state_dir
   Persistence persistence_;
   StatusService status_;
+  CaptureMetrics capture_metrics_{metrics_.registry()};
+  // Declared before the scheduler, which uses them: capture: enabled only, from start().
+  std::unique_ptr<PacketCapture> capture_;
+  std::unique_ptr<EvidenceStore> evidence_;
   std::unique_ptr<config::ProxyFileWatcher> watcher_;
   bool watching_ = false;  // the watcher started; false: SIGHUP tries again
   std::unique_ptr<Scheduler> scheduler_;

@@ -27,13 +27,17 @@ Event outcome_event(const std::string& proxy, const std::string& target, const P
 }  // namespace
 
 void ProbeSink::record(const std::string& proxy, const std::string& target,
-                       const ProbeResult& result) {
+                       const ProbeResult& result, const std::string& capture_file) {
   metrics_.record_probe(proxy, target, result);
   auto it = last_.find(target);
   std::optional<Outcome> previous;
   if (it != last_.end()) previous = it->second.outcome;
   bool changed = previous ? *previous != result.outcome : !result.ok();
-  if (changed) log_event(outcome_event(proxy, target, result, previous));
+  if (changed) {
+    Event e = outcome_event(proxy, target, result, previous);
+    if (!capture_file.empty()) e.extra.push_back(Field{"CAPTURE_FILE", capture_file});
+    log_event(e);
+  }
   spdlog::debug("probe {} via {}: {} in {:.1f} ms", target, proxy, to_string(result.outcome),
                 result.total.count() * 1000);
   last_[target] = Last{proxy, result.outcome};

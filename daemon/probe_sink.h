@@ -19,8 +19,10 @@ class ProbeSink {
 
   // Records `result` of probing `target` through `proxy` ("host:port"): metrics always, the
   // probe_outcome_changed event when the outcome is not the previous probe's (the first probe
-  // only when it failed).
-  void record(const std::string& proxy, const std::string& target, const ProbeResult& result);
+  // only when it failed). `capture_file`: the path of the capture written of this probe, if any
+  // (the event's CAPTURE_FILE).
+  void record(const std::string& proxy, const std::string& target, const ProbeResult& result,
+              const std::string& capture_file = {});
 
   // Forgets every target's last outcome and drops its metric series (the plan changed).
   void forget_all();

@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/capture/packet_capture.h"
 #include "common/probe/probe.h"
 
 namespace proxywatch {
@@ -23,17 +24,19 @@ namespace asio = boost::asio;
 
 struct Scheduler::Shared {
   Shared(const asio::any_io_executor& ex, std::size_t max_concurrent, Sink s, ErrorSink e,
-         MtuSink m)
+         MtuSink m, PacketCapture* c)
       : limiter(ex, max_concurrent),
         sink(std::move(s)),
         error_sink(std::move(e)),
         mtu_sink(std::move(m)),
+        capture(c),
         rng(std::random_device{}()) {}
   ConcurrencyLimiter limiter;
   TlsContexts tls;
   Sink sink;
   ErrorSink error_sink;
   MtuSink mtu_sink;
+  PacketCapture* capture;  // nullptr: probes are not captured
   Millis jitter{0};
   MtuSchedule mtu;
   std::mt19937_64 rng;
@@ -58,10 +61,10 @@ SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt1
 }
 
 Scheduler::Scheduler(asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
-                     ErrorSink error_sink, MtuSink mtu_sink)
+                     ErrorSink error_sink, MtuSink mtu_sink, PacketCapture* capture)
     : ex_(std::move(ex)),
       shared_(std::make_shared<Shared>(ex_, max_concurrent, std::move(sink), std::move(error_sink),
-                                       std::move(mtu_sink))) {}
+                                       std::move(mtu_sink), capture)) {}
 
 Scheduler::~Scheduler() {
   stop();
@@ -132,9 +135,18 @@ asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
     shared->error_sink(run->target, tls.error().to_string());
     co_return;
   }
-  ProbeResult result = co_await run_probe(run->target.spec, *tls);
-  // A probe of a plan that was replaced meanwhile says nothing about the current one.
-  if (!run->stopped) shared->sink(run->target, result);
+  if (!shared->capture) {
+    ProbeResult result = co_await run_probe(run->target.spec, *tls);
+    // A probe of a plan that was replaced meanwhile says nothing about the current one.
+    if (!run->stopped) shared->sink(run->target, result, nullptr);
+    co_return;
+  }
+  std::unique_ptr<ProbeCapture> probe = shared->capture->start_probe();
+  ProbeResult result = co_await run_probe(run->target.spec, *tls, probe.get());
+  // The probe's timing ended with run_probe: waiting for its last packets (a FIN, an RST) is
+  // not part of it.
+  ProbePackets packets = co_await shared->capture->finish(*probe);
+  if (!run->stopped) shared->sink(run->target, result, &packets);
 }
 
 asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
@@ -146,8 +158,18 @@ asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
   auto tls = shared->tls.get(run->target.spec.ca_file);
   auto padded = shared->tls.get(run->target.spec.ca_file, ClientHelloPadding::kPadded);
   if (!tls || !padded) co_return;  // probe_once reports it
-  MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded);
-  if (!run->stopped) shared->mtu_sink(run->target, report);
+  if (!shared->capture) {
+    MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded);
+    if (!run->stopped) shared->mtu_sink(run->target, report, nullptr);
+    co_return;
+  }
+  // One capture watches the three probes: one file shows the normal, clamped and padded
+  // handshakes side by side.
+  std::unique_ptr<ProbeCapture> probe = shared->capture->start_probe();
+  MtuTaps taps{.normal = probe.get(), .clamped = probe.get(), .padded = probe.get()};
+  MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded, taps);
+  ProbePackets packets = co_await shared->capture->finish(*probe);
+  if (!run->stopped) shared->mtu_sink(run->target, report, &packets);
 }
 
 }  // namespace proxywatch

@@ -5,7 +5,8 @@
 // every new target is probed immediately. When MTU comparisons are on, each target that is not
 // a negative probe also gets one (three probes in a row, one limiter slot) right after its
 // first probe and then every MTU interval, inside its own loop, so it never overlaps that
-// target's normal probe.
+// target's normal probe. With a PacketCapture (common/capture/), every probe is captured: the
+// packets reach the sink with the result, read after the probe's own timing ended.
 #pragma once
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "common/capture/probe_packets.h"
 #include "common/probe/mtu_check.h"
 #include "common/probe/tls_contexts.h"
 #include "common/probe_result.h"
@@ -24,6 +26,8 @@
 #include "daemon/concurrency_limiter.h"
 
 namespace proxywatch {
+
+class PacketCapture;
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
@@ -41,15 +45,20 @@ struct MtuSchedule {
 
 class Scheduler {
  public:
-  // Called on the io_context thread with each finished probe of the current plan.
-  using Sink = std::function<void(const config::PlannedTarget&, const ProbeResult&)>;
+  // Called on the io_context thread with each finished probe of the current plan, and its
+  // packets when the scheduler captures (nullptr otherwise).
+  using Sink =
+      std::function<void(const config::PlannedTarget&, const ProbeResult&, const ProbePackets*)>;
   // Called when a target's probe cannot start (its CA file does not load).
   using ErrorSink = std::function<void(const config::PlannedTarget&, const std::string&)>;
-  // Called on the io_context thread with each finished MTU comparison of the current plan.
-  using MtuSink = std::function<void(const config::PlannedTarget&, const MtuReport&)>;
+  // Called on the io_context thread with each finished MTU comparison of the current plan, and
+  // the packets of its three probes when the scheduler captures (nullptr otherwise).
+  using MtuSink =
+      std::function<void(const config::PlannedTarget&, const MtuReport&, const ProbePackets*)>;
 
+  // `capture`, when given, captures every probe (it must outlive the scheduler's loops).
   Scheduler(boost::asio::any_io_executor ex, std::size_t max_concurrent, Sink sink,
-            ErrorSink error_sink, MtuSink mtu_sink = {});
+            ErrorSink error_sink, MtuSink mtu_sink = {}, PacketCapture* capture = nullptr);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;

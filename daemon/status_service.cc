@@ -12,6 +12,8 @@
 #include "common/output/json/json_fields.h"
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
+#include "daemon/capture_route.h"
+#include "daemon/evidence_store.h"
 #include "daemon/history_json_route.h"
 #include "daemon/history_page_route.h"
 #include "daemon/history_request.h"
@@ -38,7 +40,7 @@ StatusService::StatusService(asio::io_context& io, Metrics& metrics, const PairR
 
 StatusService::~StatusService() = default;
 
-HttpServer::Handlers StatusService::routes() {
+HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {
   // The history in state_dir, read-only per request (WAL: the writer thread is never blocked).
   const std::string history = history_database_path(config_.config().state_dir);
   return {{"/metrics",
@@ -51,6 +53,8 @@ HttpServer::Handlers StatusService::routes() {
            }},
           {"/history.json", history_json_route(history)},
           {"/history", history_page_handler(history, [] { return Clock::now(); })},
+          {"/captures/", capture_file_handler(captures_dir(config_.config().state_dir),
+                                              bool(security.authorize))},
           {"/status.json", [this](const HttpQuery&) {
              return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
            }}};
@@ -61,7 +65,7 @@ Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& 
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return error_text("metrics_listen: '" + address.host + "' is not an IP address");
   auto server = std::make_unique<HttpServer>(io_, asio::ip::tcp::endpoint(ip, address.port),
-                                             routes(), HttpServerLimits{}, security);
+                                             routes(security), HttpServerLimits{}, security);
   if (auto started = server->start(); !started) {
     return error_text("cannot listen on " + address.to_string() + ": " + started.error().message);
   }
@@ -90,6 +94,14 @@ StatusSnapshot StatusService::snapshot() const {
     const Tracker* tracker = registry_.find({proxy, t.name});
     s.targets.push_back(target_status(t.name, t.spec.target_text(), t.service, t.spec.expect_denied,
                                       tracker ? &tracker->history() : nullptr));
+    const CaptureFileInfo* capture = evidence_ ? evidence_->latest({proxy, t.name}) : nullptr;
+    if (capture) {
+      s.targets.back().capture = CaptureLink{.file = capture->name,
+                                             .at = capture->at,
+                                             .outcome = capture->outcome,
+                                             .reading = capture->reading,
+                                             .timeline = capture->timeline};
+    }
   }
   return s;
 }

@@ -19,6 +19,8 @@
 
 namespace proxywatch {
 
+class EvidenceStore;
+
 class StatusService {
  public:
   // Shows `metrics`, `registry`'s pairs of `plan` and the files of `config`; all outlive this.
@@ -36,6 +38,9 @@ class StatusService {
   // Stops serving.
   void stop();
 
+  // Shows each pair's newest capture from `evidence` (capture: enabled; it outlives this).
+  void show_captures(const EvidenceStore* evidence) { evidence_ = evidence; }
+
   // What the page and /status.json show now.
   StatusSnapshot snapshot() const;
   // The verdict in one line: "proxy 10.0.0.1:3128: 2 targets: 2 healthy", "proxy disabled:
@@ -43,13 +48,14 @@ class StatusService {
   std::string summary() const;
 
  private:
-  HttpServer::Handlers routes();
+  HttpServer::Handlers routes(const HttpSecurity& security);
 
   boost::asio::io_context& io_;
   Metrics& metrics_;
   const PairRegistry& registry_;
   const config::Plan& plan_;
   const ConfigState& config_;
+  const EvidenceStore* evidence_ = nullptr;
   std::unique_ptr<HttpServer> server_;
   HostPort address_;
 };

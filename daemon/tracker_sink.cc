@@ -88,10 +88,10 @@ void add_feature(Event& e, const TrackerSink::TargetFeature& feature, const Pair
 
 TrackerChanges TrackerSink::record(const std::string& proxy, const std::string& target,
                                    const std::string& expect_issuer, const ProbeResult& result,
-                                   WallTime now) {
+                                   WallTime now, const CaptureFor& capture) {
   PairKey key{proxy, target};
   TrackerChanges changes = registry_.record(key, expect_issuer, result, now);
-  publish(key, changes);
+  publish(key, changes, capture ? capture(changes) : std::string());
   return changes;
 }
 
@@ -118,12 +118,14 @@ void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {
     metrics_.update(key.first, key.second, t.history());
 }
 
-void TrackerSink::publish(const PairKey& key, const TrackerChanges& changes) {
+void TrackerSink::publish(const PairKey& key, const TrackerChanges& changes,
+                          const std::string& capture_file) {
   const Tracker& t = *registry_.find(key);
   auto feature = features_.find(key.second);
   if (changes.health_from) {
     Event e = health_event(key.first, key.second, t, *changes.health_from);
     if (feature != features_.end()) add_feature(e, feature->second, t.history());
+    add_field(e, "CAPTURE_FILE", capture_file);
     log_event(e);
   }
   for (const DiagnosisChange& d : changes.diagnoses) {

@@ -5,6 +5,7 @@
 // thread-safe: the io_context thread only.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,9 +25,13 @@ class TrackerSink {
 
   // Feeds a finished probe of `target` through `proxy` (finished at `now`) to the registry;
   // logs and exports what changed, and returns it (for the history). `expect_issuer`: the
-  // target's pinned certificate issuer.
+  // target's pinned certificate issuer. `capture`, when given, is asked with the changes
+  // before they are logged and answers the path of the capture kept of this probe ("": none),
+  // which the health event carries as CAPTURE_FILE.
+  using CaptureFor = std::function<std::string(const TrackerChanges&)>;
   TrackerChanges record(const std::string& proxy, const std::string& target,
-                        const std::string& expect_issuer, const ProbeResult& result, WallTime now);
+                        const std::string& expect_issuer, const ProbeResult& result, WallTime now,
+                        const CaptureFor& capture = {});
   // Feeds an MTU comparison the same way.
   TrackerChanges record_mtu(const std::string& proxy, const std::string& target,
                             const MtuReport& report, WallTime now);
@@ -50,7 +55,8 @@ class TrackerSink {
   void restore(std::vector<PairState> pairs, WallTime now);
 
  private:
-  void publish(const PairKey& key, const TrackerChanges& changes);
+  void publish(const PairKey& key, const TrackerChanges& changes,
+               const std::string& capture_file = {});
 
   PairRegistry& registry_;
   TrackerMetrics metrics_;

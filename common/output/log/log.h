@@ -115,6 +115,7 @@ inline constexpr MessageId kHealthChanged{"d53e7a4a09d34d31b9f99c743510eea5"};
 inline constexpr MessageId kDiagnosisRaised{"aa835c9b8ab0411d96423fc631be0545"};
 inline constexpr MessageId kDiagnosisCleared{"ead306a7d06b4750adb0ec60a4823333"};
 inline constexpr MessageId kStateFileSetAside{"d23fd6c46dd04c39bbacc799cfc61167"};
+inline constexpr MessageId kCaptureUnavailable{"2a6d69441f004a32ba1fd829547d60f6"};
 }  // namespace message_ids
 
 // syslog(3) priorities, the journal's PRIORITY= values.

@@ -28,6 +28,13 @@ json::object smoke_json(const SmokePoint& p) {
           {"high_us", micros_or_null(p.high)}};
 }
 
+json::value capture_json(const std::optional<CaptureLink>& c) {
+  if (!c) return nullptr;
+  return json::object{
+      {"file", c->file},       {"url", capture_href(c->file)}, {"at_unix_ms", json_unix_ms(c->at)},
+      {"outcome", c->outcome}, {"reading", c->reading},        {"timeline", c->timeline}};
+}
+
 json::object target_json(const TargetStatus& t) {
   json::array diagnoses;
   for (const TargetDiagnosis& d : t.diagnoses) {
@@ -53,7 +60,8 @@ json::object target_json(const TargetStatus& t) {
           {"mtu_verdict", t.last_mtu ? json::value(to_string(*t.last_mtu)) : json::value()},
           {"diagnoses", std::move(diagnoses)},
           {"probes", std::move(probes)},
-          {"smoke", std::move(smoke)}};
+          {"smoke", std::move(smoke)},
+          {"capture", capture_json(t.capture)}};
 }
 
 // --- reading ---
@@ -94,6 +102,15 @@ TargetStatus read_target(const json::object& o) {
     t.probes.push_back(sample_from_json(v.as_object()));
   for (const json::value& v : o.at("smoke").as_array())
     t.smoke.push_back(read_smoke(v.as_object()));
+  // A daemon older than captures writes none.
+  if (const json::value* c = o.if_contains("capture"); c && !c->is_null()) {
+    const json::object& capture = c->as_object();
+    t.capture = CaptureLink{.file = json_text(capture, "file"),
+                            .at = json_time(capture.at("at_unix_ms")),
+                            .outcome = json_text(capture, "outcome"),
+                            .reading = json_text(capture, "reading"),
+                            .timeline = json_text(capture, "timeline")};
+  }
   return t;
 }
 

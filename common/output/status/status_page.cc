@@ -278,6 +278,15 @@ void write_chart(Out out, const TargetStatus& t) {
   fmt::format_to(out, "</svg>\n");
 }
 
+// The newest capture kept: its link, its reading, and the packets under a disclosure.
+void write_capture(Out out, const CaptureLink& c) {
+  fmt::format_to(out,
+                 "<p class=capture>Capture ({} at {} UTC): <a href='{}'>{}</a> — {}</p>\n"
+                 "<details><summary>packets</summary><pre>{}</pre></details>\n",
+                 esc(c.outcome), utc_time(c.at), esc(capture_href(c.file)), esc(c.file),
+                 esc(c.reading), esc(c.timeline));
+}
+
 void write_target_html(Out out, const TargetStatus& t, WallTime now) {
   std::string_view health = to_string(t.health);
   fmt::format_to(out,
@@ -302,6 +311,7 @@ void write_target_html(Out out, const TargetStatus& t, WallTime now) {
   if (!t.last_diagnosis.empty())
     fmt::format_to(out, "<p class=last>{}</p>\n", esc(t.last_diagnosis));
   write_diagnoses(out, t, now);
+  if (t.capture) write_capture(out, *t.capture);
   write_timeline(out, t);
   write_chart(out, t);
   fmt::format_to(out, "</section>\n");

@@ -134,4 +134,8 @@ TargetStatus target_status(std::string name, std::string destination, Service se
   return t;
 }
 
+std::string capture_href(std::string_view file) {
+  return "/captures/" + std::string(file);
+}
+
 }  // namespace proxywatch

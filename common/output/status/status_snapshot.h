@@ -11,6 +11,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/health.h"
@@ -43,6 +44,20 @@ struct TargetDiagnosis {
   friend bool operator==(const TargetDiagnosis&, const TargetDiagnosis&) = default;
 };
 
+// The newest capture the daemon kept of a target's probes (docs/capture.md, "In the daemon"), as
+// the daemon read it: plain strings, so this stage never reads packets.
+struct CaptureLink {
+  std::string file{};  // its name in state_dir/captures; served at /captures/NAME
+  WallTime at{};
+  std::string outcome{};   // the probe's, or mtu_inbound / mtu_outbound
+  std::string reading{};   // the packet reading in one sentence
+  std::string timeline{};  // one line per packet, then the reading
+  friend bool operator==(const CaptureLink&, const CaptureLink&) = default;
+};
+
+// The path the listener serves capture `file` at.
+std::string capture_href(std::string_view file);
+
 struct TargetStatus {
   std::string name{};                  // the YAML's target name (a metric label)
   std::string destination{};           // "host:port" as CONNECT names it, or an http:// URL
@@ -55,7 +70,8 @@ struct TargetStatus {
   std::vector<Sample> probes{};  // the window, oldest first
   std::string last_diagnosis{};  // the newest probe's sentence
   std::optional<MtuVerdict> last_mtu{};
-  std::vector<SmokePoint> smoke{};  // one per probe of the window
+  std::vector<SmokePoint> smoke{};       // one per probe of the window
+  std::optional<CaptureLink> capture{};  // capture: enabled and a capture was kept
   friend bool operator==(const TargetStatus&, const TargetStatus&) = default;
 };
 

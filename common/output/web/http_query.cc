@@ -11,6 +11,7 @@ HttpQuery::HttpQuery(std::string_view target) {
   // Absolute-form ("http://host/p?q") and origin-form ("/p?q") both parse as a URI reference.
   auto url = boost::urls::parse_uri_reference(target);
   if (!url) return;
+  path_ = std::string(url->encoded_path());
   for (const auto& param : url->params()) {
     params_.emplace_back(param.key, param.has_value ? param.value : std::string());
   }

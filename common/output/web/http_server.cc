@@ -73,13 +73,23 @@ std::string_view target_path(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
+// The handler of the folder `path` lies in ("/captures/" for "/captures/a.pcap"), or end().
+HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& handlers,
+                                                    std::string_view path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return handlers.end();
+  return handlers.find(path.substr(0, slash + 1));
+}
+
 // The answer to a request whose headers parsed and that has no body.
 HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& security,
                       const Request& request) {
   if (security.authorize && !security.authorize(request[http::field::authorization])) {
     return plain(401, "unauthorized");
   }
-  const auto handler = handlers.find(target_path(request.target()));
+  const std::string_view path = target_path(request.target());
+  auto handler = handlers.find(path);
+  if (handler == handlers.end()) handler = prefix_handler(handlers, path);
   if (handler == handlers.end()) return plain(404, "not found");
   if (request.method() != http::verb::get && request.method() != http::verb::head)
     return plain(405, "method not allowed");

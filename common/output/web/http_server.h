@@ -52,9 +52,12 @@ class HttpQuery {
   // The first value of `name`; nullopt when absent ("?flag" has the value "").
   std::optional<std::string> get(std::string_view name) const;
   const std::vector<std::pair<std::string, std::string>>& params() const { return params_; }
+  // The request's path as sent (percent-encoded, without the query); "" when it did not parse.
+  const std::string& path() const { return path_; }
 
  private:
   std::vector<std::pair<std::string, std::string>> params_;
+  std::string path_;
 };
 
 // Limits per listener; the defaults are the daemon's.
@@ -86,7 +89,9 @@ class HttpServer {
   using Response = HttpResponse;
   // Called with the request's query parameters.
   using Handler = std::function<Response(const HttpQuery& query)>;
-  // Path (without query) → handler, e.g. "/metrics".
+  // Path (without query) → handler, e.g. "/metrics". A path ending in '/' (not "/" itself)
+  // also serves every path below it ("/captures/" serves "/captures/NAME"; the handler reads
+  // which from HttpQuery::path()).
   using Handlers = std::map<std::string, Handler, std::less<>>;
 
   // Prepares a listener on `endpoint` (port 0 picks a free port); nothing is bound until start().

@@ -41,7 +41,7 @@ TEST(SchedulerTest, ProbesAtOnceThenOnInterval) {
   std::vector<std::chrono::system_clock::time_point> seen;  // when each probe started
   Scheduler scheduler(
       io.get_executor(), 4,
-      [&](const config::PlannedTarget& t, const ProbeResult& r) {
+      [&](const config::PlannedTarget& t, const ProbeResult& r, const ProbePackets*) {
         EXPECT_EQ(t.name, "a");
         EXPECT_EQ(r.outcome, Outcome::kProxyDenied);
         seen.push_back(r.started);
@@ -66,7 +66,7 @@ TEST(SchedulerTest, BoundedConcurrencyAndOneProbePerTargetAtATime) {
   Scheduler* self = nullptr;
   Scheduler scheduler(
       io.get_executor(), 3,
-      [&](const config::PlannedTarget& t, const ProbeResult& r) {
+      [&](const config::PlannedTarget& t, const ProbeResult& r, const ProbePackets*) {
         EXPECT_EQ(r.outcome, Outcome::kProxyStalled);
         ++finished[t.name];
         peak = std::max(peak, self->probes_in_flight());
@@ -97,7 +97,9 @@ TEST(SchedulerTest, NewPlanReplacesOldTargets) {
   std::map<std::string, int> results;
   Scheduler scheduler(
       io.get_executor(), 4,
-      [&](const config::PlannedTarget& t, const ProbeResult&) { ++results[t.name]; },
+      [&](const config::PlannedTarget& t, const ProbeResult&, const ProbePackets*) {
+        ++results[t.name];
+      },
       [](const config::PlannedTarget&, const std::string& e) { FAIL() << e; });
   scheduler.apply({target("old", first.port(), milliseconds(50))}, milliseconds(0));
   ASSERT_TRUE(run_until(
@@ -113,7 +115,8 @@ TEST(SchedulerTest, UnloadableCaFileIsReportedNotProbed) {
   asio::io_context io;
   std::string error;
   Scheduler scheduler(
-      io.get_executor(), 4, [&](const config::PlannedTarget&, const ProbeResult&) { FAIL(); },
+      io.get_executor(), 4,
+      [&](const config::PlannedTarget&, const ProbeResult&, const ProbePackets*) { FAIL(); },
       [&](const config::PlannedTarget&, const std::string& e) { error = e; });
   auto t = target("a", 1, milliseconds(1000));
   t.spec.ca_file = "/nonexistent/ca.pem";
