@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "common/history/outcome_window.h"
 #include "common/history/pair_registry.h"
+#include "common/probe_spec.h"
 
 namespace proxywatch {
 
@@ -36,11 +37,11 @@ struct EvidenceLimits {
 
 // A capture file the store wrote, and what its packets say.
 struct CaptureFileInfo {
-  std::string name;  // the file's name in the captures directory (no directory part)
-  WallTime at{};     // when it was written
-  std::string outcome;
-  std::string timeline;  // format_packet_reading(): one line per packet and the reading
-  std::string reading;   // the reading sentence alone
+  std::string name{};  // the file's name in the captures directory (no directory part)
+  WallTime at{};       // when it was written
+  std::string outcome{};
+  std::string timeline{};  // format_packet_reading(): one line per packet and the reading
+  std::string reading{};   // the reading sentence alone
 };
 
 // Whether a probe's packets are written: when it failed, or when it moved its pair's health —

@@ -174,6 +174,28 @@ TEST(StatusJsonTest, RoundTripGivesTheSameSnapshot) {
   EXPECT_EQ(back->proxy_file_changed, s.proxy_file_changed);
 }
 
+TEST(StatusJsonTest, TheNewestCaptureIsLinkedOnThePageAndReadBackFromJson) {
+  StatusSnapshot s = snapshot();
+  s.targets[1].capture = CaptureLink{.file = "20240529T162640.000Z-blocked-proxy_denied.pcap",
+                                     .at = kNow,
+                                     .outcome = "proxy_denied",
+                                     .reading = "the proxy answered 403 <Forbidden> and closed.",
+                                     .timeline = "  0.000 > S\n  the proxy answered 403.\n"};
+  std::string page = render_status_page(s);
+  EXPECT_NE(page.find("<a href='/captures/20240529T162640.000Z-blocked-proxy_denied.pcap'>"),
+            std::string::npos);
+  EXPECT_NE(page.find("403 &lt;Forbidden&gt;"), std::string::npos);
+  EXPECT_EQ(page.find("<Forbidden>"), std::string::npos);
+  std::string text = proxywatch::serialize(to_json(s));
+  EXPECT_NE(text.find("\"url\":\"/captures/20240529T162640.000Z-blocked-proxy_denied.pcap\""),
+            std::string::npos);
+  EXPECT_NE(text.find("\"capture\":null"), std::string::npos) << "the other target has none";
+  auto back = status_from_json(text);
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->targets[1].capture, s.targets[1].capture);
+  EXPECT_FALSE(back->targets[0].capture);
+}
+
 TEST(StatusJsonTest, NumbersArePlainIntegersWithTheUnitInTheKey) {
   std::string text = proxywatch::serialize(to_json(snapshot()));
   std::string numbers_only = std::regex_replace(text, std::regex(R"("(\\.|[^"\\])*")"), "\"\"");

@@ -21,6 +21,12 @@ TEST(HttpQueryTest, AbsoluteFormAndRepeatedNamesGiveTheFirstValue) {
   EXPECT_EQ(query.get("range"), "1d");
 }
 
+TEST(HttpQueryTest, ThePathIsKeptAsSentWithoutTheQuery) {
+  EXPECT_EQ(HttpQuery("/captures/a.pcap?x=1").path(), "/captures/a.pcap");
+  EXPECT_EQ(HttpQuery("http://127.0.0.1:9/captures/%2e%2e/b").path(), "/captures/%2e%2e/b");
+  EXPECT_EQ(HttpQuery("").path(), "");
+}
+
 TEST(HttpQueryTest, NoQueryOrOneThatDoesNotParseIsEmpty) {
   EXPECT_TRUE(HttpQuery("/metrics").params().empty());
   EXPECT_TRUE(HttpQuery("/x?a=%zz").params().empty());
