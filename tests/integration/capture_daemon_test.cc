@@ -64,6 +64,15 @@ TEST_F(CaptureDaemonTest, ADeniedProbesCaptureIsWrittenLinkedAndServedToUsersOnl
   EXPECT_EQ(read.exit_code, 0) << read.err;
   EXPECT_NE(read.out.find("Flags [S]"), std::string::npos) << read.out;
 
+  // The failure's probe_outcome_changed event names the file (stderr: KEY=value).
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return daemon_->log().find("CAPTURE_FILE=" + (dir_.path() / "captures").string()) !=
+               std::string::npos;
+      },
+      2s))
+      << daemon_->log();
+
   ProcessResult served = curl("/captures/" + name, true);
   ASSERT_TRUE(served.out.ends_with("\n200")) << served.out;
   EXPECT_EQ(served.out.substr(0, served.out.size() - 4), dir_.read_file("captures/" + name));

@@ -99,6 +99,27 @@ TEST_F(SystemdUnitTest, ExposureLevelIsAtMostTwo) {
   EXPECT_LE(*level, kMaxExposure) << result.out;
 }
 
+// systemd/capture.conf (the example drop-in for `capture:`) applied to the unit: its settings
+// verify, and the exposure stays within bounds. A drop-in's lines act as if appended to the
+// unit's [Service] section.
+TEST_F(SystemdUnitTest, CaptureDropInVerifiesAndKeepsTheExposureLow) {
+  std::string drop_in =
+      read_file(std::filesystem::path(PROXYWATCH_SOURCE_DIR) / "systemd/capture.conf");
+  std::size_t service = drop_in.find("\n[Service]\n");
+  ASSERT_NE(service, std::string::npos);
+  std::string unit = unit_text_;
+  unit.insert(unit.find("\n[Install]"), "\n" + drop_in.substr(service + 11));
+  EXPECT_NE(unit.find("AmbientCapabilities=CAP_NET_RAW"), std::string::npos);
+  std::string path = write_unit(unit);
+  ProcessResult verify = run_process({"systemd-analyze", "verify", "--man=no", path});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_EQ(lines_mentioning(verify.out + verify.err, "proxywatch.service"), "");
+  ProcessResult security = run_process({"systemd-analyze", "security", "--offline=true", path});
+  std::optional<double> level = exposure_level(security.out);
+  ASSERT_TRUE(level.has_value()) << security.out << security.err;
+  EXPECT_LE(*level, kMaxExposure) << security.out;
+}
+
 TEST_F(SystemdUnitTest, DeclaresTheDaemonContract) {
   for (std::string_view setting :
        {"Type=notify", "WatchdogSec=30s", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID",
