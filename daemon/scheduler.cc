@@ -135,18 +135,15 @@ asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
     shared->error_sink(run->target, tls.error().to_string());
     co_return;
   }
-  if (!shared->capture) {
-    ProbeResult result = co_await run_probe(run->target.spec, *tls);
-    // A probe of a plan that was replaced meanwhile says nothing about the current one.
-    if (!run->stopped) shared->sink(run->target, result, nullptr);
-    co_return;
-  }
-  std::unique_ptr<ProbeCapture> probe = shared->capture->start_probe();
+  std::unique_ptr<ProbeCapture> probe;
+  if (shared->capture) probe = shared->capture->start_probe();
   ProbeResult result = co_await run_probe(run->target.spec, *tls, probe.get());
   // The probe's timing ended with run_probe: waiting for its last packets (a FIN, an RST) is
   // not part of it.
-  ProbePackets packets = co_await shared->capture->finish(*probe);
-  if (!run->stopped) shared->sink(run->target, result, &packets);
+  std::optional<ProbePackets> packets;
+  if (probe) packets = co_await shared->capture->finish(*probe);
+  // A probe of a plan that was replaced meanwhile says nothing about the current one.
+  if (!run->stopped) shared->sink(run->target, result, packets ? &*packets : nullptr);
 }
 
 asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
@@ -158,18 +155,15 @@ asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
   auto tls = shared->tls.get(run->target.spec.ca_file);
   auto padded = shared->tls.get(run->target.spec.ca_file, ClientHelloPadding::kPadded);
   if (!tls || !padded) co_return;  // probe_once reports it
-  if (!shared->capture) {
-    MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded);
-    if (!run->stopped) shared->mtu_sink(run->target, report, nullptr);
-    co_return;
-  }
   // One capture watches the three probes: one file shows the normal, clamped and padded
   // handshakes side by side.
-  std::unique_ptr<ProbeCapture> probe = shared->capture->start_probe();
+  std::unique_ptr<ProbeCapture> probe;
+  if (shared->capture) probe = shared->capture->start_probe();
   MtuTaps taps{.normal = probe.get(), .clamped = probe.get(), .padded = probe.get()};
   MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded, taps);
-  ProbePackets packets = co_await shared->capture->finish(*probe);
-  if (!run->stopped) shared->mtu_sink(run->target, report, &packets);
+  std::optional<ProbePackets> packets;
+  if (probe) packets = co_await shared->capture->finish(*probe);
+  if (!run->stopped) shared->mtu_sink(run->target, report, packets ? &*packets : nullptr);
 }
 
 }  // namespace proxywatch

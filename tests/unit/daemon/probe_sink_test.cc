@@ -38,6 +38,18 @@ class ProbeSinkTest : public ::testing::Test {
   ProbeSink sink_{metrics_};
 };
 
+TEST_F(ProbeSinkTest, AFailuresEventNamesItsCaptureFile) {
+  sink_.record("127.0.0.1:3128", "tools", result(Outcome::kProxyDenied, Phase::kProxyConnect),
+               "/var/lib/proxywatch/captures/20261205T064812.123Z-tools-proxy_denied.pcap");
+  sink_.record("127.0.0.1:3128", "tools", result(Outcome::kOk));
+  std::string text = log_.str();
+  EXPECT_NE(text.find("CAPTURE_FILE=/var/lib/proxywatch/captures/"
+                      "20261205T064812.123Z-tools-proxy_denied.pcap"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("CAPTURE_FILE"), text.rfind("CAPTURE_FILE")) << text;
+}
+
 TEST_F(ProbeSinkTest, FirstPassingProbeLogsNothing) {
   sink_.record("127.0.0.1:3128", "tools", result(Outcome::kOk));
   EXPECT_EQ(events(), 0) << log_.str();

@@ -70,6 +70,30 @@ TEST_F(TrackerSinkTest, OneHealthEventPerTransitionNotPerProbe) {
   EXPECT_EQ(events, 1u) << log;
 }
 
+TEST_F(TrackerSinkTest, TheHealthEventNamesTheCaptureTheDaemonKeptForTheChange) {
+  std::size_t asked = 0;
+  auto capture = [&](const TrackerChanges& c) -> std::string {
+    ++asked;
+    return c.health_changed() ? "/var/lib/proxywatch/captures/x-tools-proxy_denied.pcap" : "";
+  };
+  for (int i = 0; i < 3; ++i) {
+    sink_.record("127.0.0.1:3128", "tools", "", result(Outcome::kProxyDenied, Phase::kProxyConnect),
+                 now_ += 1min, capture);
+  }
+  EXPECT_EQ(asked, 3u) << "asked once per probe, before its events";
+  std::string log = log_.str();
+  auto failing = log.find("HEALTH=failing");
+  ASSERT_NE(failing, std::string::npos) << log;
+  std::string line = log.substr(log.rfind('\n', failing) + 1);
+  line = line.substr(0, line.find('\n'));
+  EXPECT_NE(line.find("CAPTURE_FILE=/var/lib/proxywatch/captures/x-tools-proxy_denied.pcap"),
+            std::string::npos)
+      << line;
+  std::string raised = log.substr(log.find("acl_block raised"));
+  EXPECT_EQ(raised.substr(0, raised.find('\n')).find("CAPTURE_FILE"), std::string::npos)
+      << "only the health event carries it";
+}
+
 TEST_F(TrackerSinkTest, RetainDropsOtherPairsAndTheirSeries) {
   feed("tools", result(Outcome::kOk));
   feed("old", result(Outcome::kOk));
