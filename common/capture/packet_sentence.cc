@@ -153,8 +153,9 @@ std::string PacketFacts::sentence(double end, std::uint64_t dropped) const {
       parts.push_back("the proxy answered \"" + last_status_line_ + "\"");
     }
     if (std::string ended = ending(); !ended.empty()) parts.push_back(ended);
-    bool clean = parts.size() == 1 && fin_by_us_ && !fin_by_peer_;
-    if (parts.empty() || (clean && parts.front() == "the probe closed the connection")) {
+    // Only the probe's own close to tell: nothing went wrong.
+    if (parts.empty() ||
+        (parts.size() == 1 && parts.front() == "the probe closed the connection")) {
       parts.insert(parts.begin(), "a clean exchange: nothing lost, nothing sent twice");
     }
   }
