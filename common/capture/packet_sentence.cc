@@ -23,7 +23,7 @@ std::string times(unsigned n) {
 
 // "TLS ClientHello (578 bytes, SNI x)" → "ClientHello"; "CONNECT a:443 with …" → "CONNECT".
 std::string short_name(const std::string& what) {
-  if (what.empty()) return "a segment";
+  if (what.empty()) return "segment";
   std::string s = what.starts_with("TLS ") ? what.substr(4) : what;
   std::size_t cut = s.find_first_of(" (,");
   return s.substr(0, cut);
@@ -47,7 +47,8 @@ void PacketFacts::data(bool outgoing, double seconds, const std::string& what,
                        std::uint32_t ip_length) {
   if (outgoing) {
     last_out_data_ = seconds;
-    last_out_what_ = what;
+    // A segment in the middle of a record says nothing of its own: the record is named.
+    if (!what.empty()) last_out_what_ = what;
     return;
   }
   last_in_ = seconds;
@@ -83,6 +84,10 @@ void PacketFacts::too_big(std::uint32_t mtu) {
   too_big_mtu_ = mtu;
 }
 
+bool PacketFacts::answered_2xx() const {
+  return last_status_line_.starts_with("HTTP/1.1 2") || last_status_line_.starts_with("HTTP/1.0 2");
+}
+
 std::string PacketFacts::beginning() const {
   if (syns_out_ == 0 || syn_in_) return {};
   if (reset_by_peer_) return "the proxy refused the connection (RST to the SYN)";
@@ -101,7 +106,7 @@ std::string PacketFacts::ending() const {
   if (fin_by_peer_ && (!fin_by_us_ || *fin_by_peer_ <= *fin_by_us_)) {
     std::string out =
         "the proxy closed the connection (FIN) " + seconds_text(*fin_by_peer_) + " after the SYN";
-    if (!last_status_line_.empty()) out += ", right after its answer";
+    if (!last_status_line_.empty() && !answered_2xx()) out += ", right after its answer";
     return out;
   }
   if (fin_by_us_) return "the probe closed the connection";
@@ -138,7 +143,7 @@ std::string PacketFacts::sentence(double end, std::uint64_t dropped) const {
                       "firewall rule or filter)");
     } else if (last_out_data_ && (!last_in_ || *last_in_ < *last_out_data_) &&
                end - *last_out_data_ >= 1.0) {
-      parts.push_back("nothing came back for " + seconds_text(end - *last_out_data_) +
+      parts.push_back("no data came back for " + seconds_text(end - *last_out_data_) +
                       " after the " + short_name(last_out_what_));
     }
     for (const auto& [what, count] : retransmitted_out_) {
@@ -148,15 +153,14 @@ std::string PacketFacts::sentence(double end, std::uint64_t dropped) const {
       parts.push_back("the proxy retransmitted " + std::to_string(retransmitted_in_) +
                       (retransmitted_in_ == 1 ? " segment" : " segments"));
     }
-    if (!last_status_line_.empty() && !last_status_line_.starts_with("HTTP/1.1 2") &&
-        !last_status_line_.starts_with("HTTP/1.0 2")) {
+    if (!last_status_line_.empty() && !answered_2xx()) {
       parts.push_back("the proxy answered \"" + last_status_line_ + "\"");
     }
-    if (std::string ended = ending(); !ended.empty()) parts.push_back(ended);
-    bool clean = parts.size() == 1 && fin_by_us_ && !fin_by_peer_;
-    if (parts.empty() || (clean && parts.front() == "the probe closed the connection")) {
-      parts.insert(parts.begin(), "a clean exchange: nothing lost, nothing sent twice");
+    // Nothing went wrong: say so, then how the connection ended.
+    if (parts.empty() && !reset_by_peer_) {
+      parts.push_back("a clean exchange: nothing lost, nothing sent twice");
     }
+    if (std::string ended = ending(); !ended.empty()) parts.push_back(ended);
   }
   if (connections_ > 1)
     parts.front() = "over " + std::to_string(connections_) + " connections, " + parts.front();

@@ -34,6 +34,8 @@ class PacketFacts {
 
  private:
   std::string beginning() const;
+  // True when the last status line the proxy sent was a 2xx (its answer to CONNECT).
+  bool answered_2xx() const;
   std::string ending() const;
 
   unsigned syns_out_ = 0;
