@@ -9,6 +9,9 @@
 namespace proxywatch::capture {
 namespace {
 
+// A pause in the packets worth a word: TCP's own timers (delayed ACKs, the first RTO) stay under.
+constexpr double kLongSilence = 1.0;
+
 std::string seconds_text(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, s < 10 ? "%.2f s" : "%.1f s", s);
@@ -142,9 +145,14 @@ std::string PacketFacts::sentence(double end, std::uint64_t dropped) const {
                       "them again: they are dropped here after the capture point (a local "
                       "firewall rule or filter)");
     } else if (last_out_data_ && (!last_in_ || *last_in_ < *last_out_data_) &&
-               end - *last_out_data_ >= 1.0) {
+               end - *last_out_data_ >= kLongSilence) {
       parts.push_back("no data came back for " + seconds_text(end - *last_out_data_) +
                       " after the " + short_name(last_out_what_));
+    }
+    bool said_silence = !parts.empty() && parts.back().starts_with("no data came back");
+    if (!said_silence && silence_ >= kLongSilence) {
+      parts.push_back("no packet moved for " + seconds_text(silence_) + " (from " +
+                      seconds_text(silence_from_) + ")");
     }
     for (const auto& [what, count] : retransmitted_out_) {
       parts.push_back("the " + what + " was retransmitted " + times(count));
