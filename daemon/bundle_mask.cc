@@ -147,8 +147,10 @@ void mask_yaml_keys(int number, std::string& line, YamlBlock& block, std::string
 bool is_secret_key_name(std::string_view key) {
   std::string name = lower(key);
   if (name.ends_with("_file")) return false;
-  return name.find("pass") != std::string::npos || name.find("secret") != std::string::npos ||
-         name.find("token") != std::string::npos;
+  for (std::string_view part : {"pas", "pwd", "secret", "token"}) {
+    if (name.find(part) != std::string::npos) return true;
+  }
+  return false;
 }
 
 MaskedText mask_proxy_file(std::string_view text, std::string_view file) {

@@ -37,8 +37,10 @@ struct MaskedText {
   std::vector<MaskEntry> masked;
 };
 
-// True for a key whose value is a secret: its name holds "pass", "secret" or "token" in any
-// case (PROXY_PASSWORD, PROXY_PASS, passwd, client_secret), unless it names a file ("_file").
+// True for a key whose value is a secret: its name holds "pas", "pwd", "secret" or "token" in
+// any case (PROXY_PASSWORD, PROXY_PASS, misspelt PROXY_PASWD, passwd, client_secret), unless it
+// names a file ("_file"). Wider than the proxy file's own rule (any key holding "PASS"): a
+// misspelt key's value is never used, but may still be a password.
 bool is_secret_key_name(std::string_view key);
 
 // FMC's iprep_proxy.conf (`KEY VALUE;`, config/iprep_proxy_conf.h), named `file` in the bundle:
