@@ -2,6 +2,7 @@
 #include "daemon/check_command.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -18,6 +19,7 @@
 #include "common/probe/probe.h"
 #include "config/credentials.h"
 #include "config/target_url.h"
+#include "daemon/check_capture.h"
 #include "daemon/cli_args.h"
 
 namespace proxywatch {
@@ -131,6 +133,29 @@ Result<void> apply_optional(const CliArgs& args, ProbeSpec& spec) {
   return apply_credentials(args, spec);
 }
 
+// Prints `json` or `text` and what the capture adds to it; false (after saying why on `err`)
+// when the capture could not be written.
+template <typename Text>
+bool print_check(const CheckOptions& options, boost::json::value json, Text text,
+                 const std::vector<NamedPackets>& probes, std::ostream& out, std::ostream& err) {
+  if (options.json) {
+    auto added = finish_check_capture_json(options, probes, json);
+    if (!added) {
+      err << "proxywatch check: " << added.error() << "\n";
+      return false;
+    }
+    out << proxywatch::serialize(json) << "\n";
+    return true;
+  }
+  auto added = finish_check_capture_text(options, probes);
+  if (!added) {
+    err << "proxywatch check: " << added.error() << "\n";
+    return false;
+  }
+  out << text() << *added;
+  return true;
+}
+
 // `check --mtu`: the three probes of the MTU comparison, printed as one report.
 int run_mtu_check(const CheckOptions& options, std::ostream& out, std::ostream& err) {
   const ProbeSpec& spec = options.spec;
@@ -142,17 +167,37 @@ int run_mtu_check(const CheckOptions& options, std::ostream& out, std::ostream& 
     return kExitUsage;
   }
   asio::io_context io;
+  auto capture = open_check_capture(options, io.get_executor());
+  if (!capture) {
+    err << "proxywatch check: " << capture.error() << "\n";
+    return kExitUsage;
+  }
   std::optional<MtuReport> report;
-  asio::co_spawn(io, run_mtu_comparison(spec, *tls, *padded_tls),
-                 [&](std::exception_ptr e, MtuReport r) {
-                   if (e) std::rethrow_exception(e);
-                   report = std::move(r);
-                 });
+  std::vector<NamedPackets> probes;
+  auto run = [&]() -> asio::awaitable<void> {
+    std::array<std::unique_ptr<ProbeCapture>, 3> taps;
+    if (*capture) {
+      for (auto& tap : taps) tap = (*capture)->start_probe();
+    }
+    report = co_await run_mtu_comparison(spec, *tls, *padded_tls,
+                                         {taps[0].get(), taps[1].get(), taps[2].get()});
+    if (!*capture) co_return;
+    const char* names[] = {"normal", "clamped", "padded"};
+    for (std::size_t i = 0; i < taps.size(); ++i) {
+      // Awaited into a variable first: g++ 12 miscompiles a co_await inside a braced
+      // initializer (the temporary is destroyed twice).
+      ProbePackets packets = co_await (*capture)->finish(*taps[i]);
+      probes.push_back(NamedPackets{names[i], std::move(packets)});
+    }
+  };
+  asio::co_spawn(io, run(), [](std::exception_ptr e) {
+    if (e) std::rethrow_exception(e);
+  });
   io.run();
-  if (options.json) {
-    out << serialize(to_json(*report, spec)) << "\n";
-  } else {
-    out << format_mtu_timeline(*report, spec);
+  if (!print_check(
+          options, to_json(*report, spec), [&] { return format_mtu_timeline(*report, spec); },
+          probes, out, err)) {
+    return kExitUsage;
   }
   bool healthy = report->normal.ok() && report->verdict == MtuVerdict::kNone;
   return healthy ? kExitOk : kExitProbeFailed;
@@ -191,6 +236,16 @@ std::string check_usage() {
          "                         clamped to 536 and with a ClientHello padded past one\n"
          "                         full-size segment; the verdict (none, inbound, outbound,\n"
          "                         inconclusive) says whether large packets die and which way\n"
+         "  --capture FILE         write the probe's packets (every probe's, with --mtu) to\n"
+         "                         FILE as pcap for tcpdump or Wireshark, Proxy-Authorization\n"
+         "                         masked; FILE must not exist (needs CAP_NET_RAW)\n"
+         "  --packets              read the captured packets as the guide reads tcpdump: one\n"
+         "                         line per packet and one sentence (needs CAP_NET_RAW)\n"
+         "  --capture FILE         write the probe's packets (every probe's, with --mtu) to\n"
+         "                         FILE as pcap for tcpdump or Wireshark, Proxy-Authorization\n"
+         "                         masked; FILE must not exist (needs CAP_NET_RAW)\n"
+         "  --packets              read the captured packets as the guide reads tcpdump: one\n"
+         "                         line per packet and one sentence (needs CAP_NET_RAW)\n"
          "  --json                 print one JSON object instead of the timeline\n"
          "\n"
          "exit status: 0 probe ok, 1 probe failed, 2 bad usage\n"
@@ -198,16 +253,21 @@ std::string check_usage() {
 }
 
 Result<CheckOptions> parse_check_args(const std::vector<std::string>& argv) {
-  auto args =
-      CliArgs::parse(argv,
-                     {"--proxy", "--target", "--ca-file", "--request", "--max-bytes", "--timeout",
-                      "--stall", "--proxy-user", "--proxy-password-file", "--method"},
-                     {"--json", "--help", "--expect-denied", "--refuse-basic", "--mtu"});
+  auto args = CliArgs::parse(
+      argv,
+      {"--proxy", "--target", "--ca-file", "--request", "--max-bytes", "--timeout", "--stall",
+       "--proxy-user", "--proxy-password-file", "--method", "--capture"},
+      {"--json", "--help", "--expect-denied", "--refuse-basic", "--mtu", "--packets"});
   if (!args) return args.error();
   CheckOptions options;
   options.help = args->has("--help");
   options.json = args->has("--json");
   options.mtu = args->has("--mtu");
+  options.packets = args->has("--packets");
+  options.capture_file = args->value("--capture");
+  if (options.capture_file && options.capture_file->empty()) {
+    return error_text("--capture needs a file name");
+  }
   if (options.help) return options;
   auto proxy = args->value("--proxy");
   auto target = args->value("--target");
@@ -254,16 +314,28 @@ int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err)
     return kExitUsage;
   }
   asio::io_context io;
+  auto capture = open_check_capture(options, io.get_executor());
+  if (!capture) {
+    err << "proxywatch check: " << capture.error() << "\n";
+    return kExitUsage;
+  }
   std::optional<ProbeResult> result;
-  asio::co_spawn(io, run_probe(spec, *tls), [&](std::exception_ptr e, ProbeResult r) {
+  std::vector<NamedPackets> probes;
+  auto run = [&]() -> asio::awaitable<void> {
+    auto tap = *capture ? (*capture)->start_probe() : nullptr;
+    result = co_await run_probe(spec, *tls, tap.get());
+    if (!tap) co_return;
+    ProbePackets packets = co_await (*capture)->finish(*tap);  // not inside braces: g++ 12
+    probes.push_back(NamedPackets{"", std::move(packets)});
+  };
+  asio::co_spawn(io, run(), [](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
-    result = std::move(r);
   });
   io.run();
-  if (options.json) {
-    out << serialize(to_json(*result, spec)) << "\n";
-  } else {
-    out << format_timeline(*result, spec);
+  if (!print_check(
+          options, to_json(*result, spec), [&] { return format_timeline(*result, spec); }, probes,
+          out, err)) {
+    return kExitUsage;
   }
   return result->ok() ? kExitOk : kExitProbeFailed;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The pipeline's arrows, checked on the includes (the per-stage unit tests check them again at
-# link time): the vocabulary includes no stage; probe and history never include output, history
-# never includes the probe engine, and nothing outside daemon/ and tests/ includes daemon/.
+# link time): the vocabulary includes no stage; probe and history never include output or the
+# capture (which sees the probe only through PacketTap), history never includes the probe
+# engine, and nothing outside daemon/ and tests/ includes daemon/.
 # Inside the output stage the rooms are side by side: json/ is the floor every JSON output
 # stands on; no room includes another but json/.
 #   tests/layering_test.sh SOURCE_DIR
@@ -20,15 +21,16 @@ forbid() {
     fi
   done
 }
-forbid "common/*.h common/*.cc" common/probe/ common/history/ common/output/ config/ daemon/
-forbid "common/probe/*" common/history/ common/output/ config/ daemon/
-forbid "common/history/*" common/probe/ common/output/ config/ daemon/
-forbid "common/output/*/*" common/probe/ config/ daemon/
+forbid "common/*.h common/*.cc" common/probe/ common/capture/ common/history/ common/output/ config/ daemon/
+forbid "common/probe/*" common/capture/ common/history/ common/output/ config/ daemon/
+forbid "common/capture/*" common/history/ common/output/ config/ daemon/
+forbid "common/history/*" common/probe/ common/capture/ common/output/ config/ daemon/
+forbid "common/output/*/*" common/probe/ common/capture/ config/ daemon/
 rooms="metrics status web store log print"
 forbid "common/output/json/*" $(for r in $rooms; do echo common/output/$r/; done)
 for room in $rooms; do
   forbid "common/output/$room/*" $(for r in $rooms; do [ "$r" = "$room" ] || echo common/output/$r/; done)
 done
-forbid "config/*" common/probe/ common/history/ common/output/ daemon/
+forbid "config/*" common/probe/ common/capture/ common/history/ common/output/ daemon/
 [ $status -eq 0 ] && echo "layering: every include follows the arrows"
 exit $status

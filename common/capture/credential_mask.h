@@ -24,6 +24,7 @@ class CredentialMask {
   std::uint32_t next_seq_ = 0;
   bool started_ = false;
   State state_ = State::kLineStart;
+  bool skipping_space_ = false;  // between a secret header's colon and its value
   std::string name_;
   // Masked ranges [begin, end) by sequence number, for retransmissions.
   std::map<std::uint32_t, std::uint32_t> masked_;

@@ -56,15 +56,16 @@ class PacketCapture {
   // Ends `probe`'s capture: reads what the kernel holds, waits up to `linger` for the last
   // packets of its connections (a FIN or RST after the probe closed), and returns its packets
   // in the order they were seen. `probe` captures nothing afterwards.
-  boost::asio::awaitable<ProbePackets> finish(ProbeCapture& probe,
-                                              std::chrono::milliseconds linger =
-                                                  std::chrono::milliseconds(200));
+  boost::asio::awaitable<ProbePackets> finish(
+      ProbeCapture& probe, std::chrono::milliseconds linger = std::chrono::milliseconds(200));
 
   // The BPF filter in force now (for tests and logs).
   std::string filter() const;
 
- private:
+  // The live capture's state; internal to packet_capture.cc (ProbeCapture reaches it).
   struct Impl;
+
+ private:
   explicit PacketCapture(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

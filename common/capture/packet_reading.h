@@ -18,15 +18,16 @@ namespace proxywatch {
 enum class PacketDirection { kOut, kIn };
 
 struct PacketLine {
-  double seconds = 0;  // since the first SYN (or the first packet)
+  double seconds = 0;       // since the first SYN (or the first packet)
+  unsigned connection = 1;  // which of the probe's connections, in the order they began
   PacketDirection direction = PacketDirection::kOut;
-  std::string flags;     // tcpdump's: "S", "S.", ".", "P.", "F.", "R." …; "ICMP" for ICMP
-  std::uint32_t seq = 0;  // relative to the sender's ISN
+  std::string flags;         // tcpdump's: "S", "S.", ".", "P.", "F.", "R." …; "ICMP" for ICMP
+  std::uint32_t seq = 0;     // relative to the sender's ISN
   std::uint32_t length = 0;  // TCP payload bytes (on the wire)
   std::uint32_t wire_length = 0;  // the whole packet's on the wire
-  std::string options;   // "mss 1460, wscale 7, sackOK" on SYNs, "" otherwise
-  std::string what;      // "CONNECT fmc.example:443", "HTTP/1.1 200 Connection established",
-                         // "TLS ClientHello (583 bytes, SNI fmc.example)", "retransmission" …
+  std::string options;            // "mss 1460, wscale 7, sackOK" on SYNs, "" otherwise
+  std::string what;  // "CONNECT fmc.example:443", "HTTP/1.1 200 Connection established",
+                     // "TLS ClientHello (583 bytes, SNI fmc.example)", "retransmission" …
 };
 
 struct PacketReading {

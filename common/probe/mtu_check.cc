@@ -73,17 +73,18 @@ void conclude_mtu_report(MtuReport& report) {
 }
 
 boost::asio::awaitable<MtuReport> run_mtu_comparison(ProbeSpec spec, TlsContexts::ContextPtr tls,
-                                                     TlsContexts::ContextPtr padded_tls) {
+                                                     TlsContexts::ContextPtr padded_tls,
+                                                     MtuTaps taps) {
   MtuReport report;
   spec.clamp_mss.reset();
   spec.pad_client_hello = false;
-  report.normal = co_await run_probe(spec, tls);
+  report.normal = co_await run_probe(spec, tls, taps.normal);
   ProbeSpec clamped = spec;
   clamped.clamp_mss = report.clamp_mss;
-  report.clamped = co_await run_probe(clamped, tls);
+  report.clamped = co_await run_probe(clamped, tls, taps.clamped);
   ProbeSpec padded = spec;
   padded.pad_client_hello = true;
-  report.padded = co_await run_probe(padded, padded_tls);
+  report.padded = co_await run_probe(padded, padded_tls, taps.padded);
   conclude_mtu_report(report);
   co_return report;
 }

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "common/mtu_report.h"
+#include "common/probe/packet_tap.h"
 #include "common/probe/tls_contexts.h"
 #include "common/probe_result.h"
 #include "common/probe_spec.h"
@@ -40,8 +41,15 @@ void conclude_mtu_report(MtuReport& report);
 // Runs the three probes of `spec` one after the other (never at once: they must not compete
 // for the same path) and returns their report. `tls` is the context for the normal and clamped
 // probes, `padded_tls` one made with ClientHelloPadding::kPadded for the same CA file; the report
-// is concluded. Never throws for network failures.
+// is concluded. Never throws for network failures. `taps`, when given, watch the normal, the
+// clamped and the padded probe in that order (one tap may watch all three).
+struct MtuTaps {
+  PacketTap* normal = nullptr;
+  PacketTap* clamped = nullptr;
+  PacketTap* padded = nullptr;
+};
 boost::asio::awaitable<MtuReport> run_mtu_comparison(ProbeSpec spec, TlsContexts::ContextPtr tls,
-                                                     TlsContexts::ContextPtr padded_tls);
+                                                     TlsContexts::ContextPtr padded_tls,
+                                                     MtuTaps taps = {});
 
 }  // namespace proxywatch

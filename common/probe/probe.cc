@@ -87,17 +87,31 @@ asio::awaitable<bool> ProbeSession::resolve() {
   co_return true;
 }
 
-error_code ProbeSession::open_socket(const tcp& protocol) {
+error_code ProbeSession::open_socket(const tcp::endpoint& remote) {
   error_code ec;
   socket_connected_ = false;
   tcp_.socket().close(ec);
-  tcp_.socket().open(protocol, ec);
-  if (ec || !spec_.clamp_mss) return ec;
-  int mss = static_cast<int>(*spec_.clamp_mss);
-  if (setsockopt(tcp_.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
-    ec.assign(errno, boost::system::system_category());
+  tcp_.socket().open(remote.protocol(), ec);
+  if (ec) return ec;
+  if (spec_.clamp_mss) {
+    int mss = static_cast<int>(*spec_.clamp_mss);
+    if (setsockopt(tcp_.socket().native_handle(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
+      return error_code(errno, boost::system::system_category());
+    }
   }
-  return ec;
+  return announce(tcp_.socket(), remote);
+}
+
+error_code ProbeSession::announce(tcp::socket& socket, const tcp::endpoint& remote) {
+  if (!tap_) return {};
+  error_code ec;
+  // Port 0: the kernel picks an ephemeral port now instead of at connect(2).
+  socket.bind(tcp::endpoint(remote.protocol(), 0), ec);
+  if (ec) return ec;
+  tcp::endpoint local = socket.local_endpoint(ec);
+  if (ec) return ec;
+  tap_->connecting(local, remote);
+  return {};
 }
 
 asio::awaitable<bool> ProbeSession::connect_tcp() {
@@ -106,7 +120,7 @@ asio::awaitable<bool> ProbeSession::connect_tcp() {
   error_code ec = asio::error::host_not_found;
   for (const auto& endpoint : endpoints_) {
     tcp_.expires_at(deadline);
-    ec = open_socket(endpoint.protocol());
+    ec = open_socket(endpoint);
     if (ec) break;
     std::tie(ec) = co_await tcp_.async_connect(endpoint, kUseTuple);
     if (!ec) {
@@ -141,9 +155,10 @@ void ProbeSession::close_socket() {
 
 }  // namespace detail
 
-boost::asio::awaitable<ProbeResult> run_probe(ProbeSpec spec, TlsContexts::ContextPtr tls) {
+boost::asio::awaitable<ProbeResult> run_probe(ProbeSpec spec, TlsContexts::ContextPtr tls,
+                                              PacketTap* tap) {
   detail::ProbeSession probe(co_await boost::asio::this_coro::executor, std::move(spec),
-                             std::move(tls));
+                             std::move(tls), tap);
   co_return co_await probe.run();
 }
 

@@ -199,7 +199,7 @@ asio::awaitable<error_code> ProbeSession::reconnect(Clock::time_point deadline) 
   buffer_.clear();
   ++result_.auth_reconnects;
   // open_socket closes the old socket and keeps an MTU probe's clamped MSS.
-  error_code ec = open_socket(connected_.protocol());
+  error_code ec = open_socket(connected_);
   if (ec) co_return ec;
   tcp_.expires_at(deadline);
   std::tie(ec) = co_await tcp_.async_connect(connected_, kUseTuple);

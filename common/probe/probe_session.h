@@ -31,6 +31,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "common/probe/packet_tap.h"
 #include "common/probe/probe.h"
 #include "common/probe/proxy_answer.h"
 #include "common/probe/tls_contexts.h"
@@ -59,8 +60,14 @@ bool is_closed(const error_code& ec);
 class ProbeSession {
  public:
   // A probe of `spec` on executor `ex`, with the origin's TLS settings from `tls`.
-  ProbeSession(asio::any_io_executor ex, ProbeSpec spec, TlsContexts::ContextPtr tls)
-      : ex_(std::move(ex)), spec_(std::move(spec)), tls_ctx_(std::move(tls)), tcp_(ex_) {}
+  // `tap`, when given, is told of each connection before its SYN (packet_tap.h).
+  ProbeSession(asio::any_io_executor ex, ProbeSpec spec, TlsContexts::ContextPtr tls,
+               PacketTap* tap = nullptr)
+      : ex_(std::move(ex)),
+        spec_(std::move(spec)),
+        tls_ctx_(std::move(tls)),
+        tap_(tap),
+        tcp_(ex_) {}
 
   // Runs every phase the spec asks for and returns the result with its diagnosis. Call once.
   asio::awaitable<ProbeResult> run();
@@ -88,10 +95,14 @@ class ProbeSession {
   beast::tcp_stream& lowest() { return tls_ ? tls_->next_layer() : tcp_; }
   // Resolves the proxy's name within the dns deadline (phase dns; skipped for an address).
   asio::awaitable<bool> resolve();
-  // A fresh socket for one connect attempt, with the MSS clamped when the spec asks: TCP_MAXSEG
-  // before connect(2) caps the MSS our SYN announces, so the proxy must send small segments
-  // (tcp(7); the inbound MTU probe).
-  error_code open_socket(const asio::ip::tcp& protocol);
+  // A fresh socket for one connect attempt to `remote`, with the MSS clamped when the spec
+  // asks: TCP_MAXSEG before connect(2) caps the MSS our SYN announces, so the proxy must send
+  // small segments (tcp(7); the inbound MTU probe). With a tap, bound to its local port and
+  // announced (announce()).
+  error_code open_socket(const asio::ip::tcp::endpoint& remote);
+  // With a tap: binds `socket` to an ephemeral local port and tells the tap of the connection
+  // to `remote` it is about to make. Without one: nothing.
+  error_code announce(asio::ip::tcp::socket& socket, const asio::ip::tcp::endpoint& remote);
   // Tries each address in turn until one accepts, all within the one tcp_connect deadline.
   asio::awaitable<bool> connect_tcp();
   // Reads the last TCP_INFO of a connected socket, then shuts it down and closes it.
@@ -190,6 +201,7 @@ class ProbeSession {
   asio::any_io_executor ex_;
   ProbeSpec spec_;
   TlsContexts::ContextPtr tls_ctx_;
+  PacketTap* tap_ = nullptr;
   ProbeResult result_;
   std::vector<asio::ip::tcp::endpoint> endpoints_;
   asio::ip::tcp::endpoint connected_;

@@ -28,6 +28,9 @@ asio::awaitable<bool> ProbeSession::speaks_tls(Clock::time_point deadline) {
   if (hello.empty()) co_return false;
   beast::tcp_stream stream(ex_);
   stream.expires_at(deadline);
+  error_code open_ec;
+  stream.socket().open(connected_.protocol(), open_ec);
+  if (open_ec || announce(stream.socket(), connected_)) co_return false;
   auto [connect_ec] = co_await stream.async_connect(connected_, kUseTuple);
   if (connect_ec) co_return false;
   auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(hello), kUseTuple);

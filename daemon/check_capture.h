@@ -1,0 +1,44 @@
+// `check --capture FILE` and `check --packets`: the capture of check's own probes, the file it
+// is written to, and the packet reading added to the timeline or the JSON.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/value.hpp>
+
+#include "common/capture/packet_capture.h"
+#include "common/capture/probe_packets.h"
+#include "common/error.h"
+#include "daemon/check_command.h"
+
+namespace proxywatch {
+
+// The capture check's options ask for, on `ex`; nullptr when they ask for none. The error says
+// what is missing (CAP_NET_RAW) or that --capture's file exists (it is never overwritten).
+Result<std::unique_ptr<PacketCapture>> open_check_capture(const CheckOptions& options,
+                                                          boost::asio::any_io_executor ex);
+
+// One probe's packets with the name check prints it under ("normal", "clamped", "padded", or
+// empty for a lone probe).
+struct NamedPackets {
+  std::string name;
+  ProbePackets packets;
+};
+
+// Writes every probe's packets into `options.capture_file` (one file, in time order) when it is
+// set, and returns what check adds after the timeline: the packet reading of each (with
+// --packets) and where the capture went. Errors say why the file could not be written.
+Result<std::string> finish_check_capture_text(const CheckOptions& options,
+                                              const std::vector<NamedPackets>& probes);
+
+// The same for --json: sets "packets" (each probe's lines and reading) and "capture_file" in
+// `json`, an object.
+Result<void> finish_check_capture_json(const CheckOptions& options,
+                                       const std::vector<NamedPackets>& probes,
+                                       boost::json::value& json);
+
+}  // namespace proxywatch
