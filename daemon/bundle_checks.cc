@@ -1,7 +1,7 @@
 // The support bundle's fresh checks: `proxywatch check --mtu --packets` of every planned target
 // (a plain check for http:// and negative targets, which have no TLS to compare), run through
-// run_check() on threads of their own, a few at once, each phase bounded, so the whole part
-// takes at most a few times kBundleCheckPhase however the proxy behaves.
+// run_check() on threads of their own, all at once, each phase bounded, so the whole part ends
+// within a bound however the proxy behaves (bundle_collect.h).
 #include <algorithm>
 #include <sstream>
 #include <thread>

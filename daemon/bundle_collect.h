@@ -24,11 +24,13 @@ inline constexpr std::size_t kBundleCaptureBytes = 64 << 20;   // all captures t
 inline constexpr std::size_t kBundleHistoryProbes = 200'000;   // probes read from the history
 inline constexpr std::chrono::hours kBundleHistorySpan{24 * 7};
 // The fresh checks: each phase at most this long (transfer and stall included), at most this
-// many bytes read, at most this many at once.
+// many bytes read, all at once (one MTU comparison is three probes one after the other, so the
+// part ends within 3 x 5 phases x kBundleCheckPhase however the proxy behaves), for at most
+// kBundleCheckTargets targets (an FMC has a handful).
 inline constexpr std::chrono::seconds kBundleCheckPhase{5};
 inline constexpr std::uint64_t kBundleCheckBytes = 256 << 10;
-inline constexpr std::size_t kBundleChecksAtOnce = 8;
-inline constexpr std::size_t kBundleCheckTargets = 64;
+inline constexpr std::size_t kBundleChecksAtOnce = 16;
+inline constexpr std::size_t kBundleCheckTargets = 16;
 
 // One file of the bundle.
 struct BundleFile {

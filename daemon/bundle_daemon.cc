@@ -158,7 +158,7 @@ void collect_daemon_state(BundleContents& bundle, const BundleConfig& loaded) {
   }
   bundle.gap("daemon/status.json", "the daemon at " + where + " did not answer (" +
                                        status.error().message +
-                                       "): the state on disk is in daemon/state-on-disk.json");
+                                       "): daemon/state-on-disk.json has the state on disk");
   std::string db = history_database_path(loaded.config.state_dir);
   auto state = state_on_disk(loaded, db);
   if (!state) {

@@ -130,10 +130,9 @@ void mask_yaml_keys(int number, std::string& line, YamlBlock& block, std::string
     std::string_view rest = begin == std::string::npos
                                 ? std::string_view()
                                 : std::string_view(line).substr(begin, content_end(line) - begin);
-    if (rest.empty() || rest.starts_with('#') || rest == "|" || rest == ">" ||
-        rest.starts_with("|") || rest.starts_with(">")) {
+    if (rest.empty() || rest.starts_with('#') || rest.starts_with('|') || rest.starts_with('>')) {
+      // The value is on the lines below, indented deeper: a mapping or a block scalar.
       block = {.active = true, .indent = indent_of(line), .key = key};
-      if (!rest.empty() && !rest.starts_with('#')) replace(line, begin, content_end(line));
       return;
     }
     std::size_t end = yaml_value_end(line, begin, in_flow);
