@@ -12,7 +12,7 @@
 namespace proxywatch {
 namespace {
 
-constexpr std::size_t kBlock = 512;
+constexpr std::size_t kTarBlock = 512;
 constexpr std::uint64_t kMaxTarSize = 077777777777ULL;  // 11 octal digits
 constexpr std::size_t kGzipChunk = 64 * 1024;
 
@@ -63,7 +63,7 @@ Result<std::string> ustar_header(const TarEntry& entry) {
     return error_text("archive member name '" + name + "' is not a plain relative path");
   }
   if (entry.size > kMaxTarSize) return error_text("archive member " + name + " is too large");
-  std::string header(kBlock, '\0');
+  std::string header(kTarBlock, '\0');
   if (name.size() > kTarMaxName || !put_name(header.data(), name)) {
     return error_text("archive member name '" + name + "' is too long for a ustar header");
   }
@@ -148,7 +148,7 @@ Result<void> TarGzWriter::add(const TarEntry& entry, std::string_view content) {
   if (!header) return header.error();
   if (auto done = gzip_->write(*header); !done) return done;
   if (auto done = gzip_->write(content); !done) return done;
-  std::size_t pad = (kBlock - content.size() % kBlock) % kBlock;
+  std::size_t pad = (kTarBlock - content.size() % kTarBlock) % kTarBlock;
   return gzip_->write(std::string(pad, '\0'));
 }
 
@@ -165,7 +165,7 @@ Result<void> TarGzWriter::finish() {
   if (gzip_->finished) return error_text("the archive is already finished");
   gzip_->finished = true;
   // The end of a tar archive: two zero blocks.
-  return gzip_->deflate_and_write(std::string(2 * kBlock, '\0'), Z_FINISH);
+  return gzip_->deflate_and_write(std::string(2 * kTarBlock, '\0'), Z_FINISH);
 }
 
 }  // namespace proxywatch

@@ -17,7 +17,7 @@
 namespace proxywatch {
 namespace {
 
-std::string host_name() {
+std::string bundle_host_name() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "unknown-host";
   std::string out = name;
@@ -189,7 +189,7 @@ int run_bundle_command(const std::vector<std::string>& argv, std::ostream& out, 
     return kExitBundleFailed;
   }
   auto now = std::chrono::system_clock::now();
-  std::string host = host_name();
+  std::string host = bundle_host_name();
   std::string stamp =
       fmt::format("{:%Y%m%dT%H%M%SZ}", std::chrono::floor<std::chrono::seconds>(now));
   std::string path =

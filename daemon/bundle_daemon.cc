@@ -156,7 +156,7 @@ void collect_daemon_state(BundleContents& bundle, const BundleConfig& loaded) {
     }
     return;
   }
-  bundle.gap("daemon/status.json", "the daemon at " + where + " did not answer (" +
+  bundle.gap("daemon/status.json", "not read from the daemon at " + where + " (" +
                                        status.error().message +
                                        "): daemon/state-on-disk.json has the state on disk");
   std::string db = history_database_path(loaded.config.state_dir);

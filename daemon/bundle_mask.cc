@@ -14,17 +14,17 @@
 namespace proxywatch {
 namespace {
 
-std::string lower(std::string_view text) {
+std::string mask_lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
-bool is_blank(char c) {
+bool mask_is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r';
 }
-bool is_word(char c) {
+bool mask_is_word(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
@@ -47,18 +47,18 @@ std::string map_lines(std::string_view text, const std::function<void(int, std::
 }
 
 // The end of `line` without a trailing CR.
-std::size_t content_end(const std::string& line) {
+std::size_t mask_content_end(const std::string& line) {
   return !line.empty() && line.back() == '\r' ? line.size() - 1 : line.size();
 }
 
-std::size_t indent_of(const std::string& line) {
+std::size_t mask_indent_of(const std::string& line) {
   return line.find_first_not_of(" \t") == std::string::npos ? line.size()
                                                             : line.find_first_not_of(" \t");
 }
 
 // Replaces line[begin, end) by kMaskText unless it is empty; true when it did.
-bool replace(std::string& line, std::size_t begin, std::size_t end) {
-  while (end > begin && is_blank(line[end - 1])) --end;
+bool mask_replace(std::string& line, std::size_t begin, std::size_t end) {
+  while (end > begin && mask_is_blank(line[end - 1])) --end;
   if (end <= begin) return false;
   line.replace(begin, end - begin, kMaskText);
   return true;
@@ -68,7 +68,7 @@ bool replace(std::string& line, std::size_t begin, std::size_t end) {
 // a flow collection at the next ',', '}' or ']', any other at the end of the line (a comment
 // after it is masked too: a password may hold " #").
 std::size_t yaml_value_end(const std::string& line, std::size_t begin, bool in_flow) {
-  std::size_t end = content_end(line);
+  std::size_t end = mask_content_end(line);
   if (begin >= end) return begin;
   char quote = line[begin];
   if (quote == '"' || quote == '\'') {
@@ -96,14 +96,14 @@ struct YamlBlock {
 // A line of a secret block: the value of `name: value`, or the whole line.
 void mask_block_line(int number, std::string& line, const YamlBlock& block, std::string_view file,
                      std::vector<MaskEntry>& masked) {
-  std::size_t indent = indent_of(line);
+  std::size_t indent = mask_indent_of(line);
   std::size_t colon = line.find(':', indent);
-  bool pair =
-      colon != std::string::npos && (colon + 1 >= content_end(line) || is_blank(line[colon + 1]));
+  bool pair = colon != std::string::npos &&
+              (colon + 1 >= mask_content_end(line) || mask_is_blank(line[colon + 1]));
   std::size_t begin = pair ? line.find_first_not_of(" \t", colon + 1) : indent;
   std::string what = "key " + block.key;
   if (pair) what += "." + line.substr(indent, colon - indent);
-  if (begin != std::string::npos && replace(line, begin, content_end(line))) {
+  if (begin != std::string::npos && mask_replace(line, begin, mask_content_end(line))) {
     masked.push_back({std::string(file), number, what});
   }
 }
@@ -127,16 +127,16 @@ void mask_yaml_keys(int number, std::string& line, YamlBlock& block, std::string
     }
     std::size_t begin = line.find_first_not_of(" \t", key_end);
     bool in_flow = line.find_first_of("{[") < key_end;
-    std::string_view rest = begin == std::string::npos
-                                ? std::string_view()
-                                : std::string_view(line).substr(begin, content_end(line) - begin);
+    std::string_view rest = begin == std::string::npos ? std::string_view()
+                                                       : std::string_view(line).substr(
+                                                             begin, mask_content_end(line) - begin);
     if (rest.empty() || rest.starts_with('#') || rest.starts_with('|') || rest.starts_with('>')) {
       // The value is on the lines below, indented deeper: a mapping or a block scalar.
-      block = {.active = true, .indent = indent_of(line), .key = key};
+      block = {.active = true, .indent = mask_indent_of(line), .key = key};
       return;
     }
     std::size_t end = yaml_value_end(line, begin, in_flow);
-    if (replace(line, begin, end)) masked.push_back({std::string(file), number, "key " + key});
+    if (mask_replace(line, begin, end)) masked.push_back({std::string(file), number, "key " + key});
     from = begin + kMaskText.size();
   }
 }
@@ -144,7 +144,7 @@ void mask_yaml_keys(int number, std::string& line, YamlBlock& block, std::string
 }  // namespace
 
 bool is_secret_key_name(std::string_view key) {
-  std::string name = lower(key);
+  std::string name = mask_lower(key);
   if (name.ends_with("_file")) return false;
   for (std::string_view part : {"pas", "pwd", "secret", "token"}) {
     if (name.find(part) != std::string::npos) return true;
@@ -155,14 +155,14 @@ bool is_secret_key_name(std::string_view key) {
 MaskedText mask_proxy_file(std::string_view text, std::string_view file) {
   MaskedText out;
   out.text = map_lines(text, [&](int number, std::string& line) {
-    std::size_t end = content_end(line);
+    std::size_t end = mask_content_end(line);
     for (std::size_t at = 0; at < end;) {
-      if (!is_word(line[at])) {
+      if (!mask_is_word(line[at])) {
         ++at;
         continue;
       }
       std::size_t word_end = at;
-      while (word_end < end && is_word(line[word_end])) ++word_end;
+      while (word_end < end && mask_is_word(line[word_end])) ++word_end;
       std::string key = line.substr(at, word_end - at);
       if (!is_secret_key_name(key)) {
         at = word_end;
@@ -176,7 +176,7 @@ MaskedText mask_proxy_file(std::string_view text, std::string_view file) {
           semicolon != std::string::npos && begin != std::string::npos && semicolon >= begin
               ? semicolon
               : end;
-      if (begin != std::string::npos && begin < stop && replace(line, begin, stop)) {
+      if (begin != std::string::npos && begin < stop && mask_replace(line, begin, stop)) {
         out.masked.push_back({std::string(file), number, "key " + key});
       }
       break;
@@ -190,8 +190,8 @@ MaskedText mask_yaml_file(std::string_view text, std::string_view file) {
   MaskedText out;
   YamlBlock block;
   out.text = map_lines(text, [&](int number, std::string& line) {
-    std::size_t indent = indent_of(line);
-    bool blank = indent >= content_end(line) || line[indent] == '#';
+    std::size_t indent = mask_indent_of(line);
+    bool blank = indent >= mask_content_end(line) || line[indent] == '#';
     if (block.active && !blank && indent > block.indent) {
       return mask_block_line(number, line, block, file, out.masked);
     }

@@ -84,12 +84,12 @@ std::string address_text(const sockaddr* address, const sockaddr* netmask) {
   return fmt::format("inet6 {}/{}", text, prefix);
 }
 
-struct Interface {
+struct NetInterface {
   unsigned flags = 0;
   std::vector<std::string> addresses;
 };
 
-std::string interface_line(const std::string& name, const Interface& i) {
+std::string interface_line(const std::string& name, const NetInterface& i) {
   std::string mtu = file_or_why("/sys/class/net/" + name + "/mtu");
   while (!mtu.empty() && mtu.back() == '\n') mtu.pop_back();
   std::string out = fmt::format("{}: {}{}, mtu {}\n", name, (i.flags & IFF_UP) ? "up" : "down",
@@ -101,9 +101,9 @@ std::string interface_line(const std::string& name, const Interface& i) {
 Result<std::string> interfaces_text() {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return error_text("getifaddrs: " + errno_text(errno));
-  std::map<std::pair<unsigned, std::string>, Interface> by_index;
+  std::map<std::pair<unsigned, std::string>, NetInterface> by_index;
   for (ifaddrs* a = list; a; a = a->ifa_next) {
-    Interface& i = by_index[{if_nametoindex(a->ifa_name), a->ifa_name}];
+    NetInterface& i = by_index[{if_nametoindex(a->ifa_name), a->ifa_name}];
     i.flags = a->ifa_flags;
     if (a->ifa_addr && (a->ifa_addr->sa_family == AF_INET || a->ifa_addr->sa_family == AF_INET6)) {
       i.addresses.push_back(address_text(a->ifa_addr, a->ifa_netmask));

@@ -115,13 +115,16 @@ class BundleTest : public ::testing::Test {
   std::uint16_t metrics_port_ = 0;
 };
 
-TEST_F(BundleTest, RefusesAnExistingOutputFileAndAMissingConfiguration) {
+TEST_F(BundleTest, RefusesAnExistingOrUnwritableOutputAndAMissingConfiguration) {
   write_config();
   auto existing = dir_.write_file("taken.tar.gz", "mine");
   auto run = bundle(existing.string());
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("already exists"), std::string::npos) << run.err;
   EXPECT_EQ(dir_.read_file("taken.tar.gz"), "mine");
+  auto unwritable = bundle((dir_.path() / "no-such-dir" / "b.tar.gz").string());
+  EXPECT_EQ(unwritable.exit_code, 1);
+  EXPECT_NE(unwritable.err.find("cannot create"), std::string::npos) << unwritable.err;
   auto missing = testing::run_process({PROXYWATCH_BINARY, "bundle", "--config",
                                        (dir_.path() / "none.yaml").string(), "-o",
                                        (dir_.path() / "b.tar.gz").string()});
@@ -180,7 +183,7 @@ TEST_F(BundleTest, FromARunningDaemonThenFromItsStateOnDiskWithoutASecret) {
   EXPECT_FALSE(bundle_test_has(members, "daemon/status.json"));
   std::string state = testing::read_file(dir_.path() / "stopped/daemon/state-on-disk.json");
   EXPECT_NE(state.find("\"origin\""), std::string::npos) << state;
-  EXPECT_NE(testing::read_file(dir_.path() / "stopped/README.txt").find("did not answer"),
+  EXPECT_NE(testing::read_file(dir_.path() / "stopped/README.txt").find("not read from the daemon"),
             std::string::npos);
   bundle_test_expect_no_secret(dir_.path() / "stopped");
   for (const std::string& secret : bundle_test_secrets()) {
