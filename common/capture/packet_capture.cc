@@ -1,10 +1,14 @@
 // libpcap on "any", non-blocking, its descriptor watched by Asio only while a probe has a
-// connection announced (an idle daemon never wakes for it). The kernel filter names exactly the
-// announced connections' local ports (plus ICMP too-big), so nothing else is copied out of the
-// kernel; each packet is then matched to its connection by its full address pair.
+// connection announced (an idle daemon never wakes for it). The kernel filter names the remote
+// ends the probes connect to (the proxy's address and port) plus ICMP too-big; it changes only
+// when a new remote appears, because libpcap's setfilter costs about half a millisecond (it
+// flushes the ring). Each packet is then matched in user space to the connection it belongs to
+// by the probe's local port, bound before the SYN, and both addresses: packets of the host's
+// other connections to the proxy are dropped there.
 #include "common/capture/packet_capture.h"
 
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -24,6 +28,10 @@ using capture::PacketEndpoint;
 
 namespace {
 
+// Remote ends the filter names at most; beyond, it is rebuilt with the remote ends of the
+// connections watched at the time and the new one (a daemon probes one proxy, so this only
+// bounds a pathological set).
+constexpr std::size_t kMaxRemotes = 16;
 // The kernel's buffer for packets libpcap has not read yet.
 constexpr int kKernelBufferBytes = 1 << 20;
 // ICMP "fragmentation needed" and ICMPv6 "packet too big", whoever they concern.
@@ -48,6 +56,14 @@ PacketEndpoint to_packet_endpoint(const asio::ip::tcp::endpoint& endpoint) {
   return out;
 }
 
+// The pcap filter words naming `remote`: "host 192.0.2.1 and port 3128".
+std::string filter_words(const PacketEndpoint& remote) {
+  std::string text = remote.to_string();
+  std::string address =
+      remote.v6 ? text.substr(1, text.rfind(']') - 1) : text.substr(0, text.rfind(':'));
+  return "host " + address + " and port " + std::to_string(remote.port);
+}
+
 }  // namespace
 
 struct ProbeCapture::State {
@@ -65,6 +81,8 @@ struct PacketCapture::Impl {
   asio::posix::stream_descriptor descriptor;
   // Local port → the probe that announced a connection from it.
   std::map<std::uint16_t, ProbeCapture::State*> watched;
+  // The remote ends the filter names, as pcap filter words ("host 192.0.2.1 and port 3128").
+  std::set<std::string> remotes;
   std::string filter = "less 1";
   bool waiting = false;
 
@@ -84,23 +102,27 @@ struct PacketCapture::Impl {
 
 void PacketCapture::Impl::watch(ProbeCapture::State* state, std::uint16_t port,
                                 const PacketEndpoint& remote) {
+  // Packets queued while nothing was watched belong to nobody: drop them before the SYN.
+  if (watched.empty()) drain();
   state->connections[port] = {remote, CredentialMask{}};
   watched[port] = state;
-  set_filter();
+  std::string words = filter_words(remote);
+  if (!remotes.contains(words)) {
+    if (remotes.size() >= kMaxRemotes) {
+      // Keep only the remote ends of the connections watched now.
+      remotes.clear();
+      for (const auto& [local, owner] : watched) {
+        remotes.insert(filter_words(owner->connections.at(local).first));
+      }
+    }
+    remotes.insert(words);
+    set_filter();
+  }
   arm();
 }
 
 void PacketCapture::Impl::forget(ProbeCapture::State* state) {
-  bool changed = false;
-  for (auto it = watched.begin(); it != watched.end();) {
-    if (it->second != state) {
-      ++it;
-      continue;
-    }
-    it = watched.erase(it);
-    changed = true;
-  }
-  if (changed) set_filter();
+  std::erase_if(watched, [state](const auto& entry) { return entry.second == state; });
   if (watched.empty() && waiting) {
     boost::system::error_code ignored;
     descriptor.cancel(ignored);
@@ -109,14 +131,12 @@ void PacketCapture::Impl::forget(ProbeCapture::State* state) {
 }
 
 void PacketCapture::Impl::set_filter() {
-  std::string ports;
-  for (const auto& [port, state] : watched) {
-    ports += (ports.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
-  }
-  filter = ports.empty() ? "less 1" : "(tcp and (" + ports + ")) or " + kTooBigFilter;
+  std::string ends;
+  for (const auto& words : remotes) ends += (ends.empty() ? "(" : " or (") + words + ")";
+  filter = ends.empty() ? "less 1" : "(tcp and (" + ends + ")) or " + kTooBigFilter;
   bpf_program program{};
-  // A filter of ports and fixed words always compiles; should libpcap refuse it anyway, the
-  // previous filter stays, which still holds every connection watched before.
+  // Addresses, ports and fixed words always compile; should libpcap refuse the filter anyway,
+  // the previous one stays.
   if (pcap_compile(handle, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) return;
   pcap_setfilter(handle, &program);
   pcap_freecode(&program);

@@ -1,11 +1,12 @@
 // Capturing probes' own packets (libpcap on the "any" device, Linux): one PacketCapture per
 // process, shared by every probe on its io_context. Each probe gets a ProbeCapture, the
-// PacketTap it hands to run_probe; the kernel filter follows the connections the probes
-// announce (their local ports, set before each SYN), and each packet goes to the probe whose
-// connection (local port, remote address and port) it belongs to. ICMP "fragmentation needed"
-// and ICMPv6 "packet too big" go to the probe whose connection the quoted header names.
-// Credentials are masked as packets arrive (credential_mask.h), before anything keeps them.
-// Needs CAP_NET_RAW; open() says so when it is missing.
+// PacketTap it hands to run_probe. The kernel filter names the remote ends the probes announce
+// (the proxy's address and port, set before each SYN); each packet then goes to the probe
+// whose connection (its local port, bound before the SYN, and both addresses) it belongs to.
+// ICMP "fragmentation needed" and ICMPv6 "packet too big" go to the probe whose connection the
+// quoted header names. Credentials are masked as packets arrive (credential_mask.h), before
+// anything keeps them. Needs CAP_NET_RAW; open() says so when it is missing. Not thread-safe:
+// everything runs on the io_context's thread.
 #pragma once
 
 #include <memory>
@@ -50,7 +51,7 @@ class PacketCapture {
   PacketCapture& operator=(const PacketCapture&) = delete;
 
   // A capture for one probe; its connections are watched from their announcement until
-  // finish() returns.
+  // finish() returns (or the ProbeCapture is destroyed). It must not outlive this capture.
   std::unique_ptr<ProbeCapture> start_probe();
 
   // Ends `probe`'s capture: reads what the kernel holds, waits up to `linger` for the last

@@ -213,9 +213,15 @@ PacketReading Reader::read() {
     if (!zero && parsed.tcp && (parsed.tcp->flags & capture::kSyn)) zero = packet.time;
   }
   if (!zero && !packets_.packets.empty()) zero = packets_.packets.front().time;
+  double silence_from = 0;
+  double silence = 0;
   for (const CapturedPacket& packet : packets_.packets) {
     PacketLine line;
     line.seconds = std::chrono::duration<double>(packet.time - *zero).count();
+    if (!reading_.lines.empty() && line.seconds - reading_.lines.back().seconds > silence) {
+      silence_from = reading_.lines.back().seconds;
+      silence = line.seconds - silence_from;
+    }
     line.wire_length = packet.wire_length;
     auto parsed = capture::parse_packet(packets_.link_type, packet.bytes);
     if (parsed.tcp) {
@@ -232,6 +238,7 @@ PacketReading Reader::read() {
     }
     reading_.lines.push_back(std::move(line));
   }
+  facts_.set_silence(silence_from, silence);
   if (connections_.size() > 1) facts_.connections(static_cast<unsigned>(connections_.size()));
   double end = reading_.lines.empty() ? 0 : reading_.lines.back().seconds;
   std::uint64_t unacknowledged = 0;

@@ -9,6 +9,9 @@
 namespace proxywatch::capture {
 namespace {
 
+// A pause in the packets worth a word: TCP's own timers (delayed ACKs, the first RTO) stay under.
+constexpr double kLongSilence = 1.0;
+
 std::string seconds_text(double s) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, s < 10 ? "%.2f s" : "%.1f s", s);
@@ -23,7 +26,7 @@ std::string times(unsigned n) {
 
 // "TLS ClientHello (578 bytes, SNI x)" → "ClientHello"; "CONNECT a:443 with …" → "CONNECT".
 std::string short_name(const std::string& what) {
-  if (what.empty()) return "a segment";
+  if (what.empty()) return "segment";
   std::string s = what.starts_with("TLS ") ? what.substr(4) : what;
   std::size_t cut = s.find_first_of(" (,");
   return s.substr(0, cut);
@@ -47,7 +50,8 @@ void PacketFacts::data(bool outgoing, double seconds, const std::string& what,
                        std::uint32_t ip_length) {
   if (outgoing) {
     last_out_data_ = seconds;
-    last_out_what_ = what;
+    // A segment in the middle of a record says nothing of its own: the record is named.
+    if (!what.empty()) last_out_what_ = what;
     return;
   }
   last_in_ = seconds;
@@ -83,6 +87,10 @@ void PacketFacts::too_big(std::uint32_t mtu) {
   too_big_mtu_ = mtu;
 }
 
+bool PacketFacts::answered_2xx() const {
+  return last_status_line_.starts_with("HTTP/1.1 2") || last_status_line_.starts_with("HTTP/1.0 2");
+}
+
 std::string PacketFacts::beginning() const {
   if (syns_out_ == 0 || syn_in_) return {};
   if (reset_by_peer_) return "the proxy refused the connection (RST to the SYN)";
@@ -101,7 +109,7 @@ std::string PacketFacts::ending() const {
   if (fin_by_peer_ && (!fin_by_us_ || *fin_by_peer_ <= *fin_by_us_)) {
     std::string out =
         "the proxy closed the connection (FIN) " + seconds_text(*fin_by_peer_) + " after the SYN";
-    if (!last_status_line_.empty()) out += ", right after its answer";
+    if (!last_status_line_.empty() && !answered_2xx()) out += ", right after its answer";
     return out;
   }
   if (fin_by_us_) return "the probe closed the connection";
@@ -137,9 +145,14 @@ std::string PacketFacts::sentence(double end, std::uint64_t dropped) const {
                       "them again: they are dropped here after the capture point (a local "
                       "firewall rule or filter)");
     } else if (last_out_data_ && (!last_in_ || *last_in_ < *last_out_data_) &&
-               end - *last_out_data_ >= 1.0) {
-      parts.push_back("nothing came back for " + seconds_text(end - *last_out_data_) +
+               end - *last_out_data_ >= kLongSilence) {
+      parts.push_back("no data came back for " + seconds_text(end - *last_out_data_) +
                       " after the " + short_name(last_out_what_));
+    }
+    bool said_silence = !parts.empty() && parts.back().starts_with("no data came back");
+    if (!said_silence && silence_ >= kLongSilence) {
+      parts.push_back("no packet moved for " + seconds_text(silence_) + " (from " +
+                      seconds_text(silence_from_) + ")");
     }
     for (const auto& [what, count] : retransmitted_out_) {
       parts.push_back("the " + what + " was retransmitted " + times(count));
@@ -148,16 +161,14 @@ std::string PacketFacts::sentence(double end, std::uint64_t dropped) const {
       parts.push_back("the proxy retransmitted " + std::to_string(retransmitted_in_) +
                       (retransmitted_in_ == 1 ? " segment" : " segments"));
     }
-    if (!last_status_line_.empty() && !last_status_line_.starts_with("HTTP/1.1 2") &&
-        !last_status_line_.starts_with("HTTP/1.0 2")) {
+    if (!last_status_line_.empty() && !answered_2xx()) {
       parts.push_back("the proxy answered \"" + last_status_line_ + "\"");
     }
-    if (std::string ended = ending(); !ended.empty()) parts.push_back(ended);
-    // Only the probe's own close to tell: nothing went wrong.
-    if (parts.empty() ||
-        (parts.size() == 1 && parts.front() == "the probe closed the connection")) {
-      parts.insert(parts.begin(), "a clean exchange: nothing lost, nothing sent twice");
+    // Nothing went wrong: say so, then how the connection ended.
+    if (parts.empty() && !reset_by_peer_) {
+      parts.push_back("a clean exchange: nothing lost, nothing sent twice");
     }
+    if (std::string ended = ending(); !ended.empty()) parts.push_back(ended);
   }
   if (connections_ > 1)
     parts.front() = "over " + std::to_string(connections_) + " connections, " + parts.front();

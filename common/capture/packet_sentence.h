@@ -25,6 +25,11 @@ class PacketFacts {
   void connections(unsigned count) { connections_ = count; }
   // Bytes the peer sent that never arrived, counted by the reading at the end.
   void set_missing_in(std::uint64_t bytes) { missing_in_ = bytes; }
+  // The longest time without a packet: from `from` seconds, `length` seconds long.
+  void set_silence(double from, double length) {
+    silence_from_ = from;
+    silence_ = length;
+  }
   // Bytes of the peer's that were captured but never acknowledged by the probe.
   void set_unacknowledged_in(std::uint64_t bytes) { unacknowledged_in_ = bytes; }
 
@@ -34,6 +39,8 @@ class PacketFacts {
 
  private:
   std::string beginning() const;
+  // True when the last status line the proxy sent was a 2xx (its answer to CONNECT).
+  bool answered_2xx() const;
   std::string ending() const;
 
   unsigned syns_out_ = 0;
@@ -56,6 +63,8 @@ class PacketFacts {
   std::optional<double> fin_by_us_;
   std::optional<std::uint32_t> too_big_mtu_;
   unsigned connections_ = 1;
+  double silence_from_ = 0;
+  double silence_ = 0;
 };
 
 }  // namespace proxywatch::capture

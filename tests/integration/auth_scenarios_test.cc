@@ -24,11 +24,21 @@ namespace {
 namespace json = boost::json;
 using testing::AuthProxy;
 
+// With --capture and --packets (issue 19): the capture and the packet reading hold neither the
+// password nor its base64, and the CONNECT's header shows masked.
 TEST_F(ProxyAuthTest, SquidBasicRightPasswordOpensTheTunnel) {
-  auto run = check(squid_basic().port(), {"--proxy-user", "carol"}, kPlainPassword);
+  auto pcap = dir_->path() / "basic.pcap";
+  auto run =
+      check(squid_basic().port(),
+            {"--proxy-user", "carol", "--packets", "--capture", pcap.string()}, kPlainPassword);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Basic");
   EXPECT_EQ(run.auth("attempts"), 1);
+  expect_clean_capture(pcap, "carol", kPlainPassword);
+  std::string packets = json::serialize(run.result.at("packets"));
+  EXPECT_NE(packets.find("with Proxy-Authorization (masked)"), std::string::npos) << packets;
+  EXPECT_NE(packets.find("HTTP/1.1 407"), std::string::npos) << packets;
+  EXPECT_NE(packets.find("TLS ClientHello"), std::string::npos) << packets;
 }
 
 TEST_F(ProxyAuthTest, SquidBasicWrongPasswordIsAuthFailed) {
@@ -51,9 +61,15 @@ TEST_F(ProxyAuthTest, SquidBasicSpecialCharacterAndUtf8Passwords) {
 }
 
 TEST_F(ProxyAuthTest, SquidDigestRightPasswordOpensTheTunnel) {
-  auto run = check(squid_digest().port(), {"--proxy-user", "carol"}, kPlainPassword);
+  auto pcap = dir_->path() / "digest.pcap";
+  auto run =
+      check(squid_digest().port(),
+            {"--proxy-user", "carol", "--packets", "--capture", pcap.string()}, kPlainPassword);
   expect(run, "ok");
   EXPECT_EQ(run.auth("scheme"), "Digest MD5");
+  expect_clean_capture(pcap, "carol", kPlainPassword);
+  EXPECT_NE(json::serialize(run.result.at("packets")).find("with Proxy-Authorization (masked)"),
+            std::string::npos);
 }
 
 TEST_F(ProxyAuthTest, SquidDigestWrongPasswordIsAuthFailed) {

@@ -19,6 +19,7 @@
 #include "tests/support/mtu_network.h"
 #include "tests/support/mtu_network_test.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 namespace proxywatch {
 namespace {
@@ -75,14 +76,31 @@ class MtuNetnsTest : public testing::MtuNetworkTest {
     return network_->packets(ns, name);
   }
 
-  // `proxywatch check --mtu --json` from the client namespace through squid, 2 s per phase.
-  static MtuRun check_mtu() {
-    auto run =
-        network_->net().exec(client(), {PROXYWATCH_BINARY, "check", "--mtu", "--json", "--proxy",
-                                        network_->proxy_address(), "--target", network_->target(),
-                                        "--ca-file", network_->ca_file(), "--timeout", "2"});
-    return parse_run(run);
+  // `proxywatch check --mtu --json` from the client namespace through squid, 2 s per phase;
+  // with `capture`, also --packets and --capture to that file.
+  static MtuRun check_mtu(const std::string& capture = "") {
+    std::vector<std::string> argv = {PROXYWATCH_BINARY, "check",
+                                     "--mtu",           "--json",
+                                     "--proxy",         network_->proxy_address(),
+                                     "--target",        network_->target(),
+                                     "--ca-file",       network_->ca_file(),
+                                     "--timeout",       "2"};
+    if (!capture.empty()) argv.insert(argv.end(), {"--packets", "--capture", capture});
+    return parse_run(network_->net().exec(client(), argv));
   }
+  // The reading of `probe`'s packets (check_mtu with a capture).
+  static std::string reading(const MtuRun& r, std::string_view probe) {
+    const json::value* packets = r.result.if_contains("packets");
+    if (!packets) return "(no packets in the output)";
+    return std::string(packets->at(probe).at("reading").as_string());
+  }
+  // tcpdump's reading of a capture file: it must open it.
+  static std::string tcpdump(const std::string& file) {
+    auto run = testing::run_process({"tcpdump", "-nn", "-r", file});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.out;
+  }
+  testing::TempDir dir_{"pw-mtu-capture"};
 };
 
 TEST_F(MtuNetnsTest, HealthyPathHasNoVerdictAndCarriesRealSegmentsOnly) {
@@ -110,15 +128,26 @@ TEST_F(MtuNetnsTest, HealthyPathHasNoVerdictAndCarriesRealSegmentsOnly) {
   EXPECT_EQ(r.mtu().at("padded_hello_bytes").to_number<std::int64_t>(), 1448);
 }
 
+// Captured (issue 19): the probe's own capture sees the large segments arrive (libpcap taps
+// before netfilter's INPUT), never acknowledged and sent again, and its reading says so.
 TEST_F(MtuNetnsTest, InboundBlackholeIsInbound) {
   rule(client(), kLarge, "blackhole", {"-j", "DROP"});
-  MtuRun r = check_mtu();
+  std::string capture = (dir_.path() / "inbound.pcap").string();
+  MtuRun r = check_mtu(capture);
   EXPECT_EQ(r.outcome("normal"), "tls_stalled") << r.err;
   EXPECT_EQ(r.outcome("clamped"), "ok");
   EXPECT_EQ(r.outcome("padded"), "tls_stalled");
   EXPECT_EQ(r.verdict(), "inbound");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_GT(packets(client(), "blackhole"), 0);
+  std::string normal = reading(r, "normal");
+  EXPECT_NE(normal.find("reached this host but were never acknowledged"), std::string::npos)
+      << normal;
+  EXPECT_NE(normal.find("the proxy retransmitted"), std::string::npos) << normal;
+  EXPECT_NE(reading(r, "clamped").find("clean exchange"), std::string::npos)
+      << reading(r, "clamped");
+  std::string dump = tcpdump(capture);
+  EXPECT_NE(dump.find("length 1448"), std::string::npos) << dump;  // full-size segments
 }
 
 TEST_F(MtuNetnsTest, InboundResetOnLargePacketsIsInbound) {
@@ -137,7 +166,13 @@ TEST_F(MtuNetnsTest, InboundResetOnLargePacketsIsInbound) {
 
 TEST_F(MtuNetnsTest, OutboundBlackholeIsOutbound) {
   rule(server(), kLarge, "blackhole", {"-j", "DROP"});
-  MtuRun r = check_mtu();
+  std::string capture = (dir_.path() / "outbound.pcap").string();
+  MtuRun r = check_mtu(capture);
+  // Captured: the padded ClientHello went out again and again, and nothing came back.
+  std::string padded = reading(r, "padded");
+  EXPECT_NE(padded.find("the ClientHello was retransmitted"), std::string::npos) << padded;
+  EXPECT_NE(padded.find("data came back for"), std::string::npos) << padded;
+  EXPECT_FALSE(tcpdump(capture).empty());
   EXPECT_EQ(r.outcome("normal"), "ok") << r.err;
   EXPECT_EQ(r.outcome("clamped"), "ok");
   EXPECT_EQ(r.outcome("padded"), "tls_stalled");

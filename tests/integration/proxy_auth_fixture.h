@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "tests/support/auth_proxy.h"
 #include "tests/support/process.h"
+#include "tests/support/read_file.h"
 #include "tests/support/squid.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -177,6 +179,25 @@ class ProxyAuthTest : public ::testing::Test {
                                       std::string("tiny.pass-1"), std::string("wrong-password")}) {
       EXPECT_EQ(text.find(secret), std::string::npos) << "a password leaked into the output";
     }
+  }
+
+  // The capture `check --capture` wrote: tcpdump reads it, it shows the masked header, and no
+  // byte of it is `password` or the base64 of "user:password" (what Basic sends).
+  static void expect_clean_capture(const std::filesystem::path& pcap, const std::string& user,
+                                   const std::string& password) {
+    std::string bytes = testing::read_file(pcap);
+    ASSERT_FALSE(bytes.empty()) << pcap;
+    std::string plain = user + ":" + password;
+    std::string base64(4 * ((plain.size() + 2) / 3) + 1, '\0');
+    base64.resize(static_cast<std::size_t>(EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(base64.data()),
+        reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()))));
+    EXPECT_EQ(bytes.find(password), std::string::npos) << "the password is in the capture";
+    EXPECT_EQ(bytes.find(base64), std::string::npos) << "its base64 is in the capture";
+    auto tcpdump = testing::run_process({"tcpdump", "-nn", "-A", "-r", pcap.string()});
+    EXPECT_EQ(tcpdump.exit_code, 0) << tcpdump.err;
+    EXPECT_NE(tcpdump.out.find("Proxy-Authorization: xxxx"), std::string::npos) << tcpdump.out;
+    expect_no_secret(tcpdump.out);
   }
 
   static void expect(const CheckRun& run, std::string_view outcome) {

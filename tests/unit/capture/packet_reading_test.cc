@@ -131,7 +131,7 @@ TEST(PacketReadingTest, ClientHelloSentAgainAndUnansweredIsRetransmitted) {
   EXPECT_EQ(r.retransmissions_out, 2u);
   EXPECT_EQ(r.lines[6].what, "retransmission of TLS ClientHello (204 bytes)");
   EXPECT_EQ(r.reading,
-            "Nothing came back for 2.00 s after the ClientHello; the ClientHello was "
+            "No data came back for 2.00 s after the ClientHello; the ClientHello was "
             "retransmitted twice; the probe reset the connection.");
 }
 
