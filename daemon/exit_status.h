@@ -19,6 +19,8 @@ inline constexpr int kExitStatusNotHealthy = 1;
 inline constexpr int kExitStatusUnreachable = 2;
 // history: the database does not exist, cannot be read or is not a proxywatch history.
 inline constexpr int kExitHistoryUnavailable = 1;
+// bundle: the configuration could not be read or the archive not written.
+inline constexpr int kExitBundleFailed = 1;
 // A bug, not bad input (EX_SOFTWARE of sysexits.h): an exception reached main.
 inline constexpr int kExitSoftware = 70;
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/bundle_command.h"
 #include "daemon/check_command.h"
 #include "daemon/config_check_command.h"
 #include "daemon/daemon.h"
@@ -17,6 +18,7 @@ constexpr const char* kUsage =
     "usage: proxywatch COMMAND [options]\n"
     "\n"
     "commands:\n"
+    "  bundle         gather a support bundle for TAC, secrets masked (see bundle --help)\n"
     "  check          probe the proxy once and print the timeline (see check --help)\n"
     "  config-check   validate the YAML and the proxy file and print the plan\n"
     "  daemon         run the service (see daemon --help)\n"
@@ -44,6 +46,7 @@ int main(int argc, char** argv) try {
     std::cout << "proxywatch " PROXYWATCH_VERSION "\n";
     return proxywatch::kExitOk;
   }
+  if (command == "bundle") return proxywatch::run_bundle_command(args, std::cout, std::cerr);
   if (command == "check") return proxywatch::run_check_command(args, std::cout, std::cerr);
   if (command == "config-check") {
     return proxywatch::run_config_check_command(args, std::cout, std::cerr);

@@ -60,12 +60,13 @@ struct Body {
   std::string text;
 };
 
-asio::awaitable<Result<Body>> get(asio::ip::tcp::endpoint endpoint, std::string host) {
+asio::awaitable<Result<Body>> get(asio::ip::tcp::endpoint endpoint, std::string host,
+                                  std::string path) {
   beast::tcp_stream stream(co_await asio::this_coro::executor);
   stream.expires_after(kDeadline);
   auto [connect_ec] = co_await stream.async_connect(endpoint, kUseTuple);
   if (connect_ec) co_return error_text(connect_ec.message());
-  http::request<http::empty_body> request{http::verb::get, "/status.json", 11};
+  http::request<http::empty_body> request{http::verb::get, path, 11};
   request.set(http::field::host, host);
   request.set(http::field::user_agent, "proxywatch-status");
   request.set(http::field::connection, "close");
@@ -88,22 +89,23 @@ asio::awaitable<Result<Body>> get(asio::ip::tcp::endpoint endpoint, std::string 
   co_return Body{std::move(parser.get().body())};
 }
 
-Result<Body> fetch_status(const HostPort& address) {
+}  // namespace
+
+Result<std::string> fetch_from_daemon(const HostPort& address, const std::string& path) {
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return error_text("'" + address.host + "' is not an IP address");
   asio::io_context io;
   Result<Body> body = error_text("no answer");
-  asio::co_spawn(io, get({connect_address(ip), address.port}, address.to_string()),
+  asio::co_spawn(io, get({connect_address(ip), address.port}, address.to_string(), path),
                  [&](std::exception_ptr e, Result<Body> r) {
                    if (e) std::rethrow_exception(e);
                    body = std::move(r);
                  });
   io.run();
-  return body;
+  if (!body) return body.error();
+  return std::move(body->text);
 }
-
-}  // namespace
 
 std::string status_usage() {
   return "usage: proxywatch status [--listen ADDR:PORT] [--config FILE] [--json]\n"
@@ -136,20 +138,20 @@ int run_status_command(const std::vector<std::string>& argv, std::ostream& out, 
     return kExitStatusUnreachable;
   }
   std::string where = "http://" + listener->address.to_string() + "/status.json";
-  auto body = fetch_status(listener->address);
+  auto body = fetch_from_daemon(listener->address, "/status.json");
   if (!body) {
     err << "proxywatch status: cannot reach the daemon at " << where << " (" << listener->origin
         << "): " << body.error() << "; is it running (systemctl status proxywatch)?\n";
     return kExitStatusUnreachable;
   }
-  auto snapshot = status_from_json(body->text);
+  auto snapshot = status_from_json(*body);
   if (!snapshot) {
     err << "proxywatch status: " << where << " is not proxywatch's status: " << snapshot.error()
         << "\n";
     return kExitStatusUnreachable;
   }
   if (args->has("--json")) {
-    out << body->text;
+    out << *body;
   } else {
     out << format_status_text(*snapshot, listener->address.to_string());
   }

@@ -11,6 +11,8 @@ packages=(
   libsystemd-dev libgtest-dev libgmock-dev
   # the probe history (common/output/store/probe_store.h)
   libsqlite3-dev
+  # the support bundle's gzip (daemon/bundle_archive.cc)
+  zlib1g-dev
   # packet capture of probes (common/capture/); tcpdump reads the written files back in tests
   libpcap-dev tcpdump
   # tests and demo: real proxies, a TLS origin, packet filtering in namespaces

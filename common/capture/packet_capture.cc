@@ -28,8 +28,9 @@ using capture::PacketEndpoint;
 
 namespace {
 
-// Remote ends the filter names at most; beyond, it is rebuilt with the new one alone (a
-// daemon probes one proxy, so this only bounds a pathological set).
+// Remote ends the filter names at most; beyond, it is rebuilt with the remote ends of the
+// connections watched at the time and the new one (a daemon probes one proxy, so this only
+// bounds a pathological set).
 constexpr std::size_t kMaxRemotes = 16;
 // The kernel's buffer for packets libpcap has not read yet.
 constexpr int kKernelBufferBytes = 1 << 20;

@@ -51,7 +51,7 @@ class PacketCapture {
   PacketCapture& operator=(const PacketCapture&) = delete;
 
   // A capture for one probe; its connections are watched from their announcement until
-  // finish() returns.
+  // finish() returns (or the ProbeCapture is destroyed). It must not outlive this capture.
   std::unique_ptr<ProbeCapture> start_probe();
 
   // Ends `probe`'s capture: reads what the kernel holds, waits up to `linger` for the last

@@ -1,9 +1,9 @@
 // `proxywatch check --capture FILE --packets` against scripted proxies on loopback (issue 19):
-// the guide's RST after the ClientHello and 403-then-FIN, each with its capture read back by
-// tcpdump and its reading; a capture refused clearly without CAP_NET_RAW (and before any
-// packet is sent), and never written over an existing file. The squid runs with Basic and
-// Digest (auth_scenarios_test.cc) and the namespace runs with iptables (mtu_netns_test.cc)
-// check the capture too.
+// the guide's RST after the ClientHello and 403-then-FIN, and a plain-HTTP request, each with
+// its capture read back by tcpdump and its reading; a capture refused clearly without CAP_NET_RAW
+// (and before any packet is sent), and never written over an existing file. The squid runs with
+// Basic and Digest (auth_scenarios_test.cc) and the namespace runs with iptables
+// (mtu_netns_test.cc) check the capture too.
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
@@ -93,6 +93,25 @@ TEST_F(CaptureCheckTest, ForbiddenThenFinIsReadAsTheProxysAnswerAndClose) {
   EXPECT_TRUE(connect_line) << json::serialize(packets);
   std::string dump = tcpdump(file);
   EXPECT_NE(dump.find("Flags [F"), std::string::npos) << dump;
+}
+
+TEST_F(CaptureCheckTest, PlainHttpRequestIsCapturedWithItsRequestLine) {
+  FakeProxy proxy(
+      {.behavior = FakeProxy::Behavior::kStatus, .status_line = "HTTP/1.1 502 Bad Gateway"});
+  auto file = dir_.path() / "plain.pcap";
+  auto run = testing::run_process(
+      {PROXYWATCH_BINARY, "check", "--proxy", "127.0.0.1:" + std::to_string(proxy.port()),
+       "--target", "http://feeds.test/list.txt", "--timeout", "2", "--packets", "--capture",
+       file.string()},
+      {}, std::chrono::seconds(30));
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find("> P.   seq 1       len "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("GET http://feeds.test/list.txt\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("HTTP/1.1 502 Bad Gateway"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("reading: The proxy answered \"HTTP/1.1 502 Bad Gateway\""),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(tcpdump(file).find("Flags [P.]"), std::string::npos);
 }
 
 TEST_F(CaptureCheckTest, WithoutCapNetRawOrOverAFileNothingIsSent) {

@@ -4,7 +4,8 @@
 //   key to the page's "Default:" parses to exactly default_config();
 // - proxywatch(8) documents every option the binary's --help texts list, per command, and no
 //   option the binary does not have;
-// - scdoc turns both sources into roff without complaint.
+// - proxywatch-bundle(8) documents every option of `bundle --help`;
+// - scdoc turns every source into roff without complaint.
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -158,8 +159,21 @@ TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
   EXPECT_EQ(global, page);
 }
 
+// proxywatch-bundle(8) documents exactly the options `proxywatch bundle --help` lists (-o too).
+TEST(ManPagesTest, BundlePageDocumentsEveryOptionOfHelp) {
+  ProcessResult r = run_process({PROXYWATCH_BINARY, "bundle", "--help"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::regex option(R"(\n[ \t*]*(-{1,2}[a-z][a-z-]*)[* ])");
+  std::set<std::string> help = all_matches("\n" + r.out, option);
+  help.insert("--help");
+  std::string page = read_file(kRepo / "packaging/man/proxywatch-bundle.8.scd");
+  EXPECT_EQ(all_matches(section(page, "OPTIONS"), option), help);
+  EXPECT_EQ(help, (std::set<std::string>{"-o", "--config", "--help"}));
+}
+
 TEST(ManPagesTest, ScdocAcceptsBothSources) {
-  for (const char* page : {"proxywatch.8.scd", "proxywatch.yaml.5.scd"}) {
+  for (const char* page :
+       {"proxywatch.8.scd", "proxywatch.yaml.5.scd", "proxywatch-bundle.8.scd"}) {
     ProcessResult r =
         run_process({"sh", "-c", "scdoc < '" + (kRepo / "packaging/man" / page).string() + "'"});
     EXPECT_EQ(r.exit_code, 0) << page << ": " << r.err;

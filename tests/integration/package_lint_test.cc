@@ -107,6 +107,7 @@ TEST_F(PackageLintTest, HoldsWhatTheOperatorNeeds) {
        {"./usr/bin/proxywatch", "./lib/systemd/system/proxywatch.service",
         "./usr/lib/sysusers.d/proxywatch.conf", "./etc/proxywatch/proxywatch.yaml",
         "./usr/share/man/man8/proxywatch.8.gz", "./usr/share/man/man5/proxywatch.yaml.5.gz",
+        "./usr/share/man/man8/proxywatch-bundle.8.gz",
         "./usr/lib/systemd/catalog/proxywatch.catalog", "./usr/share/doc/proxywatch/copyright",
         "./usr/share/doc/proxywatch/changelog.gz", "./usr/share/doc/proxywatch/journal.md.gz",
         "./usr/share/doc/proxywatch/examples/capture.conf"}) {
