@@ -67,7 +67,9 @@ std::string filter_words(const PacketEndpoint& remote) {
 }  // namespace
 
 struct ProbeCapture::State {
-  PacketCapture::Impl* owner = nullptr;
+  // Weak: a probe's coroutine (and its ProbeCapture) may be destroyed after the capture, when
+  // the io_context that holds it suspended goes away last.
+  std::weak_ptr<PacketCapture::Impl> owner;
   ProbePackets packets;
   // Per connection (by local port): the remote end and the mask of what we send on it.
   std::map<std::uint16_t, std::pair<PacketEndpoint, CredentialMask>> connections;
@@ -222,13 +224,15 @@ void PacketCapture::Impl::deliver(const pcap_pkthdr& header, const unsigned char
 ProbeCapture::ProbeCapture(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
 ProbeCapture::~ProbeCapture() {
-  if (!state_->finished && state_->owner) state_->owner->forget(state_.get());
+  auto owner = state_->owner.lock();
+  if (!state_->finished && owner) owner->forget(state_.get());
 }
 
 void ProbeCapture::connecting(const asio::ip::tcp::endpoint& local,
                               const asio::ip::tcp::endpoint& remote) {
-  if (state_->finished || !state_->owner) return;
-  state_->owner->watch(state_.get(), local.port(), to_packet_endpoint(remote));
+  auto owner = state_->owner.lock();
+  if (state_->finished || !owner) return;
+  owner->watch(state_.get(), local.port(), to_packet_endpoint(remote));
 }
 
 Result<std::unique_ptr<PacketCapture>> PacketCapture::open(asio::any_io_executor ex) {
@@ -254,7 +258,7 @@ Result<std::unique_ptr<PacketCapture>> PacketCapture::open(asio::any_io_executor
     pcap_close(handle);
     return error_text(std::string("cannot capture packets: ") + error);
   }
-  auto impl = std::make_unique<Impl>(ex, handle);
+  auto impl = std::make_shared<Impl>(ex, handle);
   boost::system::error_code ec;
   impl->descriptor.assign(pcap_get_selectable_fd(handle), ec);
   if (ec) return error_text("cannot capture packets: " + ec.message());
@@ -262,12 +266,12 @@ Result<std::unique_ptr<PacketCapture>> PacketCapture::open(asio::any_io_executor
   return std::unique_ptr<PacketCapture>(new PacketCapture(std::move(impl)));
 }
 
-PacketCapture::PacketCapture(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PacketCapture::PacketCapture(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PacketCapture::~PacketCapture() = default;
 
 std::unique_ptr<ProbeCapture> PacketCapture::start_probe() {
   auto state = std::make_shared<ProbeCapture::State>();
-  state->owner = impl_.get();
+  state->owner = impl_;
   state->packets.link_type = pcap_datalink(impl_->handle);
   state->packets.snap_length = kSnapLength;
   pcap_stat stats{};
@@ -279,17 +283,23 @@ asio::awaitable<ProbePackets> PacketCapture::finish(ProbeCapture& probe,
                                                     std::chrono::milliseconds linger) {
   auto& state = *probe.state_;
   impl_->drain();
+  // Only the frame's own variables after the wait: the PacketCapture may be gone by then (the
+  // io_context that resumes or destroys this frame outlives it).
+  std::weak_ptr<Impl> weak = impl_;
+  asio::any_io_executor ex = impl_->ex;
   if (linger.count() > 0 && !state.connections.empty()) {
-    asio::steady_timer timer(impl_->ex, linger);
+    asio::steady_timer timer(ex, linger);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    impl_->drain();
   }
   state.finished = true;
-  impl_->forget(&state);
+  auto impl = weak.lock();
+  if (!impl) co_return std::move(state.packets);
+  impl->drain();
+  impl->forget(&state);
   pcap_stat stats{};
   std::uint64_t dropped_before = state.packets.kernel_dropped;
   state.packets.kernel_dropped =
-      pcap_stats(impl_->handle, &stats) == 0 && stats.ps_drop >= dropped_before
+      pcap_stats(impl->handle, &stats) == 0 && stats.ps_drop >= dropped_before
           ? stats.ps_drop - dropped_before
           : 0;
   co_return std::move(state.packets);

@@ -51,7 +51,8 @@ class PacketCapture {
   PacketCapture& operator=(const PacketCapture&) = delete;
 
   // A capture for one probe; its connections are watched from their announcement until
-  // finish() returns (or the ProbeCapture is destroyed). It must not outlive this capture.
+  // finish() returns (or the ProbeCapture is destroyed). It may outlive this capture, and then
+  // captures nothing more.
   std::unique_ptr<ProbeCapture> start_probe();
 
   // Ends `probe`'s capture: reads what the kernel holds, waits up to `linger` for the last
@@ -67,8 +68,8 @@ class PacketCapture {
   struct Impl;
 
  private:
-  explicit PacketCapture(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit PacketCapture(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace proxywatch
