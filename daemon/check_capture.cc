@@ -3,8 +3,12 @@
 #include "daemon/check_capture.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 
 #include <boost/json.hpp>
 
@@ -28,13 +32,6 @@ ProbePackets merged(const std::vector<NamedPackets>& probes) {
       all.packets.begin(), all.packets.end(),
       [](const CapturedPacket& a, const CapturedPacket& b) { return a.time < b.time; });
   return all;
-}
-
-Result<void> write_capture(const CheckOptions& options, const std::vector<NamedPackets>& probes) {
-  if (!options.capture_file) return {};
-  auto written = write_pcap_file(*options.capture_file, merged(probes));
-  if (!written) return in_context("--capture: ", written.error());
-  return {};
 }
 
 std::size_t packet_count(const std::vector<NamedPackets>& probes) {
@@ -78,6 +75,13 @@ Result<std::unique_ptr<PacketCapture>> open_check_capture(const CheckOptions& op
       return error_text("--capture: " + *options.capture_file +
                         " exists; check never overwrites a file (remove it or name another)");
     }
+    // A folder that cannot take the file fails now, before the probe, not after it.
+    std::filesystem::path folder = std::filesystem::path(*options.capture_file).parent_path();
+    if (folder.empty()) folder = ".";
+    if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+      return error_text("--capture: cannot create a file in " + folder.string() + ": " +
+                        std::strerror(errno));
+    }
   }
   auto capture = PacketCapture::open(std::move(ex));
   if (!capture) {
@@ -86,9 +90,16 @@ Result<std::unique_ptr<PacketCapture>> open_check_capture(const CheckOptions& op
   return std::move(*capture);
 }
 
-Result<std::string> finish_check_capture_text(const CheckOptions& options,
-                                              const std::vector<NamedPackets>& probes) {
-  if (auto written = write_capture(options, probes); !written) return written.error();
+Result<void> write_check_capture(const CheckOptions& options,
+                                 const std::vector<NamedPackets>& probes) {
+  if (!options.capture_file) return {};
+  auto written = write_pcap_file(*options.capture_file, merged(probes));
+  if (!written) return in_context("--capture: ", written.error());
+  return {};
+}
+
+std::string check_capture_text(const CheckOptions& options, const std::vector<NamedPackets>& probes,
+                               bool written) {
   std::string out;
   if (options.packets) {
     for (const auto& probe : probes) {
@@ -96,17 +107,15 @@ Result<std::string> finish_check_capture_text(const CheckOptions& options,
       out += format_packet_reading(read_packets(probe.packets));
     }
   }
-  if (options.capture_file) {
+  if (options.capture_file && written) {
     out += "capture: " + *options.capture_file + " (" + std::to_string(packet_count(probes)) +
            " packets, credentials masked)\n";
   }
   return out;
 }
 
-Result<void> finish_check_capture_json(const CheckOptions& options,
-                                       const std::vector<NamedPackets>& probes,
-                                       boost::json::value& json) {
-  if (auto written = write_capture(options, probes); !written) return written.error();
+void add_check_capture_json(const CheckOptions& options, const std::vector<NamedPackets>& probes,
+                            bool written, boost::json::value& json) {
   auto& object = json.as_object();
   if (options.packets) {
     if (probes.size() == 1 && probes.front().name.empty()) {
@@ -117,8 +126,7 @@ Result<void> finish_check_capture_json(const CheckOptions& options,
       object["packets"] = std::move(each);
     }
   }
-  if (options.capture_file) object["capture_file"] = *options.capture_file;
-  return {};
+  if (options.capture_file && written) object["capture_file"] = *options.capture_file;
 }
 
 }  // namespace proxywatch

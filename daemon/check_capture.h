@@ -30,15 +30,18 @@ struct NamedPackets {
 };
 
 // Writes every probe's packets into `options.capture_file` (one file, in time order) when it is
-// set, and returns what check adds after the timeline: the packet reading of each (with
-// --packets) and where the capture went. Errors say why the file could not be written.
-Result<std::string> finish_check_capture_text(const CheckOptions& options,
-                                              const std::vector<NamedPackets>& probes);
+// set. The error says why the file could not be written.
+Result<void> write_check_capture(const CheckOptions& options,
+                                 const std::vector<NamedPackets>& probes);
 
-// The same for --json: sets "packets" (each probe's lines and reading) and "capture_file" in
-// `json`, an object.
-Result<void> finish_check_capture_json(const CheckOptions& options,
-                                       const std::vector<NamedPackets>& probes,
-                                       boost::json::value& json);
+// What check prints after the timeline: the packet reading of each probe (with --packets) and,
+// when `written`, where the capture went.
+std::string check_capture_text(const CheckOptions& options, const std::vector<NamedPackets>& probes,
+                               bool written);
+
+// The same for --json: sets "packets" (each probe's lines and reading) and, when `written`,
+// "capture_file" in `json`, an object.
+void add_check_capture_json(const CheckOptions& options, const std::vector<NamedPackets>& probes,
+                            bool written, boost::json::value& json);
 
 }  // namespace proxywatch

@@ -133,27 +133,22 @@ Result<void> apply_optional(const CliArgs& args, ProbeSpec& spec) {
   return apply_credentials(args, spec);
 }
 
-// Prints `json` or `text` and what the capture adds to it; false (after saying why on `err`)
-// when the capture could not be written.
+// Writes the capture (when asked for) and prints `json` or `text` with what the capture adds;
+// false (after saying why on `err`) when the capture could not be written — the result is
+// printed all the same.
 template <typename Text>
 bool print_check(const CheckOptions& options, boost::json::value json, Text text,
                  const std::vector<NamedPackets>& probes, std::ostream& out, std::ostream& err) {
+  auto written = write_check_capture(options, probes);
   if (options.json) {
-    auto added = finish_check_capture_json(options, probes, json);
-    if (!added) {
-      err << "proxywatch check: " << added.error() << "\n";
-      return false;
-    }
+    add_check_capture_json(options, probes, written.has_value(), json);
     out << proxywatch::serialize(json) << "\n";
-    return true;
+  } else {
+    out << text() << check_capture_text(options, probes, written.has_value());
   }
-  auto added = finish_check_capture_text(options, probes);
-  if (!added) {
-    err << "proxywatch check: " << added.error() << "\n";
-    return false;
-  }
-  out << text() << *added;
-  return true;
+  if (written) return true;
+  err << "proxywatch check: " << written.error() << "\n";
+  return false;
 }
 
 // `check --mtu`: the three probes of the MTU comparison, printed as one report.
@@ -241,14 +236,10 @@ std::string check_usage() {
          "                         masked; FILE must not exist (needs CAP_NET_RAW)\n"
          "  --packets              read the captured packets as the guide reads tcpdump: one\n"
          "                         line per packet and one sentence (needs CAP_NET_RAW)\n"
-         "  --capture FILE         write the probe's packets (every probe's, with --mtu) to\n"
-         "                         FILE as pcap for tcpdump or Wireshark, Proxy-Authorization\n"
-         "                         masked; FILE must not exist (needs CAP_NET_RAW)\n"
-         "  --packets              read the captured packets as the guide reads tcpdump: one\n"
-         "                         line per packet and one sentence (needs CAP_NET_RAW)\n"
          "  --json                 print one JSON object instead of the timeline\n"
          "\n"
-         "exit status: 0 probe ok, 1 probe failed, 2 bad usage\n"
+         "exit status: 0 probe ok, 1 probe failed, 2 bad usage or a capture that cannot be\n"
+         "  made or written\n"
          "  (with --mtu: 0 only when the normal probe passes and the verdict is none)\n";
 }
 

@@ -114,7 +114,7 @@ TEST_F(CaptureCheckTest, PlainHttpRequestIsCapturedWithItsRequestLine) {
   EXPECT_NE(tcpdump(file).find("Flags [P.]"), std::string::npos);
 }
 
-TEST_F(CaptureCheckTest, WithoutCapNetRawOrOverAFileNothingIsSent) {
+TEST_F(CaptureCheckTest, WithoutCapNetRawOverAFileOrInAMissingFolderNothingIsSent) {
   FakeProxy proxy({.behavior = FakeProxy::Behavior::kStatus});
   // Root without CAP_NET_RAW in its bounding set: the capture cannot open.
   auto run = check(proxy, {"--packets"}, {"setpriv", "--bounding-set=-net_raw", "--"});
@@ -127,6 +127,10 @@ TEST_F(CaptureCheckTest, WithoutCapNetRawOrOverAFileNothingIsSent) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("exists; check never overwrites a file"), std::string::npos) << run.err;
   EXPECT_EQ(dir_.read_file("existing.pcap"), "keep me");
+  // A folder that does not exist fails before the probe, not after it.
+  run = check(proxy, {"--capture", (dir_.path() / "missing" / "x.pcap").string()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--capture: cannot create a file in"), std::string::npos) << run.err;
   EXPECT_TRUE(proxy.requests().empty());
 }
 
