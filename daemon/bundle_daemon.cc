@@ -13,6 +13,7 @@
 #include "config/credentials.h"
 #include "config/text_file.h"
 #include "daemon/bundle_collect.h"
+#include "daemon/evidence_store.h"
 #include "daemon/history_request.h"
 #include "daemon/history_text.h"
 #include "daemon/status_command.h"
@@ -191,7 +192,7 @@ void collect_history(BundleContents& bundle, const BundleConfig& loaded) {
 }
 
 void collect_captures(BundleContents& bundle, const BundleConfig& loaded) {
-  fs::path dir = fs::path(loaded.config.state_dir) / "captures";
+  fs::path dir = captures_dir(loaded.config.state_dir);
   std::error_code ec;
   auto files = capture_files(dir, ec);
   if (ec) {

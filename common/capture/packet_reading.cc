@@ -171,7 +171,6 @@ void Reader::read_tcp(const CapturedPacket& packet, const TcpSegment& tcp, Packe
   line.direction = outgoing ? PacketDirection::kOut : PacketDirection::kIn;
   line.flags = flag_text(tcp.flags);
   if (tcp.flags & capture::kSyn) {
-    if (side.started && side.isn == tcp.seq) facts_.syn_again(outgoing);
     side.started = true;
     side.isn = tcp.seq;
     line.options = syn_options(tcp);

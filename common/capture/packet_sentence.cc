@@ -44,8 +44,6 @@ void PacketFacts::syn(bool outgoing, double seconds) {
   last_syn_ = seconds;
 }
 
-void PacketFacts::syn_again(bool /*outgoing*/) {}
-
 void PacketFacts::data(bool outgoing, double seconds, const std::string& what,
                        std::uint32_t ip_length) {
   if (outgoing) {

@@ -14,7 +14,6 @@ class PacketFacts {
  public:
   // Each call is one packet's fact; `outgoing` is the probe's side, `seconds` since the SYN.
   void syn(bool outgoing, double seconds);
-  void syn_again(bool outgoing);
   // A segment with payload: what it is and its IP packet's length.
   void data(bool outgoing, double seconds, const std::string& what, std::uint32_t ip_length);
   void retransmitted(bool outgoing, const std::string& original);
