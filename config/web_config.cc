@@ -3,7 +3,10 @@
 #include "config/web_config.h"
 
 #include <array>
+#include <cctype>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "common/error.h"
 #include "config/text_file.h"
@@ -21,10 +24,18 @@ constexpr std::array<std::string_view, 10> kTlsKeys = {
     "min_version",        "max_version",   "prefer_server_cipher_suites",
     "client_allowed_sans"};
 
-// bcrypt's modular crypt prefixes (crypt(5)); libcrypt's crypt_r checks the rest.
+// bcrypt's modular crypt prefixes (crypt(5)) and a two-digit cost; libcrypt's crypt_r checks
+// the rest.
 bool is_bcrypt(const std::string& hash) {
   return hash.size() == 60 &&
-         (hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"));
+         (hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$")) &&
+         std::isdigit(static_cast<unsigned char>(hash[4])) &&
+         std::isdigit(static_cast<unsigned char>(hash[5])) && hash[6] == '$';
+}
+
+// The cost of a hash is_bcrypt accepted: "$2y$10$..." → 10.
+int bcrypt_cost(const std::string& hash) {
+  return (hash[4] - '0') * 10 + (hash[5] - '0');
 }
 
 std::string resolved(const std::string& path, const std::string& source) {
@@ -69,6 +80,13 @@ MaybeError read_users(const YamlMap& top, WebConfig& config) {
     if (!is_bcrypt(hash)) {
       return yaml_error(entry.second, config.source, path,
                         "expected a bcrypt hash (60 characters, as htpasswd -nB makes them)");
+    }
+    if (bcrypt_cost(hash) > kMaxBcryptCost) {
+      return yaml_error(entry.second, config.source, path,
+                        fmt::format("bcrypt cost {} is above the ceiling of {} (each check would "
+                                    "cost seconds of the listener's time): make the hash with "
+                                    "htpasswd -nBC 12",
+                                    bcrypt_cost(hash), kMaxBcryptCost));
     }
     if (!config.basic_auth_users.emplace(user, hash).second) {
       return yaml_error(entry.first, config.source, path, "user listed twice");

@@ -21,6 +21,11 @@
 
 namespace proxywatch::config {
 
+// The highest bcrypt cost accepted: each verification at cost 14 takes about 0.2 s of a core
+// (doubling with each step; 55 ms at 12, the cost the docs suggest). A higher one (up to 31,
+// which takes days) would let each request with a wrong password occupy a worker for seconds.
+inline constexpr int kMaxBcryptCost = 14;
+
 struct WebConfig {
   std::string source;     // the file it was read from, for messages
   std::string cert_file;  // empty: no TLS (plain HTTP)
@@ -34,7 +39,8 @@ struct WebConfig {
 // Parses the web configuration `text`; `source_name` names it in errors and relative paths are
 // resolved against its directory. An empty document means plain HTTP without authentication.
 // Errors: YAML syntax, unknown or unsupported keys, cert_file without key_file (or the reverse),
-// a user whose hash is not bcrypt. Error messages never quote a hash.
+// a user whose hash is not bcrypt or costs more than kMaxBcryptCost. Error messages never quote a
+// hash.
 boost::system::result<WebConfig, Error> parse_web_config(const std::string& text,
                                                          const std::string& source_name);
 

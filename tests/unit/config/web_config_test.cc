@@ -45,6 +45,17 @@ TEST(WebConfigTest, BrokenFilesAreLocatedErrors) {
   expect_error("basic_auth_users:\n  prometheus: secret\n", 2, "expected a bcrypt hash");
   expect_error("basic_auth_users:\n  prometheus: $2y$04$short\n", 2, "expected a bcrypt hash");
   expect_error("tls_config:\n  cert_file: a\n", 1, "unknown key");
+  // A cost libcrypt accepts but that would tie a worker up for seconds per wrong password.
+  std::string costly = kHash;
+  costly.replace(4, 2, "31");
+  expect_error("basic_auth_users:\n  prometheus: " + costly + "\n", 2,
+               "bcrypt cost 31 is above the ceiling of 14");
+  costly.replace(4, 2, "15");
+  expect_error("basic_auth_users:\n  prometheus: " + costly + "\n", 2, "bcrypt cost 15");
+  costly.replace(4, 2, "1x");
+  expect_error("basic_auth_users:\n  prometheus: " + costly + "\n", 2, "expected a bcrypt hash");
+  costly.replace(4, 2, "14");
+  EXPECT_TRUE(parse_web_config("basic_auth_users:\n  p: " + costly + "\n", "w.yml"));
   expect_error("http_server_config:\n  http2: false\n", 2, "not supported");
   expect_error("tls_server_config: [a\n", 2, "invalid YAML");
 }
