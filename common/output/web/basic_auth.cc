@@ -66,17 +66,48 @@ bool crypt_matches(const std::string& password, const std::string& hash) {
   return same(std::string(result), hash);
 }
 
-bool BasicAuth::check(std::string_view header) {
+std::string bcrypt_hash(const std::string& password, int cost) {
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  // A null random source: libcrypt takes the salt from the kernel (getentropy).
+  if (crypt_gensalt_rn("$2y$", static_cast<unsigned long>(cost), nullptr, 0, setting,
+                       sizeof(setting)) == nullptr) {
+    return "";
+  }
+  auto data = std::make_unique<crypt_data>();
+  const char* hash =
+      crypt_rn(password.c_str(), setting, data.get(), static_cast<int>(sizeof(crypt_data)));
+  return hash == nullptr || hash[0] == '*' ? "" : std::string(hash);
+}
+
+std::optional<bool> BasicAuth::cached(std::string_view header) const {
   auto credentials = parse_basic_authorization(header);
   if (!credentials) return false;
   const auto& [user, password] = *credentials;
   const auto known = users_.find(user);
-  if (known == users_.end()) return false;
+  if (known == users_.end()) return std::nullopt;  // as long as a known user's wrong password
   const std::string digest = sha256(password + '\0' + known->second);
+  std::lock_guard lock(mutex_);
   if (const auto hit = accepted_.find(user); hit != accepted_.end() && same(hit->second, digest)) {
     return true;
   }
-  if (!crypt_matches(password, known->second)) return false;
+  return std::nullopt;
+}
+
+bool BasicAuth::check(std::string_view header) {
+  if (std::optional<bool> known = cached(header)) return *known;
+  auto credentials = parse_basic_authorization(header);
+  if (!credentials || users_.empty()) return false;
+  const auto& [user, password] = *credentials;
+  const auto entry = users_.find(user);
+  if (entry == users_.end()) {
+    // The same work as a known user's wrong password (exporter-toolkit compares unknown users
+    // against a fixed hash): a bcrypt of the first user's hash, whose result does not matter.
+    static_cast<void>(crypt_matches(password, users_.begin()->second));
+    return false;
+  }
+  if (!crypt_matches(password, entry->second)) return false;
+  const std::string digest = sha256(password + '\0' + entry->second);
+  std::lock_guard lock(mutex_);
   accepted_[user] = digest;
   return true;
 }
