@@ -8,7 +8,10 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
+
+#include <fmt/format.h>
 
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -52,8 +55,52 @@ asio::awaitable<ProbeResult> ProbeSession::run() {
   }
   close_socket();
   result_.total = Clock::now() - start;
+  if (result_.ok()) fail_overrun_phase();
   result_.diagnosis = diagnose(result_, spec_);
   co_return std::move(result_);
+}
+
+Millis ProbeSession::deadline_of(Phase p) const {
+  const PhaseTimeouts& t = spec_.timeouts;
+  switch (p) {
+    case Phase::kDns:
+      return t.dns;
+    case Phase::kTcpConnect:
+      return t.tcp_connect;
+    case Phase::kProxyConnect:
+      return t.proxy_connect;
+    case Phase::kTlsHandshake:
+      return t.tls_handshake;
+    // A plain-HTTP request's exchange with the proxy is timed as the first byte.
+    case Phase::kHttpFirstByte:
+      return spec_.plain_http() ? exchange_timeout() : t.http_first_byte;
+    case Phase::kTransfer:
+      return t.transfer;
+  }
+  return t.transfer;
+}
+
+// A phase's I/O and its deadline's timer complete on the same thread: when that thread was
+// late (the host overloaded), the I/O may win although the deadline passed long before. Such a
+// phase is not "ok in 5 s against a 3 s deadline": it is the phase's timeout, and the error
+// says that the daemon measured it late (proxywatch_event_loop_lag_seconds shows by how much).
+void ProbeSession::fail_overrun_phase() {
+  for (Phase p : kAllPhases) {
+    const auto took = result_.phases[static_cast<std::size_t>(p)];
+    const Millis deadline = deadline_of(p);
+    if (!took || *took <= deadline + kOverrunTolerance) continue;
+    static constexpr std::array kTimeoutOutcome = {Outcome::kDnsFailed,    Outcome::kTcpTimeout,
+                                                   Outcome::kProxyStalled, Outcome::kTlsStalled,
+                                                   Outcome::kHttpStalled,  Outcome::kHttpStalled};
+    fail(kTimeoutOutcome[static_cast<std::size_t>(p)], p);
+    if (p == Phase::kTransfer) result_.transfer_deadline_reached = true;
+    result_.error = fmt::format(
+        "the {} phase ended {:.3f} s after it began, past its {:.3f} s deadline: the daemon "
+        "measured it late (its event loop was busy), so it counts as timed out",
+        to_string(p), std::chrono::duration<double>(*took).count(),
+        std::chrono::duration<double>(deadline).count());
+    return;
+  }
 }
 
 void ProbeSession::timed(Phase p, Clock::time_point since) {

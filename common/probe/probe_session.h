@@ -51,6 +51,9 @@ using Clock = std::chrono::steady_clock;
 inline constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // Bytes read from the socket per call; also the flat buffer's ceiling beyond the header.
 inline constexpr std::size_t kChunkBytes = 8 * 1024;
+// How far past its deadline a phase may be measured and still be ok: a timer and the I/O it
+// guards that are both ready at once are run in either order.
+inline constexpr std::chrono::milliseconds kOverrunTolerance{50};
 
 // True when `ec` is the peer resetting the connection (RST, or writing into one).
 bool is_reset(const error_code& ec);
@@ -89,6 +92,10 @@ class ProbeSession {
 
   // Records the time phase `p` took since `since`.
   void timed(Phase p, Clock::time_point since);
+  // The deadline of phase `p` under this spec.
+  Millis deadline_of(Phase p) const;
+  // Fails an ok probe whose phase was measured past its deadline (see probe.cc).
+  void fail_overrun_phase();
   // Records `outcome` in `phase` (and how the peer ended, from `ec`); returns false.
   bool fail(Outcome outcome, Phase phase, const error_code& ec = {});
   // The TCP stream under TLS, or the plain one before the handshake.
