@@ -74,6 +74,7 @@ Result<void> Daemon::start() {
   signals_.add(SIGUSR2);
   wait_for_signal();
   arm_watchdog();
+  loop_lag_.start();
   log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
                    fmt::format("proxywatch {} started: {}", PROXYWATCH_VERSION, status_.summary()));
   notify_ready(status_.summary());
@@ -105,6 +106,7 @@ void Daemon::stop() {
   status_.stop();
   signals_.cancel();
   watchdog_.cancel();
+  loop_lag_.stop();
   // Probes in flight end with the io_context; a DNS lookup left running is abandoned.
   io_.stop();
 }
@@ -133,6 +135,7 @@ void Daemon::reload_yaml() {
     outcome = status_.listen(next->config.metrics_listen, config_.web_security());
   }
   config_.record_yaml(outcome);
+  status_.changed();
   if (!outcome) return notify_ready(status_.summary());
   bool proxy_file_moved = config_.adopt(std::move(*next));
   set_log_level(config_.config().log_level);
@@ -151,6 +154,7 @@ void Daemon::reload_proxy_file() {
   if (stopping_) return;
   // A rejected file changes nothing: the last good proxy keeps being probed on schedule.
   if (config_.load_proxy_file()) return apply_plan();
+  status_.changed();
   notify_status(status_.summary());
 }
 
@@ -205,6 +209,7 @@ void Daemon::apply_plan() {
                     config.jitter, mtu);
   applied_jitter_ = config.jitter;
   applied_mtu_ = mtu;
+  status_.changed();
   notify_status(status_.summary());
 }
 
@@ -330,6 +335,7 @@ void Daemon::arm_watchdog() {
 
 // Sends STATUS= once the probes ending within kStatusCoalescing have all been recorded.
 void Daemon::status_changed() {
+  status_.changed();
   if (status_timer_armed_ || stopping_) return;
   status_timer_armed_ = true;
   status_timer_.expires_after(kStatusCoalescing);

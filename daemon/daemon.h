@@ -23,6 +23,7 @@
 #include "daemon/capture_metrics.h"
 #include "daemon/config_state.h"
 #include "daemon/evidence_store.h"
+#include "daemon/loop_lag.h"
 #include "daemon/persistence.h"
 #include "daemon/probe_sink.h"
 #include "daemon/scheduler.h"
@@ -86,6 +87,7 @@ class Daemon {
   Persistence persistence_;
   StatusService status_;
   CaptureMetrics capture_metrics_{metrics_.registry()};
+  LoopLag loop_lag_{io_.get_executor(), metrics_.registry()};
   // Declared before the scheduler, which uses them: capture: enabled only, from start().
   std::unique_ptr<PacketCapture> capture_;
   std::unique_ptr<EvidenceStore> evidence_;

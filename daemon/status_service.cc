@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <future>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 
 #include "common/output/json/json_fields.h"
 #include "common/output/status/status_json.h"
@@ -23,6 +25,18 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::system_clock;
+using Steady = std::chrono::steady_clock;
+
+// A snapshot is reused for this long even when the status changed (a page requested in a loop
+// costs the probing thread at most 10 snapshots a second), and at most kSnapshotMaxAge when
+// nothing was said to change.
+constexpr std::chrono::milliseconds kSnapshotReuse{100};
+constexpr std::chrono::seconds kSnapshotMaxAge{2};
+// How long a page request waits for the probing thread to build a snapshot before it is
+// answered with the last one (or 503 without one): that thread is busy for longer only when
+// the host is overloaded.
+constexpr std::chrono::seconds kSnapshotWait{5};
+constexpr std::chrono::milliseconds kSnapshotPoll{20};
 
 // The file's modification time, when it exists.
 std::optional<WallTime> modified_at(const std::string& path) {
@@ -32,54 +46,137 @@ std::optional<WallTime> modified_at(const std::string& path) {
          std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(st.st_mtim.tv_nsec));
 }
 
+// The listener's refusals (docs/metrics.md, "The listener"), read at each scrape.
+std::vector<prometheus::MetricFamily> listener_families(const HttpServerStats& stats) {
+  auto counter = [](const char* name, const char* help, std::uint64_t value) {
+    prometheus::ClientMetric metric;
+    metric.counter.value = static_cast<double>(value);
+    return prometheus::MetricFamily{name, help, prometheus::MetricType::Counter, {metric}};
+  };
+  return {counter("proxywatch_web_auth_failures_total",
+                  "Requests to the listener with a wrong password or an unknown user (verified)",
+                  stats.auth_failures),
+          counter("proxywatch_web_auth_throttled_total",
+                  "Requests answered 429 unverified: the client sent too many wrong passwords",
+                  stats.auth_throttled),
+          counter("proxywatch_web_busy_total",
+                  "Requests answered 503: passwords waiting for a bcrypt worker, or answer "
+                  "bodies held for slow readers, were at their limit",
+                  stats.busy),
+          counter("proxywatch_web_evictions_total",
+                  "Idle or slow connections closed to make room for a new one", stats.evictions)};
+}
+
 }  // namespace
+
+struct StatusService::Published {
+  std::shared_ptr<const StatusSnapshot> snapshot;
+  std::uint64_t generation = 0;
+  Steady::time_point built;
+  std::shared_ptr<const std::string> page{};  // rendered on first request
+  std::shared_ptr<const std::string> json{};
+};
 
 StatusService::StatusService(asio::io_context& io, Metrics& metrics, const PairRegistry& registry,
                              const config::Plan& plan, const ConfigState& config)
     : io_(io), metrics_(metrics), registry_(registry), plan_(plan), config_(config) {}
 
-StatusService::~StatusService() = default;
+StatusService::~StatusService() {
+  stop();
+  // The listener's thread has ended: nothing else touches the servers; its io_context (and
+  // the sessions still queued on it) goes with listener_, after them.
+  server_.reset();
+  retired_.clear();
+}
+
+std::shared_ptr<StatusService::Published> StatusService::published() {
+  const Steady::time_point now = Steady::now();
+  const std::uint64_t generation = generation_.load();
+  if (published_ &&
+      (now - published_->built < kSnapshotReuse ||
+       (published_->generation == generation && now - published_->built < kSnapshotMaxAge))) {
+    return published_;
+  }
+  auto promise = std::make_shared<std::promise<std::shared_ptr<const StatusSnapshot>>>();
+  std::future<std::shared_ptr<const StatusSnapshot>> future = promise->get_future();
+  asio::post(io_, [this, promise] {
+    if (!stopping_) promise->set_value(std::make_shared<const StatusSnapshot>(snapshot()));
+  });
+  for (Steady::time_point deadline = now + kSnapshotWait; Steady::now() < deadline;) {
+    if (future.wait_for(kSnapshotPoll) != std::future_status::ready) {
+      if (stopping_) break;
+      continue;
+    }
+    try {
+      published_ = std::make_shared<Published>(
+          Published{.snapshot = future.get(), .generation = generation, .built = now});
+    } catch (const std::future_error&) {
+      break;  // the probing thread ended without building it
+    }
+    return published_;
+  }
+  return published_;  // the last one, or none
+}
 
 HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {
   // The history in state_dir, read-only per request (WAL: the writer thread is never blocked).
   const std::string history = history_database_path(config_.config().state_dir);
+  auto page = [this](bool json) {
+    std::shared_ptr<Published> now = published();
+    if (!now) return HttpResponse{503, "text/plain; charset=utf-8", "the daemon is busy\n"};
+    std::shared_ptr<const std::string>& body = json ? now->json : now->page;
+    if (!body) {
+      body = std::make_shared<const std::string>(json ? serialize(to_json(*now->snapshot)) + "\n"
+                                                      : render_status_page(*now->snapshot));
+    }
+    return HttpResponse{.content_type = json ? "application/json" : "text/html; charset=utf-8",
+                        .shared_body = body};
+  };
   return {{"/metrics",
            [this](const HttpQuery&) {
-             return HttpResponse{200, std::string(kMetricsContentType), metrics_.serialize()};
+             return HttpResponse{200, std::string(kMetricsContentType),
+                                 metrics_.serialize(listener_families(*listener_stats_))};
            }},
-          {"/",
-           [this](const HttpQuery&) {
-             return HttpResponse{200, "text/html; charset=utf-8", render_status_page(snapshot())};
-           }},
+          {"/", [page](const HttpQuery&) { return page(false); }},
           {"/history.json", history_json_route(history)},
           {"/history", history_page_handler(history, [] { return Clock::now(); })},
-          {"/captures/", capture_file_handler(captures_dir(config_.config().state_dir),
-                                              bool(security.authorize))},
-          {"/status.json", [this](const HttpQuery&) {
-             return HttpResponse{200, "application/json", serialize(to_json(snapshot())) + "\n"};
-           }}};
+          {"/captures/",
+           capture_file_handler(captures_dir(config_.config().state_dir), bool(security.users))},
+          {"/status.json", [page](const HttpQuery&) { return page(true); }}};
 }
 
 Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& security) {
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return error_text("metrics_listen: '" + address.host + "' is not an IP address");
-  auto server = std::make_unique<HttpServer>(io_, asio::ip::tcp::endpoint(ip, address.port),
-                                             routes(security), HttpServerLimits{}, security);
+  auto server = std::make_unique<HttpServer>(
+      listener_.context(), asio::ip::tcp::endpoint(ip, address.port), routes(security),
+      HttpServerLimits{}, security, listener_.workers());
+  server->share_stats(listener_stats_);
+  // Binding here is safe: nothing runs on the new server's acceptor until start() queues it.
   if (auto started = server->start(); !started) {
     return error_text("cannot listen on " + address.to_string() + ": " + started.error().message);
   }
-  if (server_) server_->stop();
+  if (server_) {
+    HttpServer* old = server_.get();
+    asio::post(listener_.context(), [old] { old->stop(); });
+    retired_.push_back(std::move(server_));
+  }
   server_ = std::move(server);
   address_ = address;
   std::string scheme = security.tls ? "https" : "http";
   spdlog::info("serving metrics on {0}://{1}/metrics and the status page on {0}://{1}/{2}", scheme,
-               address.to_string(), security.authorize ? " (basic auth)" : "");
+               address.to_string(), security.users ? " (basic auth)" : "");
   return {};
 }
 
 void StatusService::stop() {
+  // A page request waiting for a snapshot gives up, so the listener's thread can end.
+  stopping_ = true;
+  listener_.stop();
+  // Its thread has ended: the servers are stopped from here.
   if (server_) server_->stop();
+  for (auto& retired : retired_) retired->stop();
 }
 
 StatusSnapshot StatusService::snapshot() const {

@@ -1,11 +1,22 @@
 // What the daemon shows: the listener with its routes (/metrics, the status page at /,
 // /status.json), the status snapshot they render, copied from the registry's histories and the
 // plan, and the one-line verdict STATUS= and the journal carry. It only shows: health comes
-// from the registry. Not thread-safe: the io_context thread only. /history: history_page_route.h.
+// from the registry. /history: history_page_route.h.
+//
+// Threads: the listener runs on a thread of its own (ListenerThread), so that serving cannot
+// delay a probe. Its routes read only what is safe from there: the metrics registry (locked by
+// prometheus-cpp), the history database (its own read-only connection), the capture files, and
+// status snapshots. A snapshot is built on the io_context's thread when a page asks for one and
+// the status changed (changed()), at most every kSnapshotReuse otherwise, and handed over
+// immutable; rendered pages are shared by every reader of the same snapshot. Every member
+// except the routes is for the io_context's thread.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -14,6 +25,7 @@
 #include "common/output/metrics/metrics.h"
 #include "common/output/status/status_snapshot.h"
 #include "common/output/web/http_server.h"
+#include "common/output/web/listener_thread.h"
 #include "config/plan.h"
 #include "daemon/config_state.h"
 
@@ -43,12 +55,24 @@ class StatusService {
 
   // What the page and /status.json show now.
   StatusSnapshot snapshot() const;
+  // Something a snapshot shows changed (a probe ended, the plan or a file changed): the next
+  // page request gets a new one.
+  void changed() { ++generation_; }
+
+  // What the listeners refused so far. Any thread.
+  const HttpServerStats& listener_stats() const { return *listener_stats_; }
   // The verdict in one line: "proxy 10.0.0.1:3128: 2 targets: 2 healthy", "proxy disabled:
   // /etc/sf/iprep_proxy.conf absent", with a note while the proxy file is rejected.
   std::string summary() const;
 
  private:
+  // A snapshot and its renderings, made once and read by any number of requests.
+  struct Published;
+
   HttpServer::Handlers routes(const HttpSecurity& security);
+  // On the listener's thread: the newest snapshot (see above), or null when none could be had
+  // (the daemon is stopping, or its thread did not answer within kSnapshotWait).
+  std::shared_ptr<Published> published();
 
   boost::asio::io_context& io_;
   Metrics& metrics_;
@@ -56,8 +80,17 @@ class StatusService {
   const config::Plan& plan_;
   const ConfigState& config_;
   const EvidenceStore* evidence_ = nullptr;
-  std::unique_ptr<HttpServer> server_;
   HostPort address_;
+  std::atomic<std::uint64_t> generation_{1};
+  std::atomic<bool> stopping_{false};
+  std::shared_ptr<Published> published_;  // the listener's thread only
+  const std::shared_ptr<HttpServerStats> listener_stats_ = std::make_shared<HttpServerStats>();
+  // The servers are made and destroyed here, and stopped on the listener's thread (or here once
+  // it has ended). One replaced by listen() is kept stopped until stop(): its sessions may still
+  // be ending on the listener's thread.
+  std::unique_ptr<HttpServer> server_;
+  std::vector<std::unique_ptr<HttpServer>> retired_;
+  ListenerThread listener_;  // last: destroyed (its io_context too) after the servers
 };
 
 }  // namespace proxywatch

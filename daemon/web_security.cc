@@ -45,8 +45,7 @@ Result<HttpSecurity> load_web_security(const std::optional<std::string>& web_con
     security.tls = std::move(*context);
   }
   if (!web->basic_auth_users.empty()) {
-    auto auth = std::make_shared<BasicAuth>(web->basic_auth_users);
-    security.authorize = [auth](std::string_view header) { return auth->check(header); };
+    security.users = std::make_shared<BasicAuth>(web->basic_auth_users);
   }
   return security;
 }

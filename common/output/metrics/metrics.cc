@@ -94,11 +94,13 @@ void Metrics::forget_proxy(const std::string& proxy) {
   while (it != targets_.end() && it->first.first == proxy) erase_target(it++);
 }
 
-std::string Metrics::serialize() const {
+std::string Metrics::serialize(std::vector<pm::MetricFamily> extra) const {
   std::vector<pm::MetricFamily> families = registry_.Collect();
   std::vector<pm::MetricFamily> process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()),
                   std::make_move_iterator(process.end()));
+  families.insert(families.end(), std::make_move_iterator(extra.begin()),
+                  std::make_move_iterator(extra.end()));
   return pm::TextSerializer().Serialize(families);
 }
 

@@ -4,8 +4,9 @@
 // listener. The catalogue is documented in docs/metrics.md; names and labels are public
 // interface (dashboards and alert rules use them): add to them, never rename.
 //
-// Thread-safety: not thread-safe. Every member is meant to be called from the daemon's one
-// io_context thread (the prometheus-cpp registry locks internally, our series cache does not).
+// Thread-safety: not thread-safe, but for serialize(). Every other member is meant to be called
+// from the daemon's io_context thread (the prometheus-cpp registry locks internally, our series
+// cache does not); serialize() runs on the listener's thread.
 #pragma once
 
 #include <array>
@@ -17,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <prometheus/registry.h>
 
@@ -72,9 +74,10 @@ class Metrics {
   // Removes every per-target series labelled with `proxy` (proxy_info is set_proxy's business).
   void forget_proxy(const std::string& proxy);
 
-  // The whole registry and the process metrics (process_metrics.h) in the text exposition
-  // format (see kMetricsContentType).
-  std::string serialize() const;
+  // The whole registry, the process metrics (process_metrics.h) and `extra` (families kept
+  // elsewhere, e.g. the listener's) in the text exposition format (see kMetricsContentType).
+  // Safe from any thread: it reads only the registry, which prometheus-cpp locks.
+  std::string serialize(std::vector<prometheus::MetricFamily> extra = {}) const;
 
   // The registry, for sinks that register families of their own (health, diagnoses).
   prometheus::Registry& registry() { return registry_; }

@@ -6,20 +6,29 @@
 #include "common/output/web/http_server.h"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <list>
+#include <map>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/optional.hpp>
+
+#include "common/output/web/auth_throttle.h"
+#include "common/output/web/basic_auth.h"
 
 namespace proxywatch {
 namespace {
@@ -36,11 +45,41 @@ constexpr std::size_t kLingerMaxBytes = 64 * 1024;
 // Pause after a failed accept (e.g. EMFILE) instead of spinning on the error.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
+// A Beast body that is a shared, immutable string: the answer is written from the one rendering
+// every reader of it shares (HttpResponse::shared_body).
+struct SharedStringBody {
+  using value_type = std::shared_ptr<const std::string>;
+  static std::uint64_t size(const value_type& body) { return body ? body->size() : 0; }
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(const http::header<isRequest, Fields>&, const value_type& body) : body_(body) {}
+    void init(error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(error_code& ec) {
+      ec = {};
+      if (!body_ || done_) return boost::none;
+      done_ = true;
+      return {{asio::const_buffer(body_->data(), body_->size()), false}};
+    }
+
+   private:
+    const value_type& body_;
+    bool done_ = false;
+  };
+};
+
 using Request = http::request<http::empty_body>;
-using BeastResponse = http::response<http::string_body>;
+using BeastResponse = http::response<SharedStringBody>;
 
 HttpResponse plain(unsigned status, std::string body) {
   return HttpResponse{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
+}
+
+HttpResponse retry_later(unsigned status, std::string body, std::chrono::seconds after) {
+  HttpResponse response = plain(status, std::move(body));
+  response.retry_after = static_cast<unsigned>(std::max<long>(1, after.count()));
+  return response;
 }
 
 BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive, bool head) {
@@ -55,10 +94,14 @@ BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive,
   if (response.status == 401) {
     out.set(http::field::www_authenticate, "Basic realm=\"proxywatch\", charset=\"UTF-8\"");
   }
+  if (response.retry_after > 0)
+    out.set(http::field::retry_after, std::to_string(response.retry_after));
   out.keep_alive(keep_alive);
+  std::shared_ptr<const std::string> body = std::move(response.shared_body);
+  if (!body) body = std::make_shared<const std::string>(std::move(response.body));
   // A HEAD answer carries the length the GET body would have, and no body (RFC 9110 §9.3.2).
-  out.content_length(response.body.size());
-  if (!head) out.body() = std::move(response.body);
+  out.content_length(body->size());
+  if (!head) out.body() = std::move(body);
   return out;
 }
 
@@ -81,12 +124,8 @@ HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& 
   return handlers.find(path.substr(0, slash + 1));
 }
 
-// The answer to a request whose headers parsed and that has no body.
-HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& security,
-                      const Request& request) {
-  if (security.authorize && !security.authorize(request[http::field::authorization])) {
-    return plain(401, "unauthorized");
-  }
+// The answer to an authorized request whose headers parsed and that has no body.
+HttpResponse dispatch(const HttpServer::Handlers& handlers, const Request& request) {
   const std::string_view path = target_path(request.target());
   auto handler = handlers.find(path);
   if (handler == handlers.end()) handler = prefix_handler(handlers, path);
@@ -122,8 +161,13 @@ struct HttpSession {
     kAnswering,  // a handler runs or its answer is being written: never evicted
     kLingering,  // the last answer is out; draining before close
   };
-  explicit HttpSession(asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
+  explicit HttpSession(asio::ip::tcp::socket socket) : stream(std::move(socket)) {
+    error_code ec;
+    const asio::ip::tcp::endpoint remote = stream.socket().remote_endpoint(ec);
+    if (!ec) peer = remote.address();
+  }
   beast::tcp_stream stream;
+  asio::ip::address peer;  // the client, for throttling its wrong passwords
   Stage stage = Stage::kWaiting;
   std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
   bool evicted = false;
@@ -131,22 +175,29 @@ struct HttpSession {
 
 struct HttpServerState {
   HttpServerState(asio::io_context& c, asio::ip::tcp::endpoint e, HttpServer::Handlers h,
-                  HttpServerLimits l, HttpSecurity s)
+                  HttpServerLimits l, HttpSecurity s, std::optional<asio::any_io_executor> w)
       : endpoint(std::move(e)),
         handlers(std::move(h)),
         limits(l),
         security(std::move(s)),
+        workers(std::move(w)),
         acceptor(c) {}
 
   const asio::ip::tcp::endpoint endpoint;
   const HttpServer::Handlers handlers;
   const HttpServerLimits limits;
   const HttpSecurity security;
+  const std::optional<asio::any_io_executor> workers;
   asio::ip::tcp::acceptor acceptor;
   // Open connections. A list, so each session's iterator stays valid while others come and go.
   std::list<HttpSession> sessions;
   std::size_t evicted = 0;  // sessions closed for room that have not ended yet
-  std::size_t evictions_total = 0;
+  AuthThrottle throttle;
+  std::size_t pending_checks = 0;  // passwords waiting for or on a worker
+  // Bodies being written, each counted once however many answers share it: bytes and answers.
+  std::map<const std::string*, std::pair<std::size_t, std::size_t>> held;
+  std::size_t held_bytes = 0;
+  std::shared_ptr<HttpServerStats> stats = std::make_shared<HttpServerStats>();
   bool stopped = false;
 };
 
@@ -188,11 +239,96 @@ bool evict_one(HttpServerState& state) {
     if (oldest == state.sessions.end()) continue;
     oldest->evicted = true;
     ++state.evicted;
-    ++state.evictions_total;
+    ++state.stats->evictions;
     oldest->stream.close();
     return true;
   }
   return false;
+}
+
+// Whether the Authorization header value `header` is a user's right password: a bcrypt on one
+// of the workers (the listener's thread goes on serving meanwhile), or here without workers.
+asio::awaitable<bool> verify_password(HttpServerState& state, std::string header) {
+  std::shared_ptr<BasicAuth> users = state.security.users;
+  if (!state.workers) co_return users->check(header);
+  auto initiate = [workers = *state.workers, users, header = std::move(header)](auto handler) {
+    asio::post(workers, [users, header, handler = std::move(handler)]() mutable {
+      const bool right = users->check(header);
+      // Back to the session's executor (the listener's thread) with the verdict.
+      auto session_executor = asio::get_associated_executor(handler);
+      asio::post(session_executor,
+                 [handler = std::move(handler), right]() mutable { std::move(handler)(right); });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      std::move(initiate), asio::use_awaitable);
+}
+
+// The refusal of a request without acceptable credentials, or nullopt when it may be answered.
+// A password accepted before is known without a bcrypt; a client that sent too many wrong ones
+// is refused without one (auth_throttle.h); so is every client while the workers' queue is full.
+asio::awaitable<std::optional<HttpResponse>> refusal(HttpServerState& state, HttpSession& session,
+                                                     const Request& request) {
+  if (!state.security.users) co_return std::nullopt;
+  const std::string_view header = request[http::field::authorization];
+  std::optional<bool> right = state.security.users->cached(header);
+  if (!right) {
+    std::chrono::seconds retry{1};
+    if (!state.throttle.allows(session.peer, std::chrono::steady_clock::now(), &retry)) {
+      ++state.stats->auth_throttled;
+      co_return retry_later(429, "too many wrong passwords: try again later", retry);
+    }
+    if (state.pending_checks >= state.limits.max_pending_checks) {
+      ++state.stats->busy;
+      co_return retry_later(503, "busy verifying passwords: try again later",
+                            std::chrono::seconds(1));
+    }
+    ++state.pending_checks;
+    state.throttle.take(session.peer, std::chrono::steady_clock::now());
+    const bool verified = co_await verify_password(state, std::string(header));
+    --state.pending_checks;
+    if (verified) {
+      state.throttle.give_back(session.peer);
+    } else {
+      ++state.stats->auth_failures;
+    }
+    right = verified;
+  }
+  if (*right) co_return std::nullopt;
+  co_return plain(401, "unauthorized");
+}
+
+// Holds a response's body against HttpServerLimits::max_buffered_bytes while it is written.
+class HeldBody {
+ public:
+  HeldBody(HttpServerState& state, const std::shared_ptr<const std::string>& body)
+      : state_(state), body_(body) {
+    if (!body_) return;
+    auto& [bytes, answers] = state_.held[body_.get()];
+    if (answers++ == 0) {
+      bytes = body_->size();
+      state_.held_bytes += bytes;
+    }
+  }
+  ~HeldBody() {
+    if (!body_) return;
+    auto it = state_.held.find(body_.get());
+    if (--it->second.second > 0) return;
+    state_.held_bytes -= it->second.first;
+    state_.held.erase(it);
+  }
+  HeldBody(const HeldBody&) = delete;
+  HeldBody& operator=(const HeldBody&) = delete;
+
+ private:
+  HttpServerState& state_;
+  const std::shared_ptr<const std::string> body_;
+};
+
+// Whether `body` may be held too: it is held already, or it fits beside what is, or it is alone.
+bool may_hold(const HttpServerState& state, const std::shared_ptr<const std::string>& body) {
+  if (!body || state.held.contains(body.get()) || state.held_bytes == 0) return true;
+  return state.held_bytes + body->size() <= state.limits.max_buffered_bytes;
 }
 
 // Waits for the first byte of the next request on `stream` (the session's connection, or TLS
@@ -251,11 +387,23 @@ asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, St
     const bool has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
     const bool head = request.method() == http::verb::head;
     // A body we do not read would be parsed as the next request, so 413 ends the connection.
-    response = has_body ? to_beast(plain(413, "request bodies are not accepted"), request.version(),
-                                   false, head)
-                        : to_beast(dispatch(state.handlers, state.security, request),
-                                   request.version(), request.keep_alive(), head);
+    if (has_body) {
+      response =
+          to_beast(plain(413, "request bodies are not accepted"), request.version(), false, head);
+    } else {
+      std::optional<HttpResponse> refused = co_await refusal(state, session, request);
+      if (state.stopped || session.evicted) co_return false;
+      response = to_beast(refused ? std::move(*refused) : dispatch(state.handlers, request),
+                          request.version(), request.keep_alive(), head);
+    }
+    if (!may_hold(state, response.body())) {
+      ++state.stats->busy;
+      response = to_beast(
+          retry_later(503, "busy writing other answers: try again later", std::chrono::seconds(1)),
+          request.version(), request.keep_alive(), head);
+    }
   }
+  HeldBody held(state, response.body());
   tcp.expires_after(state.limits.read_timeout);
   auto [write_ec, written] = co_await http::async_write(stream, response, kUseTuple);
   co_return !write_ec && response.keep_alive() && !state.stopped;
@@ -321,9 +469,10 @@ asio::awaitable<void> accept_loop(StatePtr state) {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& context, asio::ip::tcp::endpoint endpoint,
-                       Handlers handlers, HttpServerLimits limits, HttpSecurity security)
+                       Handlers handlers, HttpServerLimits limits, HttpSecurity security,
+                       std::optional<asio::any_io_executor> workers)
     : state_(std::make_shared<HttpServerState>(context, std::move(endpoint), std::move(handlers),
-                                               limits, std::move(security))) {}
+                                               limits, std::move(security), std::move(workers))) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -366,7 +515,15 @@ std::size_t HttpServer::connection_count() const {
 }
 
 std::size_t HttpServer::evictions() const {
-  return state_->evictions_total;
+  return state_->stats->evictions;
+}
+
+std::shared_ptr<HttpServerStats> HttpServer::stats() const {
+  return state_->stats;
+}
+
+void HttpServer::share_stats(std::shared_ptr<HttpServerStats> stats) {
+  state_->stats = std::move(stats);
 }
 
 }  // namespace proxywatch

@@ -1,16 +1,21 @@
 // HttpServer: the daemon's small HTTP/1.1 listener (/metrics, and the status page at /). It
-// runs as Boost.Beast coroutines on the caller's io_context, on that one thread and without
-// locks, and serves fixed paths from handler functions. Deliberately minimal: GET and HEAD
-// only, no request bodies, bounded headers, a short deadline for the first byte of a request, a
-// read deadline per request and a cap on connections with eviction of the longest-idle one, so
-// that a scraper or a stranger on the listen address cannot tie up the daemon.
+// runs as Boost.Beast coroutines on the caller's io_context (the daemon's: a ListenerThread's,
+// apart from the probes), on that one thread and without locks, and serves fixed paths from
+// handler functions. Passwords are verified on worker threads (bcrypt takes tens of
+// milliseconds by design), and a client's wrong passwords are throttled (auth_throttle.h).
+// Deliberately minimal: GET and HEAD only, no request bodies, bounded headers, a short deadline for
+// the first byte of a request, a read deadline per request and a cap on connections with eviction
+// of the longest-idle one, so that a scraper or a stranger on the listen address cannot tie up the
+// daemon.
 //
 // Thread-safety: not thread-safe; call every member from the io_context's thread (or before it
 // runs). Handlers run on that thread too. Destroy the server before its io_context.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -35,11 +41,17 @@ namespace detail {
 struct HttpServerState;  // defined in http_server.cc
 }  // namespace detail
 
+class BasicAuth;
+
 // What a handler answers; the server adds Content-Length, Connection and Server.
 struct HttpResponse {
   unsigned status = 200;
   std::string content_type = "text/plain; charset=utf-8";
-  std::string body;
+  std::string body{};
+  // When set, the body instead of `body`: one rendering shared by every client that reads it
+  // (a big page read slowly by many is held once, not once per reader).
+  std::shared_ptr<const std::string> shared_body{};
+  unsigned retry_after = 0;  // seconds, sent as Retry-After when not 0 (429, 503)
 };
 
 // A request's query parameters ("?range=7d&target=a%20b"), percent-decoded by Boost.URL, in
@@ -70,6 +82,12 @@ struct HttpServerLimits {
   std::size_t header_limit = 8 * 1024;  // request line and headers, in bytes (more → 431)
   std::chrono::milliseconds idle_timeout{3'000};   // for the first byte of each request
   std::chrono::milliseconds read_timeout{10'000};  // per request, and per response write
+  // Answer bodies held for clients that have not read them yet, each distinct body counted
+  // once. A response that would pass this is answered 503 (with Retry-After) instead, unless
+  // nothing else is held: 64 slow readers of a 20 MB page hold 20 MB, not 1.3 GB.
+  std::size_t max_buffered_bytes = 64u << 20;
+  // Passwords waiting for a bcrypt worker; beyond, 503 with Retry-After.
+  std::size_t max_pending_checks = 16;
 };
 
 // Who may use a listener that is reachable off loopback (docs/fleet.md, the web configuration
@@ -78,10 +96,19 @@ struct HttpSecurity {
   // The server's certificate and key; null: plain HTTP. With TLS, a client that does not start
   // a TLS handshake (plain HTTP included) is disconnected without an answer.
   std::shared_ptr<asio::ssl::context> tls;
-  // Whether an Authorization header value is acceptable (BasicAuth::check); null: no
-  // authentication. A request without acceptable credentials gets 401 with
-  // `WWW-Authenticate: Basic realm="proxywatch"`.
-  std::function<bool(std::string_view authorization)> authorize;
+  // The users and their bcrypt hashes; null: no authentication. A request without acceptable
+  // credentials gets 401 with `WWW-Authenticate: Basic realm="proxywatch"`; a client that sent
+  // too many wrong passwords gets 429 with Retry-After, its password not even verified.
+  std::shared_ptr<BasicAuth> users;
+};
+
+// What the listener has refused, for the metrics; read from any thread. One set may be shared
+// by the servers that replace each other on a move of the listen address.
+struct HttpServerStats {
+  std::atomic<std::uint64_t> evictions{0};       // connections closed to make room for a newer one
+  std::atomic<std::uint64_t> auth_failures{0};   // wrong passwords (and unknown users), verified
+  std::atomic<std::uint64_t> auth_throttled{0};  // 429: too many wrong passwords from the client
+  std::atomic<std::uint64_t> busy{0};  // 503: the bcrypt queue or the buffered bodies were full
 };
 
 class HttpServer {
@@ -95,8 +122,11 @@ class HttpServer {
   using Handlers = std::map<std::string, Handler, std::less<>>;
 
   // Prepares a listener on `endpoint` (port 0 picks a free port); nothing is bound until start().
+  // Passwords are verified on `workers` (a ListenerThread's), or on the io_context's thread
+  // when none are given.
   HttpServer(asio::io_context& context, asio::ip::tcp::endpoint endpoint, Handlers handlers,
-             HttpServerLimits limits = {}, HttpSecurity security = {});
+             HttpServerLimits limits = {}, HttpSecurity security = {},
+             std::optional<asio::any_io_executor> workers = std::nullopt);
   // Calls stop().
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
@@ -118,6 +148,10 @@ class HttpServer {
 
   // Connections closed so far to make room for a newer one.
   std::size_t evictions() const;
+
+  // What was refused so far. share_stats() before start() counts into `stats` instead.
+  std::shared_ptr<HttpServerStats> stats() const;
+  void share_stats(std::shared_ptr<HttpServerStats> stats);
 
  private:
   // Shared with the running coroutines, so that they may outlive this object safely.

@@ -4,6 +4,8 @@
 // The certificates are the shared test PKI's.
 #include "daemon/web_security.h"
 
+#include "common/output/web/basic_auth.h"
+
 #include <gtest/gtest.h>
 
 #include <openssl/ssl.h>
@@ -40,14 +42,14 @@ TEST_F(WebSecurityTest, NoFileMeansPlainHttpWithoutAuthentication) {
   auto security = load_web_security(std::nullopt);
   ASSERT_TRUE(security) << security.error();
   EXPECT_EQ(security->tls, nullptr);
-  EXPECT_FALSE(security->authorize);
+  EXPECT_FALSE(security->users);
 }
 
 TEST_F(WebSecurityTest, EmptyFileMeansPlainHttpWithoutAuthentication) {
   auto security = load("# nothing yet\n");
   ASSERT_TRUE(security) << security.error();
   EXPECT_EQ(security->tls, nullptr);
-  EXPECT_FALSE(security->authorize);
+  EXPECT_FALSE(security->users);
 }
 
 TEST_F(WebSecurityTest, CertificateAndKeyGiveATlsContextOfAtLeastTls12) {
@@ -57,18 +59,18 @@ TEST_F(WebSecurityTest, CertificateAndKeyGiveATlsContextOfAtLeastTls12) {
   SSL_CTX* context = security->tls->native_handle();
   EXPECT_EQ(SSL_CTX_get_min_proto_version(context), TLS1_2_VERSION);
   EXPECT_NE(SSL_CTX_get0_certificate(context), nullptr);
-  EXPECT_FALSE(security->authorize) << "TLS alone asks for no password";
+  EXPECT_FALSE(security->users) << "TLS alone asks for no password";
 }
 
 TEST_F(WebSecurityTest, UsersGiveBasicAuthenticationAgainstTheirHashes) {
   auto security = load("basic_auth_users:\n  prometheus: " + kHash + "\n");
   ASSERT_TRUE(security) << security.error();
   EXPECT_EQ(security->tls, nullptr) << "users alone do not need TLS";
-  ASSERT_TRUE(security->authorize);
-  EXPECT_TRUE(security->authorize(kRight));
-  EXPECT_FALSE(security->authorize(kWrong));
-  EXPECT_FALSE(security->authorize(""));
-  EXPECT_FALSE(security->authorize("Bearer cHJvbWV0aGV1czpzZSBjcmV0OnB34oKs"));
+  ASSERT_TRUE(security->users);
+  EXPECT_TRUE(security->users->check(kRight));
+  EXPECT_FALSE(security->users->check(kWrong));
+  EXPECT_FALSE(security->users->check(""));
+  EXPECT_FALSE(security->users->check("Bearer cHJvbWV0aGV1czpzZSBjcmV0OnB34oKs"));
 }
 
 TEST_F(WebSecurityTest, TlsAndUsersTogether) {
@@ -76,8 +78,8 @@ TEST_F(WebSecurityTest, TlsAndUsersTogether) {
                        "basic_auth_users:\n  prometheus: " + kHash + "\n");
   ASSERT_TRUE(security) << security.error();
   EXPECT_NE(security->tls, nullptr);
-  ASSERT_TRUE(security->authorize);
-  EXPECT_TRUE(security->authorize(kRight));
+  ASSERT_TRUE(security->users);
+  EXPECT_TRUE(security->users->check(kRight));
 }
 
 TEST_F(WebSecurityTest, AbsentFileIsAnErrorNamingIt) {
