@@ -5,6 +5,7 @@
 // operation returns its error through as_tuple; a failing session ends, the server goes on.
 #include "common/output/web/http_server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -226,14 +227,26 @@ void set_stage(HttpSession& session, Stage stage) {
   session.since = std::chrono::steady_clock::now();
 }
 
-// Makes room for one more connection: closes the session that has waited longest without a
+// Makes room for one more connection. The room is taken from the client address that holds the
+// most connections that may be closed, so that one client opening many connections (a flood from
+// a few addresses) cannot push out another's: a Prometheus with its one keep-alive connection
+// keeps it. Of that address's connections it closes the one that has waited longest without a
 // request (idle keep-alive or nothing sent), else the one that has spent longest reading one (a
 // slowloris), else one lingering. One being answered is never closed. False if none qualifies.
 bool evict_one(HttpServerState& state) {
+  std::map<asio::ip::address, std::size_t> closable;
+  for (const HttpSession& s : state.sessions) {
+    if (!s.evicted && s.stage != Stage::kAnswering) ++closable[s.peer];
+  }
+  if (closable.empty()) return false;
+  const asio::ip::address crowd =
+      std::max_element(closable.begin(), closable.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      })->first;
   for (Stage stage : {Stage::kWaiting, Stage::kReading, Stage::kLingering}) {
     Session oldest = state.sessions.end();
     for (Session s = state.sessions.begin(); s != state.sessions.end(); ++s) {
-      if (s->evicted || s->stage != stage) continue;
+      if (s->evicted || s->stage != stage || s->peer != crowd) continue;
       if (oldest == state.sessions.end() || s->since < oldest->since) oldest = s;
     }
     if (oldest == state.sessions.end()) continue;

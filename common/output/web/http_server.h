@@ -73,10 +73,12 @@ class HttpQuery {
 };
 
 // Limits per listener; the defaults are the daemon's.
-// When max_connections are open, a new connection evicts the one that has waited longest for
-// a request (nothing sent, or idle between requests), else the one that has spent longest
-// reading one (a slowloris); only when every connection is being answered is the new one
-// closed at once. So 2,000 idle and 200 slowloris connections still leave a scrape its answer.
+// When max_connections are open, a new connection evicts one of the client address holding the
+// most: the one that has waited longest for a request (nothing sent, or idle between requests),
+// else the one that has spent longest reading one (a slowloris); only when every connection is
+// being answered is the new one closed at once. So 2,000 idle and 200 slowloris connections
+// still leave a scrape its answer, and a flood of busy connections from a few addresses does
+// not push out a scraper's keep-alive connection.
 struct HttpServerLimits {
   std::size_t max_connections = 64;     // open at once; see above for the 65th
   std::size_t header_limit = 8 * 1024;  // request line and headers, in bytes (more → 431)
