@@ -5,7 +5,9 @@
 // them and sending SIGHUPs in between. It asserts that RSS and open descriptors, taken with
 // probing paused at the start and at the end, stay within stated bounds; that every counter
 // adds up (outcomes against stalls and resets, and against the CONNECTs the fake proxy saw); and
-// that no log line, state file or scrape holds the password. Loopback only.
+// that no log line, state file or scrape holds the password. Throughout the counted part the
+// listener is under load too (basic auth on, docs/soak.md): clients sending wrong passwords and
+// scrapers of /metrics, the page and /status.json. Loopback only.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -21,8 +23,10 @@
 #include <string>
 #include <vector>
 
+#include "common/output/web/basic_auth.h"
 #include "tests/support/auth_proxy.h"
 #include "tests/support/fake_proxy.h"
+#include "tests/support/listener_load.h"
 #include "tests/support/local_port.h"
 #include "tests/support/process.h"
 #include "tests/support/read_file.h"
@@ -57,6 +61,10 @@ namespace fs = std::filesystem;
 constexpr std::string_view kPassword = "Soak;Pw 99#\"x";
 constexpr std::string_view kUser = "soakuser";
 constexpr int kTargets = 24;
+// The listener's user (web.yml) and the load's Authorization values: base64 of
+// "prometheus:soak-web" and of "prometheus:not-it".
+constexpr const char* kSoakWebRight = "Basic cHJvbWV0aGV1czpzb2FrLXdlYg==";
+constexpr const char* kSoakWebWrong = "Basic cHJvbWV0aGV1czpub3QtaXQ=";
 // RSS may grow by this much over the run (allocator caches, TLS session state); more is a leak.
 constexpr long kRssBoundKib = 8 * 1024;
 // Descriptors at rest may differ by this many (the journal or a lazily opened file); more leaks.
@@ -152,6 +160,8 @@ class SoakTest : public ::testing::Test {
         .hosts = {{"origin.test", "127.0.0.1"}, {"blocked.test", "127.0.0.1"}},
         .denied_domains = {"blocked.test"}});
     metrics_port_ = testing::pick_free_port();
+    dir_.write_file("web.yml",
+                    "basic_auth_users:\n  prometheus: " + bcrypt_hash("soak-web", 10) + "\n");
     write_yaml("info");
   }
 
@@ -175,6 +185,7 @@ class SoakTest : public ::testing::Test {
                         "\nmetrics_listen: 127.0.0.1:" + std::to_string(metrics_port_) +
                         "\ninterval: 100ms\njitter: 0s\nlog_level: " + log_level +
                         "\nstate_dir: " + dir_.path().string() +
+                        "\nweb_config_file: " + (dir_.path() / "web.yml").string() +
                         "\ntimeouts: {proxy_connect: 300ms, tls_handshake: 500ms, "
                         "http_first_byte: 500ms, transfer: 1s, stall: 200ms}\n"
                         "mtu_probe: {enabled: false}\nmax_concurrent_probes: 64\ntargets:\n" +
@@ -195,7 +206,7 @@ class SoakTest : public ::testing::Test {
 
   void remove_proxy() { fs::remove(dir_.path() / "iprep_proxy.conf"); }
 
-  std::string scrape() { return testing::http_get(metrics_port_, "/metrics"); }
+  std::string scrape() { return testing::http_get(metrics_port_, "/metrics", kSoakWebRight); }
 
   // Waits until probing has stopped (no proxy), then for the longest probe deadline (a probe
   // in flight ends within its phases' deadlines, under 3 s here) and a steady descriptor count.
@@ -301,6 +312,12 @@ TEST_F(SoakTest, ProbesRunFlatAndAddUpWithoutLeakingThePassword) {
   for (const Segment& s : cycle) run_segment(s, per_segment);
   ProcessFigures start = at_rest();
   auto started = std::chrono::steady_clock::now();
+  // The listener under load while the probes run: wrong passwords from two addresses (throttled
+  // after ten each), and scrapers of the metrics, the page and the status document.
+  testing::ListenerLoad load(metrics_port_);
+  load.add(4, "127.0.0.2", kSoakWebWrong);
+  load.add(4, "127.0.0.3", kSoakWebWrong);
+  load.add(4, "127.0.0.4", kSoakWebRight, {"/metrics", "/", "/status.json"});
   int sighups = 0;
   // Each segment counts up to per_segment probes; a segment that counts fewer (its wait timed
   // out) is reported by the EXPECTs above, and the bound ends the run rather than looping on.
@@ -315,14 +332,22 @@ TEST_F(SoakTest, ProbesRunFlatAndAddUpWithoutLeakingThePassword) {
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  load.stop();
+  const testing::ListenerLoad::Seen seen = load.seen();
   ProcessFigures end = at_rest();
   ASSERT_TRUE(daemon_->running()) << daemon_->log().substr(0, 4000);
 
   std::printf(
       "soak: %.0f probes (%.0f through the fake proxy, which saw %zu CONNECTs) in %.0f s "
-      "with %d SIGHUPs; RSS %ld -> %ld KiB, fds %ld -> %ld\n",
+      "with %d SIGHUPs; RSS %ld -> %ld KiB, fds %ld -> %ld; listener: %zu answered 200, %zu "
+      "401, %zu 429, %zu 503\n",
       counted, fake_counted, fake_connects, seconds, sighups, start.rss_kib, end.rss_kib, start.fds,
-      end.fds);
+      end.fds, seen.statuses.count(200) ? seen.statuses.at(200) : 0,
+      seen.statuses.count(401) ? seen.statuses.at(401) : 0,
+      seen.statuses.count(429) ? seen.statuses.at(429) : 0,
+      seen.statuses.count(503) ? seen.statuses.at(503) : 0);
+  EXPECT_GT(seen.statuses.count(200), 0u) << "the scrapers were answered";
+  EXPECT_GT(seen.statuses.count(429), 0u) << "the wrong passwords were throttled";
   EXPECT_GE(counted, static_cast<double>(wanted));
   // The fake proxy's CONNECTs: one per counted probe, plus at most the probes in flight or
   // finished after the last scrape of each segment (kTargets each).

@@ -10,6 +10,11 @@
 namespace proxywatch::testing {
 
 std::string http_get(std::uint16_t port, const std::string& path) {
+  return http_get(port, path, "");
+}
+
+std::string http_get(std::uint16_t port, const std::string& path,
+                     const std::string& authorization) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -17,7 +22,9 @@ std::string http_get(std::uint16_t port, const std::string& path) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   std::string response;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n";
+    if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
+    request += "\r\n";
     if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
       timeval tv{5, 0};
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

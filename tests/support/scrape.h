@@ -12,6 +12,8 @@ namespace proxywatch::testing {
 // GET http://127.0.0.1:port/path (HTTP/1.0, 5 s receive timeout, at most 8 MiB); the body, or
 // "" on failure.
 std::string http_get(std::uint16_t port, const std::string& path);
+// The same with an Authorization header of value `authorization`.
+std::string http_get(std::uint16_t port, const std::string& path, const std::string& authorization);
 
 // The value of the first series `name{...}` (or `name value`) in `text` whose line contains
 // every fragment of `labels`, e.g. {"target=\"origin\""}.
