@@ -99,6 +99,7 @@ std::string Metrics::serialize() const {
   std::vector<pm::MetricFamily> process = collect_process_metrics();
   families.insert(families.end(), std::make_move_iterator(process.begin()),
                   std::make_move_iterator(process.end()));
+  families.push_back(collect_local_error_metrics());
   return pm::TextSerializer().Serialize(families);
 }
 
