@@ -78,6 +78,9 @@ enum class Outcome {
   kHttpError,
   // A negative probe (expect: denied) whose CONNECT the proxy let through.
   kTunnelNotDenied,
+  // proxywatch itself ran out of file descriptors or memory (common/local_errors.h): says
+  // nothing about the proxy, and the daemon keeps it out of every pair's history.
+  kLocalError,
 };
 
 // The persistent health rule (common/history/health_rules.h) that counts an outcome.
@@ -171,6 +174,7 @@ inline constexpr auto kOutcomeTraits = std::to_array<OutcomeTraits>({
      .loss = SegmentLoss::kTransfer},
     {.outcome = Outcome::kHttpError, .name = "http_error"},
     {.outcome = Outcome::kTunnelNotDenied, .name = "tunnel_not_denied"},
+    {.outcome = Outcome::kLocalError, .name = "local_error"},
 });
 
 // Every outcome, in enum order: the table's first column.
@@ -187,7 +191,7 @@ static_assert(
         if (kOutcomeTraits[i].name.empty()) return false;
       }
       // The last enumerator has its row: a new outcome appended to the enum moves this check.
-      return kOutcomeTraits.back().outcome == Outcome::kTunnelNotDenied;
+      return kOutcomeTraits.back().outcome == Outcome::kLocalError;
     }(),
     "kOutcomeTraits: one named row per outcome, in enum order");
 

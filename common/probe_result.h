@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/local_errors.h"
 #include "common/outcome.h"
 
 namespace proxywatch {
@@ -146,7 +147,9 @@ struct ProbeResult {
   std::optional<TcpInfo> tcp_at_end;
 
   PeerClose peer_close = PeerClose::kNotSeen;
-  std::string error;      // the low-level error text behind a failure, if any
+  std::string error;  // the low-level error text behind a failure, if any
+  // With the outcome local_error: which of this process' resources ran out.
+  std::optional<LocalReason> local_reason{};
   std::string diagnosis;  // one sentence for a human
 
   bool ok() const { return outcome == Outcome::kOk; }

@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/capture/packet_capture.h"
+#include "daemon/descriptor_limit.h"
 #include "daemon/systemd_notify.h"
 
 namespace proxywatch {
@@ -69,6 +70,7 @@ Result<void> Daemon::start() {
   config_.load_proxy_file();
   watch_proxy_file();
   apply_plan();
+  raise_descriptor_limit(plan_.targets.size(), config_.config().max_concurrent_probes);
   // SIGUSR1 and SIGUSR2 have no meaning yet: caught and logged, so that they cannot kill it.
   signals_.add(SIGUSR1);
   signals_.add(SIGUSR2);

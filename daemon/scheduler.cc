@@ -15,7 +15,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "common/capture/packet_capture.h"
+#include "common/local_errors.h"
 #include "common/probe/probe.h"
 
 namespace proxywatch {
@@ -50,6 +53,22 @@ struct Scheduler::TargetRun {
   std::shared_ptr<asio::steady_timer> slot_wait;  // parks this loop in the limiter's queue
   bool stopped = false;
 };
+
+namespace {
+
+// A probe that ended local_error: counted, logged once per episode, and true so that the caller
+// drops it — it says nothing about the pair (common/local_errors.h).
+bool local_failure(const config::PlannedTarget& target, const ProbeResult& result) {
+  if (result.outcome != Outcome::kLocalError) return false;
+  LocalReason reason = result.local_reason.value_or(LocalReason::kEmfile);
+  if (count_local_error(reason)) {
+    spdlog::warn("target {}: {} (reason {}; logged once until {} s pass without one)", target.name,
+                 result.diagnosis, to_string(reason), kLocalErrorEpisodeGap.count());
+  }
+  return true;
+}
+
+}  // namespace
 
 SteadyTime next_due(SteadyTime started, Millis interval, Millis jitter, std::mt19937_64& rng) {
   Millis offset{0};
@@ -142,6 +161,7 @@ asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
   // not part of it.
   std::optional<ProbePackets> packets;
   if (probe) packets = co_await shared->capture->finish(*probe);
+  if (local_failure(run->target, result)) co_return;
   // A probe of a plan that was replaced meanwhile says nothing about the current one.
   if (!run->stopped) shared->sink(run->target, result, packets ? &*packets : nullptr);
 }
@@ -163,6 +183,11 @@ asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,
   MtuReport report = co_await run_mtu_comparison(run->target.spec, *tls, *padded, taps);
   std::optional<ProbePackets> packets;
   if (probe) packets = co_await shared->capture->finish(*probe);
+  // A comparison with a probe that could not even open its socket compares nothing.
+  if (local_failure(run->target, report.normal) || local_failure(run->target, report.clamped) ||
+      local_failure(run->target, report.padded)) {
+    co_return;
+  }
   if (!run->stopped) shared->mtu_sink(run->target, report, packets ? &*packets : nullptr);
 }
 

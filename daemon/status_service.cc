@@ -186,6 +186,7 @@ StatusSnapshot StatusService::snapshot() const {
                    .proxy_file = config_.proxy_file(),
                    .proxy_file_valid = config_.proxy_file_valid(),
                    .proxy_file_changed = modified_at(config_.proxy_file())};
+  s.local_errors = local_error_counts();
   std::string proxy = plan_.proxy_label();
   for (const config::PlannedTarget& t : plan_.targets) {
     const Tracker* tracker = registry_.find({proxy, t.name});

@@ -15,6 +15,8 @@ packages=(
   zlib1g-dev
   # packet capture of probes (common/capture/); tcpdump reads the written files back in tests
   libpcap-dev tcpdump
+  # the probe's DNS: queued, shared and cached lookups (common/probe/dns_lookup.h)
+  libc-ares-dev
   # tests and demo: real proxies, a TLS origin, packet filtering in namespaces
   squid tinyproxy apache2-utils openssl curl iptables iproute2 procps ethtool
   # systemd unit verification

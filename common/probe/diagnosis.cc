@@ -84,6 +84,15 @@ std::string dns_failed(const ProbeResult& r, const ProbeSpec& s) {
       s.proxy.host, r.error);
 }
 
+// proxywatch's own limits, not the proxy's (common/local_errors.h).
+std::string local_error(const ProbeResult& r) {
+  return fmt::format(
+      "proxywatch could not open a socket ({}): its own descriptor or memory limit, not the "
+      "proxy; this probe says nothing about the proxy. Raise LimitNOFILE or lower the number "
+      "of targets.",
+      r.error);
+}
+
 std::string tcp_refused(const ProbeResult& r, const ProbeSpec& s) {
   return fmt::format(
       "Nothing accepts connections on {} ({}): the proxy is down, or the "
@@ -371,6 +380,8 @@ std::string diagnose(const ProbeResult& r, const ProbeSpec& s) {
       return http_error(r, s);
     case Outcome::kTunnelNotDenied:
       return tunnel_not_denied(r, s);
+    case Outcome::kLocalError:
+      return local_error(r);
   }
   return proxy_error(r, s);  // not reached: the switch covers every outcome
 }

@@ -16,6 +16,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "common/local_errors.h"
 #include "common/probe/diagnosis.h"
 #include "common/probe/dns_lookup.h"
 #include "common/probe/probe_session.h"
@@ -107,7 +108,15 @@ void ProbeSession::timed(Phase p, Clock::time_point since) {
   result_.phases[static_cast<size_t>(p)] = Clock::now() - since;
 }
 
+std::optional<LocalReason> local_exhaustion(const error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return std::nullopt;
+  return local_reason(std::error_code(ec.value(), std::system_category()));
+}
+
 bool ProbeSession::fail(Outcome outcome, Phase phase, const error_code& ec) {
+  // Our own descriptors or memory ran out: whatever the phase expected, the proxy is not to blame.
+  result_.local_reason = local_exhaustion(ec);
+  if (result_.local_reason) outcome = Outcome::kLocalError;
   result_.outcome = outcome;
   result_.phase = phase;
   if (ec) result_.error = ec.message();
@@ -127,6 +136,8 @@ asio::awaitable<bool> ProbeSession::resolve() {
   timed(Phase::kDns, start);
   if (!answer) {
     fail(Outcome::kDnsFailed, Phase::kDns);
+    result_.local_reason = local_reason(answer.error().code);
+    if (result_.local_reason) result_.outcome = Outcome::kLocalError;
     result_.error = answer.error().message;
     co_return false;
   }

@@ -9,7 +9,8 @@
 // relayed) and reads its body.
 //
 // Deadlines: Beast's tcp_stream `expires_after` for socket phases (it closes the socket and
-// completes with beast::error::timeout); dns_lookup.h for DNS, which cannot be cancelled.
+// completes with beast::error::timeout); dns_lookup.h for DNS (a probe stops waiting
+// for a shared lookup at its deadline).
 #pragma once
 
 #include <array>
@@ -59,6 +60,9 @@ inline constexpr std::chrono::milliseconds kOverrunTolerance{50};
 bool is_reset(const error_code& ec);
 // True when `ec` is the peer closing the connection (FIN, or TLS without close_notify).
 bool is_closed(const error_code& ec);
+// What ran out when `ec` is this process running out of descriptors or memory
+// (local_errors.h): fail() turns any outcome it is given with such an error into local_error.
+std::optional<LocalReason> local_exhaustion(const error_code& ec);
 
 class ProbeSession {
  public:

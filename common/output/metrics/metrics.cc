@@ -101,6 +101,7 @@ std::string Metrics::serialize(std::vector<pm::MetricFamily> extra) const {
                   std::make_move_iterator(process.end()));
   families.insert(families.end(), std::make_move_iterator(extra.begin()),
                   std::make_move_iterator(extra.end()));
+  families.push_back(collect_local_error_metrics());
   return pm::TextSerializer().Serialize(families);
 }
 

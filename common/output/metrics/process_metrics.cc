@@ -2,6 +2,8 @@
 // /proc/self/fd for the open descriptors, getrlimit for their limit, /proc/stat for boot time.
 #include "common/output/metrics/process_metrics.h"
 
+#include "common/local_errors.h"
+
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -65,6 +67,22 @@ std::optional<double> open_fds(const std::string& proc_dir) {
 }
 
 }  // namespace
+
+pm::MetricFamily collect_local_error_metrics() {
+  pm::MetricFamily f{"proxywatch_local_errors_total",
+                     "Probes that ended local_error: proxywatch ran out of file descriptors or "
+                     "memory (not counted against any proxy).",
+                     pm::MetricType::Counter,
+                     {}};
+  auto counts = local_error_counts();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    pm::ClientMetric metric;
+    metric.label.push_back({"reason", std::string(to_string(kAllLocalReasons[i]))});
+    metric.counter.value = static_cast<double>(counts[i]);
+    f.metric.push_back(std::move(metric));
+  }
+  return f;
+}
 
 std::vector<pm::MetricFamily> collect_process_metrics(const std::string& proc_dir,
                                                       const std::string& proc_stat) {

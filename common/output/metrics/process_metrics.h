@@ -17,4 +17,8 @@ namespace proxywatch {
 std::vector<prometheus::MetricFamily> collect_process_metrics(
     const std::string& proc_dir = "/proc/self", const std::string& proc_stat = "/proc/stat");
 
+// proxywatch_local_errors_total{reason}: probes that ended local_error because this process ran
+// out of descriptors or memory (common/local_errors.h), one series per reason, 0 included.
+prometheus::MetricFamily collect_local_error_metrics();
+
 }  // namespace proxywatch

@@ -129,6 +129,13 @@ StatusSnapshot read_snapshot(const json::object& root) {
   for (const json::value& v : root.at("targets").as_array()) {
     s.targets.push_back(read_target(v.as_object()));
   }
+  // Absent from documents of daemons before it: none counted.
+  if (const json::value* local = root.if_contains("local_errors")) {
+    for (std::size_t i = 0; i < kAllLocalReasons.size(); ++i) {
+      const json::value* n = local->as_object().if_contains(to_string(kAllLocalReasons[i]));
+      if (n) s.local_errors[i] = n->to_number<std::uint64_t>();
+    }
+  }
   return s;
 }
 
@@ -137,6 +144,10 @@ StatusSnapshot read_snapshot(const json::object& root) {
 json::value to_json(const StatusSnapshot& s) {
   json::array targets;
   for (const TargetStatus& t : s.targets) targets.push_back(target_json(t));
+  json::object local_errors;
+  for (std::size_t i = 0; i < kAllLocalReasons.size(); ++i) {
+    local_errors[to_string(kAllLocalReasons[i])] = s.local_errors[i];
+  }
   return json::object{
       {"format", kFormat},
       {"version", kVersion},
@@ -147,6 +158,7 @@ json::value to_json(const StatusSnapshot& s) {
                                   {"valid", s.proxy_file_valid},
                                   {"changed_unix_ms", time_or_null(s.proxy_file_changed)}}},
       {"all_healthy", s.all_healthy()},
+      {"local_errors", std::move(local_errors)},
       {"targets", std::move(targets)}};
 }
 

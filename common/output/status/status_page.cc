@@ -88,6 +88,18 @@ void write_header(Out out, const StatusSnapshot& s) {
                    s.proxy_file_valid ? "valid" : "<b>invalid</b>: the last good proxy is probed",
                    changed);
   }
+  if (auto local = s.local_error_total()) {
+    // Our own limits, never the proxy's: said apart from every target's health.
+    fmt::format_to(out,
+                   "<p class=warn><b>{} probe{} could not open a socket</b>: proxywatch ran out of "
+                   "file descriptors or memory (",
+                   local, local == 1 ? "" : "s");
+    for (std::size_t i = 0; i < kAllLocalReasons.size(); ++i) {
+      if (s.local_errors[i])
+        fmt::format_to(out, " {} {}", to_string(kAllLocalReasons[i]), s.local_errors[i]);
+    }
+    fmt::format_to(out, " ). Those probes count against no proxy; raise LimitNOFILE.</p>\n");
+  }
   std::array<std::size_t, kAllHealthStates.size()> counts{};
   for (const TargetStatus& t : s.targets) ++counts[static_cast<std::size_t>(t.health)];
   fmt::format_to(out, "<p class=summary>{} target{}:", s.targets.size(),

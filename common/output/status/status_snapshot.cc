@@ -18,6 +18,12 @@ double percentile(const std::vector<double>& sorted, double p) {
 
 }  // namespace
 
+std::uint64_t StatusSnapshot::local_error_total() const {
+  std::uint64_t total = 0;
+  for (auto n : local_errors) total += n;
+  return total;
+}
+
 bool StatusSnapshot::all_healthy() const {
   if (proxy.empty()) return false;
   return std::all_of(targets.begin(), targets.end(),

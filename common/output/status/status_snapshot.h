@@ -7,6 +7,7 @@
 // window, not a verdict.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <optional>
@@ -16,6 +17,7 @@
 
 #include "common/health.h"
 #include "common/history/pair_history.h"
+#include "common/local_errors.h"
 #include "common/service.h"
 
 namespace proxywatch {
@@ -83,7 +85,13 @@ struct StatusSnapshot {
   bool proxy_file_valid = true;  // false: the file did not parse and the last good one is used
   std::optional<WallTime> proxy_file_changed{};  // its modification time, when it exists
   std::vector<TargetStatus> targets{};
+  // Probes that ended local_error since the start, by reason (kAllLocalReasons order): the
+  // daemon's own descriptors or memory ran out (common/local_errors.h).
+  std::array<std::uint64_t, kAllLocalReasons.size()> local_errors{};
   friend bool operator==(const StatusSnapshot&, const StatusSnapshot&) = default;
+
+  // All local errors, whatever the reason.
+  std::uint64_t local_error_total() const;
 
   // True when there is a proxy and every target is healthy.
   bool all_healthy() const;

@@ -35,6 +35,12 @@ void write_header(Out out, const StatusSnapshot& s, const std::string& source) {
         s.proxy_file_changed ? ", changed " + utc_time(*s.proxy_file_changed) + " UTC" : "");
   }
   fmt::format_to(out, "as of {} UTC\n", utc_time(s.generated));
+  if (auto local = s.local_error_total()) {
+    fmt::format_to(out,
+                   "  {} probes could not open a socket (proxywatch's own descriptor or memory "
+                   "limit; counted against no proxy)\n",
+                   local);
+  }
   // What the operator asks first: which FMC feature is at risk.
   for (const ServiceStatus& service : service_statuses(s)) {
     fmt::format_to(out, "  {}\n", line_safe(service_line(service)));

@@ -34,6 +34,21 @@ TEST(MetricsTest, ProcessMetricsAreExposed) {
   EXPECT_GT(start, now - 86400);
 }
 
+TEST(MetricsTest, LocalErrorsAreCountedByReasonEveryReasonFromZero) {
+  Metrics m;
+  const std::string before = m.serialize();
+  for (LocalReason r : kAllLocalReasons) {
+    std::string series =
+        "proxywatch_local_errors_total{reason=\"" + std::string(to_string(r)) + "\"}";
+    EXPECT_NE(before.find(series), std::string::npos) << series;
+  }
+  const double emfile =
+      value_of(before, "proxywatch_local_errors_total{reason=\"emfile\"}").value_or(-1);
+  count_local_error(LocalReason::kEmfile);
+  EXPECT_EQ(value_of(m.serialize(), "proxywatch_local_errors_total{reason=\"emfile\"}"),
+            emfile + 1);
+}
+
 TEST(MetricsTest, ForgetTargetRemovesEverySeriesOfThatTargetOnly) {
   Metrics m;
   ProbeResult reset = failed_result(Outcome::kTlsReset, Phase::kTlsHandshake);

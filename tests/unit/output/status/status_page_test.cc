@@ -144,6 +144,18 @@ TEST(StatusPageTest, SaysWhenTheProxyIsDisabledOrTheFileInvalid) {
   EXPECT_FALSE(s.all_healthy());
 }
 
+TEST(StatusPageTest, LocalErrorsAreShownApartAndReadBackFromJson) {
+  StatusSnapshot s = snapshot();
+  EXPECT_EQ(render_status_page(s).find("could not open a socket"), std::string::npos);
+  s.local_errors[static_cast<std::size_t>(LocalReason::kEmfile)] = 7;
+  std::string page = render_status_page(s);
+  EXPECT_NE(page.find("<b>7 probes could not open a socket</b>"), std::string::npos);
+  EXPECT_NE(page.find("emfile 7"), std::string::npos);
+  auto back = status_from_json(proxywatch::serialize(to_json(s)));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->local_errors, s.local_errors);
+}
+
 // docs/status.md states this size; the bound keeps it true.
 TEST(StatusPageTest, PageWithHundredTargetsStaysSmall) {
   StatusSnapshot s = snapshot();
