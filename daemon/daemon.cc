@@ -135,6 +135,7 @@ void Daemon::reload_yaml() {
   config_.record_yaml(outcome);
   if (!outcome) return notify_ready(status_.summary());
   bool proxy_file_moved = config_.adopt(std::move(*next));
+  status_.allow_hosts(config_.config().metrics_allowed_hosts);
   set_log_level(config_.config().log_level);
   registry_.set_settings(config_.config().health);
   // SIGHUP re-reads the proxy file too: a change the watch could not see (its directory did not

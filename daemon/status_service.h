@@ -4,15 +4,19 @@
 // from the registry. Not thread-safe: the io_context thread only. /history: history_page_route.h.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "common/error.h"
 #include "common/history/pair_registry.h"
 #include "common/output/metrics/metrics.h"
 #include "common/output/status/status_snapshot.h"
+#include "common/output/web/host_allow_list.h"
 #include "common/output/web/http_server.h"
 #include "config/plan.h"
 #include "daemon/config_state.h"
@@ -33,6 +37,10 @@ class StatusService {
   // the old one stops only once the new one is bound, so a failed move keeps serving. An
   // error names the address and why.
   Result<void> listen(const HostPort& address, const HttpSecurity& security);
+  // Answers requests for the hosts `names` (metrics_allowed_hosts) besides the listener's own
+  // addresses and localhost from now on, e.g. after SIGHUP; listen() starts with the
+  // configuration's.
+  void allow_hosts(const std::vector<std::string>& names);
   // Where it serves; HostPort{} before the first listen().
   const HostPort& address() const { return address_; }
   // Stops serving.
@@ -58,6 +66,10 @@ class StatusService {
   const EvidenceStore* evidence_ = nullptr;
   std::unique_ptr<HttpServer> server_;
   HostPort address_;
+  // The listener's Host allow-list, replaced whole by allow_hosts() while sessions read it.
+  using HostCheck = std::atomic<std::shared_ptr<const HostAllowList>>;
+  std::shared_ptr<HostCheck> hosts_;
+  boost::asio::ip::address listen_ip_;
 };
 
 }  // namespace proxywatch

@@ -73,6 +73,21 @@ std::string_view target_path(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
+// The host a request is for: the authority of an absolute-form target, which RFC 9112 §3.2.2
+// says overrides Host, else the Host header; nullopt without either (HTTP/1.0).
+std::optional<std::string_view> request_host(const Request& request) {
+  std::string_view target = request.target();
+  auto scheme_end = target.find("://");
+  if (!target.starts_with('/') && scheme_end != std::string_view::npos) {
+    std::string_view authority = target.substr(scheme_end + 3);
+    authority = authority.substr(0, authority.find_first_of("/?"));
+    return authority.substr(authority.rfind('@') + 1);  // npos + 1 == 0: no userinfo
+  }
+  auto host = request.find(http::field::host);
+  if (host == request.end()) return std::nullopt;
+  return host->value();
+}
+
 // The handler of the folder `path` lies in ("/captures/" for "/captures/a.pcap"), or end().
 HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& handlers,
                                                     std::string_view path) {
@@ -84,6 +99,9 @@ HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& 
 // The answer to a request whose headers parsed and that has no body.
 HttpResponse dispatch(const HttpServer::Handlers& handlers, const HttpSecurity& security,
                       const Request& request) {
+  // Against DNS rebinding: a browser sends its page's host name (host_allow_list.h).
+  if (auto host = request_host(request); security.allow_host && host && !security.allow_host(*host))
+    return plain(421, "misdirected request: this listener does not answer for that host");
   if (security.authorize && !security.authorize(request[http::field::authorization])) {
     return plain(401, "unauthorized");
   }

@@ -82,6 +82,11 @@ struct HttpSecurity {
   // authentication. A request without acceptable credentials gets 401 with
   // `WWW-Authenticate: Basic realm="proxywatch"`.
   std::function<bool(std::string_view authorization)> authorize;
+  // Whether the listener answers for a request's host (HostAllowList::allows, against DNS
+  // rebinding); null: every host. Asked before authentication with the Host header, or the
+  // authority of an absolute-form target; a request for another host gets 421 Misdirected
+  // Request (RFC 9110 §15.5.20), one without either (HTTP/1.0) is served.
+  std::function<bool(std::string_view host)> allow_host;
 };
 
 class HttpServer {

@@ -196,6 +196,19 @@ TEST(YamlConfigErrorsTest, DeepNestingAndMergeKeysArePlainLocatedErrors) {
   expect_error("health:\n  <<: {windows: 4}\n", 2, 3, "health.<<", "merge keys (<<)");
 }
 
+TEST(YamlConfigErrorsTest, MetricsAllowedHostsAreHostNamesOrAStar) {
+  EXPECT_TRUE(parse_ok("").metrics_allowed_hosts.empty());
+  EXPECT_EQ(parse_ok("metrics_allowed_hosts: [fmc.example.com, \"[::1]\", 192.0.2.1]\n")
+                .metrics_allowed_hosts,
+            (std::vector<std::string>{"fmc.example.com", "[::1]", "192.0.2.1"}));
+  EXPECT_EQ(parse_ok("metrics_allowed_hosts: [\"*\"]\n").metrics_allowed_hosts,
+            std::vector<std::string>{"*"});
+  expect_error("metrics_allowed_hosts: fmc.example.com\n", 1, 24, "metrics_allowed_hosts",
+               "expected a list of host names");
+  expect_error("metrics_allowed_hosts: [\"a/b\"]\n", 1, 24, "metrics_allowed_hosts",
+               "\"a/b\" contains invalid character");
+}
+
 TEST(YamlConfigTest, MoreThanOneDocumentIsError) {
   expect_error("interval: 30s\n---\ninterval: 1m\n", 3, 1, "", "more than one YAML document");
 }
