@@ -126,6 +126,7 @@ void Daemon::on_signal(int signal) {
 }
 
 void Daemon::reload_yaml() {
+  const auto started = std::chrono::steady_clock::now();  // for the debug line: loop blocked
   notify_reloading(status_.summary());
   auto next = config_.read_yaml();
   Result<void> outcome = next ? Result<void>() : next.error();
@@ -145,13 +146,25 @@ void Daemon::reload_yaml() {
   apply_plan();
   log_config_event(message_ids::kConfigApplied, Priority::kInfo,
                    "configuration " + config_.config().source + " applied: " + status_.summary());
+  spdlog::debug(
+      "reload: {} targets applied in {} ms", plan_.targets.size(),
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count());
   notify_ready(status_.summary());
 }
 
 void Daemon::reload_proxy_file() {
   if (stopping_) return;
   // A rejected file changes nothing: the last good proxy keeps being probed on schedule.
-  if (config_.load_proxy_file()) return apply_plan();
+  const auto started = std::chrono::steady_clock::now();  // for the debug line: loop blocked
+  if (config_.load_proxy_file()) {
+    apply_plan();
+    spdlog::debug(
+        "proxy file: {} targets applied in {} ms", plan_.targets.size(),
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
+    return;
+  }
   notify_status(status_.summary());
 }
 
