@@ -33,6 +33,8 @@ ProbeRecord writer_probe(const std::string& target, int second) {
 
 class HistoryWriterTest : public ::testing::Test {
  protected:
+  // The writer logs at stop; an earlier test's capturing sink may be gone by now.
+  void SetUp() override { init_logging_for_test(std::make_shared<spdlog::sinks::null_sink_mt>()); }
   std::string path() const { return (dir_.path() / "history.db").string(); }
   std::unique_ptr<HistoryWriter> start(std::chrono::milliseconds interval) {
     auto opened = ProbeStore::open(path(), kWriterT0);
