@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "config/text_file.h"
+#include "config/yaml_documents.h"
 #include "config/yaml_reader.h"
 
 namespace proxywatch::config {
@@ -72,6 +73,7 @@ MaybeError read_users(const YamlMap& top, WebConfig& config) {
   for (const auto& entry : *node) {
     const std::string user = entry.first.as<std::string>("");
     const std::string path = "basic_auth_users." + key_for_message(user);
+    if (user == kMergeKey) return merge_key_error(entry.first, config.source, path);
     if (user.empty() || user.find(':') != std::string::npos) {
       return yaml_error(entry.first, config.source, path,
                         "a user name must be non-empty, without ':'");
@@ -100,14 +102,10 @@ MaybeError read_users(const YamlMap& top, WebConfig& config) {
 Result<WebConfig> parse_web_config(const std::string& text, const std::string& source_name) {
   WebConfig config;
   config.source = source_name;
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    const bool located = error.mark.line >= 0;
-    return file_error(source_name, located ? error.mark.line + 1 : 0,
-                      located ? error.mark.column + 1 : 0, "", "invalid YAML: " + error.msg);
-  }
+  // load_documents for its plain message on deep nesting; a second document stays ignored.
+  auto documents = load_documents(text, source_name);
+  if (!documents) return documents.error();
+  const YAML::Node root = documents->first;
   if (root.IsNull()) return config;
   auto map = YamlMap::open(root, source_name, "", kWebConfigKeys);
   if (!map) return map.error();

@@ -20,13 +20,13 @@
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 17> kTopKeys = {
+constexpr std::array<std::string_view, 18> kTopKeys = {
     "proxy_file",       "metrics_listen",  "interval",
     "jitter",           "timeouts",        "state_dir",
     "credentials_file", "log_level",       "max_concurrent_probes",
     "services",         "targets",         "mtu_probe",
     "health",           "web_config_file", "refuse_basic_auth",
-    "history",          "capture"};
+    "history",          "capture",         "metrics_allowed_hosts"};
 constexpr std::array<std::string_view, 3> kHistoryKeys = {"max_age", "failure_max_age",
                                                           "max_size_mib"};
 // Retention beyond ten years is a typo; less than an hour would delete what the page shows.
@@ -153,6 +153,10 @@ MaybeError read_capture(const YamlMap& parent, CaptureConfig& c) {
 MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
+    return error;
+  }
+  if (auto error =
+          read_key(map, "metrics_allowed_hosts", config.metrics_allowed_hosts, to_host_names)) {
     return error;
   }
   if (auto error = read_key(map, "web_config_file", config.web_config_file, to_path)) {

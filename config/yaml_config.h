@@ -5,6 +5,7 @@
 //
 //   proxy_file: /etc/sf/iprep_proxy.conf  # FMC's proxy file
 //   metrics_listen: 127.0.0.1:39555       # Prometheus endpoint, loopback only by default
+//   metrics_allowed_hosts: [fmc.example.com]  # Host names answered besides its own addresses
 //   web_config_file: /etc/proxywatch/web.yml  # optional: TLS and basic auth (web_config.h)
 //   interval: 60s                         # probe interval of every target (at most 24h)
 //   jitter: 5s                            # spread of probe start times; < every interval;
@@ -163,6 +164,10 @@ struct DaemonConfig {
   std::string source{kBuiltInDefaults};  // the file it was read from, for messages
   std::string proxy_file{kDefaultProxyFile};
   HostPort metrics_listen{"127.0.0.1", kDefaultMetricsPort};
+  // Host names (or addresses) the listener answers for besides its own addresses and
+  // "localhost": Host header values other than these get 421 (HostAllowList, against DNS
+  // rebinding). "*" turns the check off.
+  std::vector<std::string> metrics_allowed_hosts;
   std::optional<std::string> web_config_file;
   Millis interval{60'000};
   Millis jitter{5'000};

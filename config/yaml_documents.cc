@@ -1,6 +1,7 @@
 // Two passes over the text: one with an event handler that only notes where each document
-// starts (so a parser that stands still is caught after three documents), then YAML::Load for
-// the first document, which parses one document and returns.
+// starts (so a parser that stands still is caught after three documents) and stops at nesting
+// deeper than kMaxYamlDepth, then YAML::Load for the first document, which parses one document
+// and returns.
 #include "config/yaml_documents.h"
 
 #include <sstream>
@@ -11,7 +12,13 @@
 namespace proxywatch::config {
 namespace {
 
-// Notes where each document starts and where its first node is; ignores everything else.
+// Thrown by DocumentStarts at the first list or mapping nested too deep, where it starts.
+struct TooDeep {
+  YAML::Mark mark;
+};
+
+// Notes where each document starts and where its first node is, and throws TooDeep at the first
+// collection nested deeper than kMaxYamlDepth; ignores everything else.
 class DocumentStarts : public YAML::EventHandler {
  public:
   std::vector<YAML::Mark> starts;
@@ -31,21 +38,27 @@ class DocumentStarts : public YAML::EventHandler {
   }
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                        YAML::EmitterStyle::value) override {
-    node(mark);
+    open(mark);
   }
-  void OnSequenceEnd() override {}
+  void OnSequenceEnd() override { --depth_; }
   void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
                   YAML::EmitterStyle::value) override {
-    node(mark);
+    open(mark);
   }
-  void OnMapEnd() override {}
+  void OnMapEnd() override { --depth_; }
 
  private:
   void node(const YAML::Mark& mark) {
     if (fresh_ && !first_nodes.empty()) first_nodes.back() = mark;
     fresh_ = false;
   }
+  void open(const YAML::Mark& mark) {
+    node(mark);
+    // Before yaml-cpp's own guard (500 levels, reported as "bad file"), with a plain message.
+    if (++depth_ > kMaxYamlDepth) throw TooDeep{mark};
+  }
   bool fresh_ = false;
+  int depth_ = 0;
 };
 
 Error located(const std::string& source, const YAML::Mark& mark, std::string message) {
@@ -66,6 +79,11 @@ Result<YamlDocuments> load_documents(std::string_view text, const std::string& s
     // the bound also ends a parser that stands still.
     for (int i = 0; i < 3 && parser.HandleNextDocument(seen); ++i) {
     }
+  } catch (const TooDeep& deep) {
+    return located(source, deep.mark,
+                   "invalid YAML: lists and mappings nested deeper than " +
+                       std::to_string(kMaxYamlDepth) + " levels at line " +
+                       std::to_string(deep.mark.line + 1));
   } catch (const YAML::Exception& error) {
     return located(source, error.mark, "invalid YAML: " + error.msg);
   }

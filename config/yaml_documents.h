@@ -21,9 +21,13 @@ struct YamlDocuments {
   std::optional<YAML::Mark> second;
 };
 
+// How deep lists and mappings may nest: a configuration needs 3 levels (targets[0].timeouts.dns);
+// deeper is a mistake or an attack on the parser's recursion.
+inline constexpr int kMaxYamlDepth = 32;
+
 // Reads at most three documents (enough to tell "one" from "more than one" from "stuck"). Errors:
-// YAML syntax (located), and a stream on which the parser stops making progress (located where it
-// stuck).
+// YAML syntax (located), nesting deeper than kMaxYamlDepth (located at the first collection too
+// deep), and a stream on which the parser stops making progress (located where it stuck).
 Result<YamlDocuments> load_documents(std::string_view text, const std::string& source);
 
 }  // namespace proxywatch::config

@@ -34,6 +34,12 @@ Error yaml_error(const YAML::Node& at, const std::string& source, std::string ke
   return file_error(source, line, column, std::move(key_path), std::move(text));
 }
 
+Error merge_key_error(const YAML::Node& key, const std::string& source, std::string key_path) {
+  return yaml_error(
+      key, source, std::move(key_path),
+      "merge keys (<<) are not supported: write the keys out (line " + location_line(key) + ")");
+}
+
 std::string key_for_message(const std::string& name) {
   bool plain =
       !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -53,6 +59,7 @@ Result<YamlMap> YamlMap::open(const YAML::Node& node, std::string source, std::s
     const YAML::Node key = item.first;
     if (!key.IsScalar()) return map.error_here("keys must be plain names, not lists or mappings");
     std::string name = key.Scalar();
+    if (name == kMergeKey) return merge_key_error(key, map.source_, map.path_of(kMergeKey));
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       // The name is the file's, which may not be ours: a plain one as it is, anything else as a
       // short escaped token (found by web_config_fuzz: raw non-ASCII bytes in the message).

@@ -23,11 +23,17 @@ namespace proxywatch::config {
 Error yaml_error(const YAML::Node& at, const std::string& source, std::string key_path,
                  std::string_view message);
 
+// YAML 1.1's merge key ("<<: *defaults"), which yaml-cpp 0.7 reads as an ordinary key.
+inline constexpr std::string_view kMergeKey = "<<";
+
+// The error for a merge key found at `key`: not supported, write the keys out; names the line.
+Error merge_key_error(const YAML::Node& key, const std::string& source, std::string key_path);
+
 // A YAML mapping whose keys are known to be scalars, unique and among the expected names.
 class YamlMap {
  public:
   // Checks `node` found at `path` ("" for the document itself). Errors: not a mapping, a key
-  // that is not a plain scalar, a duplicate key, a key not in `known`.
+  // that is not a plain scalar, a merge key, a duplicate key, a key not in `known`.
   static Result<YamlMap> open(const YAML::Node& node, std::string source, std::string path,
                               std::span<const std::string_view> known);
 

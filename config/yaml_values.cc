@@ -115,6 +115,21 @@ Result<std::uint32_t> to_probe_limit(const YAML::Node& node) {
   return static_cast<std::uint32_t>(*limit);
 }
 
+Result<std::vector<std::string>> to_host_names(const YAML::Node& node) {
+  if (!node.IsSequence())
+    return error_text("expected a list of host names, got " + describe_node(node));
+  std::vector<std::string> names;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) return error_text("expected a host name, got " + describe_node(item));
+    if (item.Scalar() != "*") {
+      auto host = parse_host(item.Scalar());
+      if (!host) return error_text(in_quotes(item.Scalar(), 40) + " " + host.error().message);
+    }
+    names.push_back(item.Scalar());
+  }
+  return names;
+}
+
 Result<std::uint64_t> to_byte_count(const YAML::Node& node) {
   return to_integer(node, 0, std::numeric_limits<std::int64_t>::max());
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <yaml-cpp/yaml.h>
 
@@ -34,6 +35,8 @@ Result<std::chrono::seconds> to_window_duration(const YAML::Node& node);
 Result<std::string> to_path(const YAML::Node& node);
 // HOST:PORT of the listener ("127.0.0.1:39555", "[::1]:39555").
 Result<HostPort> to_listen_address(const YAML::Node& node);
+// metrics_allowed_hosts: a list of host names or IP literals (parse_host), or "*".
+Result<std::vector<std::string>> to_host_names(const YAML::Node& node);
 // trace, debug, info, warn or error.
 Result<LogLevel> to_log_level(const YAML::Node& node);
 // An integer in [min, max].

@@ -130,6 +130,7 @@ void Daemon::on_signal(int signal) {
 }
 
 void Daemon::reload_yaml() {
+  const auto started = std::chrono::steady_clock::now();  // for the debug line: loop blocked
   notify_reloading(status_.summary());
   auto next = config_.read_yaml();
   Result<void> outcome = next ? Result<void>() : next.error();
@@ -140,6 +141,7 @@ void Daemon::reload_yaml() {
   status_.changed();
   if (!outcome) return notify_ready(status_.summary());
   bool proxy_file_moved = config_.adopt(std::move(*next));
+  status_.allow_hosts(config_.config().metrics_allowed_hosts);
   set_log_level(config_.config().log_level);
   registry_.set_settings(config_.config().health);
   // SIGHUP re-reads the proxy file too: a change the watch could not see (its directory did not
@@ -149,13 +151,25 @@ void Daemon::reload_yaml() {
   apply_plan();
   log_config_event(message_ids::kConfigApplied, Priority::kInfo,
                    "configuration " + config_.config().source + " applied: " + status_.summary());
+  spdlog::debug(
+      "reload: {} targets applied in {} ms", plan_.targets.size(),
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count());
   notify_ready(status_.summary());
 }
 
 void Daemon::reload_proxy_file() {
   if (stopping_) return;
   // A rejected file changes nothing: the last good proxy keeps being probed on schedule.
-  if (config_.load_proxy_file()) return apply_plan();
+  const auto started = std::chrono::steady_clock::now();  // for the debug line: loop blocked
+  if (config_.load_proxy_file()) {
+    apply_plan();
+    spdlog::debug(
+        "proxy file: {} targets applied in {} ms", plan_.targets.size(),
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
+    return;
+  }
   status_.changed();
   notify_status(status_.summary());
 }

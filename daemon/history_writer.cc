@@ -120,18 +120,21 @@ void HistoryWriter::run() {
     first_pending_.reset();
     StoreBatch batch = take();
     lock.unlock();
-    flush(std::move(batch));
+    const Flushed flushed = flush(std::move(batch));
+    if (last) log_last_flush(flushed);
     if (!last && Clock::now() >= next_retention_) apply_retention();
     lock.lock();
     if (last) return;
   }
 }
 
-void HistoryWriter::flush(StoreBatch batch) {
+HistoryWriter::Flushed HistoryWriter::flush(StoreBatch batch) {
   merge(carried_, std::move(batch));
-  if (carried_.empty()) return;
+  if (carried_.empty()) return {};
   const std::size_t probes = carried_.probes.size();
+  Flushed flushed{probes, carried_.states.size() + carried_.dropped.size()};
   auto written = store_->write(carried_);
+  flushed.written = bool(written);
   std::size_t dropped = 0;
   Stats now;
   if (!written && probes > kHistoryMaxPending) {
@@ -159,7 +162,7 @@ void HistoryWriter::flush(StoreBatch batch) {
     }
     failing_.reset();
     carried_ = StoreBatch{};
-    return;
+    return flushed;
   }
   // Once per kind of failure: a full disk would otherwise warn every second.
   std::string message = written.error().message;
@@ -173,6 +176,32 @@ void HistoryWriter::flush(StoreBatch batch) {
   if (dropped > 0) {
     spdlog::warn("history: {} probes not written could not be kept and are lost", dropped);
   }
+  return flushed;
+}
+
+void HistoryWriter::log_last_flush(const Flushed& last) const {
+  const Stats stats = this->stats();
+  if (last.written && last.probes + last.states == 0) {
+    spdlog::info(
+        "history: nothing left to write at stop ({} probes written since start, {} "
+        "writes failed)",
+        stats.probes_written, stats.failed_writes);
+    return;
+  }
+  if (last.written) {
+    spdlog::info(
+        "history: last write at stop: {} probes and {} target states written to {} ({} "
+        "probes written since start, {} writes failed)",
+        last.probes, last.states, path_, stats.probes_written, stats.failed_writes);
+    return;
+  }
+  // The error itself was logged by flush() unless it repeated an earlier one: name it again,
+  // since nothing will retry this write.
+  spdlog::error(
+      "history: last write at stop failed ({}): {} probes and {} target states are "
+      "lost ({} probes written since start, {} writes failed)",
+      failing_.value_or("unknown error"), last.probes, last.states, stats.probes_written,
+      stats.failed_writes);
 }
 
 void HistoryWriter::apply_retention() {

@@ -57,15 +57,23 @@ class HistoryWriter {
 
   // Queues `part` for the next flush. Tracker states replace the pair's earlier unwritten one.
   void add(StoreBatch part);
-  // Writes what is queued (one last try), then ends the thread. Idempotent.
+  // Writes what is queued (one last try) and logs what it wrote, or what was lost because that
+  // write failed (counts and the error), then ends the thread. Idempotent.
   void stop();
 
   Stats stats() const;
   const std::string& path() const { return path_; }
 
  private:
+  // What one flush tried to write, and whether it committed.
+  struct Flushed {
+    std::size_t probes = 0;
+    std::size_t states = 0;  // tracker states (and drops)
+    bool written = true;
+  };
   void run();
-  void flush(StoreBatch batch);
+  Flushed flush(StoreBatch batch);
+  void log_last_flush(const Flushed& last) const;
   void apply_retention();
   static void merge(StoreBatch& into, StoreBatch part);
   StoreBatch take();  // with mutex_ held

@@ -149,9 +149,14 @@ Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& 
   boost::system::error_code ec;
   auto ip = asio::ip::make_address(address.host, ec);
   if (ec) return error_text("metrics_listen: '" + address.host + "' is not an IP address");
+  // Against DNS rebinding: only requests for this listener's own names (host_allow_list.h).
+  HttpSecurity checked = security;
+  auto hosts = std::make_shared<HostCheck>(
+      std::make_shared<const HostAllowList>(ip, config_.config().metrics_allowed_hosts));
+  checked.allow_host = [hosts](std::string_view host) { return hosts->load()->allows(host); };
   auto server = std::make_unique<HttpServer>(
-      listener_.context(), asio::ip::tcp::endpoint(ip, address.port), routes(security),
-      HttpServerLimits{}, security, listener_.workers());
+      listener_.context(), asio::ip::tcp::endpoint(ip, address.port), routes(checked),
+      HttpServerLimits{}, checked, listener_.workers());
   server->share_stats(listener_stats_);
   // Binding here is safe: nothing runs on the new server's acceptor until start() queues it.
   if (auto started = server->start(); !started) {
@@ -164,10 +169,16 @@ Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& 
   }
   server_ = std::move(server);
   address_ = address;
+  hosts_ = std::move(hosts);
+  listen_ip_ = ip;
   std::string scheme = security.tls ? "https" : "http";
   spdlog::info("serving metrics on {0}://{1}/metrics and the status page on {0}://{1}/{2}", scheme,
                address.to_string(), security.users ? " (basic auth)" : "");
   return {};
+}
+
+void StatusService::allow_hosts(const std::vector<std::string>& names) {
+  if (hosts_) hosts_->store(std::make_shared<const HostAllowList>(listen_ip_, names));
 }
 
 void StatusService::stop() {

@@ -19,11 +19,13 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "common/error.h"
 #include "common/history/pair_registry.h"
 #include "common/output/metrics/metrics.h"
 #include "common/output/status/status_snapshot.h"
+#include "common/output/web/host_allow_list.h"
 #include "common/output/web/http_server.h"
 #include "common/output/web/listener_thread.h"
 #include "config/plan.h"
@@ -45,6 +47,10 @@ class StatusService {
   // the old one stops only once the new one is bound, so a failed move keeps serving. An
   // error names the address and why.
   Result<void> listen(const HostPort& address, const HttpSecurity& security);
+  // Answers requests for the hosts `names` (metrics_allowed_hosts) besides the listener's own
+  // addresses and localhost from now on, e.g. after SIGHUP; listen() starts with the
+  // configuration's.
+  void allow_hosts(const std::vector<std::string>& names);
   // Where it serves; HostPort{} before the first listen().
   const HostPort& address() const { return address_; }
   // Stops serving.
@@ -91,6 +97,10 @@ class StatusService {
   std::unique_ptr<HttpServer> server_;
   std::vector<std::unique_ptr<HttpServer>> retired_;
   ListenerThread listener_;  // last: destroyed (its io_context too) after the servers
+  // The listener's Host allow-list, replaced whole by allow_hosts() while sessions read it.
+  using HostCheck = std::atomic<std::shared_ptr<const HostAllowList>>;
+  std::shared_ptr<HostCheck> hosts_;
+  boost::asio::ip::address listen_ip_;
 };
 
 }  // namespace proxywatch

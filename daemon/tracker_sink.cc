@@ -106,14 +106,12 @@ TrackerChanges TrackerSink::record_mtu(const std::string& proxy, const std::stri
 std::vector<PairKey> TrackerSink::retain(const std::string& proxy,
                                          const std::vector<std::string>& targets) {
   std::vector<PairKey> dropped = registry_.retain(proxy, targets);
-  for (const PairKey& key : dropped) metrics_.forget(key.first, key.second);
+  metrics_.forget_pairs(dropped);
   return dropped;
 }
 
 void TrackerSink::restore(std::vector<PairState> pairs, WallTime now) {
-  for (const PairKey& key : registry_.restore(std::move(pairs), now)) {
-    metrics_.forget(key.first, key.second);
-  }
+  metrics_.forget_pairs(registry_.restore(std::move(pairs), now));
   for (const auto& [key, t] : registry_.pairs())
     metrics_.update(key.first, key.second, t.history());
 }

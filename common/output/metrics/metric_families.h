@@ -3,6 +3,7 @@
 // Internal to the metrics room.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstddef>
@@ -29,6 +30,36 @@ void remove_series(prometheus::Family<T>& family, T*& metric) {
 template <class T, std::size_t N>
 void remove_each_series(prometheus::Family<T>& family, std::array<T*, N>& metrics) {
   for (T*& metric : metrics) remove_series(family, metric);
+}
+
+// Removes from `family` every series whose labels satisfy `matches`, in the family's own order
+// (see remove_matching_series).
+template <class T, class Matches, class... Args>
+void remove_series_where(prometheus::Family<T>& family, Matches matches, const Args&... args) {
+  for (const prometheus::MetricFamily& collected : family.Collect()) {
+    for (const prometheus::ClientMetric& metric : collected.metric) {
+      prometheus::Labels labels;
+      for (const auto& label : metric.label) labels.emplace(label.name, label.value);
+      if (matches(labels)) family.Remove(&family.Add(labels, args...));
+    }
+  }
+}
+
+// Removes from `family` every series whose labels include all of `match` ({proxy=...}), in the
+// family's own order. prometheus-cpp 1.0's Family::Remove looks for a series from the family's
+// first one, so removing thousands one after the other in another order is quadratic: a proxy
+// change with 10,000 targets blocked the daemon for minutes (docs/benchmarks.md). In the family's
+// order each one is found first. `args` are what Add needs (a histogram's buckets): Add only
+// looks up the series, which exists.
+template <class T, class... Args>
+void remove_matching_series(prometheus::Family<T>& family, const prometheus::Labels& match,
+                            const Args&... args) {
+  remove_series_where(
+      family,
+      [&](const prometheus::Labels& labels) {
+        return std::includes(labels.begin(), labels.end(), match.begin(), match.end());
+      },
+      args...);
 }
 
 // `when` in seconds since the epoch, the unit of the *_timestamp_seconds gauges.
@@ -123,6 +154,22 @@ struct Metrics::Families {
             "(destination: host:port through CONNECT, or an http:// URL)");
   pm::Family<pm::Gauge>& build_info =
       gauge("proxywatch_build_info", "1, labelled with the proxywatch version and revision");
+
+  // Removes the series of every pair whose labels include `match` from the families of
+  // TargetSeries (the ones its remove_all_series() empties), each in one ordered pass.
+  void remove_pair_series(const pm::Labels& match) {
+    for (pm::Family<pm::Gauge>* f :
+         {&success, &duration, &connect_status, &http_status, &body_bytes, &throughput, &tcp_rtt,
+          &tcp_mss, &pmtu, &cert_not_after, &last_outcome, &tls_info, &last_completed, &interval,
+          &target_info}) {
+      remove_matching_series(*f, match);
+    }
+    for (pm::Family<pm::Counter>* f :
+         {&retransmits, &probes, &stalls, &resets, &auth_challenges, &auth_results}) {
+      remove_matching_series(*f, match);
+    }
+    remove_matching_series(phase_duration, match, pm::Histogram::BucketBoundaries{});
+  }
 };
 
 }  // namespace proxywatch

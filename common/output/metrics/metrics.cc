@@ -90,8 +90,12 @@ void Metrics::forget_target(const std::string& proxy, const std::string& target)
 
 void Metrics::forget_proxy(const std::string& proxy) {
   // Keys sort by proxy first, so one proxy's targets are adjacent.
-  auto it = targets_.lower_bound(KeyLess::View{proxy, std::string_view()});
-  while (it != targets_.end() && it->first.first == proxy) erase_target(it++);
+  auto first = targets_.lower_bound(KeyLess::View{proxy, std::string_view()});
+  auto last = first;
+  while (last != targets_.end() && last->first.first == proxy) ++last;
+  // One ordered pass per family instead of each pair's series one by one (quadratic).
+  families_->remove_pair_series({{"proxy", proxy_label(proxy)}});
+  targets_.erase(first, last);
 }
 
 std::string Metrics::serialize(std::vector<pm::MetricFamily> extra) const {

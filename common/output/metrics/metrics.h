@@ -71,7 +71,8 @@ class Metrics {
   // Removes every series labelled with this (proxy, target); a later probe starts afresh.
   void forget_target(const std::string& proxy, const std::string& target);
 
-  // Removes every per-target series labelled with `proxy` (proxy_info is set_proxy's business).
+  // Removes every per-target series labelled with `proxy` (proxy_info is set_proxy's business),
+  // in time linear in the series (10,000 pairs: docs/benchmarks.md).
   void forget_proxy(const std::string& proxy);
 
   // The whole registry, the process metrics (process_metrics.h) and `extra` (families kept

@@ -1,6 +1,9 @@
 // Tracker series: plain gauges keyed by {proxy, target} plus one enumerating label each.
 #include "common/output/metrics/tracker_metrics.h"
 
+#include <set>
+
+#include "common/output/metrics/metric_families.h"
 #include "common/output/metrics/metric_labels.h"
 
 namespace proxywatch {
@@ -8,7 +11,7 @@ namespace {
 
 namespace pm = prometheus;
 
-void remove(pm::Family<pm::Gauge>& family, const pm::Labels& labels) {
+void remove_tracker_series(pm::Family<pm::Gauge>& family, const pm::Labels& labels) {
   if (family.Has(labels)) family.Remove(&family.Add(labels));
 }
 
@@ -51,7 +54,7 @@ void TrackerMetrics::update(const std::string& proxy, const std::string& target,
     if (history.active.contains(d)) {
       diagnosis_.Add(l).Set(1);
     } else {
-      remove(diagnosis_, l);
+      remove_tracker_series(diagnosis_, l);
     }
   }
   if (!history.last_mtu) return;
@@ -60,20 +63,42 @@ void TrackerMetrics::update(const std::string& proxy, const std::string& target,
     if (v == *history.last_mtu) {
       mtu_verdict_.Add(l).Set(1);
     } else {
-      remove(mtu_verdict_, l);
+      remove_tracker_series(mtu_verdict_, l);
     }
   }
 }
 
 void TrackerMetrics::forget(const std::string& proxy, const std::string& target) {
   pm::Labels labels = pair_labels(proxy, target);
-  for (HealthState s : kAllHealthStates) remove(health_, with(labels, "state", to_string(s)));
+  for (HealthState s : kAllHealthStates)
+    remove_tracker_series(health_, with(labels, "state", to_string(s)));
   for (auto* f :
        {&window_probes_, &success_ratio_, &stall_ratio_, &reset_ratio_, &consecutive_failures_}) {
-    remove(*f, labels);
+    remove_tracker_series(*f, labels);
   }
-  for (Diagnosis d : kAllDiagnoses) remove(diagnosis_, with(labels, "diagnosis", to_string(d)));
-  for (MtuVerdict v : kAllMtuVerdicts) remove(mtu_verdict_, with(labels, "verdict", to_string(v)));
+  for (Diagnosis d : kAllDiagnoses)
+    remove_tracker_series(diagnosis_, with(labels, "diagnosis", to_string(d)));
+  for (MtuVerdict v : kAllMtuVerdicts)
+    remove_tracker_series(mtu_verdict_, with(labels, "verdict", to_string(v)));
+}
+
+void TrackerMetrics::forget_pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  if (pairs.size() < 2) {
+    for (const auto& [proxy, target] : pairs) forget(proxy, target);
+    return;
+  }
+  std::set<std::pair<std::string, std::string>> labelled;
+  for (const auto& [proxy, target] : pairs) labelled.emplace(proxy_label(proxy), target);
+  auto matches = [&](const pm::Labels& labels) {
+    auto proxy = labels.find("proxy");
+    auto target = labels.find("target");
+    return proxy != labels.end() && target != labels.end() &&
+           labelled.contains({proxy->second, target->second});
+  };
+  for (auto* f : {&health_, &window_probes_, &success_ratio_, &stall_ratio_, &reset_ratio_,
+                  &consecutive_failures_, &diagnosis_, &mtu_verdict_}) {
+    remove_series_where(*f, matches);
+  }
 }
 
 }  // namespace proxywatch

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -28,6 +30,9 @@ class TrackerMetrics {
 
   // Removes every series of (proxy, target).
   void forget(const std::string& proxy, const std::string& target);
+  // forget() for each of `pairs` ({proxy, target}), in one ordered pass per family: one by one,
+  // thousands of pairs take minutes (prometheus-cpp's Remove, metric_families.h).
+  void forget_pairs(const std::vector<std::pair<std::string, std::string>>& pairs);
 
  private:
   prometheus::Family<prometheus::Gauge>& health_;

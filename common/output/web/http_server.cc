@@ -117,6 +117,21 @@ std::string_view target_path(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
+// The host a request is for: the authority of an absolute-form target, which RFC 9112 §3.2.2
+// says overrides Host, else the Host header; nullopt without either (HTTP/1.0).
+std::optional<std::string_view> request_host(const Request& request) {
+  std::string_view target = request.target();
+  auto scheme_end = target.find("://");
+  if (!target.starts_with('/') && scheme_end != std::string_view::npos) {
+    std::string_view authority = target.substr(scheme_end + 3);
+    authority = authority.substr(0, authority.find_first_of("/?"));
+    return authority.substr(authority.rfind('@') + 1);  // npos + 1 == 0: no userinfo
+  }
+  auto host = request.find(http::field::host);
+  if (host == request.end()) return std::nullopt;
+  return host->value();
+}
+
 // The handler of the folder `path` lies in ("/captures/" for "/captures/a.pcap"), or end().
 HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& handlers,
                                                     std::string_view path) {
@@ -277,11 +292,17 @@ asio::awaitable<bool> verify_password(HttpServerState& state, std::string header
       std::move(initiate), asio::use_awaitable);
 }
 
-// The refusal of a request without acceptable credentials, or nullopt when it may be answered.
+// The refusal of a request for another host (421) or without acceptable credentials, or nullopt
+// when it may be answered.
 // A password accepted before is known without a bcrypt; a client that sent too many wrong ones
 // is refused without one (auth_throttle.h); so is every client while the workers' queue is full.
 asio::awaitable<std::optional<HttpResponse>> refusal(HttpServerState& state, HttpSession& session,
                                                      const Request& request) {
+  // Against DNS rebinding: a browser sends its page's host name (host_allow_list.h).
+  const std::optional<std::string_view> host = request_host(request);
+  if (state.security.allow_host && host && !state.security.allow_host(*host)) {
+    co_return plain(421, "misdirected request: this listener does not answer for that host");
+  }
   if (!state.security.users) co_return std::nullopt;
   const std::string_view header = request[http::field::authorization];
   std::optional<bool> right = state.security.users->cached(header);

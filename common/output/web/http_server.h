@@ -102,6 +102,11 @@ struct HttpSecurity {
   // credentials gets 401 with `WWW-Authenticate: Basic realm="proxywatch"`; a client that sent
   // too many wrong passwords gets 429 with Retry-After, its password not even verified.
   std::shared_ptr<BasicAuth> users;
+  // Whether the listener answers for a request's host (HostAllowList::allows, against DNS
+  // rebinding); null: every host. Asked before authentication with the Host header, or the
+  // authority of an absolute-form target; a request for another host gets 421 Misdirected
+  // Request (RFC 9110 §15.5.20), one without either (HTTP/1.0) is served.
+  std::function<bool(std::string_view host)> allow_host;
 };
 
 // What the listener has refused, for the metrics; read from any thread. One set may be shared

@@ -58,6 +58,10 @@ TEST(WebConfigTest, BrokenFilesAreLocatedErrors) {
   EXPECT_TRUE(parse_web_config("basic_auth_users:\n  p: " + costly + "\n", "w.yml"));
   expect_error("http_server_config:\n  http2: false\n", 2, "not supported");
   expect_error("tls_server_config: [a\n", 2, "invalid YAML");
+  expect_error("tls_server_config:\n  cert_file: " + std::string(100, '[') + "\n", 2,
+               "nested deeper than 32 levels at line 2");
+  expect_error("basic_auth_users:\n  <<: {prometheus: " + kHash + "}\n", 2,
+               "merge keys (<<) are not supported: write the keys out (line 2)");
 }
 
 TEST(WebConfigTest, MissingFileIsNotFound) {

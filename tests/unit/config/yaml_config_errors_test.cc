@@ -181,6 +181,34 @@ TEST(YamlConfigTest, AForeignFileIsQuotedAsAShortPrefixOnly) {
       << result.error().to_string();
 }
 
+// Deep nesting and merge keys get plain messages naming the line, not yaml-cpp's "bad file"
+// (its own guard at 500 levels) nor "a word of 2 bytes" (the key "<<" quoted as a token).
+TEST(YamlConfigErrorsTest, DeepNestingAndMergeKeysArePlainLocatedErrors) {
+  std::string deep = "targets:\n  - host: " + std::string(600, '[') + "\n";
+  Error error = parse_error(deep);
+  EXPECT_EQ(error.where->line, 2) << error.to_string();
+  EXPECT_NE(error.message.find("nested deeper than 32 levels at line 2"), std::string::npos)
+      << error.to_string();
+  EXPECT_EQ(error.message.find("bad file"), std::string::npos) << error.to_string();
+  EXPECT_TRUE(parse_ok("targets:\n  - {host: example.com, timeouts: {dns: 2s}}\n").targets.size());
+  expect_error("interval: 30s\n<<: {jitter: 1s}\n", 2, 1, "<<",
+               "merge keys (<<) are not supported: write the keys out (line 2)");
+  expect_error("health:\n  <<: {windows: 4}\n", 2, 3, "health.<<", "merge keys (<<)");
+}
+
+TEST(YamlConfigErrorsTest, MetricsAllowedHostsAreHostNamesOrAStar) {
+  EXPECT_TRUE(parse_ok("").metrics_allowed_hosts.empty());
+  EXPECT_EQ(parse_ok("metrics_allowed_hosts: [fmc.example.com, \"[::1]\", 192.0.2.1]\n")
+                .metrics_allowed_hosts,
+            (std::vector<std::string>{"fmc.example.com", "[::1]", "192.0.2.1"}));
+  EXPECT_EQ(parse_ok("metrics_allowed_hosts: [\"*\"]\n").metrics_allowed_hosts,
+            std::vector<std::string>{"*"});
+  expect_error("metrics_allowed_hosts: fmc.example.com\n", 1, 24, "metrics_allowed_hosts",
+               "expected a list of host names");
+  expect_error("metrics_allowed_hosts: [\"a/b\"]\n", 1, 24, "metrics_allowed_hosts",
+               "\"a/b\" contains invalid character");
+}
+
 TEST(YamlConfigTest, MoreThanOneDocumentIsError) {
   expect_error("interval: 30s\n---\ninterval: 1m\n", 3, 1, "", "more than one YAML document");
 }

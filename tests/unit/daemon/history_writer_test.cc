@@ -5,6 +5,14 @@
 #include "daemon/history_writer.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
+#include "common/output/log/log.h"
 
 #include "tests/support/results.h"
 #include "tests/support/temp_dir.h"
@@ -25,6 +33,8 @@ ProbeRecord writer_probe(const std::string& target, int second) {
 
 class HistoryWriterTest : public ::testing::Test {
  protected:
+  // The writer logs at stop; an earlier test's capturing sink may be gone by now.
+  void SetUp() override { init_logging_for_test(std::make_shared<spdlog::sinks::null_sink_mt>()); }
   std::string path() const { return (dir_.path() / "history.db").string(); }
   std::unique_ptr<HistoryWriter> start(std::chrono::milliseconds interval) {
     auto opened = ProbeStore::open(path(), kWriterT0);
@@ -65,6 +75,49 @@ TEST_F(HistoryWriterTest, StopWritesWhatIsStillQueued) {
   writer->stop();
   EXPECT_EQ(stored(), 2u);
   writer->stop();  // idempotent
+}
+
+// Runs `sql` on the database beside the writer's connection.
+void writer_test_sql(const std::string& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// The last write, at stop, is logged with its counts whether it committed or failed; the
+// failed one names the error and what is lost (nothing retries it).
+TEST_F(HistoryWriterTest, TheLastWriteAtStopIsLoggedWithItsCounts) {
+  std::ostringstream log;
+  init_logging_for_test(std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  auto writer = start(1h);
+  writer->add(StoreBatch{.probes = {writer_probe("a", 1), writer_probe("b", 1)},
+                         .states = {PairState{"p:1", "a", {}}}});
+  writer->stop();
+  EXPECT_NE(log.str().find("last write at stop: 2 probes and 1 target states written to " + path() +
+                           " (2 probes written since start, 0 writes failed)"),
+            std::string::npos)
+      << log.str();
+
+  // A failing disk, as a trigger that refuses every probe row.
+  writer_test_sql(path(),
+                  "CREATE TRIGGER writer_test_full BEFORE INSERT ON probes "
+                  "BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END;");
+  log.str("");
+  auto failing = start(1h);
+  failing->add(
+      StoreBatch{.probes = {writer_probe("c", 2), writer_probe("c", 3), writer_probe("c", 4)}});
+  failing->stop();
+  EXPECT_NE(log.str().find("last write at stop failed ("), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("disk full (test)"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("3 probes and 0 target states are lost (0 probes written since "
+                           "start, 1 writes failed)"),
+            std::string::npos)
+      << log.str();
+  EXPECT_EQ(failing->stats().failed_writes, 1u);
+  init_logging_for_test(std::make_shared<spdlog::sinks::null_sink_mt>());  // `log` ends here
 }
 
 TEST_F(HistoryWriterTest, ANewerStateReplacesTheOlderAndADropRemovesIt) {
