@@ -19,6 +19,7 @@
 #include "config/plan.h"
 #include "daemon/check_command.h"
 #include "daemon/cli_args.h"
+#include "daemon/web_security.h"
 
 namespace proxywatch {
 namespace {
@@ -91,6 +92,20 @@ void check_capture(const config::CaptureConfig& capture, std::ostream& out) {
          "capturing.\n";
 }
 
+// web_config_file: loaded as the daemon loads it at start (the certificate with its key, the
+// users' bcrypt hashes and their cost), so that a file the daemon would refuse is found here.
+void check_web_config(const config::DaemonConfig& config, std::ostream& out, Errors& errors) {
+  if (!config.web_config_file) return;
+  auto security = load_web_security(config.web_config_file);
+  if (!security) {
+    errors.push_back(security.error());
+    return;
+  }
+  out << "web configuration: " << *config.web_config_file << ": "
+      << (security->tls ? "TLS" : "plain HTTP") << ", "
+      << (security->users ? "basic authentication" : "no authentication") << "\n";
+}
+
 int report(const Errors& errors, std::ostream& out, std::ostream& err) {
   if (errors.empty()) {
     out << "configuration OK\n";
@@ -108,9 +123,9 @@ int report(const Errors& errors, std::ostream& out, std::ostream& err) {
 std::string config_check_usage() {
   return "usage: proxywatch config-check [--config FILE] [--proxy-file FILE]\n"
          "\n"
-         "Validates the daemon's YAML file and FMC's proxy file, prints the plan the daemon\n"
-         "would probe, and ends with 'configuration OK' or the errors and\n"
-         "'configuration invalid'.\n"
+         "Validates the daemon's YAML file, FMC's proxy file and the web configuration file\n"
+         "(web_config_file), prints the plan the daemon would probe, and ends with\n"
+         "'configuration OK' or the errors and 'configuration invalid'.\n"
          "\n"
          "  --config FILE      the YAML file (default " +
          std::string(config::kDefaultConfigFile) +
@@ -164,6 +179,7 @@ int run_config_check(const ConfigCheckOptions& options, std::ostream& out, std::
     out << config::describe_plan(config::make_plan(*config, proxy, credentials));
     check_ca_files(*config, errors);
   }
+  if (config) check_web_config(*config, out, errors);
   if (config) check_capture(config->capture, out);
   return report(errors, out, err);
 }

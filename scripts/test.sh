@@ -131,8 +131,12 @@ sanitizer_flags=(-DPROXYWATCH_ARTIFACT_TESTS=OFF -DPROXYWATCH_MAN_PAGES=OFF)
 # the smaller tests and the fuzzers) are skipped here, as are squid's DNS timeout (a wait; the
 # 503 page it ends in is read under the sanitizers in the other squid tests) and the private
 # journald's tests (they wait on journald; the events they read are made under the sanitizers
-# by every daemon test). Together about 175 s of test time.
-sanitize_skip='^(IprepProxyConfTest\.HundredThousand|TargetServicesTest\.TooManyTargets|ProxyAnswersTest\.SquidDnsFailure|JournaldTest\.)'
+# by every daemon test; not even built there). Together about 175 s of test time. Nor is
+# LocalErrorsDaemonTest built there: it runs the daemon out of descriptors on purpose, and
+# UndefinedBehaviorSanitizer's vptr check needs descriptors of its own (it tests that a vtable is
+# readable through a pipe), so it reports every first check of a type as an "invalid vptr" and
+# halts. The normal run keeps both.
+sanitize_skip='^(IprepProxyConfTest\.HundredThousand|TargetServicesTest\.TooManyTargets|ProxyAnswersTest\.SquidDnsFailure)'
 
 configure_sanitize() {
   CXX=clang++ configure build-asan "${sanitizer_base[@]}" "${sanitizer_flags[@]}" \

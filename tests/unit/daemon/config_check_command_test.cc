@@ -140,6 +140,31 @@ TEST_F(ConfigCheckTest, UnreadableCaFileNamesTargetAndFile) {
   EXPECT_THAT(r.err, HasSubstr("configuration invalid\n"));
 }
 
+// The web configuration is loaded as the daemon loads it: a hash too costly for the listener is
+// an error naming the file, the user and the ceiling (never the hash); a good file says what the
+// listener will speak.
+TEST_F(ConfigCheckTest, WebConfigIsValidatedAsTheDaemonLoadsIt) {
+  write_proxy(kProxyConf);
+  const std::string hash = "$2y$04$qsVDvvlPi27qffvaeHvFXuL3H9dKy2zk7yW03uirvC6py00NxvPM2";
+  dir_.write_file("web.yml", "basic_auth_users:\n  prometheus: " + hash + "\n");
+  std::string yaml = write_yaml("web_config_file: " + path("web.yml") + "\n");
+  CommandRun ok = config_check({"--config", yaml});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("web configuration: " + path("web.yml") +
+                                ": plain HTTP, basic authentication\n"));
+
+  std::string costly = hash;
+  costly.replace(4, 2, "31");
+  dir_.write_file("web.yml", "basic_auth_users:\n  prometheus: " + costly + "\n");
+  CommandRun refused = config_check({"--config", yaml});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_THAT(refused.err, HasSubstr(path("web.yml") + ":2:"));
+  EXPECT_THAT(refused.err, HasSubstr("basic_auth_users.prometheus"));
+  EXPECT_THAT(refused.err, HasSubstr("bcrypt cost 31 is above the ceiling of 14"));
+  EXPECT_THAT(refused.err + refused.out, Not(HasSubstr("$2y$")));
+  EXPECT_TRUE(refused.err.ends_with("configuration invalid\n")) << refused.err;
+}
+
 TEST_F(ConfigCheckTest, PasswordNeverPrinted) {
   constexpr std::string_view kSecret = "Pa55w0rd-sEcReT!";
   std::string yaml = write_yaml("");
