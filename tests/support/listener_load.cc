@@ -1,4 +1,4 @@
-// Blocking Beast clients, one thread each.
+// Beast clients as coroutines on one io_context, run by one thread at nice 19.
 #include "tests/support/listener_load.h"
 
 #include <sys/resource.h>
@@ -7,8 +7,13 @@
 #include <algorithm>
 #include <chrono>
 
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -17,6 +22,12 @@ namespace proxywatch::testing {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
+ListenerLoad::ListenerLoad(std::uint16_t port)
+    : port_(port), guard_(io_.get_executor()), thread_([this] {
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+        io_.run();
+      }) {}
+
 ListenerLoad::~ListenerLoad() {
   stop();
 }
@@ -24,15 +35,14 @@ ListenerLoad::~ListenerLoad() {
 void ListenerLoad::add(int count, const std::string& source, const std::string& authorization,
                        std::vector<std::string> paths) {
   for (int i = 0; i < count; ++i) {
-    clients_.emplace_back(
-        [this, source, authorization, paths] { run(source, authorization, paths); });
+    asio::co_spawn(io_, client(source, authorization, paths), asio::detached);
   }
 }
 
 void ListenerLoad::stop() {
-  stop_ = true;
-  for (std::thread& t : clients_) t.join();
-  clients_.clear();
+  guard_.reset();
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
 }
 
 ListenerLoad::Seen ListenerLoad::seen() {
@@ -40,40 +50,43 @@ ListenerLoad::Seen ListenerLoad::seen() {
   return seen_;
 }
 
-void ListenerLoad::run(std::string source, std::string authorization,
-                       std::vector<std::string> paths) {
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 15);
-  asio::io_context io;
+asio::awaitable<void> ListenerLoad::client(std::string source, std::string authorization,
+                                           std::vector<std::string> paths) {
+  constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+  const asio::any_io_executor ex = co_await asio::this_coro::executor;
   const asio::ip::tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port_);
   std::size_t next = 0;
-  while (!stop_) {
-    boost::beast::tcp_stream stream(io);
+  for (;;) {
+    boost::beast::tcp_stream stream(ex);
     boost::system::error_code ec;
     stream.socket().open(asio::ip::tcp::v4(), ec);
     if (!ec) stream.socket().bind({asio::ip::make_address(source), 0}, ec);
-    if (!ec) stream.socket().connect(server, ec);
+    stream.expires_after(std::chrono::seconds(5));
+    if (!ec) std::tie(ec) = co_await stream.async_connect(server, kTuple);
     if (ec) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // e.g. out of descriptors
+      asio::steady_timer pause(ex, std::chrono::milliseconds(10));  // e.g. out of descriptors
+      co_await pause.async_wait(kTuple);
       continue;
     }
-    // A reply that never comes ends the client's read after 5 s, not the test.
-    timeval limit{5, 0};
-    ::setsockopt(stream.socket().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     boost::beast::flat_buffer buffer;
-    while (!stop_ && !ec) {
+    for (;;) {
       http::request<http::empty_body> request(http::verb::get, paths[next++ % paths.size()], 11);
       request.set(http::field::host, "127.0.0.1");
       if (!authorization.empty()) request.set(http::field::authorization, authorization);
       const auto start = std::chrono::steady_clock::now();
-      http::write(stream.socket(), request, ec);
+      stream.expires_after(std::chrono::seconds(5));
+      auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
+      if (write_ec) break;
       http::response<http::string_body> response;
-      if (!ec) http::read(stream.socket(), buffer, response, ec);
-      if (ec) break;
+      auto [read_ec, read] = co_await http::async_read(stream, buffer, response, kTuple);
+      if (read_ec) break;
       const double took =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::lock_guard lock(mutex_);
-      ++seen_.statuses[response.result_int()];
-      if (response.result_int() == 200) seen_.slowest_ok = std::max(seen_.slowest_ok, took);
+      {
+        std::lock_guard lock(mutex_);
+        ++seen_.statuses[response.result_int()];
+        if (response.result_int() == 200) seen_.slowest_ok = std::max(seen_.slowest_ok, took);
+      }
       if (!response.keep_alive()) break;
     }
   }

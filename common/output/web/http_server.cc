@@ -1,9 +1,12 @@
 // HttpServer: an accept loop and one coroutine per connection, both holding the shared state so
 // that stop() and the destructor never leave a coroutine with a dangling server. Each session
-// records its stage, so that a full listener can evict the longest-idle connection for a new
-// one: idle or slow clients cannot starve a scrape. Every socket
-// operation returns its error through as_tuple; a failing session ends, the server goes on.
+// records its stage, so that a full listener can evict an idle connection for a new one: idle or
+// slow clients cannot starve a scrape (what a request may be refused for is
+// http_server_guards.cc). Every socket operation returns its error through as_tuple; a failing
+// session ends, the server goes on.
 #include "common/output/web/http_server.h"
+
+#include "common/output/web/http_server_state.h"
 
 #include <algorithm>
 #include <array>
@@ -28,15 +31,22 @@
 #include <boost/beast/http.hpp>
 #include <boost/optional.hpp>
 
-#include "common/output/web/auth_throttle.h"
-#include "common/output/web/basic_auth.h"
-
 namespace proxywatch {
 namespace {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
+using detail::BeastResponse;
+using detail::evict_one;
+using detail::HeldBody;
+using detail::HttpServerState;
+using detail::HttpSession;
+using detail::may_hold;
+using detail::plain;
+using detail::refusal;
+using detail::Request;
+using detail::retry_later;
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 // After the last answer of a connection we read (and discard) what the client still sends for
@@ -45,43 +55,6 @@ constexpr std::chrono::seconds kLingerTimeout{1};
 constexpr std::size_t kLingerMaxBytes = 64 * 1024;
 // Pause after a failed accept (e.g. EMFILE) instead of spinning on the error.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-
-// A Beast body that is a shared, immutable string: the answer is written from the one rendering
-// every reader of it shares (HttpResponse::shared_body).
-struct SharedStringBody {
-  using value_type = std::shared_ptr<const std::string>;
-  static std::uint64_t size(const value_type& body) { return body ? body->size() : 0; }
-  class writer {
-   public:
-    using const_buffers_type = asio::const_buffer;
-    template <bool isRequest, class Fields>
-    writer(const http::header<isRequest, Fields>&, const value_type& body) : body_(body) {}
-    void init(error_code& ec) { ec = {}; }
-    boost::optional<std::pair<const_buffers_type, bool>> get(error_code& ec) {
-      ec = {};
-      if (!body_ || done_) return boost::none;
-      done_ = true;
-      return {{asio::const_buffer(body_->data(), body_->size()), false}};
-    }
-
-   private:
-    const value_type& body_;
-    bool done_ = false;
-  };
-};
-
-using Request = http::request<http::empty_body>;
-using BeastResponse = http::response<SharedStringBody>;
-
-HttpResponse plain(unsigned status, std::string body) {
-  return HttpResponse{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
-}
-
-HttpResponse retry_later(unsigned status, std::string body, std::chrono::seconds after) {
-  HttpResponse response = plain(status, std::move(body));
-  response.retry_after = static_cast<unsigned>(std::max<long>(1, after.count()));
-  return response;
-}
 
 BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive, bool head) {
   BeastResponse out;
@@ -117,21 +90,6 @@ std::string_view target_path(std::string_view target) {
   return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
 }
 
-// The host a request is for: the authority of an absolute-form target, which RFC 9112 §3.2.2
-// says overrides Host, else the Host header; nullopt without either (HTTP/1.0).
-std::optional<std::string_view> request_host(const Request& request) {
-  std::string_view target = request.target();
-  auto scheme_end = target.find("://");
-  if (!target.starts_with('/') && scheme_end != std::string_view::npos) {
-    std::string_view authority = target.substr(scheme_end + 3);
-    authority = authority.substr(0, authority.find_first_of("/?"));
-    return authority.substr(authority.rfind('@') + 1);  // npos + 1 == 0: no userinfo
-  }
-  auto host = request.find(http::field::host);
-  if (host == request.end()) return std::nullopt;
-  return host->value();
-}
-
 // The handler of the folder `path` lies in ("/captures/" for "/captures/a.pcap"), or end().
 HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& handlers,
                                                     std::string_view path) {
@@ -165,64 +123,6 @@ std::optional<HttpResponse> answer_to_read_error(const error_code& ec) {
   return std::nullopt;
 }
 
-}  // namespace
-
-namespace detail {
-
-// One open connection and what it is doing, for eviction when the listener is full.
-struct HttpSession {
-  enum class Stage {
-    kWaiting,    // nothing of the next request has arrived yet
-    kReading,    // part of a request has arrived
-    kAnswering,  // a handler runs or its answer is being written: never evicted
-    kLingering,  // the last answer is out; draining before close
-  };
-  explicit HttpSession(asio::ip::tcp::socket socket) : stream(std::move(socket)) {
-    error_code ec;
-    const asio::ip::tcp::endpoint remote = stream.socket().remote_endpoint(ec);
-    if (!ec) peer = remote.address();
-  }
-  beast::tcp_stream stream;
-  asio::ip::address peer;  // the client, for throttling its wrong passwords
-  Stage stage = Stage::kWaiting;
-  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
-  bool evicted = false;
-};
-
-struct HttpServerState {
-  HttpServerState(asio::io_context& c, asio::ip::tcp::endpoint e, HttpServer::Handlers h,
-                  HttpServerLimits l, HttpSecurity s, std::optional<asio::any_io_executor> w)
-      : endpoint(std::move(e)),
-        handlers(std::move(h)),
-        limits(l),
-        security(std::move(s)),
-        workers(std::move(w)),
-        acceptor(c) {}
-
-  const asio::ip::tcp::endpoint endpoint;
-  const HttpServer::Handlers handlers;
-  const HttpServerLimits limits;
-  const HttpSecurity security;
-  const std::optional<asio::any_io_executor> workers;
-  asio::ip::tcp::acceptor acceptor;
-  // Open connections. A list, so each session's iterator stays valid while others come and go.
-  std::list<HttpSession> sessions;
-  std::size_t evicted = 0;  // sessions closed for room that have not ended yet
-  AuthThrottle throttle;
-  std::size_t pending_checks = 0;  // passwords waiting for or on a worker
-  // Bodies being written, each counted once however many answers share it: bytes and answers.
-  std::map<const std::string*, std::pair<std::size_t, std::size_t>> held;
-  std::size_t held_bytes = 0;
-  std::shared_ptr<HttpServerStats> stats = std::make_shared<HttpServerStats>();
-  bool stopped = false;
-};
-
-}  // namespace detail
-
-namespace {
-
-using detail::HttpServerState;
-using detail::HttpSession;
 using StatePtr = std::shared_ptr<HttpServerState>;
 using Session = std::list<HttpSession>::iterator;
 using Stage = HttpSession::Stage;
@@ -240,129 +140,6 @@ struct SessionGuard {
 void set_stage(HttpSession& session, Stage stage) {
   session.stage = stage;
   session.since = std::chrono::steady_clock::now();
-}
-
-// Makes room for one more connection. The room is taken from the client address that holds the
-// most connections that may be closed, so that one client opening many connections (a flood from
-// a few addresses) cannot push out another's: a Prometheus with its one keep-alive connection
-// keeps it. Of that address's connections it closes the one that has waited longest without a
-// request (idle keep-alive or nothing sent), else the one that has spent longest reading one (a
-// slowloris), else one lingering. One being answered is never closed. False if none qualifies.
-bool evict_one(HttpServerState& state) {
-  std::map<asio::ip::address, std::size_t> closable;
-  for (const HttpSession& s : state.sessions) {
-    if (!s.evicted && s.stage != Stage::kAnswering) ++closable[s.peer];
-  }
-  if (closable.empty()) return false;
-  const asio::ip::address crowd =
-      std::max_element(closable.begin(), closable.end(), [](const auto& a, const auto& b) {
-        return a.second < b.second;
-      })->first;
-  for (Stage stage : {Stage::kWaiting, Stage::kReading, Stage::kLingering}) {
-    Session oldest = state.sessions.end();
-    for (Session s = state.sessions.begin(); s != state.sessions.end(); ++s) {
-      if (s->evicted || s->stage != stage || s->peer != crowd) continue;
-      if (oldest == state.sessions.end() || s->since < oldest->since) oldest = s;
-    }
-    if (oldest == state.sessions.end()) continue;
-    oldest->evicted = true;
-    ++state.evicted;
-    ++state.stats->evictions;
-    oldest->stream.close();
-    return true;
-  }
-  return false;
-}
-
-// Whether the Authorization header value `header` is a user's right password: a bcrypt on one
-// of the workers (the listener's thread goes on serving meanwhile), or here without workers.
-asio::awaitable<bool> verify_password(HttpServerState& state, std::string header) {
-  std::shared_ptr<BasicAuth> users = state.security.users;
-  if (!state.workers) co_return users->check(header);
-  auto initiate = [workers = *state.workers, users, header = std::move(header)](auto handler) {
-    asio::post(workers, [users, header, handler = std::move(handler)]() mutable {
-      const bool right = users->check(header);
-      // Back to the session's executor (the listener's thread) with the verdict.
-      auto session_executor = asio::get_associated_executor(handler);
-      asio::post(session_executor,
-                 [handler = std::move(handler), right]() mutable { std::move(handler)(right); });
-    });
-  };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
-      std::move(initiate), asio::use_awaitable);
-}
-
-// The refusal of a request for another host (421) or without acceptable credentials, or nullopt
-// when it may be answered.
-// A password accepted before is known without a bcrypt; a client that sent too many wrong ones
-// is refused without one (auth_throttle.h); so is every client while the workers' queue is full.
-asio::awaitable<std::optional<HttpResponse>> refusal(HttpServerState& state, HttpSession& session,
-                                                     const Request& request) {
-  // Against DNS rebinding: a browser sends its page's host name (host_allow_list.h).
-  const std::optional<std::string_view> host = request_host(request);
-  if (state.security.allow_host && host && !state.security.allow_host(*host)) {
-    co_return plain(421, "misdirected request: this listener does not answer for that host");
-  }
-  if (!state.security.users) co_return std::nullopt;
-  const std::string_view header = request[http::field::authorization];
-  std::optional<bool> right = state.security.users->cached(header);
-  if (!right) {
-    std::chrono::seconds retry{1};
-    if (!state.throttle.allows(session.peer, std::chrono::steady_clock::now(), &retry)) {
-      ++state.stats->auth_throttled;
-      co_return retry_later(429, "too many wrong passwords: try again later", retry);
-    }
-    if (state.pending_checks >= state.limits.max_pending_checks) {
-      ++state.stats->busy;
-      co_return retry_later(503, "busy verifying passwords: try again later",
-                            std::chrono::seconds(1));
-    }
-    ++state.pending_checks;
-    state.throttle.take(session.peer, std::chrono::steady_clock::now());
-    const bool verified = co_await verify_password(state, std::string(header));
-    --state.pending_checks;
-    if (verified) {
-      state.throttle.give_back(session.peer);
-    } else {
-      ++state.stats->auth_failures;
-    }
-    right = verified;
-  }
-  if (*right) co_return std::nullopt;
-  co_return plain(401, "unauthorized");
-}
-
-// Holds a response's body against HttpServerLimits::max_buffered_bytes while it is written.
-class HeldBody {
- public:
-  HeldBody(HttpServerState& state, const std::shared_ptr<const std::string>& body)
-      : state_(state), body_(body) {
-    if (!body_) return;
-    auto& [bytes, answers] = state_.held[body_.get()];
-    if (answers++ == 0) {
-      bytes = body_->size();
-      state_.held_bytes += bytes;
-    }
-  }
-  ~HeldBody() {
-    if (!body_) return;
-    auto it = state_.held.find(body_.get());
-    if (--it->second.second > 0) return;
-    state_.held_bytes -= it->second.first;
-    state_.held.erase(it);
-  }
-  HeldBody(const HeldBody&) = delete;
-  HeldBody& operator=(const HeldBody&) = delete;
-
- private:
-  HttpServerState& state_;
-  const std::shared_ptr<const std::string> body_;
-};
-
-// Whether `body` may be held too: it is held already, or it fits beside what is, or it is alone.
-bool may_hold(const HttpServerState& state, const std::shared_ptr<const std::string>& body) {
-  if (!body || state.held.contains(body.get()) || state.held_bytes == 0) return true;
-  return state.held_bytes + body->size() <= state.limits.max_buffered_bytes;
 }
 
 // Waits for the first byte of the next request on `stream` (the session's connection, or TLS
