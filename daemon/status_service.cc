@@ -32,10 +32,12 @@ using Steady = std::chrono::steady_clock;
 // nothing was said to change.
 constexpr std::chrono::milliseconds kSnapshotReuse{100};
 constexpr std::chrono::seconds kSnapshotMaxAge{2};
-// How long a page request waits for the probing thread to build a snapshot before it is
-// answered with the last one (or 503 without one): that thread is busy for longer only when
-// the host is overloaded.
+// How long a page request waits for the probing thread to build a snapshot: up to
+// kSnapshotWait when there is none yet (then 503), up to kSnapshotStandIn when the last one can
+// be shown instead (it is adopted once built). That thread is busy for longer only during a
+// reload of thousands of targets or when the host is overloaded.
 constexpr std::chrono::seconds kSnapshotWait{5};
+constexpr std::chrono::milliseconds kSnapshotStandIn{100};
 constexpr std::chrono::milliseconds kSnapshotPoll{20};
 
 // The file's modification time, when it exists.
@@ -89,33 +91,45 @@ StatusService::~StatusService() {
   retired_.clear();
 }
 
+void StatusService::adopt_pending() {
+  try {
+    published_ = std::make_shared<Published>(Published{
+        .snapshot = pending_.get(), .generation = pending_generation_, .built = pending_started_});
+  } catch (const std::future_error&) {
+    // The probing thread ended without building it (the daemon is stopping).
+  }
+}
+
 std::shared_ptr<StatusService::Published> StatusService::published() {
   const Steady::time_point now = Steady::now();
   const std::uint64_t generation = generation_.load();
+  if (pending_.valid() && pending_.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    adopt_pending();  // a build asked for earlier finished meanwhile
+  }
   if (published_ &&
       (now - published_->built < kSnapshotReuse ||
        (published_->generation == generation && now - published_->built < kSnapshotMaxAge))) {
     return published_;
   }
-  auto promise = std::make_shared<std::promise<std::shared_ptr<const StatusSnapshot>>>();
-  std::future<std::shared_ptr<const StatusSnapshot>> future = promise->get_future();
-  asio::post(io_, [this, promise] {
-    if (!stopping_) promise->set_value(std::make_shared<const StatusSnapshot>(snapshot()));
-  });
-  for (Steady::time_point deadline = now + kSnapshotWait; Steady::now() < deadline;) {
-    if (future.wait_for(kSnapshotPoll) != std::future_status::ready) {
-      if (stopping_) break;
-      continue;
-    }
-    try {
-      published_ = std::make_shared<Published>(
-          Published{.snapshot = future.get(), .generation = generation, .built = now});
-    } catch (const std::future_error&) {
-      break;  // the probing thread ended without building it
-    }
-    return published_;
+  if (!pending_.valid()) {
+    auto promise = std::make_shared<std::promise<std::shared_ptr<const StatusSnapshot>>>();
+    pending_ = promise->get_future();
+    pending_generation_ = generation;
+    pending_started_ = now;
+    asio::post(io_, [this, promise] {
+      if (!stopping_) promise->set_value(std::make_shared<const StatusSnapshot>(snapshot()));
+    });
   }
-  return published_;  // the last one, or none
+  // Long when there is nothing to show yet; briefly when the last snapshot can stand in (its
+  // page says when it was made), so that a busy probing thread holds the listener back little.
+  const Steady::time_point deadline = now + (published_ ? kSnapshotStandIn : kSnapshotWait);
+  while (!stopping_ && Steady::now() < deadline) {
+    if (pending_.wait_for(kSnapshotPoll) == std::future_status::ready) {
+      adopt_pending();
+      break;
+    }
+  }
+  return published_;  // the newest, or none
 }
 
 HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {

@@ -8,12 +8,15 @@
 // prometheus-cpp), the history database (its own read-only connection), the capture files, and
 // status snapshots. A snapshot is built on the io_context's thread when a page asks for one and
 // the status changed (changed()), at most every kSnapshotReuse otherwise, and handed over
-// immutable; rendered pages are shared by every reader of the same snapshot. Every member
-// except the routes is for the io_context's thread.
+// immutable; rendered pages are shared by every reader of the same snapshot. While the probing
+// thread is busy (a reload of thousands of targets), the last snapshot stands in after 0.1 s. Every
+// member except the routes is for the io_context's thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +82,8 @@ class StatusService {
   // On the listener's thread: the newest snapshot (see above), or null when none could be had
   // (the daemon is stopping, or its thread did not answer within kSnapshotWait).
   std::shared_ptr<Published> published();
+  // On the listener's thread: pending_'s snapshot becomes published_.
+  void adopt_pending();
 
   boost::asio::io_context& io_;
   Metrics& metrics_;
@@ -89,7 +94,11 @@ class StatusService {
   HostPort address_;
   std::atomic<std::uint64_t> generation_{1};
   std::atomic<bool> stopping_{false};
-  std::shared_ptr<Published> published_;  // the listener's thread only
+  // The listener's thread only: the snapshot shown, and the one being built.
+  std::shared_ptr<Published> published_;
+  std::future<std::shared_ptr<const StatusSnapshot>> pending_;
+  std::uint64_t pending_generation_ = 0;
+  std::chrono::steady_clock::time_point pending_started_{};
   const std::shared_ptr<HttpServerStats> listener_stats_ = std::make_shared<HttpServerStats>();
   // The servers are made and destroyed here, and stopped on the listener's thread (or here once
   // it has ended). One replaced by listen() is kept stopped until stop(): its sessions may still

@@ -206,7 +206,9 @@ TEST(ListenerLoadTest, ProbeTimingsHoldUnderScrapeAndPasswordFloods) {
       quiet.probes, quiet.median_ms, loaded.probes, loaded.median_ms, slowest_watched, watched,
       seen.slowest_ok, seen.statuses[200], seen.statuses[401], seen.statuses[429],
       seen.statuses[503], watchdog_pings);
-  EXPECT_GT(seen.statuses[200], 0u);
+  // Under the sanitizers the flood's own scrapers may all be pushed out (they hold the most
+  // connections, and the listener is slow there); the Prometheus is answered in every build.
+  EXPECT_GT(watched, 0u);
   EXPECT_GT(seen.statuses[429], 0u) << "wrong passwords were not throttled";
   EXPECT_GT(seen.statuses[401], 0u);
   if (!kLoadTimingAsserted) return;
