@@ -289,7 +289,11 @@ TEST_F(SoakTest, ProbesRunFlatAndAddUpWithoutLeakingThePassword) {
           t.stall_outcomes = now.stall_outcomes - base.stall_outcomes;
           t.resets = now.resets - base.resets;
           t.failures = now.failures - base.failures;
-          return t.probes >= static_cast<double>(probes);
+          // The listener renders /metrics on its own thread, so one scrape may catch a probe
+          // half-recorded (its outcome counted, its stall not yet): wait for a whole one. A
+          // counter that really does not add up never gets there and fails below.
+          return t.probes >= static_cast<double>(probes) && t.stalls == t.stall_outcomes &&
+                 t.resets <= t.failures;
         },
         std::chrono::milliseconds(60'000 + probes * 50), 100ms);
     EXPECT_TRUE(reached) << "only " << t.probes << " of " << probes << " probes\n"
