@@ -126,9 +126,11 @@ class PackageInstallTest : public ::testing::Test {
     group_existed_ = group_exists("proxywatch");
   }
 
-  // Whatever happened, the machine ends as it was: package purged, user gone if ours.
+  // Whatever happened, the machine ends as it was: package purged, user gone if ours. Only
+  // after this test installed it: a test that skipped never touches the package (ctest keeps
+  // the two apart by RESOURCE_LOCK dpkg as well).
   void TearDown() override {
-    if (deb_.empty()) return;
+    if (deb_.empty() || !installed_) return;
     if (!package_status().empty()) {
       dpkg({"--purge", "proxywatch"});
     }
@@ -138,9 +140,13 @@ class PackageInstallTest : public ::testing::Test {
     EXPECT_EQ(user_exists("proxywatch"), user_existed_);
   }
 
-  void install(const std::string& deb) { dpkg({"-i", deb}); }
+  void install(const std::string& deb) {
+    installed_ = true;
+    dpkg({"-i", deb});
+  }
 
   std::string deb_;
+  bool installed_ = false;
   bool user_existed_ = false;
   bool group_existed_ = false;
 };
