@@ -20,13 +20,14 @@
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 18> kTopKeys = {
+constexpr std::array<std::string_view, 19> kTopKeys = {
     "proxy_file",       "metrics_listen",  "interval",
     "jitter",           "timeouts",        "state_dir",
     "credentials_file", "log_level",       "max_concurrent_probes",
     "services",         "targets",         "mtu_probe",
     "health",           "web_config_file", "refuse_basic_auth",
-    "history",          "capture",         "metrics_allowed_hosts"};
+    "history",          "capture",         "metrics_allowed_hosts",
+    "metrics"};
 constexpr std::array<std::string_view, 3> kHistoryKeys = {"max_age", "failure_max_age",
                                                           "max_size_mib"};
 // Retention beyond ten years is a typo; less than an hour would delete what the page shows.
@@ -34,6 +35,7 @@ constexpr Millis kMinHistoryAge{3'600'000};
 constexpr Millis kMaxHistoryAge{3650LL * 86'400'000};
 constexpr std::array<std::string_view, 4> kCaptureKeys = {"enabled", "max_files", "max_size_mib",
                                                           "max_age"};
+constexpr std::array<std::string_view, 2> kMetricsKeys = {"series", "histograms"};
 constexpr std::array<std::string_view, 10> kHealthKeys = {
     "window_probes",    "window_duration",   "min_samples",      "failing_after",
     "recover_after",    "degraded_percent",  "persistent_after", "overload_percent",
@@ -150,6 +152,22 @@ MaybeError read_capture(const YamlMap& parent, CaptureConfig& c) {
   return read_key(*map, "max_age", c.max_age, age);
 }
 
+Result<SeriesSet> to_series_set(const YAML::Node& node) {
+  if (node.IsScalar()) {
+    if (auto set = series_set_from(node.Scalar())) return *set;
+  }
+  return error_text("expected lean or full, got " + describe_node(node));
+}
+
+MaybeError read_metrics(const YamlMap& parent, MetricOptions& m) {
+  const YAML::Node* node = parent.find("metrics");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("metrics"), kMetricsKeys);
+  if (!map) return map.error();
+  if (auto error = read_key(*map, "series", m.series, to_series_set)) return error;
+  return read_key(*map, "histograms", m.histograms, to_bool);
+}
+
 MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
@@ -180,6 +198,7 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_health(map, config.health)) return error;
   if (auto error = read_history(map, config.history)) return error;
   if (auto error = read_capture(map, config.capture)) return error;
+  if (auto error = read_metrics(map, config.metrics)) return error;
   return read_mtu_probe(map, config.mtu_probe);
 }
 

@@ -63,6 +63,11 @@
 //     max_files: 20                       # pcap files kept in state_dir/captures (1-10000)
 //     max_size_mib: 50                    # their total size (1-1048576)
 //     max_age: 7d                         # none older than this (1h-3650d)
+//   metrics:                              # per-target series (docs/metrics.md, "Series sets")
+//     series: lean                        # lean (at most 40 a target) | full (every outcome
+//                                         #   counter at 0, stalls by phase, throughput)
+//     histograms: false                   # true: a latency histogram per phase, its buckets
+//                                         #   ending at the phase's deadline
 #pragma once
 
 #include <cstdint>
@@ -74,6 +79,7 @@
 #include <boost/system/result.hpp>
 
 #include "common/health.h"
+#include "common/metric_options.h"
 #include "common/probe_spec.h"
 #include "common/service.h"
 #include "config/config_error.h"
@@ -185,6 +191,7 @@ struct DaemonConfig {
   HealthSettings health;
   HistoryConfig history;
   CaptureConfig capture;
+  MetricOptions metrics;
   friend bool operator==(const DaemonConfig&, const DaemonConfig&) = default;
 };
 

@@ -61,6 +61,7 @@ Result<void> Daemon::start() {
   if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
     return bound;
   registry_.set_settings(config_.config().health);
+  metrics_.set_options(config_.config().metrics);
   const config::HistoryConfig& history = config_.config().history;
   persistence_.restore(config_.config().state_dir,
                        RetentionSettings{.max_age = history.max_age,
@@ -144,6 +145,7 @@ void Daemon::reload_yaml() {
   status_.allow_hosts(config_.config().metrics_allowed_hosts);
   set_log_level(config_.config().log_level);
   registry_.set_settings(config_.config().health);
+  metrics_.set_options(config_.config().metrics);
   // SIGHUP re-reads the proxy file too: a change the watch could not see (its directory did not
   // exist when the watch was set) is picked up, and a watch that could not be set is tried again.
   if (proxy_file_moved || !watching_) watch_proxy_file();
@@ -234,6 +236,7 @@ void Daemon::record_probe(const config::PlannedTarget& t, const ProbeResult& r,
   std::string proxy = plan_.proxy_label();
   metrics_.set_probe_interval(proxy, t.name, t.interval);
   metrics_.set_target_info(proxy, t.name, to_string(t.service), t.spec.target_text());
+  metrics_.set_phase_timeouts(proxy, t.name, t.spec.timeouts);
   const PairKey key{proxy, t.name};
   std::string outcome(to_string(r.outcome));
   // A failure's capture is written before its events, so both carry CAPTURE_FILE; a passing

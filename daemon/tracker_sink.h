@@ -20,8 +20,7 @@ namespace proxywatch {
 class TrackerSink {
  public:
   // Shows `registry`'s pairs; registers the tracker's metric families on `metrics`' registry.
-  TrackerSink(PairRegistry& registry, Metrics& metrics)
-      : registry_(registry), metrics_(metrics.registry()) {}
+  TrackerSink(PairRegistry& registry, Metrics& metrics) : registry_(registry), metrics_(metrics) {}
 
   // Feeds a finished probe of `target` through `proxy` (finished at `now`) to the registry;
   // logs and exports what changed, and returns it (for the history). `expect_issuer`: the

@@ -2,10 +2,11 @@
 // recording rules against a real Prometheus scraping a running daemon. Grafana is not packaged
 // for Debian, so the dashboard is proven the way Grafana would use it: every template variable's
 // query, filled in from the ones before it, lists the appliance's values, and every expression of
-// every panel (each heatmap once per phase, as the panel repeats) and every annotation, with the
-// variables filled in, returns data without error. The appliance probes a healthy origin, a
-// destination its squid denies (acl_block) and a negative probe, and reloads its configuration
-// once (the annotation), so every panel has something to show. Loopback only.
+// every panel (each phase panel once per phase, as the panel repeats) and every annotation, with
+// the variables filled in, returns data without error. The appliance probes a healthy origin, a
+// destination its squid denies (acl_block), a negative probe and a download that stalls, and
+// reloads its configuration once (the annotation), so every panel has something to show, on the
+// daemon's default (lean) series. Loopback only.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -66,7 +67,11 @@ class DashboardTest : public ::testing::Test {
             "  - {name: origin, host: origin.test, port: " + port +
             ", ca_file: " + testing::shared_pki().ca.cert_file.string() + ", request: HEAD /}\n" +
             "  - {name: blocked, host: blocked.test, port: " + port + "}\n" +
-            "  - {name: acl-check, host: blocked.test, port: " + port + ", expect: denied}\n"});
+            "  - {name: acl-check, host: blocked.test, port: " + port + ", expect: denied}\n" +
+            // Half its body, then silence: http_stalled, for the stall panel.
+            "  - {name: stalling, host: origin.test, port: " + port +
+            ", ca_file: " + testing::shared_pki().ca.cert_file.string() +
+            ", request: GET /silent/2000, timeouts: {transfer: 2s, stall: 300ms}}\n"});
     ASSERT_EQ(appliance_->deny({"blocked.test"}), "");
     ASSERT_TRUE(appliance_->start_daemon()) << appliance_->daemon_log();
     const std::string shipped = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
@@ -141,7 +146,7 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
       EXPECT_EQ(listed, std::set<std::string>{"custom"});
       values["$service"] = ".*";
     } else if (name == "target") {
-      EXPECT_EQ(listed, (std::set<std::string>{"acl-check", "blocked", "origin"}));
+      EXPECT_EQ(listed, (std::set<std::string>{"acl-check", "blocked", "origin", "stalling"}));
       values["$target"] = ".*";
     } else if (name == "phase") {
       phases.assign(listed.begin(), listed.end());

@@ -188,7 +188,10 @@ class SoakTest : public ::testing::Test {
                         "\nweb_config_file: " + (dir_.path() / "web.yml").string() +
                         "\ntimeouts: {proxy_connect: 300ms, tls_handshake: 500ms, "
                         "http_first_byte: 500ms, transfer: 1s, stall: 200ms}\n"
-                        "mtu_probe: {enabled: false}\nmax_concurrent_probes: 64\ntargets:\n" +
+                        "mtu_probe: {enabled: false}\nmax_concurrent_probes: 64\n"
+                        // The largest set: every series code path runs, and stalls_total is there
+                        // to be added up against the stall outcomes.
+                        "metrics: {series: full, histograms: true}\ntargets:\n" +
                         targets);
   }
 

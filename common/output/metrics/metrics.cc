@@ -1,14 +1,12 @@
-// Metrics: the catalogue's families (metric_families.h), the process-wide series (proxy,
-// config, build info), the map of per-(proxy, target) series (target_series.h) and the text
-// exposition.
+// Metrics: the process-wide series (proxy, config, build info: metric_families.h), the table
+// of per-(proxy, target) rows (target_series.h) and the text exposition, piece by piece.
 #include "common/output/metrics/metrics.h"
 
-#include <iterator>
+#include <algorithm>
 #include <stdexcept>
 
-#include <prometheus/text_serializer.h>
-
 #include "common/output/metrics/metric_families.h"
+#include "common/output/metrics/pair_table.h"
 #include "common/output/metrics/process_metrics.h"
 #include "common/output/metrics/target_series.h"
 
@@ -22,37 +20,51 @@ struct Metrics::ConfigSeries {
   pm::Gauge* warnings = nullptr;
 };
 
-Metrics::Metrics() : families_(std::make_unique<Families>(registry_)) {
+Metrics::Metrics()
+    : families_(std::make_unique<Families>(registry_)),
+      targets_(std::make_unique<PairTable<TargetSeries>>()) {
   families_->build_info.Add({{"version", PROXYWATCH_VERSION}, {"revision", PROXYWATCH_REVISION}})
       .Set(1);
 }
 
 Metrics::~Metrics() = default;
 
+template <class F>
+void Metrics::update_pair(const std::string& proxy, const std::string& target, F f) {
+  const std::string label = proxy_label(proxy);
+  targets_->update(
+      {label, target}, [&] { return TargetSeries(options_); }, f);
+}
+
 void Metrics::record_probe(const std::string& proxy, const std::string& target,
                            const ProbeResult& result) {
-  series_for(proxy, target).record(result);
+  update_pair(proxy, target, [&](TargetSeries& s) { s.record(result); });
+}
+
+void Metrics::set_options(const MetricOptions& options) {
+  if (options == options_) return;
+  options_ = options;
+  // Every pair comes back in the new set with its next probe.
+  targets_->clear();
+}
+
+void Metrics::set_phase_timeouts(const std::string& proxy, const std::string& target,
+                                 const PhaseTimeouts& timeouts) {
+  update_pair(proxy, target, [&](TargetSeries& s) { s.set_timeouts(timeouts); });
 }
 
 void Metrics::set_probe_interval(const std::string& proxy, const std::string& target,
                                  std::chrono::duration<double> interval) {
-  TargetSeries& series = series_for(proxy, target);
-  if (!series.interval) series.interval = &families_->interval.Add(series.labels);
-  series.interval->Set(interval.count());
+  update_pair(proxy, target, [&](TargetSeries& s) { s.interval = interval.count(); });
 }
 
 void Metrics::set_target_info(const std::string& proxy, const std::string& target,
                               std::string_view service, std::string_view destination) {
-  TargetSeries& series = series_for(proxy, target);
-  std::string key = std::string(service) + '\n' + std::string(destination);
-  if (series.target_info && series.target_info_key == key) return;
-  remove_series(families_->target_info, series.target_info);
-  pm::Labels labels = series.labels;
-  labels["service"] = std::string(service);
-  labels["destination"] = std::string(destination);
-  series.target_info = &families_->target_info.Add(labels);
-  series.target_info->Set(1);
-  series.target_info_key = std::move(key);
+  update_pair(proxy, target, [&](TargetSeries& s) {
+    if (s.target_info && s.target_info->first == service && s.target_info->second == destination)
+      return;
+    s.target_info.emplace(std::string(service), std::string(destination));
+  });
 }
 
 void Metrics::set_proxy(std::optional<std::string> proxy) {
@@ -85,38 +97,43 @@ void Metrics::set_config_valid(std::string_view file, bool valid) {
 }
 
 void Metrics::forget_target(const std::string& proxy, const std::string& target) {
-  if (auto it = targets_.find(KeyLess::View{proxy, target}); it != targets_.end()) erase_target(it);
+  const std::string label = proxy_label(proxy);
+  targets_->erase({label, target});
 }
 
 void Metrics::forget_proxy(const std::string& proxy) {
-  // Keys sort by proxy first, so one proxy's targets are adjacent.
-  auto first = targets_.lower_bound(KeyLess::View{proxy, std::string_view()});
-  auto last = first;
-  while (last != targets_.end() && last->first.first == proxy) ++last;
-  // One ordered pass per family instead of each pair's series one by one (quadratic).
-  families_->remove_pair_series({{"proxy", proxy_label(proxy)}});
-  targets_.erase(first, last);
+  targets_->erase_proxy(proxy_label(proxy));
 }
 
-std::string Metrics::serialize(std::vector<pm::MetricFamily> extra) const {
-  std::vector<pm::MetricFamily> families = registry_.Collect();
-  std::vector<pm::MetricFamily> process = collect_process_metrics();
-  families.insert(families.end(), std::make_move_iterator(process.begin()),
-                  std::make_move_iterator(process.end()));
-  families.insert(families.end(), std::make_move_iterator(extra.begin()),
-                  std::make_move_iterator(extra.end()));
-  families.push_back(collect_local_error_metrics());
-  return pm::TextSerializer().Serialize(families);
+void Metrics::add_source(const PairSeriesSource* source) {
+  std::lock_guard lock(sources_mutex_);
+  sources_.push_back(source);
 }
 
-Metrics::TargetSeries& Metrics::series_for(const std::string& proxy, const std::string& target) {
-  auto it = targets_.find(KeyLess::View{proxy, target});
-  if (it == targets_.end()) {
-    pm::Labels labels = pair_labels(proxy, target);
-    auto series = std::make_unique<TargetSeries>(*families_, std::move(labels));
-    it = targets_.emplace(std::pair{proxy, target}, std::move(series)).first;
+void Metrics::remove_source(const PairSeriesSource* source) {
+  std::lock_guard lock(sources_mutex_);
+  std::erase(sources_, source);
+}
+
+void Metrics::write(const ExpositionSink& sink, const std::vector<pm::MetricFamily>& extra) const {
+  ExpositionWriter writer(sink);
+  targets_->expose(writer, TargetSeries::families(),
+                   [](std::size_t family, const SeriesKey& key, const TargetSeries& row,
+                      std::vector<pm::ClientMetric>& out) { row.emit(family, key, out); });
+  {
+    std::lock_guard lock(sources_mutex_);
+    for (const PairSeriesSource* source : sources_) source->expose(writer);
   }
-  return *it->second;
+  writer.families(registry_.Collect());
+  writer.families(collect_process_metrics());
+  writer.families(extra);
+  writer.families({collect_local_error_metrics()});
+}
+
+std::string Metrics::serialize(const std::vector<pm::MetricFamily>& extra) const {
+  std::string text;
+  write([&](std::string_view piece) { text.append(piece); }, extra);
+  return text;
 }
 
 Metrics::ConfigSeries& Metrics::config_series(std::string_view file) {
@@ -136,11 +153,6 @@ Metrics::ConfigSeries& Metrics::config_series(std::string_view file) {
                      &families_->config_reloads.Add(with(labels, "result", "rejected"))});
   }
   return *config_[index];
-}
-
-void Metrics::erase_target(TargetMap::iterator it) {
-  it->second->remove_all_series();
-  targets_.erase(it);
 }
 
 }  // namespace proxywatch

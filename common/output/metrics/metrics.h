@@ -1,12 +1,13 @@
-// Metrics: the Prometheus view of the daemon. It owns a prometheus-cpp Registry, turns each
-// ProbeResult into the proxywatch_probe_* series of its (proxy, target), keeps the process-wide
-// series (proxy, config, build info) and renders the text exposition format for the HTTP
-// listener. The catalogue is documented in docs/metrics.md; names and labels are public
-// interface (dashboards and alert rules use them): add to them, never rename.
+// Metrics: the Prometheus view of the daemon. It turns each ProbeResult into the
+// proxywatch_probe_* series of its (proxy, target) — rows of plain values (pair_table.h), not
+// prometheus-cpp objects, so a target costs a few hundred bytes — keeps the process-wide series
+// (proxy, config, build info) on a prometheus-cpp Registry, and writes the text exposition
+// format for the HTTP listener, a chunk of pairs at a time. The catalogue is documented in
+// docs/metrics.md; names and labels are public interface (dashboards and alert rules use them):
+// add to them, never rename.
 //
-// Thread-safety: not thread-safe, but for serialize(). Every other member is meant to be called
-// from the daemon's io_context thread (the prometheus-cpp registry locks internally, our series
-// cache does not); serialize() runs on the listener's thread.
+// Thread-safety: serialize() and write() run on the listener's thread while every other member
+// is called from the daemon's io_context thread: the rows and the registry lock internally.
 #pragma once
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,7 +24,10 @@
 
 #include <prometheus/registry.h>
 
+#include "common/metric_options.h"
+#include "common/output/metrics/exposition.h"
 #include "common/probe_result.h"
+#include "common/probe_spec.h"
 
 namespace proxywatch {
 
@@ -32,6 +37,19 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 // The `file` label values record_config_load and set_config_valid accept.
 inline constexpr std::string_view kConfigFileProxy = "proxy";
 inline constexpr std::string_view kConfigFileYaml = "yaml";
+
+template <class Row>
+class PairTable;
+
+// Per-(proxy, target) series kept elsewhere (the tracker's, tracker_metrics.h), written by
+// Metrics after its own: expose() must be safe from the listener's thread.
+class PairSeriesSource {
+ public:
+  virtual void expose(ExpositionWriter& writer) const = 0;
+
+ protected:
+  ~PairSeriesSource() = default;
+};
 
 class Metrics {
  public:
@@ -44,6 +62,14 @@ class Metrics {
   // Updates every per-probe series of (proxy, target) from one finished probe. `proxy` is
   // "host:port" or "none"; anything up to an '@' is dropped so credentials never become a label.
   void record_probe(const std::string& proxy, const std::string& target, const ProbeResult& result);
+
+  // Selects the per-target series (metric_options.h). A change removes every pair's series:
+  // each comes back in the new set with the pair's next probe.
+  void set_options(const MetricOptions& options);
+
+  // The pair's phase deadlines, where its latency histograms' buckets end (histograms: true).
+  void set_phase_timeouts(const std::string& proxy, const std::string& target,
+                          const PhaseTimeouts& timeouts);
 
   // Sets proxywatch_probe_interval_seconds of (proxy, target): how often the pair is probed,
   // which the alert on stuck probing compares with
@@ -75,46 +101,43 @@ class Metrics {
   // in time linear in the series (10,000 pairs: docs/benchmarks.md).
   void forget_proxy(const std::string& proxy);
 
-  // The whole registry, the process metrics (process_metrics.h) and `extra` (families kept
-  // elsewhere, e.g. the listener's) in the text exposition format (see kMetricsContentType).
-  // Safe from any thread: it reads only the registry, which prometheus-cpp locks.
-  std::string serialize(std::vector<prometheus::MetricFamily> extra = {}) const;
+  // Writes every series — the pairs', the sources', the registry's, the process metrics
+  // (process_metrics.h) and `extra` (families kept elsewhere, e.g. the listener's) — in the
+  // text exposition format (see kMetricsContentType) to `sink`, piece by piece. Safe from any
+  // thread.
+  void write(const ExpositionSink& sink,
+             const std::vector<prometheus::MetricFamily>& extra = {}) const;
+  // write() into one string.
+  std::string serialize(const std::vector<prometheus::MetricFamily>& extra = {}) const;
 
-  // The registry, for sinks that register families of their own (health, diagnoses).
+  // The registry, for sinks that register process-wide families of their own.
   prometheus::Registry& registry() { return registry_; }
+  // Adds per-pair series kept elsewhere to what write() writes; `source` must stay alive until
+  // it is removed.
+  void add_source(const PairSeriesSource* source);
+  void remove_source(const PairSeriesSource* source);
 
  private:
   struct Families;
   struct TargetSeries;
   struct ConfigSeries;
-  // Orders (proxy, target) keys and lets string_view pairs look them up without copies.
-  struct KeyLess {
-    using is_transparent = void;
-    using View = std::pair<std::string_view, std::string_view>;
-    static View view(const std::pair<std::string, std::string>& key) {
-      return {key.first, key.second};
-    }
-    static View view(const View& key) { return key; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const {
-      return view(a) < view(b);
-    }
-  };
-  using TargetMap =
-      std::map<std::pair<std::string, std::string>, std::unique_ptr<TargetSeries>, KeyLess>;
 
-  TargetSeries& series_for(const std::string& proxy, const std::string& target);
+  // Runs f(row) on the pair's row, made in the current series set when absent.
+  template <class F>
+  void update_pair(const std::string& proxy, const std::string& target, F f);
   ConfigSeries& config_series(std::string_view file);
-  void erase_target(TargetMap::iterator it);
 
   // Declared first: the cached series below point into it.
   prometheus::Registry registry_;
   std::unique_ptr<Families> families_;
-  TargetMap targets_;
+  std::unique_ptr<PairTable<TargetSeries>> targets_;
+  MetricOptions options_;
   std::array<std::unique_ptr<ConfigSeries>, 2> config_;  // indexed "proxy", "yaml"
   prometheus::Gauge* proxy_configured_ = nullptr;
   prometheus::Gauge* proxy_info_ = nullptr;
   std::string proxy_info_label_;
+  mutable std::mutex sources_mutex_;
+  std::vector<const PairSeriesSource*> sources_;
 };
 
 }  // namespace proxywatch

@@ -1,70 +1,111 @@
-// The per-(proxy, target) series of Metrics (metrics.h): every proxywatch_probe_* series of one
-// pair, cached as pointers so a probe's update is pointer look-ups (no label maps built after
-// the first probe). Internal to the metrics room; target_series.cc fills them from a
-// ProbeResult.
+// The per-(proxy, target) series of Metrics (metrics.h) as one row of plain values (PairTable,
+// pair_table.h): what a ProbeResult sets, counts and replaces, and how the row becomes the
+// proxywatch_probe_* families of the catalogue (docs/metrics.md). Which series a row has
+// follows the series set (metric_options.h). Internal to the metrics room.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <vector>
+
+#include <prometheus/client_metric.h>
 
 #include "common/auth_scheme.h"
-#include "common/output/metrics/metric_families.h"
+#include "common/metric_options.h"
+#include "common/output/metrics/exposition.h"
+#include "common/output/metrics/metrics.h"
+#include "common/output/metrics/pair_table.h"
+#include "common/probe_spec.h"
 
 namespace proxywatch {
 
 // One slot per phase, plus one for "no phase" (an ok probe, or a failure without one).
 inline constexpr std::size_t kPhaseSlots = kAllPhases.size() + 1;
 
+// A latency histogram of one phase (metrics: histograms: true): counts per bucket, the last
+// bucket the phase's deadline, +Inf beyond.
+struct LatencyHistogram {
+  std::vector<double> bounds;
+  std::vector<std::uint64_t> counts;  // one per bound, and +Inf
+  double sum = 0;
+  std::uint64_t count = 0;
+
+  void observe(double value);
+};
+
+// A set of up to 32 slots (outcomes, phases, schemes) whose series exist.
+class SlotSet {
+ public:
+  bool has(std::size_t slot) const { return (bits_ >> slot) & 1U; }
+  void add(std::size_t slot) { bits_ |= std::uint32_t{1} << slot; }
+
+ private:
+  std::uint32_t bits_ = 0;
+};
+
 // Every series of one (proxy, target). Series every probe sets, and counters whose first
-// increment must be visible to increase(), are created up front; the rest on first use.
+// increment must be visible to increase(), exist from the row's creation; the rest from first
+// use (their SlotSet, or an optional).
 struct Metrics::TargetSeries {
-  // Creates the series every probe sets, labelled `base` ({proxy, target}), in `f`.
-  TargetSeries(Families& f, pm::Labels base);
+  explicit TargetSeries(const MetricOptions& options);
+  TargetSeries(TargetSeries&&) noexcept = default;
+  TargetSeries& operator=(TargetSeries&&) noexcept = default;
+
   // Updates every series from one finished probe.
   void record(const ProbeResult& result);
-  // success, duration, probes_total{outcome}, last_outcome_info, stalls and resets.
-  void record_outcome(const ProbeResult& result);
-  // Moves last_outcome_info to the probe's outcome and failing phase.
-  void record_last_outcome(const ProbeResult& result);
-  // Counts each scheme a 407 offered once per probe, and how the authentication ended.
-  void record_auth(const ProbeResult& result);
-  // The TCP_INFO series (created by the first probe that connected).
-  void record_tcp(const TcpInfo& tcp);
-  // The TLS series (created by the first handshake seen).
-  void record_tls(const TlsInfo& tls);
-  // Removes every series of the pair from its family.
-  void remove_all_series();
+  // Sets the deadlines the histograms' buckets end at; a change starts the histograms afresh.
+  void set_timeouts(const PhaseTimeouts& t);
 
-  Families& families;
-  const pm::Labels labels;  // {proxy, target}
-  pm::Gauge* success;
-  pm::Gauge* duration;
-  pm::Gauge* connect_status;
-  pm::Gauge* http_status;
-  pm::Gauge* body_bytes;
-  pm::Gauge* throughput;
-  pm::Counter* retransmits;
-  pm::Gauge* last_completed;
-  pm::Gauge* interval = nullptr;
-  pm::Gauge* target_info = nullptr;
-  std::string target_info_key;  // service and destination of target_info's labels
-  std::array<pm::Counter*, kAllOutcomes.size()> probes{};
-  std::array<pm::Histogram*, kAllPhases.size()> phase_duration{};
-  std::array<pm::Counter*, kPhaseSlots> stalls{};
-  std::array<pm::Counter*, kPhaseSlots> resets{};
-  std::array<pm::Counter*, kAllChallengeSchemes.size()> auth_challenges{};
-  std::array<pm::Counter*, kAllAuthResults.size()> auth_results{};
-  pm::Gauge* tcp_rtt = nullptr;
-  pm::Gauge* mss_send = nullptr;
-  pm::Gauge* mss_receive = nullptr;
-  pm::Gauge* pmtu = nullptr;
-  pm::Gauge* cert_not_after = nullptr;
-  pm::Gauge* last_outcome = nullptr;
-  Outcome last_outcome_value = Outcome::kOk;
+  // The families of a row, in catalogue order, and the series of family number `family` of the
+  // pair `key` (labels proxy, target and the family's own) appended to `out`.
+  static std::span<const FamilyHead> families();
+  void emit(std::size_t family, const SeriesKey& key,
+            std::vector<prometheus::ClientMetric>& out) const;
+
+  MetricOptions options;
+  PhaseTimeouts timeouts;
+  double success = 0;
+  double duration = 0;
+  double connect_status = 0;
+  double http_status = 0;
+  double body_bytes = 0;
+  double throughput = 0;  // SeriesSet::kFull only
+  double retransmits = 0;
+  double last_completed = 0;
+  std::optional<double> interval;
+  std::array<double, kAllOutcomes.size()> probes{};
+  SlotSet outcomes;
+  std::optional<Outcome> last_outcome;
   std::size_t last_phase_slot = 0;
-  pm::Gauge* tls_info = nullptr;
+  std::array<double, kAllPhases.size()> phase_duration{};
+  SlotSet phases;  // reached at least once: their gauge, and their resets
+  std::array<double, kPhaseSlots> stalls{};
+  SlotSet stall_slots;  // SeriesSet::kFull only
+  std::array<double, kPhaseSlots> resets{};
+  SlotSet reset_slots;
+  std::array<double, kAllChallengeSchemes.size()> auth_challenges{};
+  SlotSet challenge_slots;
+  std::array<double, kAllAuthResults.size()> auth_results{};
+  SlotSet auth_result_slots;
+  bool tcp = false;  // TCP_INFO seen
+  double tcp_rtt = 0, mss_send = 0, mss_receive = 0, pmtu = 0;
+  std::optional<double> cert_not_after;
+  bool tls = false;  // a handshake seen
   std::string tls_version, tls_cipher, tls_issuer;
+  std::optional<std::pair<std::string, std::string>> target_info;            // service, destination
+  std::unique_ptr<std::array<LatencyHistogram, kAllPhases.size()>> latency;  // histograms only
+
+ private:
+  void record_outcome(const ProbeResult& result);
+  void record_phases(const ProbeResult& result);
+  void record_auth(const ProbeResult& result);
+  void record_tcp(const TcpInfo& tcp);
+  void record_tls(const TlsInfo& tls);
 };
 
 }  // namespace proxywatch

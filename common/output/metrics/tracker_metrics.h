@@ -1,24 +1,26 @@
 // The Prometheus view of the Tracker: each pair's health state, window ratios, consecutive
-// failures, active diagnoses and last MTU verdict, registered on the Metrics registry
-// (docs/metrics.md has the catalogue). Not thread-safe: the daemon's io_context thread only.
+// failures, active diagnoses and last MTU verdict (docs/metrics.md has the catalogue), one row of
+// plain values per pair (pair_table.h) that Metrics writes with its own series. Updated from the
+// daemon's io_context thread; written out from the listener's.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
 #include "common/history/pair_history.h"
+#include "common/output/metrics/metrics.h"
+#include "common/output/metrics/pair_table.h"
 
 namespace proxywatch {
 
-class TrackerMetrics {
+class TrackerMetrics final : public PairSeriesSource {
  public:
-  // Registers the families on `registry`, which must outlive this object.
-  explicit TrackerMetrics(prometheus::Registry& registry);
+  // Adds its series to what `metrics` writes; `metrics` must outlive this object.
+  explicit TrackerMetrics(Metrics& metrics);
+  ~TrackerMetrics();
   TrackerMetrics(const TrackerMetrics&) = delete;
   TrackerMetrics& operator=(const TrackerMetrics&) = delete;
 
@@ -30,19 +32,27 @@ class TrackerMetrics {
 
   // Removes every series of (proxy, target).
   void forget(const std::string& proxy, const std::string& target);
-  // forget() for each of `pairs` ({proxy, target}), in one ordered pass per family: one by one,
-  // thousands of pairs take minutes (prometheus-cpp's Remove, metric_families.h).
+  // forget() for each of `pairs` ({proxy, target}).
   void forget_pairs(const std::vector<std::pair<std::string, std::string>>& pairs);
 
+  void expose(ExpositionWriter& writer) const override;
+
  private:
-  prometheus::Family<prometheus::Gauge>& health_;
-  prometheus::Family<prometheus::Gauge>& window_probes_;
-  prometheus::Family<prometheus::Gauge>& success_ratio_;
-  prometheus::Family<prometheus::Gauge>& stall_ratio_;
-  prometheus::Family<prometheus::Gauge>& reset_ratio_;
-  prometheus::Family<prometheus::Gauge>& consecutive_failures_;
-  prometheus::Family<prometheus::Gauge>& diagnosis_;
-  prometheus::Family<prometheus::Gauge>& mtu_verdict_;
+  struct Row {
+    HealthState health = HealthState::kUnknown;
+    double window_probes = 0;
+    double success_ratio = 0;
+    double stall_ratio = 0;
+    double reset_ratio = 0;
+    double consecutive_failures = 0;
+    std::uint32_t diagnoses = 0;  // bit i: kAllDiagnoses[i] is active
+    std::optional<MtuVerdict> mtu;
+  };
+  void emit(std::size_t family, const SeriesKey& key, const Row& row,
+            std::vector<prometheus::ClientMetric>& out) const;
+
+  Metrics& metrics_;
+  PairTable<Row> rows_;
 };
 
 }  // namespace proxywatch

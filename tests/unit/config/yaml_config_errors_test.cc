@@ -272,5 +272,20 @@ TEST(YamlConfigErrorsTest, CaptureIsOffByDefaultAndItsBoundsAreChecked) {
   expect_error("capture: {dir: /tmp}\n", 1, 11, "capture.dir", "unknown key");
 }
 
+TEST(YamlConfigErrorsTest, MetricsAreLeanWithoutHistogramsByDefaultAndTheSetIsNamed) {
+  EXPECT_EQ(parse_ok("").metrics, MetricOptions{});
+  EXPECT_EQ(MetricOptions{}.series, SeriesSet::kLean);
+  EXPECT_FALSE(MetricOptions{}.histograms);
+  DaemonConfig config = parse_ok("metrics: {series: full, histograms: true}\n");
+  EXPECT_EQ(config.metrics.series, SeriesSet::kFull);
+  EXPECT_TRUE(config.metrics.histograms);
+  EXPECT_EQ(parse_ok("metrics: {series: lean}\n").metrics, MetricOptions{});
+  expect_error("metrics: {series: all}\n", 1, 19, "metrics.series", "expected lean or full");
+  expect_error("metrics: {series: Full}\n", 1, 19, "metrics.series", "expected lean or full");
+  expect_error("metrics: {histograms: yes}\n", 1, 23, "metrics.histograms", "");
+  expect_error("metrics: {buckets: [1]}\n", 1, 11, "metrics.buckets", "unknown key");
+  expect_error("metrics: lean\n", 1, 10, "metrics", "");
+}
+
 }  // namespace
 }  // namespace proxywatch::config

@@ -67,7 +67,7 @@ TEST(MetricsForgetTest, ForgettingManyPairsTakesAboutAsLongAsMakingThem) {
 // pairs named. (Its time is measured on the daemon: docs/benchmarks.md.)
 TEST(MetricsForgetTest, TrackerForgetPairsRemovesThosePairsOnly) {
   Metrics m;
-  TrackerMetrics tracker(m.registry());
+  TrackerMetrics tracker(m);
   PairHistory history;
   history.health = HealthState::kFailing;
   history.active[Diagnosis::kProxyUnreachable] = {};

@@ -103,7 +103,7 @@ TEST(MetricsTest, CredentialsNeverBecomeLabels) {
 // The tracker's series use the same proxy label as the probe series, so the two join.
 TEST(TrackerMetricsTest, ProxyLabelIsTheProbeSeriesOne) {
   Metrics m;
-  TrackerMetrics tracker(m.registry());
+  TrackerMetrics tracker(m);
   m.record_probe("user:s3cret@10.10.10.1:80", kTarget, ok_result());
   PairHistory history;
   history.health = HealthState::kHealthy;

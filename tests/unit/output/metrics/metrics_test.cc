@@ -1,6 +1,7 @@
 // Metrics, the per-probe series: synthetic ProbeResults in, Prometheus text exposition out.
-// What one probe sets, counts and replaces: gauges, phase histograms, outcomes, stalls, resets,
-// authentication, TCP and TLS. The process-wide series are metrics_process_test.cc.
+// What one probe sets, counts and replaces: gauges, outcomes, resets, authentication, TCP and
+// TLS. What each series set adds (phases, outcome counters, stalls, histograms) is
+// metrics_series_set_test.cc; the process-wide series are metrics_process_test.cc.
 #include "common/output/metrics/metrics.h"
 
 #include <chrono>
@@ -24,7 +25,6 @@ TEST(MetricsTest, SuccessfulProbeSetsLastProbeGauges) {
   EXPECT_EQ(value_of(text, series("proxywatch_probe_connect_status_code")), 200);
   EXPECT_EQ(value_of(text, series("proxywatch_probe_http_status_code")), 302);
   EXPECT_EQ(value_of(text, series("proxywatch_probe_body_bytes")), 1234);
-  EXPECT_EQ(value_of(text, series("proxywatch_probe_throughput_bytes_per_second")), 5000);
 }
 
 TEST(MetricsTest, FailedProbeClearsSuccessAndStatusCodes) {
@@ -35,41 +35,6 @@ TEST(MetricsTest, FailedProbeClearsSuccessAndStatusCodes) {
   EXPECT_EQ(value_of(text, series("proxywatch_probe_success")), 0);
   EXPECT_EQ(value_of(text, series("proxywatch_probe_connect_status_code")), 0);
   EXPECT_EQ(value_of(text, series("proxywatch_probe_duration_seconds")), 4.5);
-}
-
-TEST(MetricsTest, PhaseHistogramObservesCompletedPhasesButNotTheFailingOne) {
-  Metrics m;
-  m.record_probe(kProxy, kTarget, ok_result());
-  m.record_probe(kProxy, kTarget, failed_result(Outcome::kTlsStalled, Phase::kTlsHandshake));
-  const std::string text = m.serialize();
-  const std::string name = "proxywatch_probe_phase_duration_seconds";
-  // tcp_connect completed in both probes: 3 ms and 1 ms.
-  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"tcp_connect\"")), 2);
-  EXPECT_EQ(value_of(text, bucket("tcp_connect", "0.001")), 1);
-  EXPECT_EQ(value_of(text, bucket("tcp_connect", "0.0025")), 1);
-  EXPECT_EQ(value_of(text, bucket("tcp_connect", "0.005")), 2);
-  EXPECT_EQ(value_of(text, bucket("tcp_connect", "+Inf")), 2);
-  // tls_handshake: the ok probe's 0.2 s only; the stalled one's 4 s until its deadline is not a
-  // latency and stays out.
-  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"tls_handshake\"")), 1);
-  EXPECT_DOUBLE_EQ(*value_of(text, series(name + "_sum", "phase=\"tls_handshake\"")), 0.2);
-  EXPECT_EQ(value_of(text, bucket("tls_handshake", "0.25")), 1);
-  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"proxy_connect\"")), 1);
-  // Phases that never ran have no series.
-  EXPECT_EQ(lines_with(text, "phase=\"dns\""), 2);  // only stalls_total and resets_total
-  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"dns\"")), std::nullopt);
-  EXPECT_EQ(value_of(text, series(name + "_count", "phase=\"transfer\"")), std::nullopt);
-}
-
-TEST(MetricsTest, PhaseBucketsReachTheLongestDeadline) {
-  Metrics m;
-  ProbeResult slow = ok_result();
-  slow.phases[static_cast<size_t>(Phase::kTransfer)] = Seconds(45.0);  // transfer deadline: 60 s
-  m.record_probe(kProxy, kTarget, slow);
-  const std::string text = m.serialize();
-  EXPECT_EQ(value_of(text, bucket("transfer", "30")), 0);
-  EXPECT_EQ(value_of(text, bucket("transfer", "60")), 1);
-  EXPECT_EQ(value_of(text, bucket("transfer", "+Inf")), 1);
 }
 
 TEST(MetricsTest, LastCompletedTimestampAndIntervalPerPair) {
@@ -88,20 +53,6 @@ TEST(MetricsTest, LastCompletedTimestampAndIntervalPerPair) {
   EXPECT_EQ(lines_with(text, "proxywatch_probe_interval_seconds{"), 0);
 }
 
-TEST(MetricsTest, ProbesTotalCountsEachOutcomeFromZero) {
-  Metrics m;
-  m.record_probe(kProxy, kTarget, ok_result());
-  m.record_probe(kProxy, kTarget, ok_result());
-  m.record_probe(kProxy, kTarget, failed_result(Outcome::kProxyDenied, Phase::kProxyConnect));
-  const std::string text = m.serialize();
-  const std::string name = "proxywatch_probes_total";
-  EXPECT_EQ(value_of(text, series(name, "outcome=\"ok\"")), 2);
-  EXPECT_EQ(value_of(text, series(name, "outcome=\"proxy_denied\"")), 1);
-  // Every outcome exists from the first probe on, so increase() sees the first failure.
-  EXPECT_EQ(value_of(text, series(name, "outcome=\"tls_reset\"")), 0);
-  EXPECT_EQ(lines_with(text, name + "{"), static_cast<int>(kAllOutcomes.size()));
-}
-
 TEST(MetricsTest, ChangingOutcomeReplacesTheLastOutcomeSeries) {
   Metrics m;
   const std::string name = "proxywatch_probe_last_outcome_info";
@@ -113,20 +64,6 @@ TEST(MetricsTest, ChangingOutcomeReplacesTheLastOutcomeSeries) {
   EXPECT_EQ(value_of(text, series(name, "outcome=\"http_stalled\",phase=\"transfer\"")), 1);
   EXPECT_EQ(value_of(text, series(name, "outcome=\"ok\",phase=\"none\"")), std::nullopt);
   EXPECT_EQ(lines_with(text, name + "{"), 1);
-}
-
-TEST(MetricsTest, StallsAreCountedByFailingPhase) {
-  Metrics m;
-  m.record_probe(kProxy, kTarget, failed_result(Outcome::kTlsStalled, Phase::kTlsHandshake));
-  m.record_probe(kProxy, kTarget, failed_result(Outcome::kTlsStalled, Phase::kTlsHandshake));
-  m.record_probe(kProxy, kTarget, failed_result(Outcome::kHttpStalled, Phase::kTransfer));
-  // Not a stall: refused is an answer, not silence.
-  m.record_probe(kProxy, kTarget, failed_result(Outcome::kTcpRefused, Phase::kTcpConnect));
-  const std::string text = m.serialize();
-  const std::string name = "proxywatch_stalls_total";
-  EXPECT_EQ(value_of(text, series(name, "phase=\"tls_handshake\"")), 2);
-  EXPECT_EQ(value_of(text, series(name, "phase=\"transfer\"")), 1);
-  EXPECT_EQ(value_of(text, series(name, "phase=\"tcp_connect\"")), 0);
 }
 
 TEST(MetricsTest, ResetsAreCountedByFailingPhaseForFailedProbesOnly) {

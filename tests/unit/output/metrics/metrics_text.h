@@ -36,9 +36,9 @@ inline std::string series(const std::string& metric, const std::string& before =
          (after.empty() ? "" : "," + after) + "}";
 }
 
-// One bucket of proxywatch_probe_phase_duration_seconds (the serializer appends le last).
+// One bucket of proxywatch_probe_phase_latency_seconds (the serializer appends le last).
 inline std::string bucket(const std::string& phase, const std::string& le) {
-  return series("proxywatch_probe_phase_duration_seconds_bucket", "phase=\"" + phase + "\"",
+  return series("proxywatch_probe_phase_latency_seconds_bucket", "phase=\"" + phase + "\"",
                 "le=\"" + le + "\"");
 }
 
