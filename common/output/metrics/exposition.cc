@@ -10,17 +10,54 @@ namespace {
 
 namespace pm = prometheus;
 
-// `text` without its first two lines (the chunk's repeated HELP and TYPE).
-std::string_view without_head(std::string_view text) {
-  for (int line = 0; line < 2; ++line) {
-    const auto end = text.find('\n');
-    if (end == std::string_view::npos) return {};
-    text.remove_prefix(end + 1);
-  }
-  return text;
+pm::MetricFamily family_of(const FamilyHead& head, bool with_help) {
+  pm::MetricFamily family;
+  family.name = head.name;
+  // prometheus-cpp writes no HELP line for an empty help text, only TYPE.
+  if (with_help) family.help = head.help;
+  family.type = head.type;
+  return family;
 }
 
 }  // namespace
+
+void ExpositionWriter::SinkBuffer::put(std::string_view text) {
+  while (skip_ > 0 && !text.empty()) {
+    const auto end = text.find('\n');
+    if (end == std::string_view::npos) return;
+    text.remove_prefix(end + 1);
+    --skip_;
+  }
+  while (!text.empty()) {
+    const std::size_t n = std::min(text.size(), data_.size() - used_);
+    std::copy_n(text.data(), n, data_.data() + used_);
+    used_ += n;
+    text.remove_prefix(n);
+    if (used_ == data_.size()) flush();
+  }
+}
+
+void ExpositionWriter::SinkBuffer::flush() {
+  if (used_ > 0) sink_(std::string_view(data_.data(), used_));
+  used_ = 0;
+}
+
+ExpositionWriter::SinkBuffer::int_type ExpositionWriter::SinkBuffer::overflow(int_type c) {
+  if (!traits_type::eq_int_type(c, traits_type::eof())) {
+    const char ch = traits_type::to_char_type(c);
+    put(std::string_view(&ch, 1));
+  }
+  return traits_type::not_eof(c);
+}
+
+std::streamsize ExpositionWriter::SinkBuffer::xsputn(const char* s, std::streamsize n) {
+  put(std::string_view(s, static_cast<std::size_t>(n)));
+  return n;
+}
+
+void ExpositionWriter::serialize(const std::vector<pm::MetricFamily>& families) {
+  pm::TextSerializer().Serialize(out_, families);
+}
 
 void ExpositionWriter::begin(const FamilyHead& head) {
   head_ = head;
@@ -29,31 +66,22 @@ void ExpositionWriter::begin(const FamilyHead& head) {
 
 void ExpositionWriter::chunk(std::vector<pm::ClientMetric>& metrics) {
   if (metrics.empty()) return;
-  std::vector<pm::MetricFamily> family(1);
-  family[0].name = head_.name;
-  family[0].help = head_.help;
-  family[0].type = head_.type;
+  std::vector<pm::MetricFamily> family(1, family_of(head_, !head_written_));
   family[0].metric = std::move(metrics);
   metrics.clear();
-  const std::string text = pm::TextSerializer().Serialize(family);
-  // Help text is escaped (no newline), so a family's head is exactly two lines.
-  sink_(head_written_ ? without_head(text) : std::string_view(text));
+  // A later chunk's family has no help text, so its head is its TYPE line alone.
+  if (head_written_) buffer_.skip_lines(1);
+  serialize(family);
   head_written_ = true;
 }
 
 void ExpositionWriter::end() {
-  if (!head_written_) {
-    std::vector<pm::MetricFamily> family(1);
-    family[0].name = head_.name;
-    family[0].help = head_.help;
-    family[0].type = head_.type;
-    sink_(pm::TextSerializer().Serialize(family));
-  }
+  if (!head_written_) serialize({family_of(head_, true)});
   head_written_ = false;
 }
 
 void ExpositionWriter::families(const std::vector<pm::MetricFamily>& families) {
-  if (!families.empty()) sink_(pm::TextSerializer().Serialize(families));
+  if (!families.empty()) serialize(families);
 }
 
 pm::ClientMetric pair_metric(std::string_view proxy, std::string_view target,

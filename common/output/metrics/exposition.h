@@ -5,8 +5,11 @@
 // room.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <initializer_list>
+#include <ostream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,10 +31,14 @@ struct FamilyHead {
   prometheus::MetricType type;
 };
 
-// Turns families and chunks of a family's series into text for `sink`.
+// Turns families and chunks of a family's series into text for `sink`. TextSerializer writes
+// into a buffer of the writer's own, passed on to `sink` 64 KiB at a time: no chunk's text is
+// copied into a string of its own.
 class ExpositionWriter {
  public:
-  explicit ExpositionWriter(const ExpositionSink& sink) : sink_(sink) {}
+  explicit ExpositionWriter(const ExpositionSink& sink) : buffer_(sink), out_(&buffer_) {}
+  ExpositionWriter(const ExpositionWriter&) = delete;
+  ExpositionWriter& operator=(const ExpositionWriter&) = delete;
 
   // Starts `head`'s family: the chunks until end() belong to it.
   void begin(const FamilyHead& head);
@@ -43,9 +50,34 @@ class ExpositionWriter {
   void end();
   // Whole families at once (the registry's process-wide ones, the process collector's).
   void families(const std::vector<prometheus::MetricFamily>& families);
+  // Passes what is buffered on to the sink; the text is complete after it.
+  void finish() { buffer_.flush(); }
 
  private:
-  const ExpositionSink& sink_;
+  // Collects the serializer's output for the sink, dropping the first `skip` lines it is given
+  // after skip_lines() (a later chunk's repeated TYPE line).
+  class SinkBuffer : public std::streambuf {
+   public:
+    explicit SinkBuffer(const ExpositionSink& sink) : sink_(sink) {}
+    void skip_lines(int lines) { skip_ = lines; }
+    void flush();
+
+   protected:
+    int_type overflow(int_type c) override;
+    std::streamsize xsputn(const char* s, std::streamsize n) override;
+
+   private:
+    void put(std::string_view text);
+    const ExpositionSink& sink_;
+    std::array<char, 64 * 1024> data_{};
+    std::size_t used_ = 0;
+    int skip_ = 0;
+  };
+
+  void serialize(const std::vector<prometheus::MetricFamily>& families);
+
+  SinkBuffer buffer_;
+  std::ostream out_;
   FamilyHead head_{};
   bool head_written_ = false;
 };

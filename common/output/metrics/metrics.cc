@@ -128,6 +128,7 @@ void Metrics::write(const ExpositionSink& sink, const std::vector<pm::MetricFami
   writer.families(collect_process_metrics());
   writer.families(extra);
   writer.families({collect_local_error_metrics()});
+  writer.finish();
 }
 
 std::string Metrics::serialize(const std::vector<pm::MetricFamily>& extra) const {

@@ -176,5 +176,41 @@ TEST(MetricsSeriesSetTest, AHealthyProbeWithEveryPhaseHasTwentyEightProbeSeries)
   EXPECT_EQ(all.size(), 28u) << listed;
 }
 
+// Families of more pairs than one chunk (256) are written a chunk at a time: still one HELP and
+// one TYPE line a family, every pair's series under it, the families in one piece each.
+TEST(MetricsSeriesSetTest, ManyPairsAreWrittenAsWholeFamiliesWithOneHeadEach) {
+  Metrics m;
+  constexpr int kPairs = 700;
+  for (int i = 0; i < kPairs; ++i) m.record_probe(kProxy, "t" + std::to_string(i), ok_result());
+  std::size_t pieces = 0;
+  std::string text;
+  m.write([&](std::string_view piece) {
+    ++pieces;
+    text.append(piece);
+  });
+  EXPECT_GT(pieces, 1u) << "written in pieces";
+  EXPECT_EQ(lines_with(text, "# HELP proxywatch_probe_success "), 1);
+  EXPECT_EQ(lines_with(text, "# TYPE proxywatch_probe_success gauge"), 1);
+  EXPECT_EQ(lines_with(text, "# TYPE proxywatch_tcp_mss_bytes gauge"), 1);
+  EXPECT_EQ(lines_with(text, "proxywatch_probe_success{"), kPairs);
+  EXPECT_EQ(lines_with(text, "proxywatch_tcp_mss_bytes{"), 2 * kPairs);
+  // Each family's lines are contiguous: the name never comes back after another family's.
+  std::istringstream lines(text);
+  std::set<std::string> done;
+  std::string current;
+  for (std::string line; std::getline(lines, line);) {
+    std::string name = line.starts_with("# ") ? line.substr(7, line.find(' ', 7) - 7)
+                                              : line.substr(0, line.find_first_of("{ "));
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      if (name.ends_with(suffix) && !line.starts_with("# "))
+        name = name.substr(0, name.size() - std::string(suffix).size());
+    }
+    if (name == current) continue;
+    EXPECT_FALSE(done.contains(name)) << name << " comes back after another family";
+    done.insert(current);
+    current = name;
+  }
+}
+
 }  // namespace
 }  // namespace proxywatch
