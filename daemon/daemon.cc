@@ -77,7 +77,7 @@ Result<void> Daemon::start() {
   signals_.add(SIGUSR2);
   wait_for_signal();
   arm_watchdog();
-  loop_lag_.start();
+  loop_lag_.start([this] { return scheduler_ && scheduler_->probes_in_flight() > 0; });
   log_config_event(message_ids::kDaemonStarted, Priority::kInfo,
                    fmt::format("proxywatch {} started: {}", PROXYWATCH_VERSION, status_.summary()));
   notify_ready(status_.summary());
@@ -285,6 +285,8 @@ void Daemon::make_scheduler() {
         persistence_.mtu({plan_.proxy_label(), t.name}, report, now, changes);
       },
       capture_.get());
+  scheduler_->set_wake_observer(
+      [this](std::chrono::steady_clock::duration late) { loop_lag_.woke(late); });
 }
 
 void Daemon::start_capture() {

@@ -21,8 +21,9 @@ LoopLag::LoopLag(boost::asio::any_io_executor executor, prometheus::Registry& re
     : timer_(executor),
       histogram_(prometheus::BuildHistogram()
                      .Name("proxywatch_event_loop_lag_seconds")
-                     .Help("How late the probing thread's timers ran, sampled every 0.25 s: "
-                           "probe phases measured at such a moment are longer by as much")
+                     .Help("How late the probing thread's timers ran (each probe timer, and every "
+                           "0.25 s while probes are in flight): probe phases measured at such a "
+                           "moment are longer by as much")
                      .Register(registry)
                      .Add({}, kLagBuckets)),
       max_(register_gauge(registry, "proxywatch_event_loop_lag_max_seconds",
@@ -30,7 +31,8 @@ LoopLag::LoopLag(boost::asio::any_io_executor executor, prometheus::Registry& re
                           "two minutes")
                .Add({})) {}
 
-void LoopLag::start() {
+void LoopLag::start(std::function<bool()> busy) {
+  busy_ = std::move(busy);
   running_ = true;
   window_start_ = Steady::now();
   arm();
@@ -41,14 +43,23 @@ void LoopLag::stop() {
   timer_.cancel();
 }
 
+void LoopLag::woke(Steady::duration late) {
+  if (!running_) return;
+  sample(late, Steady::now());
+  if (!armed_) arm();
+}
+
 void LoopLag::arm() {
+  armed_ = true;
   due_ = Steady::now() + kLoopLagPeriod;
   timer_.expires_at(due_);
   timer_.async_wait([this](boost::system::error_code ec) {
+    armed_ = false;
     if (ec || !running_) return;
     const Steady::time_point now = Steady::now();
     sample(now - due_, now);
-    arm();
+    // Idle (nothing in flight): asleep until the next probe timer wakes it.
+    if (busy_ && busy_()) arm();
   });
 }
 

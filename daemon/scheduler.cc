@@ -43,6 +43,7 @@ struct Scheduler::Shared {
   Millis jitter{0};
   MtuSchedule mtu;
   std::mt19937_64 rng;
+  WakeObserver on_wake;
 };
 
 struct Scheduler::TargetRun {
@@ -119,6 +120,10 @@ std::size_t Scheduler::probes_in_flight() const {
   return shared_->limiter.in_use();
 }
 
+void Scheduler::set_wake_observer(WakeObserver observer) {
+  shared_->on_wake = std::move(observer);
+}
+
 asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
                                           std::shared_ptr<TargetRun> run) {
   SteadyTime due = std::chrono::steady_clock::now();
@@ -135,6 +140,7 @@ asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
     co_await run->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (run->stopped) break;
     SteadyTime started = std::chrono::steady_clock::now();
+    if (shared->on_wake) shared->on_wake(started - due);
     co_await probe_once(shared, run);
     due = next_due(started, run->target.interval, shared->jitter, shared->rng);
     if (!mtu_due || run->stopped || std::chrono::steady_clock::now() < *mtu_due) continue;

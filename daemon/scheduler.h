@@ -72,6 +72,11 @@ class Scheduler {
 
   std::size_t probes_in_flight() const;
 
+  // Called on the io_context thread each time a target's timer fires, with how much later than
+  // due it ran (LoopLag: the loop's lag, measured without a timer of its own while idle).
+  using WakeObserver = std::function<void(std::chrono::steady_clock::duration late)>;
+  void set_wake_observer(WakeObserver observer);
+
  private:
   // What the loops share. Coroutine frames hold it by shared_ptr, so frames that the
   // io_context destroys after the scheduler (at shutdown) still find their limiter.

@@ -11,7 +11,10 @@
 # or the `times` of the shell that ran a process-per-probe loop; squid and the origin are never
 # counted. Probes are counted by the origin (requests answered, bench_scenario's SERVED_FILE),
 # so no prober is scraped while it is measured. The peers run interleaved, round after round,
-# so a change in the machine's load hits all of them. --quick runs a few probes of each (the
+# so a change in the machine's load hits all of them. The scale rows add the daemon's private
+# memory (USS, from smaps_rollup) and peak RSS, and a scrape with gzip asked for beside a plain
+# one; the report ends with the memory per target (USS growth from the fewest targets to the
+# most). --quick runs a few probes of each (the
 # ctest BenchScriptTest), the default is the full run recorded in docs/benchmarks.md.
 # Needs: scripts/install-deps.sh, a build (cmake --build build), root for squid. Loopback only.
 set -euo pipefail
@@ -28,7 +31,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --targets) scale_targets="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -69,6 +72,10 @@ trap cleanup EXIT
 
 cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Peak RSS, and the private memory (USS: pages no other process maps, the daemon's own cost;
+# RSS counts shared library pages whole).
+hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+uss_kib() { awk '/^Private_(Clean|Dirty):/ {s += $2} END {print s}' "/proc/$1/smaps_rollup"; }
 # Voluntary context switches of every thread: each is a sleep that ended in a wake-up.
 wakeups() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s}'; }
 served() { cat "$SERVED_FILE" 2>/dev/null || echo 0; }
@@ -302,22 +309,29 @@ bench_scale() {
   jitter=$(awk -v n="$n" 'BEGIN {print (n < 100 ? 500 : n * 5) "ms"}')
   probes=$((n > one_target_probes ? n : one_target_probes))
   daemon_measure "$dir" "$n" "$interval" "$jitter" "$probes"
-  local size scrape
+  local size scrape gzipped uss
+  # Settled memory first (private pages after the first round), then a scrape as a Prometheus
+  # sends it (gzip asked for) and one of plain text; the peak is taken after both.
+  uss=$(uss_kib "$daemon_pid")
+  gzipped=$(curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '%{size_download} %{time_total}' \
+    "http://127.0.0.1:$daemon_port/metrics")
   scrape=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' "http://127.0.0.1:$daemon_port/metrics")
+  local hwm; hwm=$(hwm_kib "$daemon_pid")
   daemon_stop
+  uss_by_targets+=("$n:$uss")
   # The -wal is gone after a clean stop (its pages are checkpointed into the file).
   size=$({ cat "$dir/state/history.db" "$dir/state/history.db-wal" 2>/dev/null || true; } | wc -c)
   local write; write=$("$store_bench" states "$n" "$dir/statebench" | awk '{print $1}')
   row "proxywatch daemon, $n target(s)" "$m_probes" "$m_us µs" "$(per_core "$m_us") (measured $m_rate/s)" \
-    "$(mib "$m_rss0") → $(mib "$m_rss1")" "" \
+    "$(mib "$m_rss0") → $(mib "$m_rss1") (USS $(mib "$uss"), peak $(mib "$hwm"))" "" \
     "$(awk -v b="$size" 'BEGIN {printf "%.0f KiB", b / 1024}'), $write ms" \
-    "$(echo "$scrape" | awk '{printf "%.0f KiB, %.1f ms", $1 / 1024, $2 * 1000}')"
+    "$(echo "$gzipped" | awk '{printf "gzip %.0f KiB, %.1f ms", $1 / 1024, $2 * 1000}'); $(echo "$scrape" | awk '{printf "plain %.0f KiB, %.1f ms", $1 / 1024, $2 * 1000}')"
   cpu_scale+=("$n:$m_us")
 }
 
 # --- the run ---------------------------------------------------------------------------------
 
-cpu_pw=() cpu_bb=() cpu_st=() cpu_scale=()
+cpu_pw=() cpu_bb=() cpu_st=() cpu_scale=() uss_by_targets=()
 for r in $(seq "$rounds"); do
   bench_daemon "$r"
   bench_blackbox "$r"
@@ -342,5 +356,8 @@ report() {
   awk -v p="$pw" -v b="$bb" -v s="$st" 'BEGIN {printf "proxywatch / blackbox_exporter = %.2f, proxywatch / s_time = %.2f.\n", p / b, p / s}'
   echo "Load average (1, 5, 15 min) at start: $load_start; at end: $load_end; $(nproc) cores."
   echo "Scale, CPU per probe by targets: ${cpu_scale[*]} (µs)."
+  # Memory per target: the private memory's growth from the fewest targets to the most.
+  printf '%s\n' "${uss_by_targets[@]}" | awk -F: 'NR == 1 {n0 = $1; k0 = $2} {n1 = $1; k1 = $2}
+    END {if (n1 > n0) printf "Memory per target (USS, %d → %d targets): %.1f KiB.\n", n0, n1, (k1 - k0) / (n1 - n0)}'
 }
 report | tee "${out:-/dev/null}"

@@ -29,7 +29,7 @@ TEST(LoopLagTest, SamplesAreCountedAndTheMaxLastsTwoWindows) {
   prometheus::Registry registry;
   LoopLag lag(io.get_executor(), registry);
   const auto start = std::chrono::steady_clock::now();
-  lag.start();
+  lag.start([] { return false; });
   lag.sample(2ms, start + 1s);
   lag.sample(1500ms, start + 2s);
   lag.sample(3ms, start + 3s);
@@ -42,6 +42,28 @@ TEST(LoopLagTest, SamplesAreCountedAndTheMaxLastsTwoWindows) {
   lag.stop();
   io.run();  // the cancelled timer's handler ends without sampling
   EXPECT_EQ(loop_lag_value(registry, "proxywatch_event_loop_lag_seconds"), 5 + 0.0);
+}
+
+// Its timer runs while probes are in flight and sleeps when none are: an idle daemon is woken
+// by nothing but its due timers. A probe timer that fires is a sample and wakes it again.
+TEST(LoopLagTest, TheTimerRunsWhileProbesAreInFlightAndSleepsWhenIdle) {
+  boost::asio::io_context io;
+  prometheus::Registry registry;
+  LoopLag lag(io.get_executor(), registry);
+  int busy_for = 3;  // three more periods "in flight", then idle
+  lag.start([&] { return busy_for-- > 0; });
+  // run() returns only once nothing is left to do: the timer stopped re-arming itself.
+  io.run_for(5s);
+  EXPECT_TRUE(io.stopped());
+  EXPECT_EQ(loop_lag_value(registry, "proxywatch_event_loop_lag_seconds"), 4 + 0.0);
+  io.restart();
+  lag.woke(20ms);
+  EXPECT_EQ(loop_lag_value(registry, "proxywatch_event_loop_lag_seconds"), 5 + 0.0);
+  EXPECT_DOUBLE_EQ(loop_lag_value(registry, "proxywatch_event_loop_lag_max_seconds"), 0.02);
+  io.run_for(5s);  // the timer it armed fires once, finds nothing in flight and sleeps
+  EXPECT_TRUE(io.stopped());
+  EXPECT_EQ(loop_lag_value(registry, "proxywatch_event_loop_lag_seconds"), 6 + 0.0);
+  lag.stop();
 }
 
 }  // namespace
