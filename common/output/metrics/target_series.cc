@@ -129,10 +129,10 @@ void Metrics::TargetSeries::record_phases(const ProbeResult& result) {
     phase_duration[i] = took ? took->count() : 0;
     // The failing phase's time is the time until it failed (often its deadline): no latency.
     if (!options.histograms || !took || i == failed) continue;
-    if (!latency) latency = std::make_unique<std::array<LatencyHistogram, kAllPhases.size()>>();
-    LatencyHistogram& h = (*latency)[i];
+    if (!latency) latency = std::make_unique<Latency>();
+    LatencyHistogram& h = latency->phases[i];
     if (h.bounds.empty()) {
-      h.bounds = latency_buckets(deadline_of(timeouts, kAllPhases[i]));
+      h.bounds = latency_buckets(deadline_of(latency->timeouts, kAllPhases[i]));
       h.counts.assign(h.bounds.size() + 1, 0);
     }
     h.observe(took->count());
@@ -140,10 +140,10 @@ void Metrics::TargetSeries::record_phases(const ProbeResult& result) {
 }
 
 void Metrics::TargetSeries::set_timeouts(const PhaseTimeouts& t) {
-  if (t == timeouts) return;
-  timeouts = t;
+  if (!options.histograms || (latency && latency->timeouts == t)) return;
   // Buckets are fixed when a histogram is made: new deadlines, new histograms.
-  latency.reset();
+  latency = std::make_unique<Latency>();
+  latency->timeouts = t;
 }
 
 // Counts each scheme a 407 offered once per probe, and how the authentication ended.

@@ -67,8 +67,10 @@ struct Metrics::TargetSeries {
   void emit(std::size_t family, const SeriesKey& key,
             std::vector<prometheus::ClientMetric>& out) const;
 
+  // Counts: whole probes, kept in 32 bits (a probe a second for 136 years) to keep rows small.
+  using Count = std::uint32_t;
+
   MetricOptions options;
-  PhaseTimeouts timeouts;
   double success = 0;
   double duration = 0;
   double connect_status = 0;
@@ -78,27 +80,32 @@ struct Metrics::TargetSeries {
   double retransmits = 0;
   double last_completed = 0;
   std::optional<double> interval;
-  std::array<double, kAllOutcomes.size()> probes{};
+  std::array<Count, kAllOutcomes.size()> probes{};
   SlotSet outcomes;
   std::optional<Outcome> last_outcome;
   std::size_t last_phase_slot = 0;
   std::array<double, kAllPhases.size()> phase_duration{};
   SlotSet phases;  // reached at least once: their gauge, and their resets
-  std::array<double, kPhaseSlots> stalls{};
+  std::array<Count, kPhaseSlots> stalls{};
   SlotSet stall_slots;  // SeriesSet::kFull only
-  std::array<double, kPhaseSlots> resets{};
+  std::array<Count, kPhaseSlots> resets{};
   SlotSet reset_slots;
-  std::array<double, kAllChallengeSchemes.size()> auth_challenges{};
+  std::array<Count, kAllChallengeSchemes.size()> auth_challenges{};
   SlotSet challenge_slots;
-  std::array<double, kAllAuthResults.size()> auth_results{};
+  std::array<Count, kAllAuthResults.size()> auth_results{};
   SlotSet auth_result_slots;
   bool tcp = false;  // TCP_INFO seen
   double tcp_rtt = 0, mss_send = 0, mss_receive = 0, pmtu = 0;
   std::optional<double> cert_not_after;
   bool tls = false;  // a handshake seen
   std::string tls_version, tls_cipher, tls_issuer;
-  std::optional<std::pair<std::string, std::string>> target_info;            // service, destination
-  std::unique_ptr<std::array<LatencyHistogram, kAllPhases.size()>> latency;  // histograms only
+  std::optional<std::pair<std::string, std::string>> target_info;  // service, destination
+  // histograms: true only: the deadlines the buckets end at, and a histogram per phase.
+  struct Latency {
+    PhaseTimeouts timeouts;
+    std::array<LatencyHistogram, kAllPhases.size()> phases;
+  };
+  std::unique_ptr<Latency> latency;
 
  private:
   void record_outcome(const ProbeResult& result);

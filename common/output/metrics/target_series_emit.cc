@@ -114,15 +114,15 @@ class Out {
 };
 
 // One series per slot in `slots` of `values`, labelled `label` = name(slot).
-template <std::size_t N, class Name>
-void per_slot(Out& out, bool counter, const std::array<double, N>& values, const SlotSet& slots,
+template <class T, std::size_t N, class Name>
+void per_slot(Out& out, bool counter, const std::array<T, N>& values, const SlotSet& slots,
               std::string_view label, Name name) {
   for (std::size_t i = 0; i < N; ++i) {
     if (!slots.has(i)) continue;
     if (counter) {
-      out.counter(values[i], {{label, name(i)}});
+      out.counter(static_cast<double>(values[i]), {{label, name(i)}});
     } else {
-      out.gauge(values[i], {{label, name(i)}});
+      out.gauge(static_cast<double>(values[i]), {{label, name(i)}});
     }
   }
 }
@@ -161,7 +161,7 @@ void Metrics::TargetSeries::emit(std::size_t family, const SeriesKey& key,
     case kPhaseLatency:
       if (!latency) return;
       for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
-        if ((*latency)[i].count > 0) histogram(out, phase_name(i), (*latency)[i]);
+        if (latency->phases[i].count > 0) histogram(out, phase_name(i), latency->phases[i]);
       }
       return;
     case kProbes:
