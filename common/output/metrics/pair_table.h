@@ -54,16 +54,6 @@ class PairTable {
     f(it->second);
   }
 
-  // Runs `f(row)` on the pair's row when there is one; false when there is none.
-  template <class F>
-  bool update_existing(View key, F f) {
-    std::lock_guard lock(mutex_);
-    auto it = rows_.find(key);
-    if (it == rows_.end()) return false;
-    f(it->second);
-    return true;
-  }
-
   void erase(View key) {
     std::lock_guard lock(mutex_);
     if (auto it = rows_.find(key); it != rows_.end()) rows_.erase(it);
@@ -81,11 +71,6 @@ class PairTable {
   void clear() {
     std::lock_guard lock(mutex_);
     rows_.clear();
-  }
-
-  std::size_t size() const {
-    std::lock_guard lock(mutex_);
-    return rows_.size();
   }
 
   // Writes each family of `heads` with every pair's series: `emit(family, key, row, out)`
