@@ -135,9 +135,10 @@ class PackageInstallTest : public ::testing::Test {
   // Whatever happened, the machine ends as it was: package purged, user gone if ours.
   void TearDown() override {
     if (deb_.empty()) return;
-    for (const char* package : {"proxywatch-mixin", "proxywatch"}) {
-      if (!package_status(package).empty()) dpkg({"--purge", package});
+    if (!package_status().empty()) {
+      dpkg({"--purge", "proxywatch"});
     }
+    if (!package_status("proxywatch-mixin").empty()) dpkg({"--purge", "proxywatch-mixin"});
     if (!user_existed_ && user_exists("proxywatch")) run_process({"userdel", "proxywatch"});
     if (!group_existed_ && group_exists("proxywatch")) run_process({"groupdel", "proxywatch"});
     EXPECT_EQ(package_status(), "");
@@ -147,9 +148,9 @@ class PackageInstallTest : public ::testing::Test {
   void install(const std::string& deb) { dpkg({"-i", deb}); }
 
   std::string deb_;
-  std::string mixin_deb_;
   bool user_existed_ = false;
   bool group_existed_ = false;
+  std::string mixin_deb_;
 };
 
 TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
