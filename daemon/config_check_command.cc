@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <iterator>
 #include <ostream>
+#include <set>
 #include <system_error>
 
 #include <boost/asio/io_context.hpp>
@@ -29,6 +31,7 @@ using Errors = std::vector<Error>;
 // The YAML configuration as the daemon loads it. Says on `out` which one it is.
 Result<config::DaemonConfig> load_config(const ConfigCheckOptions& options, std::ostream& out) {
   auto loaded = config::load_daemon_config(options.config_file, options.config_explicit);
+  if (loaded) options.overrides.apply(*loaded);
   if (loaded && loaded->source == config::kBuiltInDefaults) {
     out << "configuration: built-in defaults (" << options.config_file << " does not exist)\n";
   } else {
@@ -122,6 +125,8 @@ int report(const Errors& errors, std::ostream& out, std::ostream& err) {
 
 std::string config_check_usage() {
   return "usage: proxywatch config-check [--config FILE] [--proxy-file FILE]\n"
+         "                               [--web.listen-address IP:PORT] [--web.config.file FILE]\n"
+         "                               [--log.level LEVEL] [--log.format logfmt|json]\n"
          "\n"
          "Validates the daemon's YAML file, FMC's proxy file and the web configuration file\n"
          "(web_config_file), prints the plan the daemon would probe, and ends with\n"
@@ -131,14 +136,22 @@ std::string config_check_usage() {
          std::string(config::kDefaultConfigFile) +
          "; built-in defaults when that is absent)\n"
          "  --proxy-file FILE  the proxy file (default: the YAML file's proxy_file)\n"
+         "  --web.listen-address, --web.config.file, --log.level, --log.format\n"
+         "                     as for `proxywatch daemon`: laid over the YAML file\n"
          "\n"
          "exit status: 0 configuration OK, 2 configuration invalid or bad usage\n";
 }
 
 Result<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string>& argv) {
-  auto args = CliArgs::parse(argv, {"--config", "--proxy-file"}, {"--help"});
+  std::set<std::string> valued = {"--config", "--proxy-file"};
+  valued.insert(std::begin(kConfigOverrideFlags), std::end(kConfigOverrideFlags));
+  auto args = CliArgs::parse(argv, valued, {"--help"});
   // ConfigCheckOptions begins with a string, so a bare message would be ambiguous.
   if (!args) return args.error();
+  // --log.format has nothing to check against the files; a bad value is still bad usage.
+  if (auto format = parse_log_format_flag(*args); !format) return format.error();
+  auto overrides = parse_config_overrides(*args);
+  if (!overrides) return overrides.error();
   ConfigCheckOptions options;
   options.help = args->has("--help");
   if (auto file = args->value("--config")) {
@@ -146,6 +159,7 @@ Result<ConfigCheckOptions> parse_config_check_args(const std::vector<std::string
     options.config_explicit = true;
   }
   options.proxy_file = args->value("--proxy-file");
+  options.overrides = std::move(*overrides);
   return options;
 }
 

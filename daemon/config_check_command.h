@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "config/yaml_config.h"
+#include "daemon/config_overrides.h"
 #include "daemon/exit_status.h"
 
 namespace proxywatch {
@@ -24,6 +25,9 @@ struct ConfigCheckOptions {
   bool config_explicit = false;
   // --proxy-file; otherwise the YAML file's proxy_file.
   std::optional<std::string> proxy_file;
+  // --web.listen-address, --web.config.file, --log.level: checked as the daemon would apply
+  // them over the file (so `config-check $ARGS` checks what the unit runs).
+  ConfigOverrides overrides{};
   bool help = false;
 };
 

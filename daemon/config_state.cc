@@ -38,8 +38,12 @@ void set_log_level(config::LogLevel level) {
   }
 }
 
-ConfigState::ConfigState(Metrics& metrics, std::string path, bool path_explicit)
-    : metrics_(metrics), path_(std::move(path)), path_explicit_(path_explicit) {}
+ConfigState::ConfigState(Metrics& metrics, std::string path, bool path_explicit,
+                         ConfigOverrides overrides)
+    : metrics_(metrics),
+      path_(std::move(path)),
+      path_explicit_(path_explicit),
+      overrides_(std::move(overrides)) {}
 
 Result<void> ConfigState::load() {
   auto read = read_yaml();
@@ -56,6 +60,7 @@ Result<void> ConfigState::load() {
 Result<YamlState> ConfigState::read_yaml() const {
   auto loaded = config::load_daemon_config(path_, path_explicit_);
   if (!loaded) return error_text(loaded.error().to_string());
+  overrides_.apply(*loaded);
   auto credentials =
       config::load_credentials(loaded->credentials_file, config::credentials_directory_from_env());
   if (!credentials) return error_text(credentials.error().to_string());

@@ -12,6 +12,7 @@
 #include "common/output/metrics/metrics.h"
 #include "common/output/web/http_server.h"
 #include "config/plan.h"
+#include "daemon/config_overrides.h"
 
 namespace proxywatch {
 
@@ -27,14 +28,17 @@ void set_log_level(config::LogLevel level);
 class ConfigState {
  public:
   // `path`: the YAML file; `path_explicit`: given with --config, so its absence is an error.
-  ConfigState(Metrics& metrics, std::string path, bool path_explicit);
+  // `overrides` (the command line's) are laid over the file at every read.
+  ConfigState(Metrics& metrics, std::string path, bool path_explicit,
+              ConfigOverrides overrides = {});
 
   // Start-up: reads the YAML, the credentials and the web configuration. An error names the
   // file and what is wrong; the daemon does not start.
   Result<void> load();
 
-  // SIGHUP: reads the YAML and the credentials (re-read on every reload, so a changed password
-  // takes effect with `systemctl reload`) without applying them.
+  // SIGHUP: reads the YAML, with the command line's overrides over it, and the credentials
+  // (re-read on every reload, so a changed password takes effect with `systemctl reload`)
+  // without applying them.
   Result<YamlState> read_yaml() const;
   // Counts a reload of the YAML as applied or rejected (metrics; a rejection is logged with
   // `problem`, keeping the running configuration).
@@ -60,6 +64,7 @@ class ConfigState {
   Metrics& metrics_;
   std::string path_;
   bool path_explicit_;
+  ConfigOverrides overrides_;
   YamlState yaml_;
   HttpSecurity web_security_;                       // from web_config_file, read at start
   std::optional<config::ProxyFileSettings> proxy_;  // last good; nullopt = disabled

@@ -39,7 +39,7 @@ void log_config_event(MessageId id, Priority priority, std::string message) {
 Daemon::Daemon(asio::io_context& io, DaemonOptions options)
     : io_(io),
       options_(std::move(options)),
-      config_(metrics_, options_.config_path, options_.config_explicit),
+      config_(metrics_, options_.config_path, options_.config_explicit, options_.overrides),
       persistence_(io.get_executor(), registry_, tracker_, metrics_.registry()),
       status_(io, metrics_, registry_, plan_, config_),
       signals_(io, SIGTERM, SIGINT, SIGHUP),

@@ -21,6 +21,7 @@
 #include "config/plan.h"
 #include "config/proxy_file_watcher.h"
 #include "daemon/capture_metrics.h"
+#include "daemon/config_overrides.h"
 #include "daemon/config_state.h"
 #include "daemon/evidence_store.h"
 #include "daemon/loop_lag.h"
@@ -37,6 +38,9 @@ struct DaemonOptions {
   std::string config_path{config::kDefaultConfigFile};
   bool config_explicit = false;  // given with --config: its absence is an error
   LogTarget log_target = LogTarget::kAuto;
+  LogFormat log_format = LogFormat::kPlain;  // --log.format
+  ConfigOverrides overrides{};               // --web.listen-address ... over the YAML file
+  bool help = false;
 };
 
 class Daemon {
@@ -106,8 +110,12 @@ class Daemon {
   bool stopping_ = false;
 };
 
-// `proxywatch daemon [--config FILE] [--log-target auto|journal|stderr]`; returns the exit
-// status.
+// The options of `proxywatch daemon` (see its --help); an error names the flag.
+Result<DaemonOptions> parse_daemon_args(const std::vector<std::string>& args);
+
+// `proxywatch daemon [--config FILE] [--log-target auto|journal|stderr] [--web.listen-address
+// IP:PORT] [--web.config.file FILE] [--log.level LEVEL] [--log.format logfmt|json]`; returns
+// the exit status (2 for bad usage).
 int run_daemon_command(const std::vector<std::string>& args);
 
 }  // namespace proxywatch

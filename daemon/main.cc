@@ -11,6 +11,7 @@
 #include "daemon/exit_status.h"
 #include "daemon/history_command.h"
 #include "daemon/status_command.h"
+#include "daemon/version.h"
 
 namespace {
 
@@ -24,9 +25,10 @@ constexpr const char* kUsage =
     "  daemon         run the service (see daemon --help)\n"
     "  history        what the probe log holds: since when, how often (see history --help)\n"
     "  status         ask the running daemon how its targets are (see status --help)\n"
+    "  version        the version, revision, build date and compiler\n"
     "\n"
     "  --help         this text\n"
-    "  --version      the version\n";
+    "  --version      the same as version\n";
 
 }  // namespace
 
@@ -42,8 +44,8 @@ int main(int argc, char** argv) try {
     std::cout << kUsage;
     return proxywatch::kExitOk;
   }
-  if (command == "--version") {
-    std::cout << "proxywatch " PROXYWATCH_VERSION "\n";
+  if (command == "--version" || command == "version") {
+    std::cout << proxywatch::version_text();
     return proxywatch::kExitOk;
   }
   if (command == "bundle") return proxywatch::run_bundle_command(args, std::cout, std::cerr);

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds the Debian package the Debian way (debhelper, packaging/debian/) and leaves
-# proxywatch_VERSION_ARCH.deb (with its -dbgsym .deb, .buildinfo and .changes) in OUTDIR:
+# Builds the Debian packages the Debian way (debhelper, packaging/debian/) and leaves in OUTDIR
+# proxywatch_VERSION_ARCH.deb (the daemon, with its -dbgsym .deb),
+# proxywatch-mixin_VERSION_all.deb (the Prometheus rules and Grafana dashboard), the .buildinfo
+# and the .changes:
 #   1. installs the build dependencies through scripts/install-deps.sh (idempotent),
 #   2. stages a copy of the tracked source tree in OUTDIR/src/proxywatch-VERSION with
 #      packaging/debian/ copied to its root as debian/,
 #   3. runs `dpkg-buildpackage -b -us -uc` there (unsigned, binary only),
-#   4. moves the results from OUTDIR/src into OUTDIR and prints the .deb's path.
+#   4. moves the results from OUTDIR/src into OUTDIR and prints the two .debs' paths.
 #
 # Why a staged copy: dpkg-buildpackage and every dh_* tool look for debian/ at the top of the
 # source tree, and the repository keeps its top level to the project's own folders (debian/ is
@@ -67,15 +69,22 @@ main() {
   stage_tree "$stage"
   rm -f "$work"/*.deb "$work"/*.ddeb "$work"/*.buildinfo "$work"/*.changes
   export DEB_BUILD_OPTIONS=${DEB_BUILD_OPTIONS:-"parallel=$(nproc)"}
+  # The staged copy is no git checkout: debian/rules hands this to CMake for --version.
+  if [ -z "${PROXYWATCH_REVISION:-}" ]; then
+    PROXYWATCH_REVISION=$(git -C "$src" describe --always --dirty --abbrev=12 2>/dev/null || true)
+  fi
+  export PROXYWATCH_REVISION
   (cd "$stage" && dpkg-buildpackage -b -us -uc) >"$out/build.log" 2>&1 ||
     die "dpkg-buildpackage failed; see $out/build.log"
   mkdir -p "$out"
   mv -f "$work"/proxywatch*_"$version"_*.deb "$work"/proxywatch_"$version"_*.buildinfo \
     "$work"/proxywatch_"$version"_*.changes "$out/"
   rm -rf "$work"
-  local deb="$out/proxywatch_${version}_${arch}.deb"
-  [ -f "$deb" ] || die "dpkg-buildpackage made no $deb"
-  echo "$deb"
+  local deb
+  for deb in "$out/proxywatch_${version}_${arch}.deb" "$out/proxywatch-mixin_${version}_all.deb"; do
+    [ -f "$deb" ] || die "dpkg-buildpackage made no $deb"
+    echo "$deb"
+  done
 }
 
 main "$@"

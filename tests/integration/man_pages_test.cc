@@ -130,7 +130,7 @@ std::set<std::string> help_options(const std::vector<std::string>& args) {
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessResult r = run_process(argv);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  return all_matches(r.out, std::regex(R"((--[a-z][a-z-]*))"));
+  return all_matches(r.out, std::regex(R"((--[a-z][a-z-]*(?:\.[a-z][a-z-]*)*))"));
 }
 
 // The options a "## COMMAND" part of proxywatch(8) documents: lines starting "*--option*".
@@ -139,7 +139,7 @@ std::set<std::string> page_options(const std::string& command) {
   std::size_t at = commands.find("\n## " + command + "\n");
   if (at == std::string::npos) return {};
   std::string part = commands.substr(at, commands.find("\n## ", at + 4) - at);
-  return all_matches(part, std::regex(R"(\n\*(--[a-z][a-z-]*)\*)"));
+  return all_matches(part, std::regex(R"(\n\*(--[a-z][a-z-]*(?:\.[a-z][a-z-]*)*)\*)"));
 }
 
 TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
@@ -154,8 +154,8 @@ TEST(ManPagesTest, CommandPageDocumentsEveryOptionOfHelp) {
     }
   }
   std::set<std::string> global = help_options({"--help"});
-  std::set<std::string> page =
-      all_matches(section(kCliPage, "OPTIONS"), std::regex(R"(\n\*(--[a-z][a-z-]*)\*)"));
+  std::set<std::string> page = all_matches(
+      section(kCliPage, "OPTIONS"), std::regex(R"(\n\*(--[a-z][a-z-]*(?:\.[a-z][a-z-]*)*)\*)"));
   EXPECT_EQ(global, page);
 }
 

@@ -1,7 +1,9 @@
 // The Debian package on this machine, as an operator would use it: install the .deb that
 // packaging/build-deb.sh built (ctest's package_build fixture, into PROXYWATCH_DEB_DIR),
-// `proxywatch --version`, `systemd-analyze verify` on the installed unit (man pages of
-// Documentation= included), hardening-check on the installed binary, an upgrade to a
+// `proxywatch --version`, /etc/default/proxywatch (ARGS) as a conffile, the rules and dashboard
+// package (proxywatch-mixin) installed and purged beside it, `systemd-analyze verify` on the
+// installed unit (man pages of Documentation= included), hardening-check on the installed
+// binary, an upgrade to a
 // higher version of the same package that keeps a changed conffile and the state directory,
 // remove, purge — then no file of the package is left, the unit's enablement and the catalog
 // entries are gone, and the proxywatch user is removed again if this test made it (Debian
@@ -32,16 +34,18 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr const char* kConffile = "/etc/proxywatch/proxywatch.yaml";
+constexpr const char* kDefaultsFile = "/etc/default/proxywatch";
+constexpr const char* kMixinRules = "/usr/share/proxywatch/prometheus/proxywatch-alerts.yml";
 constexpr const char* kStateDir = "/var/lib/proxywatch";
 constexpr const char* kHealthChangedId = "d53e7a4a09d34d31b9f99c743510eea5";
 
-// The one proxywatch_VERSION_ARCH.deb in PROXYWATCH_DEB_DIR, or "" when there is none.
-std::string built_deb() {
+// The one PACKAGE_VERSION_ARCH.deb in PROXYWATCH_DEB_DIR, or "" when there is none.
+std::string built_deb(const std::string& package = "proxywatch") {
   std::string found;
   if (!fs::is_directory(PROXYWATCH_DEB_DIR)) return found;
   for (const auto& entry : fs::directory_iterator(PROXYWATCH_DEB_DIR)) {
     std::string name = entry.path().filename().string();
-    if (name.starts_with("proxywatch_") && name.ends_with(".deb")) found = entry.path().string();
+    if (name.starts_with(package + "_") && name.ends_with(".deb")) found = entry.path().string();
   }
   return found;
 }
@@ -71,9 +75,9 @@ void dpkg(const std::vector<std::string>& args) {
   EXPECT_EQ(r.exit_code, 0) << "dpkg " << args.front() << ":\n" << r.out << r.err;
 }
 
-// dpkg's status of proxywatch ("install ok installed", "deinstall ok config-files") or "".
-std::string package_status() {
-  ProcessResult r = run_process({"dpkg-query", "-W", "-f=${Status}", "proxywatch"});
+// dpkg's status of `package` ("install ok installed", "deinstall ok config-files") or "".
+std::string package_status(const std::string& package = "proxywatch") {
+  ProcessResult r = run_process({"dpkg-query", "-W", "-f=${Status}", package});
   return r.exit_code == 0 ? r.out : "";
 }
 
@@ -116,12 +120,14 @@ class PackageInstallTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::geteuid() != 0) GTEST_SKIP() << "installing a package needs root";
-    if (!package_status().empty()) {
+    if (!package_status().empty() || !package_status("proxywatch-mixin").empty()) {
       GTEST_SKIP() << "proxywatch is installed on this machine already; not replacing it";
     }
     deb_ = built_deb();
-    ASSERT_FALSE(deb_.empty()) << "no .deb in " << PROXYWATCH_DEB_DIR
-                               << " (the package_build test makes it)";
+    mixin_deb_ = built_deb("proxywatch-mixin");
+    ASSERT_FALSE(deb_.empty() || mixin_deb_.empty())
+        << "no proxywatch and proxywatch-mixin .deb in " << PROXYWATCH_DEB_DIR
+        << " (the package_build test makes them)";
     user_existed_ = user_exists("proxywatch");
     group_existed_ = group_exists("proxywatch");
   }
@@ -134,6 +140,7 @@ class PackageInstallTest : public ::testing::Test {
     if (!package_status().empty()) {
       dpkg({"--purge", "proxywatch"});
     }
+    if (!package_status("proxywatch-mixin").empty()) dpkg({"--purge", "proxywatch-mixin"});
     if (!user_existed_ && user_exists("proxywatch")) run_process({"userdel", "proxywatch"});
     if (!group_existed_ && group_exists("proxywatch")) run_process({"groupdel", "proxywatch"});
     EXPECT_EQ(package_status(), "");
@@ -149,6 +156,7 @@ class PackageInstallTest : public ::testing::Test {
   bool installed_ = false;
   bool user_existed_ = false;
   bool group_existed_ = false;
+  std::string mixin_deb_;
 };
 
 TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
@@ -157,9 +165,11 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   TempDir work("pw-pkg");
   std::string upgrade = repack_with_version(deb_, "0.1.0+upgradetest1", work);
 
+  std::vector<std::string> mixin_files = package_files(mixin_deb_);
   install(deb_);
   EXPECT_EQ(package_status(), "install ok installed");
-  EXPECT_EQ(must_run({"/usr/bin/proxywatch", "--version"}), "proxywatch " PROXYWATCH_VERSION "\n");
+  EXPECT_TRUE(must_run({"/usr/bin/proxywatch", "--version"})
+                  .starts_with("proxywatch, version " PROXYWATCH_VERSION " (revision: "));
   EXPECT_TRUE(user_exists("proxywatch")) << "postinst did not create the user (sysusers)";
   ProcessResult verify =
       run_process({"systemd-analyze", "verify", "/lib/systemd/system/proxywatch.service"});
@@ -169,8 +179,21 @@ TEST_F(PackageInstallTest, InstallUpgradeRemovePurgeLeavesNothing) {
   ProcessResult hardening =
       run_process({"hardening-check", "--nocfprotection", "/usr/bin/proxywatch"});
   EXPECT_EQ(hardening.exit_code, 0) << hardening.out << hardening.err;
-  EXPECT_NE(must_run({"dpkg-query", "-W", "-f=${Conffiles}", "proxywatch"}).find(kConffile),
-            std::string::npos);
+  const std::string conffiles = must_run({"dpkg-query", "-W", "-f=${Conffiles}", "proxywatch"});
+  EXPECT_NE(conffiles.find(kConffile), std::string::npos) << conffiles;
+  EXPECT_NE(conffiles.find(kDefaultsFile), std::string::npos) << conffiles;
+  EXPECT_NE(read_file(kDefaultsFile).find("\nARGS=\"\"\n"), std::string::npos);
+  EXPECT_FALSE(fs::exists(kMixinRules)) << "the rules are proxywatch-mixin's";
+  install(mixin_deb_);  // Architecture: all, on its own (it depends on nothing of proxywatch's)
+  EXPECT_EQ(package_status("proxywatch-mixin"), "install ok installed");
+  EXPECT_TRUE(fs::exists(kMixinRules));
+  EXPECT_TRUE(fs::exists("/usr/share/proxywatch/grafana/proxywatch.json"));
+  dpkg({"--purge", "proxywatch-mixin"});
+  EXPECT_EQ(package_status("proxywatch-mixin"), "");
+  for (const std::string& file : mixin_files) {
+    if (fs::is_directory(file) && file.find("proxywatch") == std::string::npos) continue;
+    EXPECT_FALSE(fs::exists(fs::symlink_status(file))) << file << " left after purge";
+  }
   EXPECT_NE(must_run({"journalctl", "--list-catalog", "--no-pager", kHealthChangedId})
                 .find("proxywatch:"),
             std::string::npos)

@@ -1,9 +1,11 @@
-// The .deb that packaging/build-deb.sh built (ctest's package_build fixture, into
-// PROXYWATCH_DEB_DIR), checked as a Debian packager would, without installing it:
-// lintian -I --pedantic reports no error and no warning (the overrides it honours each carry a
-// written reason), hardening-check passes on the packaged binary (PIE, stack protector,
-// _FORTIFY_SOURCE, full RELRO; not CET, which Debian 12 cannot give), and the package holds what
-// issue 14 lists (binary, unit, sysusers, conffile, man pages, catalog, docs, copyright).
+// The .debs that packaging/build-deb.sh built (ctest's package_build fixture, into
+// PROXYWATCH_DEB_DIR), checked as a Debian packager would, without installing them:
+// lintian -I --pedantic reports no error and no warning on either (the overrides it honours each
+// carry a written reason), hardening-check passes on the packaged binary (PIE, stack protector,
+// _FORTIFY_SOURCE, full RELRO; not CET, which Debian 12 cannot give), proxywatch holds what
+// issue 14 lists (binary, unit, sysusers, conffiles, man pages, catalog, docs, copyright) and
+// issue 22 adds (/etc/default/proxywatch), and proxywatch-mixin (Architecture: all) holds the
+// Prometheus rules and the Grafana dashboard, which the appliance's package no longer does.
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -22,12 +24,13 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string built_deb() {
+// The one PACKAGE_VERSION_ARCH.deb in PROXYWATCH_DEB_DIR, or "" when there is none.
+std::string built_deb(const std::string& package = "proxywatch") {
   std::string found;
   if (!fs::is_directory(PROXYWATCH_DEB_DIR)) return found;
   for (const auto& entry : fs::directory_iterator(PROXYWATCH_DEB_DIR)) {
     std::string name = entry.path().filename().string();
-    if (name.starts_with("proxywatch_") && name.ends_with(".deb")) found = entry.path().string();
+    if (name.starts_with(package + "_") && name.ends_with(".deb")) found = entry.path().string();
   }
   return found;
 }
@@ -48,15 +51,18 @@ class PackageLintTest : public ::testing::Test {
  protected:
   void SetUp() override {
     deb_ = built_deb();
-    ASSERT_FALSE(deb_.empty()) << "no .deb in " << PROXYWATCH_DEB_DIR
-                               << " (the package_build test makes it)";
+    mixin_deb_ = built_deb("proxywatch-mixin");
+    ASSERT_FALSE(deb_.empty() || mixin_deb_.empty())
+        << "no proxywatch and proxywatch-mixin .deb in " << PROXYWATCH_DEB_DIR
+        << " (the package_build test makes them)";
   }
   std::string deb_;
+  std::string mixin_deb_;
 };
 
 TEST_F(PackageLintTest, LintianReportsNoErrorOrWarning) {
   ProcessResult r = run_process({"lintian", "-I", "--pedantic", "--show-overrides",
-                                 "--tag-display-limit", "0", deb_},
+                                 "--tag-display-limit", "0", deb_, mixin_deb_},
                                 {}, 600s);
   ASSERT_FALSE(r.timed_out);
   std::string report = r.out + r.err;
@@ -70,7 +76,8 @@ TEST_F(PackageLintTest, LintianReportsNoErrorOrWarning) {
 }
 
 TEST_F(PackageLintTest, OverridesCarryAWrittenReason) {
-  fs::path overrides = fs::path(PROXYWATCH_SOURCE_DIR) / "packaging/debian/proxywatch.lintian-overrides";
+  fs::path overrides =
+      fs::path(PROXYWATCH_SOURCE_DIR) / "packaging/debian/proxywatch.lintian-overrides";
   if (!fs::exists(overrides)) GTEST_SKIP() << "no lintian overrides";
   std::ifstream in(overrides);
   bool reason = false;
@@ -90,12 +97,12 @@ TEST_F(PackageLintTest, PackagedBinaryIsHardened) {
   ASSERT_EQ(x.exit_code, 0) << x.err;
   // --nocfprotection: Debian 12's glibc start files carry no IBT/SHSTK property, so no
   // executable of this release can be marked CET-enabled (debian/rules says more).
-  ProcessResult r = run_process({"hardening-check", "--nocfprotection",
-                                 (root.path() / "usr/bin/proxywatch").string()});
+  ProcessResult r = run_process(
+      {"hardening-check", "--nocfprotection", (root.path() / "usr/bin/proxywatch").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  for (const char* line : {"Position Independent Executable: yes", "Stack protected: yes",
-                           "Fortify Source functions: yes", "Read-only relocations: yes",
-                           "Immediate binding: yes"}) {
+  for (const char* line :
+       {"Position Independent Executable: yes", "Stack protected: yes",
+        "Fortify Source functions: yes", "Read-only relocations: yes", "Immediate binding: yes"}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
 }
@@ -105,27 +112,50 @@ TEST_F(PackageLintTest, HoldsWhatTheOperatorNeeds) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* path :
        {"./usr/bin/proxywatch", "./lib/systemd/system/proxywatch.service",
-        "./usr/lib/sysusers.d/proxywatch.conf", "./etc/proxywatch/proxywatch.yaml",
-        "./usr/share/man/man8/proxywatch.8.gz", "./usr/share/man/man5/proxywatch.yaml.5.gz",
-        "./usr/share/man/man8/proxywatch-bundle.8.gz",
+        "./etc/default/proxywatch", "./usr/lib/sysusers.d/proxywatch.conf",
+        "./etc/proxywatch/proxywatch.yaml", "./usr/share/man/man8/proxywatch.8.gz",
+        "./usr/share/man/man5/proxywatch.yaml.5.gz", "./usr/share/man/man8/proxywatch-bundle.8.gz",
         "./usr/lib/systemd/catalog/proxywatch.catalog", "./usr/share/doc/proxywatch/copyright",
         "./usr/share/doc/proxywatch/changelog.gz", "./usr/share/doc/proxywatch/journal.md.gz",
         "./usr/share/doc/proxywatch/examples/capture.conf"}) {
     EXPECT_NE(r.out.find(std::string(path) + "\n"), std::string::npos) << path << "\n" << r.out;
   }
-  // Alert rules and dashboard, once their folders exist in the source tree.
-  for (const char* folder : {"prometheus", "grafana"}) {
-    if (fs::is_directory(fs::path(PROXYWATCH_SOURCE_DIR) / "packaging" / folder)) {
-      EXPECT_NE(r.out.find("./usr/share/proxywatch/" + std::string(folder) + "/"),
-                std::string::npos)
-          << folder;
-    }
-  }
+  // The rules and the dashboard are proxywatch-mixin's (RulesAndDashboardAreTheMixinsAlone).
+  EXPECT_EQ(r.out.find("./usr/share/proxywatch/"), std::string::npos) << r.out;
   ProcessResult conffiles = run_process({"dpkg-deb", "-I", deb_, "conffiles"});
-  EXPECT_EQ(conffiles.out, "/etc/proxywatch/proxywatch.yaml\n");
+  std::set<std::string> listed;
+  std::istringstream lines(conffiles.out);
+  for (std::string line; std::getline(lines, line);) listed.insert(line);
+  EXPECT_EQ(listed,
+            (std::set<std::string>{"/etc/default/proxywatch", "/etc/proxywatch/proxywatch.yaml"}))
+      << conffiles.out;
   ProcessResult control = run_process({"dpkg-deb", "-f", deb_, "Depends", "Maintainer"});
   EXPECT_NE(control.out.find("libc6"), std::string::npos) << control.out;  // ${shlibs:Depends}
   EXPECT_EQ(control.out.find("localhost"), std::string::npos) << control.out;
+}
+
+// proxywatch-mixin: the Prometheus rules and the Grafana dashboard of the source tree (not the
+// promtool tests), for any architecture, under /usr/share/proxywatch/.
+TEST_F(PackageLintTest, RulesAndDashboardAreTheMixinsAlone) {
+  ProcessResult r = run_process({"dpkg-deb", "-c", mixin_deb_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::size_t shipped = 0;
+  for (const char* folder : {"prometheus", "grafana"}) {
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(PROXYWATCH_SOURCE_DIR) / "packaging" / folder)) {
+      if (!entry.is_regular_file()) continue;  // prometheus/tests/ holds the promtool tests
+      const std::string path =
+          "./usr/share/proxywatch/" + std::string(folder) + "/" + entry.path().filename().string();
+      EXPECT_NE(r.out.find(path + "\n"), std::string::npos) << path << "\n" << r.out;
+      ++shipped;
+    }
+  }
+  EXPECT_GE(shipped, 3u);
+  EXPECT_EQ(r.out.find("test"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("./usr/bin"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("./usr/share/doc/proxywatch-mixin/copyright\n"), std::string::npos);
+  ProcessResult control = run_process({"dpkg-deb", "-f", mixin_deb_, "Architecture", "Package"});
+  EXPECT_EQ(control.out, "Architecture: all\nPackage: proxywatch-mixin\n");
 }
 
 }  // namespace

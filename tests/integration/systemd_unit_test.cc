@@ -13,9 +13,11 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "daemon/daemon.h"
 #include "tests/support/process.h"
 #include "tests/support/read_file.h"
 #include "tests/support/temp_dir.h"
@@ -125,9 +127,49 @@ TEST_F(SystemdUnitTest, DeclaresTheDaemonContract) {
        {"Type=notify", "WatchdogSec=30s", "NotifyAccess=main", "ExecReload=/bin/kill -HUP $MAINPID",
         "Restart=on-failure", "User=proxywatch", "StateDirectory=proxywatch",
         "ReadOnlyPaths=-/etc/sf", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-        "ExecStart=/usr/bin/proxywatch daemon --config /etc/proxywatch/proxywatch.yaml"}) {
+        "EnvironmentFile=-/etc/default/proxywatch",
+        "ExecStart=/usr/bin/proxywatch daemon --config /etc/proxywatch/proxywatch.yaml $ARGS"}) {
     EXPECT_NE(unit_text_.find("\n" + std::string(setting) + "\n"), std::string::npos) << setting;
   }
+}
+
+// The words of `text` split at spaces, as systemd splits an unquoted $ARGS.
+std::vector<std::string> unit_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(text)};
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+// ExecStart with $ARGS from systemd/proxywatch.default (installed as /etc/default/proxywatch):
+// the shipped ARGS="" and the example in its comment both make a command line the daemon takes.
+TEST_F(SystemdUnitTest, ExecStartWithTheDefaultFilesArgsParses) {
+  const std::string defaults =
+      read_file(std::filesystem::path(PROXYWATCH_SOURCE_DIR) / "systemd/proxywatch.default");
+  EXPECT_NE(defaults.find("\nARGS=\"\"\n"), std::string::npos) << defaults;
+  const std::string example_key = "\n# ARGS=\"";
+  const std::size_t example = defaults.find(example_key);
+  ASSERT_NE(example, std::string::npos) << defaults;
+  const std::size_t begin = example + example_key.size();
+  const std::string example_args = defaults.substr(begin, defaults.find('"', begin) - begin);
+
+  const std::size_t exec = unit_text_.find("\nExecStart=/usr/bin/proxywatch ");
+  ASSERT_NE(exec, std::string::npos);
+  const std::size_t args_begin = exec + std::string("\nExecStart=/usr/bin/proxywatch ").size();
+  std::vector<std::string> words =
+      unit_words(unit_text_.substr(args_begin, unit_text_.find('\n', args_begin) - args_begin));
+  ASSERT_GE(words.size(), 2u);
+  ASSERT_EQ(words.front(), "daemon");
+  ASSERT_EQ(words.back(), "$ARGS");
+  words.erase(words.begin());
+  words.pop_back();
+  auto shipped = parse_daemon_args(words);
+  ASSERT_TRUE(shipped) << shipped.error();
+  EXPECT_EQ(shipped->config_path, "/etc/proxywatch/proxywatch.yaml");
+  for (const std::string& word : unit_words(example_args)) words.push_back(word);
+  auto with_example = parse_daemon_args(words);
+  ASSERT_TRUE(with_example) << with_example.error() << "\n" << example_args;
+  EXPECT_TRUE(with_example->overrides.listen_address.has_value()) << example_args;
 }
 
 TEST(SysusersTest, CreatesTheServiceUserWithoutLogin) {

@@ -21,6 +21,7 @@
 #include <systemd/sd-journal.h>
 
 #include "common/escape.h"
+#include "common/output/log/log_format.h"
 
 namespace proxywatch {
 namespace {
@@ -32,6 +33,7 @@ constexpr std::size_t kMaxValueBytes = 1024;
 
 // Set by init_logging before any thread logs, read by log_event from any thread.
 std::atomic<bool> to_journal{false};
+std::atomic<LogFormat> stderr_format{LogFormat::kPlain};
 
 void install_logger(std::shared_ptr<spdlog::sinks::sink> sink, spdlog::level::level_enum level) {
   auto logger = std::make_shared<spdlog::logger>(kLoggerName, std::move(sink));
@@ -39,9 +41,18 @@ void install_logger(std::shared_ptr<spdlog::sinks::sink> sink, spdlog::level::le
   spdlog::set_default_logger(std::move(logger));
 }
 
-std::shared_ptr<spdlog::sinks::sink> stderr_sink() {
+// Gives `sink` the look of `format`.
+void set_format(spdlog::sinks::sink& sink, LogFormat format) {
+  if (format == LogFormat::kPlain) {
+    sink.set_pattern(kStderrPattern);
+  } else {
+    sink.set_formatter(log_detail::make_structured_formatter(format));
+  }
+}
+
+std::shared_ptr<spdlog::sinks::sink> stderr_sink(LogFormat format) {
   auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  sink->set_pattern(kStderrPattern);
+  set_format(*sink, format);
   return sink;
 }
 
@@ -84,7 +95,13 @@ std::optional<LogTarget> parse_log_target(std::string_view text) {
   return std::nullopt;
 }
 
-void init_logging(LogTarget target, spdlog::level::level_enum level) {
+std::optional<LogFormat> parse_log_format(std::string_view text) {
+  if (text == "logfmt") return LogFormat::kLogfmt;
+  if (text == "json") return LogFormat::kJson;
+  return std::nullopt;
+}
+
+void init_logging(LogTarget target, spdlog::level::level_enum level, LogFormat format) {
   bool journal =
       target == LogTarget::kJournal || (target == LogTarget::kAuto && stderr_is_journal_stream());
   // Without journald (a container, a chroot) every message sent there would be lost, a failed
@@ -96,9 +113,10 @@ void init_logging(LogTarget target, spdlog::level::level_enum level) {
     install_logger(std::make_shared<spdlog::sinks::systemd_sink_mt>(kSyslogIdentifier, false),
                    level);
   } else {
-    install_logger(stderr_sink(), level);
+    install_logger(stderr_sink(format), level);
   }
   to_journal.store(journal);
+  stderr_format.store(format);
   if (unreachable) {
     spdlog::warn("journald is not reachable ({} is no socket); logging to stderr instead",
                  kJournalSocket);
@@ -111,10 +129,11 @@ bool journald_reachable() {
 }
 
 void init_logging_for_test(std::shared_ptr<spdlog::sinks::sink> sink,
-                           spdlog::level::level_enum level) {
-  sink->set_pattern(kStderrPattern);
+                           spdlog::level::level_enum level, LogFormat format) {
+  set_format(*sink, format);
   install_logger(std::move(sink), level);
   to_journal.store(false);
+  stderr_format.store(format);
 }
 
 void set_log_level(spdlog::level::level_enum level) {
@@ -197,7 +216,12 @@ void log_event(const Event& event) {
   spdlog::level::level_enum level = to_spdlog_level(event.priority);
   if (!logger->should_log(level)) return;
   if (logging_to_journal() && send_to_journal(event)) return;
-  logger->log(level, render_event_line(event));
+  if (stderr_format.load() == LogFormat::kPlain)
+    return logger->log(level, render_event_line(event));
+  auto fields = event_fields(event);
+  fields.emplace(fields.begin(), "MESSAGE_ID", std::string(event.id.hex()));
+  log_detail::EventFieldsScope scope(fields);
+  logger->log(level, event.message);
 }
 
 }  // namespace proxywatch

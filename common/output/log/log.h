@@ -33,22 +33,33 @@ enum class LogTarget { kAuto, kJournal, kStderr };
 // "auto", "journal", "stderr" (command-line spelling); nullopt for anything else.
 std::optional<LogTarget> parse_log_target(std::string_view text);
 
+// How lines written to stderr look (--log.format). kPlain: `2024-05-01T12:00:00.123 info
+// message (PROXY=...)` in local time; kLogfmt and kJson: Prometheus' exporters' lines, in UTC,
+// with an event's fields as keys of their own (log_format.h). The journal keeps its fields
+// whatever the format.
+enum class LogFormat { kPlain, kLogfmt, kJson };
+
+// "logfmt", "json" (the --log.format values); nullopt for anything else.
+std::optional<LogFormat> parse_log_format(std::string_view text);
+
 // Replaces spdlog's default logger (name "proxywatch") with one writing to `target` at `level`.
 // The journal sink sends SYSLOG_IDENTIFIER=proxywatch and PRIORITY from the level; the stderr
-// sink writes `2024-05-01T12:00:00.123 info message`. When the journal is chosen but journald
-// is not reachable (journald_reachable), stderr is used instead and a warning says so. Call once
-// at start-up, before other threads log; not thread-safe.
-void init_logging(LogTarget target, spdlog::level::level_enum level);
+// sink writes lines in `format`. When the journal is chosen but journald is not reachable
+// (journald_reachable), stderr is used instead and a warning says so. Call once at start-up,
+// before other threads log; not thread-safe.
+void init_logging(LogTarget target, spdlog::level::level_enum level,
+                  LogFormat format = LogFormat::kPlain);
 
 // Where journald listens for messages (sd-journal's native socket).
 inline constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
 // Whether kJournalSocket is a socket: false in a container or chroot without journald.
 bool journald_reachable();
 
-// Like init_logging(kStderr, level) but writing to `sink` (with the stderr pattern), so tests
-// can capture lines through an ostream sink. Not thread-safe.
+// Like init_logging(kStderr, level, format) but writing to `sink`, so tests can capture lines
+// through an ostream sink. Not thread-safe.
 void init_logging_for_test(std::shared_ptr<spdlog::sinks::sink> sink,
-                           spdlog::level::level_enum level = spdlog::level::trace);
+                           spdlog::level::level_enum level = spdlog::level::trace,
+                           LogFormat format = LogFormat::kPlain);
 
 // Changes the level of the default logger (on reload). Thread-safe.
 void set_log_level(spdlog::level::level_enum level);
@@ -182,7 +193,8 @@ std::string render_event_line(const Event& event);
 std::vector<std::string> journal_fields(const Event& event);
 
 // Logs `event` unless the default logger's level filters its priority out: to the journal
-// with journal_fields() when logging_to_journal(), else render_event_line() through spdlog.
+// with journal_fields() when logging_to_journal(), else through spdlog: render_event_line() in
+// the plain format, the message with MESSAGE_ID and the fields as keys in logfmt and JSON.
 // If the journal refuses the event, it is logged through spdlog instead. Thread-safe.
 void log_event(const Event& event);
 

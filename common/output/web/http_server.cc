@@ -6,6 +6,7 @@
 // session ends, the server goes on.
 #include "common/output/web/http_server.h"
 
+#include "common/output/web/gzip.h"
 #include "common/output/web/http_server_state.h"
 
 #include <algorithm>
@@ -56,7 +57,9 @@ constexpr std::size_t kLingerMaxBytes = 64 * 1024;
 // Pause after a failed accept (e.g. EMFILE) instead of spinning on the error.
 constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
-BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive, bool head) {
+// `response` for Beast. `accept_encoding`: the request's, for a response that may be gzipped.
+BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive, bool head,
+                       std::string_view accept_encoding = {}) {
   BeastResponse out;
   out.version(version);
   out.result(response.status);
@@ -73,6 +76,13 @@ BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive,
   out.keep_alive(keep_alive);
   std::shared_ptr<const std::string> body = std::move(response.shared_body);
   if (!body) body = std::make_shared<const std::string>(std::move(response.body));
+  if (response.gzip_if_accepted) {
+    out.set(http::field::vary, "Accept-Encoding");  // RFC 9110 §12.5.5: for caches
+    if (accepts_gzip(accept_encoding)) {
+      body = std::make_shared<const std::string>(gzip_compress(*body));
+      out.set(http::field::content_encoding, "gzip");
+    }
+  }
   // A HEAD answer carries the length the GET body would have, and no body (RFC 9110 §9.3.2).
   out.content_length(body->size());
   if (!head) out.body() = std::move(body);
@@ -205,7 +215,8 @@ asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, St
       std::optional<HttpResponse> refused = co_await refusal(state, session, request);
       if (state.stopped || session.evicted) co_return false;
       response = to_beast(refused ? std::move(*refused) : dispatch(state.handlers, request),
-                          request.version(), request.keep_alive(), head);
+                          request.version(), request.keep_alive(), head,
+                          request[http::field::accept_encoding]);
     }
     if (!may_hold(state, response.body())) {
       ++state.stats->busy;

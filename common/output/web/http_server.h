@@ -52,6 +52,9 @@ struct HttpResponse {
   // (a big page read slowly by many is held once, not once per reader).
   std::shared_ptr<const std::string> shared_body{};
   unsigned retry_after = 0;  // seconds, sent as Retry-After when not 0 (429, 503)
+  // Whether the server sends the body gzipped (gzip.h) to a request whose Accept-Encoding
+  // accepts it, with Content-Encoding: gzip; either way it then sends Vary: Accept-Encoding.
+  bool gzip_if_accepted = false;
 };
 
 // A request's query parameters ("?range=7d&target=a%20b"), percent-decoded by Boost.URL, in
