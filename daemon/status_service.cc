@@ -14,6 +14,7 @@
 #include "common/output/json/json_fields.h"
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
+#include "common/output/web/gzip.h"
 #include "daemon/capture_route.h"
 #include "daemon/evidence_store.h"
 #include "daemon/history_json_route.h"
@@ -132,6 +133,20 @@ std::shared_ptr<StatusService::Published> StatusService::published() {
   return published_;  // the newest, or none
 }
 
+std::string StatusService::render_metrics(bool gzip) {
+  const std::vector<prometheus::MetricFamily> extra = listener_families(*listener_stats_);
+  if (gzip) {
+    GzipStream stream;
+    metrics_.write([&](std::string_view piece) { stream.append(piece); }, extra);
+    return stream.finish();
+  }
+  std::string text;
+  text.reserve(last_metrics_size_ + last_metrics_size_ / 8);
+  metrics_.write([&](std::string_view piece) { text.append(piece); }, extra);
+  last_metrics_size_ = text.size();
+  return text;
+}
+
 HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {
   // The history in state_dir, read-only per request (WAL: the writer thread is never blocked).
   const std::string history = history_database_path(config_.config().state_dir);
@@ -148,11 +163,11 @@ HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {
   };
   return {{"/metrics",
            [this](const HttpQuery&) {
-             // Gzipped when the scraper asks (Prometheus does): a tenth of the bytes to write.
+             // Gzipped as it is written when the scraper asks (Prometheus does): a tenth of the
+             // bytes to write, and only those are held (10,000 targets: 1.2 of 43 MiB).
              return HttpResponse{.status = 200,
                                  .content_type = std::string(kMetricsContentType),
-                                 .body = metrics_.serialize(listener_families(*listener_stats_)),
-                                 .gzip_if_accepted = true};
+                                 .render = [this](bool gzip) { return render_metrics(gzip); }};
            }},
           {"/", [page](const HttpQuery&) { return page(false); }},
           {"/history.json", history_json_route(history)},

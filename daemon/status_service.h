@@ -84,6 +84,9 @@ class StatusService {
   std::shared_ptr<Published> published();
   // On the listener's thread: pending_'s snapshot becomes published_.
   void adopt_pending();
+  // On the listener's thread: /metrics, gzipped as it is written when `gzip`; plain text in a
+  // string sized from the last plain scrape, so it is not grown (and copied) step by step.
+  std::string render_metrics(bool gzip);
 
   boost::asio::io_context& io_;
   Metrics& metrics_;
@@ -98,6 +101,7 @@ class StatusService {
   std::shared_ptr<Published> published_;
   std::future<std::shared_ptr<const StatusSnapshot>> pending_;
   std::uint64_t pending_generation_ = 0;
+  std::size_t last_metrics_size_ = 0;  // the listener's thread only
   std::chrono::steady_clock::time_point pending_started_{};
   const std::shared_ptr<HttpServerStats> listener_stats_ = std::make_shared<HttpServerStats>();
   // The servers are made and destroyed here, and stopped on the listener's thread (or here once

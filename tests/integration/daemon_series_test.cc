@@ -150,6 +150,16 @@ TEST_F(DaemonSeriesTest, LeanByDefaultAndTheFullSetWithHistogramsAfterAReload) {
       << listed(full);
   EXPECT_FALSE(testing::metric(full_text, "proxywatch_probe_phase_latency_seconds_bucket",
                                {"le=\"10\"", "phase=\"dns\"", "target=\"origin\""}));
+
+  // As Prometheus scrapes it: gzipped (the route compresses as it writes), the same families.
+  const std::string gz = (dir_.path() / "metrics.gz").string();
+  testing::ProcessResult fetched =
+      testing::run_process({"curl", "-sf", "-H", "Accept-Encoding: gzip", "-o", gz,
+                            "http://127.0.0.1:" + std::to_string(port_) + "/metrics"});
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.err;
+  testing::ProcessResult inflated = testing::run_process({"gzip", "-dc", gz});
+  ASSERT_EQ(inflated.exit_code, 0) << inflated.err;
+  EXPECT_EQ(series_of_origin(inflated.out).size(), full.size());
 }
 
 }  // namespace

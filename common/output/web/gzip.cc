@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <new>
 #include <optional>
 
@@ -73,34 +74,61 @@ bool accepts_gzip(std::string_view accept_encoding) {
   return any.value_or(0) > 0;
 }
 
-std::string gzip_compress(std::string_view data) {
-  // deflate takes and gives at most uInt bytes a call.
-  constexpr std::size_t kStep = std::size_t{1} << 30;
+struct GzipStream::State {
   z_stream z{};
+};
+
+GzipStream::GzipStream() : state_(std::make_unique<State>()) {
   // windowBits 15 + 16: a gzip header and trailer instead of zlib's (zlib.h, deflateInit2).
-  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&state_->z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     throw std::bad_alloc();
+}
+
+GzipStream::~GzipStream() {
+  deflateEnd(&state_->z);
+}
+
+void GzipStream::append(std::string_view data) {
+  // deflate takes at most uInt bytes a call.
+  constexpr std::size_t kStep = std::size_t{1} << 30;
+  while (!data.empty()) {
+    const std::size_t step = std::min(data.size(), kStep);
+    state_->z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    state_->z.avail_in = static_cast<uInt>(step);
+    deflate_into(Z_NO_FLUSH);
+    data.remove_prefix(step);
   }
-  std::string out(deflateBound(&z, static_cast<uLong>(data.size())), '\0');
-  std::size_t handed = 0;  // bytes of `data` given to zlib so far
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    if (z.avail_in == 0 && handed < data.size()) {
-      const std::size_t step = std::min(data.size() - handed, kStep);
-      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + handed));
-      z.avail_in = static_cast<uInt>(step);
-      handed += step;
+}
+
+std::string GzipStream::finish() {
+  deflate_into(Z_FINISH);
+  out_.resize(state_->z.total_out);
+  return std::move(out_);
+}
+
+// Runs deflate until it has taken all its input (Z_NO_FLUSH) or ended the stream (Z_FINISH),
+// growing the output as it fills.
+void GzipStream::deflate_into(int flush) {
+  z_stream& z = state_->z;
+  for (;;) {
+    if (out_.size() - z.total_out < 16 * 1024) {
+      out_.resize(std::max<std::size_t>(out_.size() * 2, 64 * 1024));
     }
-    if (z.total_out == out.size()) out.resize(out.size() * 2);
-    z.next_out = reinterpret_cast<Bytef*>(out.data() + z.total_out);
-    z.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - z.total_out, kStep));
-    rc = deflate(&z, handed == data.size() ? Z_FINISH : Z_NO_FLUSH);
+    z.next_out = reinterpret_cast<Bytef*>(out_.data() + z.total_out);
+    z.avail_out = static_cast<uInt>(
+        std::min<std::size_t>(out_.size() - z.total_out, std::numeric_limits<uInt>::max()));
+    const int rc = deflate(&z, flush);
+    if (rc == Z_STREAM_END) return;
+    // Only a lack of memory stops deflate otherwise (Z_BUF_ERROR: no progress possible).
+    if (rc != Z_OK && rc != Z_BUF_ERROR) throw std::bad_alloc();
+    if (flush == Z_NO_FLUSH && z.avail_in == 0) return;
   }
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  // Only a lack of memory stops deflate before the end of the stream here.
-  if (rc != Z_STREAM_END) throw std::bad_alloc();
-  return out;
+}
+
+std::string gzip_compress(std::string_view data) {
+  GzipStream stream;
+  stream.append(data);
+  return stream.finish();
 }
 
 }  // namespace proxywatch

@@ -75,14 +75,13 @@ BeastResponse to_beast(HttpResponse response, unsigned version, bool keep_alive,
     out.set(http::field::retry_after, std::to_string(response.retry_after));
   out.keep_alive(keep_alive);
   std::shared_ptr<const std::string> body = std::move(response.shared_body);
-  if (!body) body = std::make_shared<const std::string>(std::move(response.body));
-  if (response.gzip_if_accepted) {
+  if (response.render) {
+    const bool gzip = accepts_gzip(accept_encoding);
+    body = std::make_shared<const std::string>(response.render(gzip));
     out.set(http::field::vary, "Accept-Encoding");  // RFC 9110 §12.5.5: for caches
-    if (accepts_gzip(accept_encoding)) {
-      body = std::make_shared<const std::string>(gzip_compress(*body));
-      out.set(http::field::content_encoding, "gzip");
-    }
+    if (gzip) out.set(http::field::content_encoding, "gzip");
   }
+  if (!body) body = std::make_shared<const std::string>(std::move(response.body));
   // A HEAD answer carries the length the GET body would have, and no body (RFC 9110 §9.3.2).
   out.content_length(body->size());
   if (!head) out.body() = std::move(body);

@@ -52,9 +52,11 @@ struct HttpResponse {
   // (a big page read slowly by many is held once, not once per reader).
   std::shared_ptr<const std::string> shared_body{};
   unsigned retry_after = 0;  // seconds, sent as Retry-After when not 0 (429, 503)
-  // Whether the server sends the body gzipped (gzip.h) to a request whose Accept-Encoding
-  // accepts it, with Content-Encoding: gzip; either way it then sends Vary: Accept-Encoding.
-  bool gzip_if_accepted = false;
+  // When set, the body instead of `body`: made by the call, told whether the request's
+  // Accept-Encoding accepts gzip (gzip.h); the body it returns is then gzipped and sent with
+  // Content-Encoding: gzip, and either way with Vary: Accept-Encoding. A big answer is so
+  // compressed as it is written instead of held whole first (/metrics).
+  std::function<std::string(bool gzip)> render{};
 };
 
 // A request's query parameters ("?range=7d&target=a%20b"), percent-decoded by Boost.URL, in

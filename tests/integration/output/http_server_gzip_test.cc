@@ -1,8 +1,9 @@
-// /metrics gzipped through the real HttpServer: a response marked gzip_if_accepted is sent
-// gzipped, with Content-Encoding: gzip and Vary: Accept-Encoding, to a request whose
+// /metrics gzipped through the real HttpServer, as the daemon's route makes it: a response
+// whose body is rendered is sent gzipped as it is written (GzipStream, the exposition of 700
+// pairs in pieces), with Content-Encoding: gzip and Vary: Accept-Encoding, to a request whose
 // Accept-Encoding accepts gzip — and `gzip -d` (another implementation than the zlib that made
-// it) gives back the very exposition the handler answered — and plain to one that does not ask
-// or refuses gzip with q=0. The server runs on an IoThread; the client is a synchronous Beast
+// it) gives back the very exposition — and plain to one that does not ask or refuses gzip with
+// q=0. The server runs on an IoThread; the client is a synchronous Beast
 // one in the test's thread.
 #include "common/output/web/http_server.h"
 
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "common/output/metrics/metrics.h"
+#include "common/output/web/gzip.h"
 #include "tests/support/io_thread.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -52,13 +54,21 @@ GzipAnswer get_metrics(std::uint16_t port, std::optional<std::string> accept_enc
 
 TEST(HttpServerGzipTest, MetricsAreGzippedOnlyWhenTheScraperAsks) {
   Metrics metrics;
+  ProbeResult ok;
+  ok.outcome = Outcome::kOk;
+  for (int i = 0; i < 700; ++i) metrics.record_probe("10.0.0.1:3128", "t" + std::to_string(i), ok);
   const std::string exposition = metrics.serialize();  // one rendering, answered every time
   testing::IoThread io;
   HttpServer::Handlers handlers;
   handlers["/metrics"] = [&exposition](const HttpQuery&) {
     return HttpResponse{.content_type = std::string(kMetricsContentType),
-                        .body = exposition,
-                        .gzip_if_accepted = true};
+                        .render = [&exposition](bool gzip) {
+                          if (!gzip) return exposition;
+                          GzipStream stream;
+                          for (std::size_t at = 0; at < exposition.size(); at += 4096)
+                            stream.append(std::string_view(exposition).substr(at, 4096));
+                          return stream.finish();
+                        }};
   };
   std::optional<HttpServer> server;
   server.emplace(io.context(), asio::ip::tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), 0),
