@@ -2,6 +2,7 @@
 // yaml_reader's located errors.
 #include "config/web_config.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <filesystem>
@@ -18,12 +19,37 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kWebConfigKeys = {
     "tls_server_config", "http_server_config", "basic_auth_users"};
-// exporter-toolkit's tls_server_config keys; only the first two are served.
-constexpr std::array<std::string_view, 10> kTlsKeys = {
-    "cert_file",          "key_file",      "client_auth_type",
-    "client_ca_file",     "cipher_suites", "curve_preferences",
-    "min_version",        "max_version",   "prefer_server_cipher_suites",
-    "client_allowed_sans"};
+// exporter-toolkit's tls_server_config keys; the first four are served.
+constexpr std::array<std::string_view, 13> kTlsKeys = {"cert_file",
+                                                       "key_file",
+                                                       "client_auth_type",
+                                                       "client_ca_file",
+                                                       "cipher_suites",
+                                                       "curve_preferences",
+                                                       "min_version",
+                                                       "max_version",
+                                                       "prefer_server_cipher_suites",
+                                                       "client_allowed_sans",
+                                                       "cert",
+                                                       "key",
+                                                       "client_ca"};
+constexpr std::array<std::string_view, 4> kServedTlsKeys = {"cert_file", "key_file",
+                                                            "client_auth_type", "client_ca_file"};
+
+struct ClientAuthName {
+  std::string_view name;
+  ClientAuth auth;
+};
+// exporter-toolkit's names; "" and "RequireClientCert" are its aliases (tls_config.go).
+constexpr std::array<ClientAuthName, 7> kClientAuthNames = {{
+    {"NoClientCert", ClientAuth::kNone},
+    {"RequestClientCert", ClientAuth::kRequest},
+    {"RequireAnyClientCert", ClientAuth::kRequireAny},
+    {"VerifyClientCertIfGiven", ClientAuth::kVerifyIfGiven},
+    {"RequireAndVerifyClientCert", ClientAuth::kRequireAndVerify},
+    {"RequireClientCert", ClientAuth::kRequireAny},
+    {"", ClientAuth::kNone},
+}};
 
 // bcrypt's modular crypt prefixes (crypt(5)) and a two-digit cost; libcrypt's crypt_r checks
 // the rest.
@@ -45,14 +71,50 @@ std::string resolved(const std::string& path, const std::string& source) {
   return (std::filesystem::path(source).parent_path() / p).lexically_normal().string();
 }
 
+// client_auth_type and client_ca_file, with exporter-toolkit's rules (and one stricter, see
+// web_config.h).
+MaybeError read_client_auth(const YamlMap& map, WebConfig& config) {
+  std::string type;
+  if (auto e = read_key(map, "client_auth_type", type, to_text)) return e;
+  const auto known = std::find_if(kClientAuthNames.begin(), kClientAuthNames.end(),
+                                  [&](const ClientAuthName& n) { return n.name == type; });
+  if (known == kClientAuthNames.end()) {
+    return map.error("client_auth_type",
+                     "expected NoClientCert, RequestClientCert, RequireAnyClientCert, "
+                     "VerifyClientCertIfGiven or RequireAndVerifyClientCert, got " +
+                         key_for_message(type));
+  }
+  config.client_auth = known->auth;
+  if (auto e = read_key(map, "client_ca_file", config.client_ca_file, to_text)) return e;
+  if (!config.client_ca_file.empty()) {
+    if (config.client_auth == ClientAuth::kNone) {
+      return map.error("client_ca_file",
+                       "is set but client_auth_type is NoClientCert: name the policy, "
+                       "e.g. RequireAndVerifyClientCert");
+    }
+    config.client_ca_file = resolved(config.client_ca_file, config.source);
+  } else if (config.client_auth == ClientAuth::kVerifyIfGiven ||
+             config.client_auth == ClientAuth::kRequireAndVerify) {
+    return map.error("client_auth_type",
+                     "verifies client certificates, which needs client_ca_file (the CAs "
+                     "they must chain to)");
+  }
+  return std::nullopt;
+}
+
 MaybeError read_tls(const YamlMap& top, WebConfig& config) {
   const YAML::Node* node = top.find("tls_server_config");
   if (!node) return std::nullopt;
   auto map = YamlMap::open(*node, config.source, "tls_server_config", kTlsKeys);
   if (!map) return map.error();
   for (std::string_view key : kTlsKeys) {
-    if (key == "cert_file" || key == "key_file" || !map->find(key)) continue;
-    return map->error(key, "is not supported by proxywatch (only cert_file and key_file are)");
+    if (std::find(kServedTlsKeys.begin(), kServedTlsKeys.end(), key) != kServedTlsKeys.end() ||
+        !map->find(key)) {
+      continue;
+    }
+    return map->error(key,
+                      "is not supported by proxywatch (only cert_file, key_file, "
+                      "client_auth_type and client_ca_file are)");
   }
   if (auto e = read_key(*map, "cert_file", config.cert_file, to_text)) return e;
   if (auto e = read_key(*map, "key_file", config.key_file, to_text)) return e;
@@ -61,7 +123,7 @@ MaybeError read_tls(const YamlMap& top, WebConfig& config) {
   }
   config.cert_file = resolved(config.cert_file, config.source);
   config.key_file = resolved(config.key_file, config.source);
-  return std::nullopt;
+  return read_client_auth(*map, config);
 }
 
 MaybeError read_users(const YamlMap& top, WebConfig& config) {
@@ -98,6 +160,13 @@ MaybeError read_users(const YamlMap& top, WebConfig& config) {
 }
 
 }  // namespace
+
+std::string_view client_auth_name(ClientAuth auth) {
+  for (const ClientAuthName& n : kClientAuthNames) {
+    if (n.auth == auth) return n.name;
+  }
+  return "NoClientCert";
+}
 
 Result<WebConfig> parse_web_config(const std::string& text, const std::string& source_name) {
   WebConfig config;

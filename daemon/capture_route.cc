@@ -26,8 +26,9 @@ HttpResponse capture_file_response(const std::string& dir, bool authenticated,
     return capture_sentence(
         403,
         "Captures are served only by an authenticated listener: they hold the probes' traffic. "
-        "Name users in the web configuration file (web_config_file, basic_auth_users) and "
-        "restart proxywatch, or read the file in the state directory's captures folder.");
+        "Name users in the web configuration file (web_config_file, basic_auth_users; it is "
+        "read again when it changes), or read the file in the state directory's captures "
+        "folder.");
   }
   std::string_view name = std::string_view(path).substr(
       path.starts_with(kCapturesPrefix) ? kCapturesPrefix.size() : path.size());
@@ -43,9 +44,9 @@ HttpResponse capture_file_response(const std::string& dir, bool authenticated,
   return HttpResponse{200, "application/vnd.tcpdump.pcap", std::move(*bytes)};
 }
 
-HttpServer::Handler capture_file_handler(std::string dir, bool authenticated) {
-  return [dir = std::move(dir), authenticated](const HttpQuery& query) {
-    return capture_file_response(dir, authenticated, query.path());
+HttpServer::Handler capture_file_handler(std::string dir) {
+  return [dir = std::move(dir)](const HttpQuery& query) {
+    return capture_file_response(dir, query.authenticated(), query.path());
   };
 }
 

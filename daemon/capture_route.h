@@ -17,7 +17,8 @@ namespace proxywatch {
 HttpResponse capture_file_response(const std::string& dir, bool authenticated,
                                    const std::string& path);
 
-// The /captures/ handler.
-HttpServer::Handler capture_file_handler(std::string dir, bool authenticated);
+// The /captures/ handler: serves a request only when it was authenticated
+// (HttpQuery::authenticated), whatever the users are when it arrives (they are reloaded).
+HttpServer::Handler capture_file_handler(std::string dir);
 
 }  // namespace proxywatch

@@ -95,18 +95,22 @@ void check_capture(const config::CaptureConfig& capture, std::ostream& out) {
          "capturing.\n";
 }
 
-// web_config_file: loaded as the daemon loads it at start (the certificate with its key, the
-// users' bcrypt hashes and their cost), so that a file the daemon would refuse is found here.
+// web_config_file: loaded as the daemon loads it (the certificate with its key, the client CAs
+// and client_auth_type, the users' bcrypt hashes and their cost), so that a file the daemon
+// would refuse is found here.
 void check_web_config(const config::DaemonConfig& config, std::ostream& out, Errors& errors) {
   if (!config.web_config_file) return;
-  auto security = load_web_security(config.web_config_file);
-  if (!security) {
+  auto web = config::load_web_config(*config.web_config_file);
+  if (!web) {
+    errors.push_back(web.error());
+    return;
+  }
+  if (auto security = make_web_security(*web); !security) {
     errors.push_back(security.error());
     return;
   }
-  out << "web configuration: " << *config.web_config_file << ": "
-      << (security->tls ? "TLS" : "plain HTTP") << ", "
-      << (security->users ? "basic authentication" : "no authentication") << "\n";
+  out << "web configuration: " << *config.web_config_file << ": " << describe_web_config(*web)
+      << "\n";
 }
 
 int report(const Errors& errors, std::ostream& out, std::ostream& err) {

@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/post.hpp>
 
 #include "common/output/log/log.h"
-#include "daemon/web_security.h"
 
 namespace proxywatch {
 namespace {
@@ -39,22 +39,37 @@ void set_log_level(config::LogLevel level) {
 }
 
 ConfigState::ConfigState(Metrics& metrics, std::string path, bool path_explicit,
-                         ConfigOverrides overrides)
+                         boost::asio::any_io_executor executor, ConfigOverrides overrides)
     : metrics_(metrics),
       path_(std::move(path)),
       path_explicit_(path_explicit),
-      overrides_(std::move(overrides)) {}
+      overrides_(std::move(overrides)),
+      executor_(std::move(executor)) {}
 
 Result<void> ConfigState::load() {
   auto read = read_yaml();
   if (!read) return read.error();
-  auto security = load_web_security(read->config.web_config_file);
-  if (!security) return in_context("web_config_file: ", security.error());
-  web_security_ = std::move(*security);
+  // Metrics are the io_context thread's; a reload on the listener's thread is counted there.
+  auto counted = [&metrics = metrics_, executor = executor_](bool applied) {
+    boost::asio::post(executor, [&metrics, applied] {
+      metrics.record_config_load(kConfigFileWeb, applied, 0, Clock::now());
+    });
+  };
+  auto web = WebConfigReload::start(read->config.web_config_file, std::move(counted));
+  if (!web) return in_context("web_config_file: ", web.error());
+  web_ = std::move(*web);
+  web_security_ = web_->security();
   yaml_ = std::move(*read);
   metrics_.set_config_valid(kConfigFileYaml, true);
   metrics_.record_config_load(kConfigFileYaml, true, 0, Clock::now());
+  if (yaml_.config.web_config_file) {
+    metrics_.record_config_load(kConfigFileWeb, true, 0, Clock::now());
+  }
   return {};
+}
+
+void ConfigState::reload_web_config() {
+  if (web_) web_->reload(yaml_.config.web_config_file);
 }
 
 Result<YamlState> ConfigState::read_yaml() const {

@@ -1,18 +1,24 @@
 // What the daemon runs on and how each of its files is reloaded (DESIGN.md, "Configuration"):
-// the YAML file with the credentials and the web configuration it names, read at start and on
-// SIGHUP, and the FMC proxy file, read at start and on every change inotify reports. A file
+// the YAML file with the credentials, read at start and on SIGHUP; the web configuration it
+// names, read at start, on SIGHUP and when it or a file it names changes
+// (web_config_reload.h); and the FMC proxy file, read at start and on every change inotify
+// reports. A file
 // that does not load changes nothing: the last good settings stay, the rejection is logged with
 // its position and shown in proxywatch_config_valid. Not thread-safe: the io_context thread only.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "common/error.h"
 #include "common/output/metrics/metrics.h"
 #include "common/output/web/http_server.h"
 #include "config/plan.h"
 #include "daemon/config_overrides.h"
+#include "daemon/web_config_reload.h"
 
 namespace proxywatch {
 
@@ -28,9 +34,11 @@ void set_log_level(config::LogLevel level);
 class ConfigState {
  public:
   // `path`: the YAML file; `path_explicit`: given with --config, so its absence is an error.
-  // `overrides` (the command line's) are laid over the file at every read.
+  // `executor`: the io_context thread's, where the web configuration's reloads (which happen on
+  // the listener's thread) are counted in `metrics`. `overrides` (the command line's) are laid
+  // over the file at every read.
   ConfigState(Metrics& metrics, std::string path, bool path_explicit,
-              ConfigOverrides overrides = {});
+              boost::asio::any_io_executor executor, ConfigOverrides overrides = {});
 
   // Start-up: reads the YAML, the credentials and the web configuration. An error names the
   // file and what is wrong; the daemon does not start.
@@ -46,6 +54,9 @@ class ConfigState {
   // Applies what read_yaml() gave. Returns true when the proxy file moved, which the caller
   // must read and watch anew.
   bool adopt(YamlState next);
+  // SIGHUP, after adopt(): re-reads the web configuration the YAML names now (a rejection keeps
+  // the last good one; web_config_reload.h).
+  void reload_web_config();
 
   // Reads the proxy file. True when it loaded (absent counts: the proxy is then disabled);
   // false when it did not parse, which is logged and the last good settings kept.
@@ -66,7 +77,9 @@ class ConfigState {
   bool path_explicit_;
   ConfigOverrides overrides_;
   YamlState yaml_;
-  HttpSecurity web_security_;                       // from web_config_file, read at start
+  boost::asio::any_io_executor executor_;
+  std::shared_ptr<WebConfigReload> web_;            // web_config_file, from load() on
+  HttpSecurity web_security_;                       // web_'s, for the listener
   std::optional<config::ProxyFileSettings> proxy_;  // last good; nullopt = disabled
   bool proxy_file_valid_ = true;
 };

@@ -39,7 +39,8 @@ void log_config_event(MessageId id, Priority priority, std::string message) {
 Daemon::Daemon(asio::io_context& io, DaemonOptions options)
     : io_(io),
       options_(std::move(options)),
-      config_(metrics_, options_.config_path, options_.config_explicit, options_.overrides),
+      config_(metrics_, options_.config_path, options_.config_explicit, io.get_executor(),
+              options_.overrides),
       persistence_(io.get_executor(), registry_, tracker_, metrics_.registry()),
       status_(io, metrics_, registry_, plan_, config_),
       signals_(io, SIGTERM, SIGINT, SIGHUP),
@@ -140,8 +141,12 @@ void Daemon::reload_yaml() {
   }
   config_.record_yaml(outcome);
   status_.changed();
-  if (!outcome) return notify_ready(status_.summary());
+  if (!outcome) {
+    config_.reload_web_config();  // the one the running YAML names
+    return notify_ready(status_.summary());
+  }
   bool proxy_file_moved = config_.adopt(std::move(*next));
+  config_.reload_web_config();
   status_.allow_hosts(config_.config().metrics_allowed_hosts);
   set_log_level(config_.config().log_level);
   registry_.set_settings(config_.config().health);

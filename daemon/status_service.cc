@@ -147,7 +147,7 @@ std::string StatusService::render_metrics(bool gzip) {
   return text;
 }
 
-HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {
+HttpServer::Handlers StatusService::routes() {
   // The history in state_dir, read-only per request (WAL: the writer thread is never blocked).
   const std::string history = history_database_path(config_.config().state_dir);
   auto page = [this](bool json) {
@@ -172,8 +172,7 @@ HttpServer::Handlers StatusService::routes(const HttpSecurity& security) {
           {"/", [page](const HttpQuery&) { return page(false); }},
           {"/history.json", history_json_route(history)},
           {"/history", history_page_handler(history, [] { return Clock::now(); })},
-          {"/captures/",
-           capture_file_handler(captures_dir(config_.config().state_dir), bool(security.users))},
+          {"/captures/", capture_file_handler(captures_dir(config_.config().state_dir))},
           {"/status.json", [page](const HttpQuery&) { return page(true); }}};
 }
 
@@ -186,9 +185,9 @@ Result<void> StatusService::listen(const HostPort& address, const HttpSecurity& 
   auto hosts = std::make_shared<HostCheck>(
       std::make_shared<const HostAllowList>(ip, config_.config().metrics_allowed_hosts));
   checked.allow_host = [hosts](std::string_view host) { return hosts->load()->allows(host); };
-  auto server = std::make_unique<HttpServer>(
-      listener_.context(), asio::ip::tcp::endpoint(ip, address.port), routes(checked),
-      HttpServerLimits{}, checked, listener_.workers());
+  auto server =
+      std::make_unique<HttpServer>(listener_.context(), asio::ip::tcp::endpoint(ip, address.port),
+                                   routes(), HttpServerLimits{}, checked, listener_.workers());
   server->share_stats(listener_stats_);
   // Binding here is safe: nothing runs on the new server's acceptor until start() queues it.
   if (auto started = server->start(); !started) {

@@ -78,7 +78,7 @@ class StatusService {
   // A snapshot and its renderings, made once and read by any number of requests.
   struct Published;
 
-  HttpServer::Handlers routes(const HttpSecurity& security);
+  HttpServer::Handlers routes();
   // On the listener's thread: the newest snapshot (see above), or null when none could be had
   // (the daemon is stopping, or its thread did not answer within kSnapshotWait).
   std::shared_ptr<Published> published();

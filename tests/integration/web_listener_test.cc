@@ -2,13 +2,19 @@
 // format): a TLS scrape with the right password works — by curl and by a real Prometheus with
 // `scheme: https` and `basic_auth` —, a wrong or missing password gets 401, plain HTTP gets no
 // answer, and a broken web configuration stops the start with a message naming the problem.
+// Once running, an edit applies without a restart (a broken one is rejected once, in the log
+// and proxywatch_config_valid{file="web"}; SIGHUP re-reads at once), and `proxywatch status`
+// reaches a listener with mutual TLS and basic auth.
 // The bcrypt hash is made by Apache's htpasswd, the certificate by a CA made at test time.
 // Loopback only; no proxy is configured (the listener is what is tested).
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <memory>
 
+#include "tests/support/chromium.h"
 #include "tests/support/local_port.h"
 #include "tests/support/process.h"
 #include "tests/support/prometheus.h"
@@ -57,6 +63,14 @@ class WebListenerTest : public ::testing::Test {
     return "tls_server_config:\n  cert_file: web.pem\n  key_file: web.key\n"
            "basic_auth_users:\n  " +
            std::string(kUser) + ": " + hash_ + "\n";
+  }
+
+  // The same with mutual TLS: client certificates of the test CA required.
+  std::string mtls_web_config() const {
+    return "tls_server_config:\n  cert_file: web.pem\n  key_file: web.key\n"
+           "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: " +
+           ca_.cert_file.string() + "\nbasic_auth_users:\n  " + std::string(kUser) + ": " + hash_ +
+           "\n";
   }
 
   void start_daemon() {
@@ -138,6 +152,55 @@ TEST_F(WebListenerTest, PrometheusScrapesOverTlsWithBasicAuth) {
       },
       20s, 200ms))
       << prometheus.log();
+}
+
+TEST_F(WebListenerTest, EditsApplyWithoutARestartAndStatusSpeaksMutualTls) {
+  const testing::LeafCertificate client = testing::make_client_leaf(ca_, dir_.path(), "client");
+  write_config(mtls_web_config());
+  start_daemon();
+  const std::string ca = ca_.cert_file.string();
+  const std::string right = std::string(kUser) + ":" + kPassword;
+
+  // status, as an operator runs it on the appliance: the password from the environment.
+  const auto status = testing::run_process(
+      {PROXYWATCH_BINARY, "status", "--config", yaml_.string(), "--ca-file", ca, "--cert-file",
+       client.cert_file.string(), "--key-file", client.key_file.string(), "--user", kUser},
+      {{"PROXYWATCH_PASSWORD", kPassword}}, 15s);
+  EXPECT_EQ(status.exit_code, 1) << status.out << status.err;  // no proxy: not healthy
+  EXPECT_NE(status.out.find("no proxy"), std::string::npos) << status.out << status.err;
+  EXPECT_EQ((status.out + status.err).find("s3cret"), std::string::npos);
+
+  const std::vector<std::string> scrape_args = {
+      "--cacert", ca,    "--cert",   client.cert_file.string(), "--key", client.key_file.string(),
+      "-u",       right, https_url()};
+  const std::string rejected = "proxywatch_config_valid{file=\"web\"} 0";
+  // A broken edit: the last good configuration serves on; the next connections notice it.
+  dir_.write_file("web.yml", "tls_server_config: [\n");
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return curl(scrape_args).out.find(rejected) != std::string::npos; }, 10s, 50ms))
+      << daemon_->log();
+  EXPECT_EQ(status_of(curl(scrape_args)), "200");
+  EXPECT_EQ(
+      testing::occurrences(daemon_->log(), "web configuration rejected, keeping the last good one"),
+      1u)
+      << daemon_->log();
+
+  // Fixed, and SIGHUP: read at once, with no connection to notice it.
+  dir_.write_file("web.yml", mtls_web_config());
+  kill(daemon_->pid(), SIGHUP);
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return daemon_->log().find("web configuration applied") != std::string::npos; }, 10s))
+      << daemon_->log();
+  // Counted on the probing thread, right after the reload.
+  EXPECT_TRUE(testing::wait_until(
+      [&] {
+        return curl(scrape_args).out.find("proxywatch_config_valid{file=\"web\"} 1") !=
+               std::string::npos;
+      },
+      5s, 50ms));
+  // Without the client certificate: the handshake is refused, no HTTP answer.
+  EXPECT_EQ(status_of(curl({"--cacert", ca, "-u", right, https_url()})), "000");
+  EXPECT_EQ(daemon_->log().find("s3cret"), std::string::npos);
 }
 
 TEST_F(WebListenerTest, BrokenWebConfigIsAStartUpErrorNamingTheProblem) {

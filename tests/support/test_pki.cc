@@ -144,9 +144,14 @@ CertificateAuthority make_ca(const std::filesystem::path& dir, const std::string
   return ca;
 }
 
-LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
-                          const std::string& file_stem, const std::vector<std::string>& dns_names,
-                          const std::vector<std::string>& ip_addresses, Validity validity) {
+namespace {
+
+// A leaf signed by `ca` for `usage` (extendedKeyUsage: serverAuth or clientAuth).
+LeafCertificate make_signed_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
+                                 const std::string& file_stem,
+                                 const std::vector<std::string>& dns_names,
+                                 const std::vector<std::string>& ip_addresses, Validity validity,
+                                 const std::string& usage) {
   const KeyPtr ca_key = read_key(ca.key_file);
   const CertPtr ca_cert = read_cert(ca.cert_file);
   const std::string common_name = !dns_names.empty()      ? dns_names.front()
@@ -158,7 +163,7 @@ LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem:
   check(X509_set_issuer_name(leaf, X509_get_subject_name(ca_cert.get())) == 1, "issuer name");
   add_extension(leaf, ca_cert.get(), NID_basic_constraints, "critical,CA:FALSE");
   add_extension(leaf, ca_cert.get(), NID_key_usage, "critical,digitalSignature");
-  add_extension(leaf, ca_cert.get(), NID_ext_key_usage, "serverAuth");
+  add_extension(leaf, ca_cert.get(), NID_ext_key_usage, usage);
   add_extension(leaf, ca_cert.get(), NID_subject_key_identifier, "hash");
   add_extension(leaf, ca_cert.get(), NID_authority_key_identifier, "keyid:always");
   const std::string alt = alt_names(dns_names, ip_addresses);
@@ -170,6 +175,19 @@ LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem:
   write_key(key.get(), result.key_file);
   write_cert(leaf, result.cert_file);
   return result;
+}
+
+}  // namespace
+
+LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
+                          const std::string& file_stem, const std::vector<std::string>& dns_names,
+                          const std::vector<std::string>& ip_addresses, Validity validity) {
+  return make_signed_leaf(ca, dir, file_stem, dns_names, ip_addresses, validity, "serverAuth");
+}
+
+LeafCertificate make_client_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
+                                 const std::string& file_stem) {
+  return make_signed_leaf(ca, dir, file_stem, {}, {}, {}, "clientAuth");
 }
 
 namespace {

@@ -44,6 +44,12 @@ LeafCertificate make_leaf(const CertificateAuthority& ca, const std::filesystem:
                           const std::string& file_stem, const std::vector<std::string>& dns_names,
                           const std::vector<std::string>& ip_addresses, Validity validity = {});
 
+// Makes DIR/STEM.key and DIR/STEM.pem: a client certificate (extendedKeyUsage clientAuth, CN
+// STEM, no subjectAltName) signed by `ca`, for a listener that asks for one (mutual TLS);
+// throws std::runtime_error on any failure.
+LeafCertificate make_client_leaf(const CertificateAuthority& ca, const std::filesystem::path& dir,
+                                 const std::string& file_stem);
+
 // The PKI the tests share, for the usual test names. Every file is in one directory that
 // lives until the process exits (ctest runs each test in a process of its own).
 struct SharedPki {

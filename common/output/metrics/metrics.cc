@@ -143,6 +143,8 @@ Metrics::ConfigSeries& Metrics::config_series(std::string_view file) {
     index = 0;
   } else if (file == kConfigFileYaml) {
     index = 1;
+  } else if (file == kConfigFileWeb) {
+    index = 2;
   } else {
     throw std::invalid_argument("metrics: unknown config file label " + std::string(file));
   }

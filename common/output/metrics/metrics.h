@@ -37,6 +37,7 @@ inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0
 // The `file` label values record_config_load and set_config_valid accept.
 inline constexpr std::string_view kConfigFileProxy = "proxy";
 inline constexpr std::string_view kConfigFileYaml = "yaml";
+inline constexpr std::string_view kConfigFileWeb = "web";  // web_config_file
 
 template <class Row>
 class PairTable;
@@ -86,8 +87,8 @@ class Metrics {
   // ("none" when nullopt).
   void set_proxy(std::optional<std::string> proxy);
 
-  // Counts one load of `file` ("proxy" or "yaml") as applied or rejected, stamps the time, sets
-  // its warning count and config_valid (applied → 1, rejected → 0). Throws on an unknown file.
+  // Counts one load of `file` ("proxy", "yaml" or "web") as applied or rejected, stamps the time,
+  // sets its warning count and config_valid (applied → 1, rejected → 0). Throws on an unknown file.
   void record_config_load(std::string_view file, bool applied, std::size_t warnings,
                           std::chrono::system_clock::time_point when);
 
@@ -132,7 +133,7 @@ class Metrics {
   std::unique_ptr<Families> families_;
   std::unique_ptr<PairTable<TargetSeries>> targets_;
   MetricOptions options_;
-  std::array<std::unique_ptr<ConfigSeries>, 2> config_;  // indexed "proxy", "yaml"
+  std::array<std::unique_ptr<ConfigSeries>, 3> config_;  // indexed "proxy", "yaml", "web"
   prometheus::Gauge* proxy_configured_ = nullptr;
   prometheus::Gauge* proxy_info_ = nullptr;
   std::string proxy_info_label_;

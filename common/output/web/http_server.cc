@@ -107,16 +107,20 @@ HttpServer::Handlers::const_iterator prefix_handler(const HttpServer::Handlers& 
   return handlers.find(path.substr(0, slash + 1));
 }
 
-// The answer to an authorized request whose headers parsed and that has no body.
-HttpResponse dispatch(const HttpServer::Handlers& handlers, const Request& request) {
+// The answer to an authorized request whose headers parsed and that has no body;
+// `authenticated`: it came with a user's right password.
+HttpResponse dispatch(const HttpServer::Handlers& handlers, const Request& request,
+                      bool authenticated) {
   const std::string_view path = target_path(request.target());
   auto handler = handlers.find(path);
   if (handler == handlers.end()) handler = prefix_handler(handlers, path);
   if (handler == handlers.end()) return plain(404, "not found");
   if (request.method() != http::verb::get && request.method() != http::verb::head)
     return plain(405, "method not allowed");
+  HttpQuery query(request.target());
+  query.set_authenticated(authenticated);
   try {
-    return handler->second(HttpQuery(request.target()));
+    return handler->second(query);
   } catch (const std::exception& e) {
     // A throwing handler is a bug; the connection and the server go on.
     return plain(500, std::string("internal error: ") + e.what());
@@ -211,9 +215,10 @@ asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, St
       response =
           to_beast(plain(413, "request bodies are not accepted"), request.version(), false, head);
     } else {
-      std::optional<HttpResponse> refused = co_await refusal(state, session, request);
+      detail::Refusal refused = co_await refusal(state, session, request);
       if (state.stopped || session.evicted) co_return false;
-      response = to_beast(refused ? std::move(*refused) : dispatch(state.handlers, request),
+      response = to_beast(refused.answer ? std::move(*refused.answer)
+                                         : dispatch(state.handlers, request, refused.authenticated),
                           request.version(), request.keep_alive(), head,
                           request[http::field::accept_encoding]);
     }
@@ -235,7 +240,7 @@ asio::awaitable<bool> serve_one(HttpServerState& state, HttpSession& session, St
 // the connection closes.
 asio::awaitable<void> run_tls_session(HttpServerState& state, HttpSession& session) {
   beast::tcp_stream& tcp = session.stream;
-  asio::ssl::stream<beast::tcp_stream&> tls(tcp, *state.security.tls);
+  asio::ssl::stream<beast::tcp_stream&> tls(tcp, *session.tls);
   tcp.expires_after(state.limits.idle_timeout);
   auto [ec] = co_await tls.async_handshake(asio::ssl::stream_base::server, kUseTuple);
   if (ec || state.stopped || session.evicted) co_return;
@@ -252,7 +257,7 @@ asio::awaitable<void> run_tls_session(HttpServerState& state, HttpSession& sessi
 asio::awaitable<void> run_session(StatePtr state, Session session) {
   SessionGuard guard{*state, session};
   if (state->stopped) co_return;
-  if (state->security.tls) {
+  if (session->tls) {
     co_await run_tls_session(*state, *session);
     co_return;
   }
@@ -283,6 +288,9 @@ asio::awaitable<void> accept_loop(StatePtr state) {
     }
     // Registered here, not in the coroutine, so the count is exact before the session runs.
     Session session = state->sessions.emplace(state->sessions.end(), std::move(socket));
+    // The TLS context of now: a certificate changed since the last connection is used for this
+    // one's handshake.
+    session->tls = detail::current_credentials(state->security).tls;
     asio::co_spawn(state->acceptor.get_executor(), run_session(state, session), asio::detached);
   }
 }

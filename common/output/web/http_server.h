@@ -71,10 +71,15 @@ class HttpQuery {
   const std::vector<std::pair<std::string, std::string>>& params() const { return params_; }
   // The request's path as sent (percent-encoded, without the query); "" when it did not parse.
   const std::string& path() const { return path_; }
+  // Whether the request came with a user's right password (the listener checks basic auth);
+  // set by the server before the handler runs.
+  bool authenticated() const { return authenticated_; }
+  void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
 
  private:
   std::vector<std::pair<std::string, std::string>> params_;
   std::string path_;
+  bool authenticated_ = false;
 };
 
 // Limits per listener; the defaults are the daemon's.
@@ -97,6 +102,12 @@ struct HttpServerLimits {
   std::size_t max_pending_checks = 16;
 };
 
+// A listener's TLS context and users as a web configuration that may change gives them now.
+struct HttpCredentials {
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
+  std::shared_ptr<BasicAuth> users;         // null: no authentication
+};
+
 // Who may use a listener that is reachable off loopback (docs/fleet.md, the web configuration
 // file): TLS, and HTTP basic authentication.
 struct HttpSecurity {
@@ -112,6 +123,11 @@ struct HttpSecurity {
   // authority of an absolute-form target; a request for another host gets 421 Misdirected
   // Request (RFC 9110 §15.5.20), one without either (HTTP/1.0) is served.
   std::function<bool(std::string_view host)> allow_host;
+  // When set, `tls` and `users` are only the first ones: this is asked, on the listener's
+  // thread, for the TLS context of each connection as it is accepted (a new certificate is used
+  // from the next handshake) and for the users of each request (daemon/web_config_reload.h).
+  // A connection accepted while it gives no TLS context is served plain HTTP.
+  std::function<HttpCredentials()> credentials;
 };
 
 // What the listener has refused, for the metrics; read from any thread. One set may be shared

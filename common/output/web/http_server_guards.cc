@@ -37,10 +37,10 @@ std::optional<std::string_view> request_host(const Request& request) {
   return host->value();
 }
 
-// Whether the Authorization header value `header` is a user's right password: a bcrypt on one
-// of the workers (the listener's thread goes on serving meanwhile), or here without workers.
-asio::awaitable<bool> verify_password(HttpServerState& state, std::string header) {
-  std::shared_ptr<BasicAuth> users = state.security.users;
+// Whether the Authorization header value `header` is a right password of `users`: a bcrypt on
+// one of the workers (the listener's thread goes on serving meanwhile), or here without workers.
+asio::awaitable<bool> verify_password(HttpServerState& state, std::shared_ptr<BasicAuth> users,
+                                      std::string header) {
   if (!state.workers) co_return users->check(header);
   auto initiate = [workers = *state.workers, users, header = std::move(header)](auto handler) {
     asio::post(workers, [users, header, handler = std::move(handler)]() mutable {
@@ -56,6 +56,11 @@ asio::awaitable<bool> verify_password(HttpServerState& state, std::string header
 }
 
 }  // namespace
+
+HttpCredentials current_credentials(const HttpSecurity& security) {
+  if (security.credentials) return security.credentials();
+  return HttpCredentials{security.tls, security.users};
+}
 
 HttpResponse plain(unsigned status, std::string body) {
   return HttpResponse{status, "text/plain; charset=utf-8", std::move(body) + "\n"};
@@ -99,34 +104,37 @@ bool evict_one(HttpServerState& state) {
   return false;
 }
 
-// The refusal of a request for another host (421) or without acceptable credentials, or nullopt
-// when it may be answered.
+// Whether a request for another host (421) or without acceptable credentials is refused.
 // A password accepted before is known without a bcrypt; a client that sent too many wrong ones
 // is refused without one (auth_throttle.h); so is every client while the workers' queue is full.
-asio::awaitable<std::optional<HttpResponse>> refusal(HttpServerState& state, HttpSession& session,
-                                                     const Request& request) {
+// The users are those of now (HttpSecurity::credentials), so an edit applies to the next request.
+asio::awaitable<Refusal> refusal(HttpServerState& state, HttpSession& session,
+                                 const Request& request) {
   // Against DNS rebinding: a browser sends its page's host name (host_allow_list.h).
   const std::optional<std::string_view> host = request_host(request);
   if (state.security.allow_host && host && !state.security.allow_host(*host)) {
-    co_return plain(421, "misdirected request: this listener does not answer for that host");
+    co_return Refusal{
+        .answer = plain(421, "misdirected request: this listener does not answer for that host")};
   }
-  if (!state.security.users) co_return std::nullopt;
+  const std::shared_ptr<BasicAuth> users = current_credentials(state.security).users;
+  if (!users) co_return Refusal{};
   const std::string_view header = request[http::field::authorization];
-  std::optional<bool> right = state.security.users->cached(header);
+  std::optional<bool> right = users->cached(header);
   if (!right) {
     std::chrono::seconds retry{1};
     if (!state.throttle.allows(session.peer, std::chrono::steady_clock::now(), &retry)) {
       ++state.stats->auth_throttled;
-      co_return retry_later(429, "too many wrong passwords: try again later", retry);
+      co_return Refusal{.answer =
+                            retry_later(429, "too many wrong passwords: try again later", retry)};
     }
     if (state.pending_checks >= state.limits.max_pending_checks) {
       ++state.stats->busy;
-      co_return retry_later(503, "busy verifying passwords: try again later",
-                            std::chrono::seconds(1));
+      co_return Refusal{.answer = retry_later(503, "busy verifying passwords: try again later",
+                                              std::chrono::seconds(1))};
     }
     ++state.pending_checks;
     state.throttle.take(session.peer, std::chrono::steady_clock::now());
-    const bool verified = co_await verify_password(state, std::string(header));
+    const bool verified = co_await verify_password(state, users, std::string(header));
     --state.pending_checks;
     if (verified) {
       state.throttle.give_back(session.peer);
@@ -135,8 +143,8 @@ asio::awaitable<std::optional<HttpResponse>> refusal(HttpServerState& state, Htt
     }
     right = verified;
   }
-  if (*right) co_return std::nullopt;
-  co_return plain(401, "unauthorized");
+  if (*right) co_return Refusal{.authenticated = true};
+  co_return Refusal{.answer = plain(401, "unauthorized")};
 }
 
 HeldBody::HeldBody(HttpServerState& state, const std::shared_ptr<const std::string>& body)

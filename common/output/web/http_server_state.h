@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/optional.hpp>
@@ -71,6 +72,8 @@ struct HttpSession {
   }
   beast::tcp_stream stream;
   asio::ip::address peer;  // the client, for throttling its wrong passwords
+  // The TLS context of this connection's handshake (null: plain HTTP), held for its life.
+  std::shared_ptr<asio::ssl::context> tls;
   Stage stage = Stage::kWaiting;
   std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
   bool evicted = false;
@@ -104,6 +107,9 @@ struct HttpServerState {
   bool stopped = false;
 };
 
+// The TLS context and users to use now: security.credentials' answer, or tls and users.
+HttpCredentials current_credentials(const HttpSecurity& security);
+
 // A plain-text answer.
 HttpResponse plain(unsigned status, std::string body);
 // A plain-text answer with Retry-After: `after` (at least 1 s).
@@ -112,11 +118,17 @@ HttpResponse retry_later(unsigned status, std::string body, std::chrono::seconds
 // Makes room for one more connection (see HttpServerLimits); false if none may be closed.
 bool evict_one(HttpServerState& state);
 
-// The refusal of a request for another host (421) or without acceptable credentials (401, 429,
-// 503), or nullopt when it may be answered. May wait for a bcrypt worker.
-boost::asio::awaitable<std::optional<HttpResponse>> refusal(HttpServerState& state,
-                                                            HttpSession& session,
-                                                            const Request& request);
+// What refusal() decided: the answer to send instead (421 for another host; 401, 429 or 503
+// without acceptable credentials), or none when the request may be answered; `authenticated`
+// when a user's right password came with it.
+struct Refusal {
+  std::optional<HttpResponse> answer{};
+  bool authenticated = false;
+};
+
+// Whether a request may be answered. May wait for a bcrypt worker.
+boost::asio::awaitable<Refusal> refusal(HttpServerState& state, HttpSession& session,
+                                        const Request& request);
 
 // Holds a response's body against HttpServerLimits::max_buffered_bytes while it is written.
 class HeldBody {

@@ -34,7 +34,7 @@ TEST(StatusHandoffTest, ABusyProbingThreadLetsTheLastSnapshotStandIn) {
   PairRegistry registry;
   config::Plan plan;
   testing::TempDir dir("pw-handoff");
-  ConfigState config(metrics, (dir.path() / "absent.yaml").string(), false);
+  ConfigState config(metrics, (dir.path() / "absent.yaml").string(), false, probing.get_executor());
   ASSERT_TRUE(config.load());  // the built-in defaults
   StatusService status(probing, metrics, registry, plan, config);
   const std::uint16_t port = testing::pick_free_port();

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace proxywatch::config {
 namespace {
 
@@ -40,8 +42,10 @@ void expect_error(const std::string& text, int line, const std::string& fragment
 
 TEST(WebConfigTest, BrokenFilesAreLocatedErrors) {
   expect_error("tls_server_config:\n  cert_file: a.crt\n", 2, "needs both cert_file and key_file");
-  expect_error("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n", 4,
-               "client_ca_file: is not supported by proxywatch");
+  expect_error("tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [x]\n", 4,
+               "cipher_suites: is not supported by proxywatch");
+  expect_error("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca: pem\n", 4,
+               "client_ca: is not supported by proxywatch");
   expect_error("basic_auth_users:\n  prometheus: secret\n", 2, "expected a bcrypt hash");
   expect_error("basic_auth_users:\n  prometheus: $2y$04$short\n", 2, "expected a bcrypt hash");
   expect_error("tls_config:\n  cert_file: a\n", 1, "unknown key");
@@ -62,6 +66,46 @@ TEST(WebConfigTest, BrokenFilesAreLocatedErrors) {
                "nested deeper than 32 levels at line 2");
   expect_error("basic_auth_users:\n  <<: {prometheus: " + kHash + "}\n", 2,
                "merge keys (<<) are not supported: write the keys out (line 2)");
+}
+
+// exporter-toolkit's client_auth_type values (and its alias RequireClientCert), client_ca_file
+// resolved like the other files; its rules: a CA file needs a policy other than NoClientCert,
+// a verifying policy needs the CA file (exporter-toolkit would fall back to the system's CAs),
+// an unknown value is named.
+TEST(WebConfigTest, ClientAuthTypesAndTheirRules) {
+  const std::string tls = "tls_server_config:\n  cert_file: a\n  key_file: b\n";
+  struct Case {
+    std::string type;
+    ClientAuth auth;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"NoClientCert", ClientAuth::kNone},
+                         {"RequestClientCert", ClientAuth::kRequest},
+                         {"RequireAnyClientCert", ClientAuth::kRequireAny},
+                         {"RequireClientCert", ClientAuth::kRequireAny},
+                         {"VerifyClientCertIfGiven", ClientAuth::kVerifyIfGiven},
+                         {"RequireAndVerifyClientCert", ClientAuth::kRequireAndVerify}}) {
+    const std::string ca = c.auth == ClientAuth::kNone ? "" : "  client_ca_file: ca.pem\n";
+    auto web = parse_web_config(tls + "  client_auth_type: " + c.type + "\n" + ca,
+                                "/etc/proxywatch/web.yml");
+    ASSERT_TRUE(web) << c.type << ": " << web.error().to_string();
+    EXPECT_EQ(web->client_auth, c.auth) << c.type;
+    if (c.auth != ClientAuth::kNone) {
+      EXPECT_EQ(web->client_ca_file, "/etc/proxywatch/ca.pem");
+    }
+  }
+  auto unverified = parse_web_config(tls + "  client_auth_type: RequireAnyClientCert\n", "w.yml");
+  ASSERT_TRUE(unverified) << unverified.error().to_string();
+  EXPECT_EQ(unverified->client_ca_file, "");
+  EXPECT_EQ(client_auth_name(ClientAuth::kRequireAndVerify), "RequireAndVerifyClientCert");
+
+  expect_error(tls + "  client_auth_type: RequireAndVerify\n", 4,
+               "client_auth_type: expected NoClientCert, RequestClientCert");
+  expect_error(tls + "  client_ca_file: ca.pem\n", 4, "client_auth_type is NoClientCert");
+  expect_error(tls + "  client_auth_type: RequireAndVerifyClientCert\n", 4, "needs client_ca_file");
+  expect_error(tls + "  client_auth_type: VerifyClientCertIfGiven\n", 4, "needs client_ca_file");
+  expect_error("tls_server_config:\n  client_auth_type: RequireAnyClientCert\n", 2,
+               "needs both cert_file and key_file");
 }
 
 TEST(WebConfigTest, MissingFileIsNotFound) {

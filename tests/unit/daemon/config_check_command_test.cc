@@ -5,12 +5,15 @@
 
 #include <filesystem>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "tests/support/command_run.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_pki.h"
 
 namespace proxywatch {
 namespace {
@@ -151,7 +154,7 @@ TEST_F(ConfigCheckTest, WebConfigIsValidatedAsTheDaemonLoadsIt) {
   CommandRun ok = config_check({"--config", yaml});
   EXPECT_EQ(ok.status, 0) << ok.err;
   EXPECT_THAT(ok.out, HasSubstr("web configuration: " + path("web.yml") +
-                                ": plain HTTP, basic authentication\n"));
+                                ": plain HTTP, basic authentication (1 user)\n"));
 
   std::string costly = hash;
   costly.replace(4, 2, "31");
@@ -163,6 +166,41 @@ TEST_F(ConfigCheckTest, WebConfigIsValidatedAsTheDaemonLoadsIt) {
   EXPECT_THAT(refused.err, HasSubstr("bcrypt cost 31 is above the ceiling of 14"));
   EXPECT_THAT(refused.err + refused.out, Not(HasSubstr("$2y$")));
   EXPECT_TRUE(refused.err.ends_with("configuration invalid\n")) << refused.err;
+}
+
+// Mutual TLS: the policy and its CA file are checked as the daemon loads them, each error
+// naming the file and what to fix; a good one is described.
+TEST_F(ConfigCheckTest, ClientCertificateSettingsAreValidated) {
+  write_proxy(kProxyConf);
+  const testing::SharedPki& pki = testing::shared_pki();
+  const std::string tls = "tls_server_config:\n  cert_file: " + pki.localhost.cert_file.string() +
+                          "\n  key_file: " + pki.localhost.key_file.string() + "\n";
+  std::string yaml = write_yaml("web_config_file: " + path("web.yml") + "\n");
+  dir_.write_file("web.yml", tls + "  client_auth_type: RequireAndVerifyClientCert\n" +
+                                 "  client_ca_file: " + pki.ca.cert_file.string() + "\n");
+  CommandRun ok = config_check({"--config", yaml});
+  EXPECT_EQ(ok.status, 0) << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr(": TLS, client certificates RequireAndVerifyClientCert (CAs in " +
+                                pki.ca.cert_file.string() + "), no authentication\n"));
+
+  const std::vector<std::pair<std::string, std::string>> broken = {
+      {"  client_auth_type: RequireAndVerifyClientCert\n", "needs client_ca_file"},
+      {"  client_auth_type: Sometimes\n", "expected NoClientCert, RequestClientCert"},
+      {"  client_ca_file: " + pki.ca.cert_file.string() + "\n", "client_auth_type is NoClientCert"},
+      {"  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: missing.pem\n",
+       "client_ca_file " + path("missing.pem")},
+      {"  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: " +
+           pki.localhost.key_file.string() + "\n",
+       "client_ca_file " + pki.localhost.key_file.string()},
+      {"  min_version: TLS13\n", "min_version: is not supported by proxywatch"},
+  };
+  for (const auto& [lines, message] : broken) {
+    dir_.write_file("web.yml", tls + lines);
+    CommandRun refused = config_check({"--config", yaml});
+    EXPECT_EQ(refused.status, 2) << lines;
+    EXPECT_THAT(refused.err, HasSubstr(path("web.yml") + ":")) << lines;
+    EXPECT_THAT(refused.err, HasSubstr(message)) << lines;
+  }
 }
 
 TEST_F(ConfigCheckTest, PasswordNeverPrinted) {

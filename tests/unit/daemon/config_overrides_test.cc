@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 
 #include "common/output/metrics/metrics.h"
 #include "daemon/config_check_command.h"
@@ -71,7 +72,8 @@ TEST(ConfigOverridesTest, FlagsWinOverTheFileAtStartAndOnEveryReload) {
   ConfigOverrides overrides{.listen_address = HostPort{"127.0.0.1", 2222},
                             .web_config_file = "",
                             .log_level = config::LogLevel::kDebug};
-  ConfigState state(metrics, yaml, true, overrides);
+  boost::asio::io_context io;
+  ConfigState state(metrics, yaml, true, io.get_executor(), overrides);
   auto first = state.read_yaml();
   ASSERT_TRUE(first) << first.error();
   EXPECT_EQ(first->config.metrics_listen, (HostPort{"127.0.0.1", 2222}));
@@ -86,7 +88,7 @@ TEST(ConfigOverridesTest, FlagsWinOverTheFileAtStartAndOnEveryReload) {
   EXPECT_EQ(reread->config.metrics_listen, (HostPort{"127.0.0.1", 2222}));
   EXPECT_EQ(reread->config.log_level, config::LogLevel::kDebug);
   // Without flags the file decides.
-  ConfigState plain(metrics, yaml, true);
+  ConfigState plain(metrics, yaml, true, io.get_executor());
   EXPECT_EQ(plain.read_yaml()->config.metrics_listen, (HostPort{"127.0.0.1", 3333}));
 }
 

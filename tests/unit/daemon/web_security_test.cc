@@ -11,6 +11,7 @@
 #include <openssl/ssl.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -127,6 +128,47 @@ TEST_F(WebSecurityTest, KeyOfAnotherCertificateIsRefused) {
       << security.error();
   EXPECT_NE(security.error().to_string().find("key values mismatch"), std::string::npos)
       << security.error();
+}
+
+// client_auth_type as OpenSSL's verify mode: asked for from RequestClientCert on, required by
+// the Require* ones; the CA file's subjects are named in the certificate request.
+TEST_F(WebSecurityTest, ClientAuthTypesSetTheVerifyModeAndTheClientCas) {
+  const std::string tls = tls_config(pki_.localhost.cert_file, pki_.localhost.key_file);
+  const std::string ca = "  client_ca_file: " + pki_.ca.cert_file.string() + "\n";
+  struct Case {
+    std::string type;
+    int mode;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"NoClientCert", SSL_VERIFY_NONE},
+           {"RequestClientCert", SSL_VERIFY_PEER},
+           {"RequireAnyClientCert", SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT},
+           {"VerifyClientCertIfGiven", SSL_VERIFY_PEER},
+           {"RequireAndVerifyClientCert", SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT}}) {
+    auto security =
+        load(tls + "  client_auth_type: " + c.type + "\n" + (c.mode == SSL_VERIFY_NONE ? "" : ca));
+    ASSERT_TRUE(security) << c.type << ": " << security.error();
+    SSL_CTX* context = security->tls->native_handle();
+    EXPECT_EQ(SSL_CTX_get_verify_mode(context), c.mode) << c.type;
+    const STACK_OF(X509_NAME)* names = SSL_CTX_get_client_CA_list(context);
+    EXPECT_EQ(names ? sk_X509_NAME_num(names) : 0, c.mode == SSL_VERIFY_NONE ? 0 : 1) << c.type;
+  }
+}
+
+TEST_F(WebSecurityTest, UnusableClientCaFileIsAnErrorNamingIt) {
+  const std::string tls = tls_config(pki_.localhost.cert_file, pki_.localhost.key_file) +
+                          "  client_auth_type: RequireAndVerifyClientCert\n";
+  const std::string missing = (dir_.path() / "missing-ca.pem").string();
+  auto absent = load(tls + "  client_ca_file: " + missing + "\n");
+  ASSERT_FALSE(absent);
+  EXPECT_NE(absent.error().to_string().find("client_ca_file " + missing + ": "), std::string::npos)
+      << absent.error();
+  const std::string empty = dir_.write_file("empty-ca.pem", "no certificate here\n").string();
+  auto no_certificate = load(tls + "  client_ca_file: " + empty + "\n");
+  ASSERT_FALSE(no_certificate);
+  EXPECT_NE(no_certificate.error().to_string().find("client_ca_file " + empty + ": "),
+            std::string::npos)
+      << no_certificate.error();
 }
 
 TEST_F(WebSecurityTest, UserWithoutABcryptHashIsRefused) {
