@@ -129,6 +129,24 @@ void PhaseTimeouts::set_all_phases(Millis each) {
   dns = tcp_connect = proxy_connect = tls_handshake = http_first_byte = transfer = each;
 }
 
+Millis PhaseTimeouts::of(Phase phase) const {
+  switch (phase) {
+    case Phase::kDns:
+      return dns;
+    case Phase::kTcpConnect:
+      return tcp_connect;
+    case Phase::kProxyConnect:
+      return proxy_connect;
+    case Phase::kTlsHandshake:
+      return tls_handshake;
+    case Phase::kHttpFirstByte:
+      return http_first_byte;
+    case Phase::kTransfer:
+      return transfer;
+  }
+  return transfer;
+}
+
 Result<HttpRequestSpec> parse_request(std::string_view text) {
   auto space = text.find(' ');
   if (space == std::string_view::npos) {

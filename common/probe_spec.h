@@ -11,6 +11,7 @@
 #include <boost/system/result.hpp>
 
 #include "common/error.h"
+#include "common/outcome.h"
 
 namespace proxywatch {
 
@@ -47,6 +48,9 @@ struct PhaseTimeouts {
 
   // Sets every phase deadline (not stall or close) to `each`.
   void set_all_phases(Millis each);
+  // The deadline of `phase`. A plain-HTTP request's exchange with the proxy is timed as its
+  // first byte, so http_first_byte is that exchange's deadline too.
+  Millis of(Phase phase) const;
   friend bool operator==(const PhaseTimeouts&, const PhaseTimeouts&) = default;
 };
 

@@ -62,23 +62,7 @@ asio::awaitable<ProbeResult> ProbeSession::run() {
 }
 
 Millis ProbeSession::deadline_of(Phase p) const {
-  const PhaseTimeouts& t = spec_.timeouts;
-  switch (p) {
-    case Phase::kDns:
-      return t.dns;
-    case Phase::kTcpConnect:
-      return t.tcp_connect;
-    case Phase::kProxyConnect:
-      return t.proxy_connect;
-    case Phase::kTlsHandshake:
-      return t.tls_handshake;
-    // A plain-HTTP request's exchange with the proxy is timed as the first byte.
-    case Phase::kHttpFirstByte:
-      return spec_.plain_http() ? exchange_timeout() : t.http_first_byte;
-    case Phase::kTransfer:
-      return t.transfer;
-  }
-  return t.transfer;
+  return spec_.timeouts.of(p);
 }
 
 // A phase's I/O and its deadline's timer complete on the same thread: when that thread was

@@ -29,24 +29,6 @@ std::vector<double> latency_buckets(Millis deadline) {
   return buckets;
 }
 
-Millis deadline_of(const PhaseTimeouts& t, Phase phase) {
-  switch (phase) {
-    case Phase::kDns:
-      return t.dns;
-    case Phase::kTcpConnect:
-      return t.tcp_connect;
-    case Phase::kProxyConnect:
-      return t.proxy_connect;
-    case Phase::kTlsHandshake:
-      return t.tls_handshake;
-    case Phase::kHttpFirstByte:
-      return t.http_first_byte;
-    case Phase::kTransfer:
-      return t.transfer;
-  }
-  return t.transfer;
-}
-
 std::size_t phase_slot(std::optional<Phase> phase) {
   return phase ? static_cast<std::size_t>(*phase) : kAllPhases.size();
 }
@@ -132,7 +114,7 @@ void Metrics::TargetSeries::record_phases(const ProbeResult& result) {
     if (!latency) latency = std::make_unique<Latency>();
     LatencyHistogram& h = latency->phases[i];
     if (h.bounds.empty()) {
-      h.bounds = latency_buckets(deadline_of(latency->timeouts, kAllPhases[i]));
+      h.bounds = latency_buckets(latency->timeouts.of(kAllPhases[i]));
       h.counts.assign(h.bounds.size() + 1, 0);
     }
     h.observe(took->count());
