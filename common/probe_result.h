@@ -151,6 +151,10 @@ struct ProbeResult {
   // With the outcome local_error: which of this process' resources ran out.
   std::optional<LocalReason> local_reason{};
   std::string diagnosis;  // one sentence for a human
+  // A confirmation probe: made sooner than the target's interval to confirm a verdict (after a
+  // failure, or after a failing pair's first pass; docs/outcomes.md, "Confirmation probes").
+  // Set by the daemon's scheduler; a probe of `check` is never one.
+  bool confirmation = false;
 
   bool ok() const { return outcome == Outcome::kOk; }
   std::optional<Seconds> duration(Phase p) const { return phases[static_cast<size_t>(p)]; }

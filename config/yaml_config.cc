@@ -7,6 +7,8 @@
 #include <cctype>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "config/duration.h"
 #include "config/fmc_services.h"
@@ -20,14 +22,15 @@
 namespace proxywatch::config {
 namespace {
 
-constexpr std::array<std::string_view, 19> kTopKeys = {
+constexpr std::array<std::string_view, 20> kTopKeys = {
     "proxy_file",       "metrics_listen",  "interval",
     "jitter",           "timeouts",        "state_dir",
     "credentials_file", "log_level",       "max_concurrent_probes",
     "services",         "targets",         "mtu_probe",
     "health",           "web_config_file", "refuse_basic_auth",
     "history",          "capture",         "metrics_allowed_hosts",
-    "metrics"};
+    "metrics",          "confirm"};
+constexpr std::array<std::string_view, 1> kConfirmKeys = {"delays"};
 constexpr std::array<std::string_view, 3> kHistoryKeys = {"max_age", "failure_max_age",
                                                           "max_size_mib"};
 // Retention beyond ten years is a typo; less than an hour would delete what the page shows.
@@ -168,6 +171,38 @@ MaybeError read_metrics(const YamlMap& parent, MetricOptions& m) {
   return read_key(*map, "histograms", m.histograms, to_bool);
 }
 
+Result<std::vector<Millis>> to_confirm_delays(const YAML::Node& node) {
+  if (!node.IsSequence()) {
+    return error_text(
+        "expected a list of durations (e.g. [5s, 10s, 20s]; [] turns confirmation "
+        "probes off), got " +
+        describe_node(node));
+  }
+  if (node.size() > kMaxConfirmations) {
+    return error_text(
+        fmt::format("at most {} confirmation probes, got {}", kMaxConfirmations, node.size()));
+  }
+  std::vector<Millis> delays;
+  for (const YAML::Node& item : node) {
+    auto delay = to_positive_duration(item, kMaxConfirmDelay);
+    if (!delay) return delay.error();
+    if (*delay < kMinConfirmDelay) {
+      return error_text("each delay must be at least " + format_duration(kMinConfirmDelay) +
+                        ", got " + format_duration(*delay));
+    }
+    delays.push_back(*delay);
+  }
+  return delays;
+}
+
+MaybeError read_confirm(const YamlMap& parent, ConfirmConfig& c) {
+  const YAML::Node* node = parent.find("confirm");
+  if (!node) return std::nullopt;
+  auto map = YamlMap::open(*node, parent.source(), parent.path_of("confirm"), kConfirmKeys);
+  if (!map) return map.error();
+  return read_key(*map, "delays", c.delays, to_confirm_delays);
+}
+
 MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_key(map, "proxy_file", config.proxy_file, to_path)) return error;
   if (auto error = read_key(map, "metrics_listen", config.metrics_listen, to_listen_address)) {
@@ -199,6 +234,7 @@ MaybeError read_globals(const YamlMap& map, DaemonConfig& config) {
   if (auto error = read_history(map, config.history)) return error;
   if (auto error = read_capture(map, config.capture)) return error;
   if (auto error = read_metrics(map, config.metrics)) return error;
+  if (auto error = read_confirm(map, config.confirm)) return error;
   return read_mtu_probe(map, config.mtu_probe);
 }
 

@@ -127,6 +127,19 @@ struct MtuProbeConfig {
   friend bool operator==(const MtuProbeConfig&, const MtuProbeConfig&) = default;
 };
 
+// Confirmation probes (`confirm:` in the YAML; docs/outcomes.md, "Confirmation probes"): while
+// a pair's verdict is unsettled (a failure not yet making it failing, or a failing pair's first
+// pass), its next probe comes delays[0] after the last one, then delays[1] after that, and so
+// on, instead of an interval later; at most delays.size() of them between two regular probes.
+// Empty: off.
+struct ConfirmConfig {
+  std::vector<Millis> delays{Millis{5'000}, Millis{10'000}, Millis{20'000}};
+  friend bool operator==(const ConfirmConfig&, const ConfirmConfig&) = default;
+};
+inline constexpr std::size_t kMaxConfirmations = 5;
+inline constexpr Millis kMinConfirmDelay{100};
+inline constexpr Millis kMaxConfirmDelay{600'000};
+
 // How long the probe history (state_dir/history.db) keeps what: `history:` in the YAML, read at
 // start (docs/history.md). failure_max_age is at least max_age.
 struct HistoryConfig {
@@ -188,6 +201,7 @@ struct DaemonConfig {
   std::vector<std::string> service_groups;
   std::vector<TargetConfig> targets;
   MtuProbeConfig mtu_probe;
+  ConfirmConfig confirm;
   HealthSettings health;
   HistoryConfig history;
   CaptureConfig capture;

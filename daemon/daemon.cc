@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/capture/packet_capture.h"
+#include "common/history/health_rules.h"
 #include "daemon/descriptor_limit.h"
 #include "daemon/systemd_notify.h"
 
@@ -189,7 +190,8 @@ void Daemon::apply_plan() {
   // schedule: re-applying would restart them all and probe at once (touching the file every
   // 150 ms gave 13 times the probe rate).
   if (scheduler_ && scheduler_limit_ == config.max_concurrent_probes && next == plan_ &&
-      applied_jitter_ == config.jitter && applied_mtu_ == mtu) {
+      applied_jitter_ == config.jitter && applied_mtu_ == mtu &&
+      applied_confirm_ == config.confirm.delays) {
     return;
   }
   if (next.proxy != plan_.proxy) {
@@ -228,10 +230,15 @@ void Daemon::apply_plan() {
     evidence_->retain(keys);
   }
   if (!scheduler_ || scheduler_limit_ != config.max_concurrent_probes) make_scheduler();
+  scheduler_->set_confirmation(config.confirm.delays, [this](const config::PlannedTarget& t) {
+    const Tracker* tracker = registry_.find({plan_.proxy_label(), t.name});
+    return tracker && verdict_unsettled(tracker->history(), registry_.settings());
+  });
   scheduler_->apply(plan_.proxy ? plan_.targets : std::vector<config::PlannedTarget>{},
                     config.jitter, mtu);
   applied_jitter_ = config.jitter;
   applied_mtu_ = mtu;
+  applied_confirm_ = config.confirm.delays;
   status_.changed();
   notify_status(status_.summary());
 }

@@ -102,6 +102,7 @@ class Daemon {
   // What the scheduler was last given besides the plan, so an unchanged reload is a no-op.
   Millis applied_jitter_{0};
   MtuSchedule applied_mtu_;
+  std::vector<Millis> applied_confirm_;
   bool proxy_announced_ = false;  // the proxy metrics and event were set for plan_.proxy
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;

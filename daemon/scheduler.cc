@@ -44,6 +44,8 @@ struct Scheduler::Shared {
   MtuSchedule mtu;
   std::mt19937_64 rng;
   WakeObserver on_wake;
+  std::vector<Millis> confirm_delays;
+  ConfirmDecider confirm;
 };
 
 struct Scheduler::TargetRun {
@@ -120,6 +122,11 @@ std::size_t Scheduler::probes_in_flight() const {
   return shared_->limiter.in_use();
 }
 
+void Scheduler::set_confirmation(std::vector<Millis> delays, ConfirmDecider decide) {
+  shared_->confirm_delays = std::move(delays);
+  shared_->confirm = std::move(decide);
+}
+
 void Scheduler::set_wake_observer(WakeObserver observer) {
   shared_->on_wake = std::move(observer);
 }
@@ -127,6 +134,9 @@ void Scheduler::set_wake_observer(WakeObserver observer) {
 asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
                                           std::shared_ptr<TargetRun> run) {
   SteadyTime due = std::chrono::steady_clock::now();
+  SteadyTime regular_due = due;
+  std::size_t confirmations = 0;  // made since the last regular probe
+  bool confirming = false;        // the probe due next is a confirmation
   // The first comparison follows the first probe; negative probes never get one.
   std::optional<SteadyTime> mtu_due;
   // The MTU comparison needs a TLS handshake through a tunnel: not for a negative probe, not for
@@ -141,35 +151,55 @@ asio::awaitable<void> Scheduler::run_loop(std::shared_ptr<Shared> shared,
     if (run->stopped) break;
     SteadyTime started = std::chrono::steady_clock::now();
     if (shared->on_wake) shared->on_wake(started - due);
-    co_await probe_once(shared, run);
-    due = next_due(started, run->target.interval, shared->jitter, shared->rng);
-    if (!mtu_due || run->stopped || std::chrono::steady_clock::now() < *mtu_due) continue;
+    const bool unsettled = co_await probe_once(shared, run, confirming);
+    // Confirmations do not move the regular cadence.
+    if (!confirming)
+      regular_due = next_due(started, run->target.interval, shared->jitter, shared->rng);
+    due = regular_due;
+    confirming = false;
+    if (unsettled && confirmations < shared->confirm_delays.size()) {
+      SteadyTime soon = std::chrono::steady_clock::now() + shared->confirm_delays[confirmations];
+      // One due after the next regular probe would only delay it: the regular probe confirms.
+      if (soon < regular_due) {
+        due = soon;
+        confirming = true;
+        ++confirmations;
+      }
+    }
+    if (!confirming) confirmations = 0;
+    // An MTU comparison (three probes) waits until the verdict is settled.
+    if (confirming || !mtu_due || run->stopped || std::chrono::steady_clock::now() < *mtu_due) {
+      continue;
+    }
     co_await compare_mtu(shared, run);
     mtu_due = std::chrono::steady_clock::now() + shared->mtu.interval;
   }
 }
 
-asio::awaitable<void> Scheduler::probe_once(std::shared_ptr<Shared> shared,
-                                            std::shared_ptr<TargetRun> run) {
+asio::awaitable<bool> Scheduler::probe_once(std::shared_ptr<Shared> shared,
+                                            std::shared_ptr<TargetRun> run, bool confirmation) {
   bool acquired = co_await shared->limiter.acquire(run->slot_wait);
-  if (!acquired) co_return;
+  if (!acquired) co_return false;
   SlotGuard slot(shared->limiter);
-  if (run->stopped) co_return;
+  if (run->stopped) co_return false;
   auto tls = shared->tls.get(run->target.spec.ca_file);
   if (!tls) {
     shared->error_sink(run->target, tls.error().to_string());
-    co_return;
+    co_return false;
   }
   std::unique_ptr<ProbeCapture> probe;
   if (shared->capture) probe = shared->capture->start_probe();
   ProbeResult result = co_await run_probe(run->target.spec, *tls, probe.get());
+  result.confirmation = confirmation;
   // The probe's timing ended with run_probe: waiting for its last packets (a FIN, an RST) is
   // not part of it.
   std::optional<ProbePackets> packets;
   if (probe) packets = co_await shared->capture->finish(*probe);
-  if (local_failure(run->target, result)) co_return;
+  if (local_failure(run->target, result)) co_return false;
   // A probe of a plan that was replaced meanwhile says nothing about the current one.
-  if (!run->stopped) shared->sink(run->target, result, packets ? &*packets : nullptr);
+  if (run->stopped) co_return false;
+  shared->sink(run->target, result, packets ? &*packets : nullptr);
+  co_return shared->confirm && !run->stopped && shared->confirm(run->target);
 }
 
 asio::awaitable<void> Scheduler::compare_mtu(std::shared_ptr<Shared> shared,

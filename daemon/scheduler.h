@@ -5,8 +5,12 @@
 // every new target is probed immediately. When MTU comparisons are on, each target that is not
 // a negative probe also gets one (three probes in a row, one limiter slot) right after its
 // first probe and then every MTU interval, inside its own loop, so it never overlaps that
-// target's normal probe. With a PacketCapture (common/capture/), every probe is captured: the
-// packets reach the sink with the result, read after the probe's own timing ended.
+// target's normal probe. With confirmation probes set (set_confirmation), a probe that leaves
+// its target's verdict unsettled is followed by the next sooner: after delays[0], then
+// delays[1] ..., at most delays.size() of them before the next regular probe, each marked
+// ProbeResult::confirmation; the regular probes keep their cadence. With a PacketCapture
+// (common/capture/), every probe is captured: the packets reach the sink with the result, read
+// after the probe's own timing ended.
 #pragma once
 
 #include <chrono>
@@ -63,6 +67,12 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  // Asked on the io_context thread after each probe that reached the sink: true when the
+  // target's verdict is unsettled and it should be confirmed by a probe soon.
+  using ConfirmDecider = std::function<bool(const config::PlannedTarget&)>;
+  // Confirmation probes for the loops the next apply() starts (empty `delays`: none).
+  void set_confirmation(std::vector<Millis> delays, ConfirmDecider decide);
+
   // Replaces the running targets with `targets` (empty: nothing is probed, e.g. when the
   // proxy is disabled) and probes each at once. CA files are read afresh.
   void apply(const std::vector<config::PlannedTarget>& targets, Millis jitter,
@@ -84,8 +94,9 @@ class Scheduler {
   struct TargetRun;
   static boost::asio::awaitable<void> run_loop(std::shared_ptr<Shared> shared,
                                                std::shared_ptr<TargetRun> run);
-  static boost::asio::awaitable<void> probe_once(std::shared_ptr<Shared> shared,
-                                                 std::shared_ptr<TargetRun> run);
+  // Probes once; true when the decider wants the result confirmed.
+  static boost::asio::awaitable<bool> probe_once(std::shared_ptr<Shared> shared,
+                                                 std::shared_ptr<TargetRun> run, bool confirmation);
   static boost::asio::awaitable<void> compare_mtu(std::shared_ptr<Shared> shared,
                                                   std::shared_ptr<TargetRun> run);
 

@@ -2,6 +2,7 @@
 // inspection_interference and flapping.
 #include "common/history/health_rules.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -126,6 +127,19 @@ std::string phase_counts(const OutcomeWindow& window, const Predicate& pred) {
     out += fmt::format("{}{}={}", out.empty() ? "" : " ", to_string(kAllPhases[i]), counts[i]);
   }
   return out;
+}
+
+bool verdict_unsettled(const PairHistory& history, const HealthSettings& settings) {
+  if (history.consecutive_failures > 0) {
+    return history.consecutive_failures <
+           std::max(settings.failing_after, settings.persistent_after);
+  }
+  if (history.consecutive_successes == 0) return false;  // no probe yet
+  const bool persistent = history.active.contains(Diagnosis::kAclBlock) ||
+                          history.active.contains(Diagnosis::kAuthMisconfigured) ||
+                          history.active.contains(Diagnosis::kProxyUnreachable);
+  return (history.health == HealthState::kFailing || persistent) &&
+         history.consecutive_successes < settings.recover_after;
 }
 
 RuleJudgement judge(Diagnosis diagnosis, const PairHistory& history,

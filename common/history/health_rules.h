@@ -22,6 +22,14 @@ struct RuleJudgement {
 RuleJudgement judge(Diagnosis diagnosis, const PairHistory& history,
                     const HealthSettings& settings);
 
+// Whether a pair's verdict is still unsettled after its last probe, so that a confirmation
+// probe should follow soon (the daemon's scheduler): the last probe failed and the run of
+// failures has not yet reached failing_after and persistent_after (a failure that may be
+// transient, or a failing verdict not yet reached), or it passed while the pair is failing or
+// has a persistent diagnosis (acl_block, auth_misconfigured, proxy_unreachable) and the run of
+// passes has not yet reached recover_after. A negative probe's "failure" is an open tunnel.
+bool verdict_unsettled(const PairHistory& history, const HealthSettings& settings);
+
 // The outcomes that each rule counts: the `rule` and `overload_sign` columns of kOutcomeTraits
 // (common/outcome.h).
 // proxy_unreachable: dns_failed, tcp_refused, tcp_timeout.

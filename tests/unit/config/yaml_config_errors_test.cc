@@ -287,5 +287,25 @@ TEST(YamlConfigErrorsTest, MetricsAreLeanWithoutHistogramsByDefaultAndTheSetIsNa
   expect_error("metrics: lean\n", 1, 10, "metrics", "");
 }
 
+TEST(YamlConfigErrorsTest, ConfirmationDelaysDefaultToFiveTenTwentySecondsAndAreBounded) {
+  using std::chrono::milliseconds;
+  const std::vector<Millis> defaults{milliseconds(5000), milliseconds(10000), milliseconds(20000)};
+  EXPECT_EQ(parse_ok("").confirm.delays, defaults);
+  EXPECT_EQ(parse_ok("confirm: {delays: [2s, 500ms]}\n").confirm.delays,
+            (std::vector<Millis>{milliseconds(2000), milliseconds(500)}));
+  EXPECT_TRUE(parse_ok("confirm: {delays: []}\n").confirm.delays.empty()) << "[] turns them off";
+  EXPECT_EQ(parse_ok("confirm: {}\n").confirm.delays, defaults);
+  expect_error("confirm: {delays: 5s}\n", 1, 19, "confirm.delays", "expected a list of durations");
+  expect_error("confirm: {delays: [1s, 1s, 1s, 1s, 1s, 1s]}\n", 1, 19, "confirm.delays",
+               "at most 5 confirmation probes, got 6");
+  expect_error("confirm: {delays: [5s, 50ms]}\n", 1, 19, "confirm.delays",
+               "at least 100ms, got 50ms");
+  expect_error("confirm: {delays: [0s]}\n", 1, 19, "confirm.delays", "");
+  expect_error("confirm: {delays: [11m]}\n", 1, 19, "confirm.delays", "");
+  expect_error("confirm: {delays: [soon]}\n", 1, 19, "confirm.delays", "");
+  expect_error("confirm: {after: [5s]}\n", 1, 11, "confirm.after", "unknown key");
+  expect_error("confirm: [5s]\n", 1, 10, "confirm", "");
+}
+
 }  // namespace
 }  // namespace proxywatch::config
