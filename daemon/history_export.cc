@@ -77,7 +77,7 @@ std::string history_csv_row(const ProbeRecord& p) {
       p.http_status ? std::to_string(p.http_status) : "", p.bytes, to_string(p.peer_close),
       p.reset ? 1 : 0, history_csv_field(p.tls_version), history_csv_field(p.tls_issuer));
   row += p.tcp ? fmt::format(",{},{},{}", p.tcp->rtt_us, p.tcp->retransmits, p.tcp->pmtu) : ",,,";
-  return row + "," + history_csv_field(p.diagnosis) + "\r\n";
+  return row + "," + history_csv_field(p.diagnosis) + (p.confirmation ? ",1" : ",0") + "\r\n";
 }
 
 }  // namespace
@@ -115,7 +115,8 @@ json::object probe_record_json(const ProbeRecord& p) {
           {"tls_version", or_null(p.tls_version)},
           {"tls_issuer", or_null(p.tls_issuer)},
           {"tcp", history_tcp_json(p.tcp)},
-          {"diagnosis", or_null(p.diagnosis)}};
+          {"diagnosis", or_null(p.diagnosis)},
+          {"confirmation", p.confirmation}};
 }
 
 json::object history_json(const HistoryReport& report, std::size_t probe_limit) {
@@ -144,7 +145,7 @@ std::string history_csv(const HistoryReport& report) {
   for (Phase phase : kAllPhases) csv += fmt::format(",{}_us", to_string(phase));
   csv +=
       ",connect_status,http_status,bytes,peer_close,reset,tls_version,tls_issuer,rtt_us,"
-      "retransmits,pmtu,diagnosis\r\n";
+      "retransmits,pmtu,diagnosis,confirmation\r\n";
   for (const ProbeRecord& p : report.probes) csv += history_csv_row(p);
   return csv;
 }

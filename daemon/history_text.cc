@@ -120,8 +120,9 @@ void write_history_failures(HistoryTextOut out, const PairSummary& s, const Hist
   fmt::format_to(out, "  failures\n");
   for (const ProbeRecord& p : report.probes) {
     if (p.ok() || p.proxy != s.proxy || p.target != s.target) continue;
-    fmt::format_to(out, "    {} UTC  {}  {}  {}\n", utc_time(p.at), to_string(p.outcome),
-                   p.phase ? to_string(*p.phase) : "-", escape_control(p.diagnosis, 2000));
+    fmt::format_to(out, "    {} UTC  {}  {}  {}{}\n", utc_time(p.at), to_string(p.outcome),
+                   p.phase ? to_string(*p.phase) : "-", p.confirmation ? "(confirmation) " : "",
+                   escape_control(p.diagnosis, 2000));
   }
 }
 
@@ -131,7 +132,9 @@ void write_history_pair(HistoryTextOut out, const PairSummary& s, const HistoryR
                  escape_control(s.target), to_string(s.service));
   double share =
       s.probes ? 100.0 * static_cast<double>(s.failures) / static_cast<double>(s.probes) : 0.0;
-  fmt::format_to(out, "  {:<11}{}, {} failed ({:.1f} %)\n", "probes", s.probes, s.failures, share);
+  fmt::format_to(
+      out, "  {:<11}{}, {} failed ({:.1f} %){}\n", "probes", s.probes, s.failures, share,
+      s.confirmations ? fmt::format(", {} of them confirmations", s.confirmations) : std::string());
   if (!s.outcomes.empty()) {
     std::string counts;
     for (auto [outcome, n] : s.outcomes) {
@@ -164,6 +167,7 @@ std::vector<PairSummary> summarize_history(const HistoryReport& report) {
   for (const ProbeRecord& p : report.probes) {
     HistoryPairTally& t = tally(p.proxy, p.target, p.service);
     ++t.summary.probes;
+    if (p.confirmation) ++t.summary.confirmations;
     ++t.outcomes[static_cast<std::size_t>(p.outcome)];
     if (p.ok()) {
       t.passed.push_back(p.total_seconds());

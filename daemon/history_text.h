@@ -27,6 +27,7 @@ struct PairSummary {
   Service service = Service::kCustom;
   std::size_t probes = 0;
   std::size_t failures = 0;
+  std::size_t confirmations = 0;                            // of the probes, confirmation probes
   std::vector<std::pair<Outcome, std::size_t>> outcomes{};  // those seen, in kAllOutcomes order
   std::optional<double> median_seconds{};      // of the probes that passed (a failure's time is
   std::optional<double> p95_seconds{};         // how long it took to fail, not a latency)

@@ -11,6 +11,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/history/health_rules.h"
 #include "common/output/json/json_fields.h"
 #include "common/output/status/status_json.h"
 #include "common/output/status/status_page.h"
@@ -234,6 +235,8 @@ StatusSnapshot StatusService::snapshot() const {
     const Tracker* tracker = registry_.find({proxy, t.name});
     s.targets.push_back(target_status(t.name, t.spec.target_text(), t.service, t.spec.expect_denied,
                                       tracker ? &tracker->history() : nullptr));
+    s.targets.back().confirming = tracker && !config_.config().confirm.delays.empty() &&
+                                  verdict_unsettled(tracker->history(), registry_.settings());
     const CaptureFileInfo* capture = evidence_ ? evidence_->latest({proxy, t.name}) : nullptr;
     if (capture) {
       s.targets.back().capture = CaptureLink{.file = capture->name,

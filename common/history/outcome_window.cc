@@ -16,6 +16,7 @@ bool at_least_percent(std::size_t part, std::size_t whole, double percent) {
 Sample make_sample(const ProbeResult& result, WallTime at) {
   Sample s{.at = at, .outcome = result.outcome, .phase = result.phase};
   s.reset = is_reset(result);
+  s.confirmation = result.confirmation;
   for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
     if (result.phases[i]) s.phase_seconds[i] = result.phases[i]->count();
   }

@@ -25,6 +25,7 @@ struct Sample {
   std::optional<Phase> phase;  // the failing phase; empty for ok
   bool reset = false;          // is_reset() of the probe (common/probe_result.h)
   std::array<std::optional<double>, kAllPhases.size()> phase_seconds{};
+  bool confirmation = false;  // a confirmation probe (ProbeResult::confirmation)
 
   bool ok() const { return outcome == Outcome::kOk; }
   bool stall() const { return is_stall(outcome); }

@@ -36,6 +36,7 @@ struct ProbeRecord {
   std::string tls_issuer{};      // the leaf certificate's issuer, RFC 2253
   std::optional<TcpInfo> tcp{};  // the last TCP_INFO snapshot
   std::string diagnosis{};       // the probe's one sentence; kept for failures only
+  bool confirmation = false;     // a confirmation probe (ProbeResult::confirmation)
 
   bool ok() const { return outcome == Outcome::kOk; }
   // The sum of the phase durations, in seconds: how long the probe took until it ended.

@@ -46,7 +46,8 @@ json::object sample_json(const Sample& s) {
           {"phase", s.phase ? json::value(to_string(*s.phase)) : json::value()},
           {"reset", s.reset},
           {"phases_us", std::move(phases)},
-          {"total_us", json_micros(Seconds(total_seconds(s)))}};
+          {"total_us", json_micros(Seconds(total_seconds(s)))},
+          {"confirmation", s.confirmation}};
 }
 
 Sample sample_from_json(const json::object& o) {
@@ -59,6 +60,8 @@ Sample sample_from_json(const json::object& o) {
     s.phase = json_named(phase_from_string(phase), "phase", phase);
   }
   s.reset = o.at("reset").as_bool();
+  // Written since confirmation probes exist; older state files have none.
+  if (const json::value* c = o.if_contains("confirmation")) s.confirmation = c->as_bool();
   for (const auto& [name, us] : o.at("phases_us").as_object()) {
     Phase p = json_named(phase_from_string(name), "phase", name);
     s.phase_seconds[static_cast<std::size_t>(p)] = json_seconds(us);

@@ -82,6 +82,7 @@ void Metrics::TargetSeries::record_outcome(const ProbeResult& result) {
   const auto o = static_cast<std::size_t>(result.outcome);
   outcomes.add(o);
   ++probes[o];
+  if (result.confirmation) ++confirmations;
   last_outcome = result.outcome;
   const std::size_t slot = phase_slot(result.phase);
   last_phase_slot = slot;

@@ -81,6 +81,7 @@ struct Metrics::TargetSeries {
   double last_completed = 0;
   std::optional<double> interval;
   std::array<Count, kAllOutcomes.size()> probes{};
+  Count confirmations = 0;  // of them, confirmation probes (ProbeResult::confirmation)
   SlotSet outcomes;
   std::optional<Outcome> last_outcome;
   std::size_t last_phase_slot = 0;

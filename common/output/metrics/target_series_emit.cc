@@ -19,6 +19,7 @@ enum TargetFamily : std::size_t {
   kPhaseDuration,
   kPhaseLatency,
   kProbes,
+  kConfirmations,
   kLastOutcome,
   kConnectStatus,
   kHttpStatus,
@@ -52,6 +53,10 @@ constexpr std::array<FamilyHead, kTargetFamilyCount> kTargetHeads = {{
      "histograms: true)",
      MetricType::Histogram},
     {"proxywatch_probes_total", "Probes finished, by outcome", MetricType::Counter},
+    {"proxywatch_confirmation_probes_total",
+     "Confirmation probes finished (also counted in proxywatch_probes_total): probes made sooner "
+     "than the interval after a failure, or after a failing pair's first pass",
+     MetricType::Counter},
     {"proxywatch_probe_last_outcome_info", "1 for the outcome and failing phase of the last probe",
      MetricType::Gauge},
     {"proxywatch_probe_connect_status_code",
@@ -166,6 +171,8 @@ void Metrics::TargetSeries::emit(std::size_t family, const SeriesKey& key,
       return;
     case kProbes:
       return per_slot(out, true, probes, outcomes, "outcome", outcome_name);
+    case kConfirmations:
+      return out.counter(confirmations);
     case kLastOutcome:
       if (last_outcome) {
         out.gauge(1,

@@ -56,6 +56,7 @@ json::object target_json(const TargetStatus& t) {
           {"health", to_string(t.health)},
           {"health_since_unix_ms", time_or_null(t.health_since)},
           {"consecutive_failures", t.consecutive_failures},
+          {"confirming", t.confirming},
           {"last_diagnosis", t.last_diagnosis},
           {"mtu_verdict", t.last_mtu ? json::value(to_string(*t.last_mtu)) : json::value()},
           {"diagnoses", std::move(diagnoses)},
@@ -86,6 +87,7 @@ TargetStatus read_target(const json::object& o) {
   t.health = json_named(health_state_from_string(health), "health state", health);
   t.health_since = json_optional_time(o.at("health_since_unix_ms"));
   t.consecutive_failures = json_count(o, "consecutive_failures");
+  if (const json::value* c = o.if_contains("confirming")) t.confirming = c->as_bool();
   t.last_diagnosis = json_text(o, "last_diagnosis");
   if (!o.at("mtu_verdict").is_null()) {
     std::string verdict = json_text(o, "mtu_verdict");

@@ -188,8 +188,9 @@ void write_timeline(Out out, const TargetStatus& t) {
     if (!s.ok())
       fmt::format_to(out, "<rect class=mark x={:.0f} y={} width=3 height=13 />", x, y + 1);
     std::string phase = s.phase ? fmt::format(" in {}", to_string(*s.phase)) : "";
-    fmt::format_to(out, "<text class=o x={} y={}>{} {}{}</text></g>", kLeft + kWidth + 8, y + 11,
-                   ms_text(total_seconds(s)), to_string(s.outcome), phase);
+    fmt::format_to(out, "<text class=o x={} y={}>{} {}{}{}</text></g>", kLeft + kWidth + 8, y + 11,
+                   ms_text(total_seconds(s)), to_string(s.outcome), phase,
+                   s.confirmation ? " (confirmation)" : "");
   }
   fmt::format_to(out, "</svg>\n");
 }
@@ -313,6 +314,7 @@ void write_target_html(Out out, const TargetStatus& t, WallTime now) {
                          : std::string(health);
   if (t.consecutive_failures > 0)
     line += fmt::format(" · {} failed in a row", t.consecutive_failures);
+  if (t.confirming) line += " · confirming: more probes follow within seconds";
   if (!t.probes.empty()) {
     const Sample& last = t.probes.back();
     line += fmt::format(" · last probe: {}{}", to_string(last.outcome),

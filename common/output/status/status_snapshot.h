@@ -68,6 +68,9 @@ struct TargetStatus {
   HealthState health = HealthState::kUnknown;
   std::optional<WallTime> health_since{};
   std::uint32_t consecutive_failures = 0;
+  // The verdict is unsettled and confirmation probes follow within seconds
+  // (verdict_unsettled, common/history/health_rules.h); false when they are off.
+  bool confirming = false;
   std::vector<TargetDiagnosis> diagnoses{};
   std::vector<Sample> probes{};  // the window, oldest first
   std::string last_diagnosis{};  // the newest probe's sentence

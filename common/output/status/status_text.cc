@@ -96,6 +96,7 @@ void write_target_text(Out out, const TargetStatus& t, WallTime now) {
   if (t.health_since) fmt::format_to(out, " for {}", age_text(*t.health_since, now));
   if (t.consecutive_failures > 0)
     fmt::format_to(out, ", {} failed in a row", t.consecutive_failures);
+  if (t.confirming) fmt::format_to(out, ", confirming");
   if (t.last_mtu) fmt::format_to(out, ", MTU check {}", to_string(*t.last_mtu));
   fmt::format_to(out, "\n");
   if (!t.probes.empty()) {

@@ -44,9 +44,13 @@ CREATE TABLE pair_state(pair INTEGER PRIMARY KEY, saved_ms INTEGER NOT NULL, sta
                      probe_columns_sql());
 }
 
-// Migrations: kMigrations[v - 1] brings a database from version v to v + 1. None yet: version 1
-// is the first. A new version appends its step here and raises kProbeStoreSchemaVersion.
-constexpr std::array<std::string_view, kProbeStoreSchemaVersion - 1> kMigrations{};
+// Migrations: kMigrations[v - 1] brings a database from version v to v + 1. A new version
+// appends its step here and raises kProbeStoreSchemaVersion; a new database is made at version 1
+// and migrated like an old one, so every database has the same history of steps.
+constexpr std::array<std::string_view, kProbeStoreSchemaVersion - 1> kMigrations{
+    // 2: whether a probe was a confirmation probe (ProbeResult::confirmation).
+    "ALTER TABLE probes ADD COLUMN confirmation INTEGER NOT NULL DEFAULT 0",
+};
 
 std::int64_t pragma_integer(sqlite3* db, const std::string& pragma) {
   Statement s(db, "PRAGMA " + pragma);
@@ -161,6 +165,7 @@ Result<sqlite3*> open_for_writing(const std::string& path) {
     tables.reset();
     if (empty) {
       create_schema(c.db);
+      migrate(c.db);
     } else {
       if (auto wrong = identify(c.db)) return *wrong;
       Statement check(c.db, "PRAGMA quick_check");

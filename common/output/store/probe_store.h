@@ -32,8 +32,9 @@ namespace proxywatch {
 // The database's name inside state_dir.
 inline constexpr std::string_view kProbeStoreFileName = "history.db";
 // The schema's version (PRAGMA user_version). An older database is migrated forward on open; a
-// newer one (from a later proxywatch) is set aside like a corrupt one.
-inline constexpr int kProbeStoreSchemaVersion = 1;
+// newer one (from a later proxywatch) is set aside like a corrupt one. Version 2 added
+// probes.confirmation; a version 1 database read without migrating has none (read as 0).
+inline constexpr int kProbeStoreSchemaVersion = 2;
 
 // The probe as the tracker's window keeps it (what make_sample() makes of the ProbeResult).
 Sample to_sample(const ProbeRecord& record);

@@ -50,7 +50,16 @@ Result<T> reading(const std::string& path, auto&& body) {
   }
 }
 
-std::string probe_select(bool points, bool failures_only, bool newest_first) {
+// Whether the database has version 2's probes.confirmation (one opened read-only is not
+// migrated: a version 1 database has none).
+bool has_confirmation_column(sqlite3* db) {
+  Statement s(db, "PRAGMA user_version");
+  sqlite::Resetting done(s);
+  return s.step() && s.integer(0) >= 2;
+}
+
+std::string probe_select(bool points, bool failures_only, bool newest_first,
+                         bool confirmation = false) {
   std::string columns =
       points ? "at_ms, outcome"
              : "at_ms, outcome, phase, connect_status, http_status, bytes, peer_close, reset, "
@@ -58,6 +67,7 @@ std::string probe_select(bool points, bool failures_only, bool newest_first) {
                "(SELECT text FROM texts WHERE id=tls_issuer), rtt_us, rttvar_us, retransmits, "
                "snd_mss, rcv_mss, pmtu, diagnosis";
   for (Phase p : kAllPhases) columns += fmt::format(", {}_us", to_string(p));
+  if (confirmation) columns += ", confirmation";
   return fmt::format(
       "SELECT {} FROM probes WHERE pair=?1 AND at_ms>=?2 AND at_ms<?3{} ORDER BY at_ms{} "
       "LIMIT ?4",
@@ -111,6 +121,8 @@ ProbeRecord read_probe(const Statement& s, const ProbeStore::PairInfo& pair) {
   for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
     r.phase_us[i] = s.optional_integer(17 + static_cast<int>(i));
   }
+  constexpr int kConfirmationColumn = 17 + static_cast<int>(kAllPhases.size());
+  r.confirmation = s.column_count() > kConfirmationColumn && s.integer(kConfirmationColumn) != 0;
   return r;
 }
 
@@ -130,7 +142,8 @@ std::int64_t to_ms(WallTime t) {
 Result<std::vector<ProbeRecord>> ProbeStore::probes(const HistoryQuery& query) const {
   return reading<std::vector<ProbeRecord>>(path_, [&] {
     std::vector<ProbeRecord> rows;
-    Statement& s = cache_->statement(db_, probe_select(false, query.failures_only, query.limit));
+    Statement& s = cache_->statement(
+        db_, probe_select(false, query.failures_only, query.limit, has_confirmation_column(db_)));
     for (const auto& [id, pair] : selected_pairs(*cache_, db_, query)) {
       s.bind(1, id).bind(2, to_ms(query.from)).bind(3, to_ms(query.to)).bind(4, limit_of(query));
       sqlite::Resetting done(s);

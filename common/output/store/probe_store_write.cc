@@ -76,14 +76,14 @@ std::int64_t after(std::int64_t& last, WallTime at) {
 }
 
 // The probes table's columns after (pair, at_ms), as probe_columns_sql() lists them: binds 3 to
-// 24 below follow that order.
+// 24 below follow that order; 25 is version 2's confirmation column.
 static_assert(kAllPhases.size() == 6, "the phase columns are binds 5 to 10");
 
 void insert_probe(sqlite3* db, ProbeStore::Cache& cache, const ProbeRecord& r) {
   auto& row = pair_row(db, cache, r.proxy, r.target, r.service);
   static const std::string kInsert = [] {
     std::string sql = "INSERT OR REPLACE INTO probes VALUES(?1";
-    for (int column = 2; column <= 24; ++column) sql += fmt::format(", ?{}", column);
+    for (int column = 2; column <= 25; ++column) sql += fmt::format(", ?{}", column);
     return sql + ")";
   }();
   Statement& s = cache.statement(db, kInsert);
@@ -105,6 +105,7 @@ void insert_probe(sqlite3* db, ProbeStore::Cache& cache, const ProbeRecord& r) {
     s.bind(i++, tcp ? std::optional<std::int64_t>(tcp->*field) : std::nullopt);
   }
   s.bind_text_or_null(24, r.ok() ? "" : r.diagnosis);
+  s.bind(25, std::int64_t{r.confirmation});
   s.run();
 }
 
@@ -175,6 +176,7 @@ Sample to_sample(const ProbeRecord& record) {
   Sample sample{.at = record.at, .outcome = record.outcome, .phase = record.phase};
   // is_reset(): a failure the peer reset (an RST seen, or an outcome that is a reset).
   sample.reset = record.reset;
+  sample.confirmation = record.confirmation;
   for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
     if (record.phase_us[i]) {
       sample.phase_seconds[i] = static_cast<double>(*record.phase_us[i]) / 1e6;
@@ -199,7 +201,8 @@ ProbeRecord make_probe_record(std::string proxy, std::string target, Service ser
                 .tls_version = result.tls.version,
                 .tls_issuer = result.tls.issuer,
                 .tcp = result.tcp(),
-                .diagnosis = result.ok() ? std::string() : result.diagnosis};
+                .diagnosis = result.ok() ? std::string() : result.diagnosis,
+                .confirmation = result.confirmation};
   for (std::size_t i = 0; i < kAllPhases.size(); ++i) {
     if (result.phases[i]) r.phase_us[i] = std::llround(result.phases[i]->count() * 1e6);
   }

@@ -66,6 +66,8 @@ class Statement {
   // Resets and clears the bindings.
   void reset();
 
+  // How many columns a row of this statement has.
+  int column_count() const;
   bool is_null(int column) const;
   std::int64_t integer(int column) const;
   std::optional<std::int64_t> optional_integer(int column) const;

@@ -168,14 +168,14 @@ TEST(HistoryOutputTest, CsvHasAHeaderAndOneQuotedRowPerProbe) {
       "at,at_unix_ms,proxy,target,service,outcome,phase,total_us,dns_us,tcp_connect_us,"
       "proxy_connect_us,tls_handshake_us,http_first_byte_us,transfer_us,connect_status,"
       "http_status,bytes,peer_close,reset,tls_version,tls_issuer,rtt_us,retransmits,pmtu,"
-      "diagnosis\r\n"))
+      "diagnosis,confirmation\r\n"))
       << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);
   EXPECT_TRUE(output_has(
       csv, "\r\n2026-12-04T02:03:00.000Z," + std::to_string(json_unix_ms(kOutputDay + 2h + 3min)) +
                ",10.0.0.1:3128,tools,licensing,proxy_denied,proxy_connect,20000,,"
                "20000,,,,,403,,0,not_seen,0,,,,,,\"The proxy refused the tunnel, "
-               "said \"\"no\"\" (403)\"\r\n"))
+               "said \"\"no\"\" (403)\",0\r\n"))
       << csv;
 }
 

@@ -33,7 +33,16 @@ TEST(HistoryJsonTest, SampleIsIntegersWithUnitsInTheKeys) {
   EXPECT_EQ(text,
             "{\"at_unix_ms\":1714564800123,\"outcome\":\"tls_reset\",\"phase\":\"tls_handshake\","
             "\"reset\":true,\"phases_us\":{\"tcp_connect\":812,\"proxy_connect\":12300,"
-            "\"tls_handshake\":1500000},\"total_us\":1513112}");
+            "\"tls_handshake\":1500000},\"total_us\":1513112,\"confirmation\":false}");
+  // A confirmation probe says so, and reads back as one; a sample written before confirmation
+  // probes existed (no key) reads back as a regular probe.
+  Sample confirmed = failed_sample();
+  confirmed.confirmation = true;
+  boost::json::object o = sample_json(confirmed);
+  EXPECT_TRUE(o.at("confirmation").as_bool());
+  EXPECT_EQ(sample_from_json(o), confirmed);
+  o.erase("confirmation");
+  EXPECT_FALSE(sample_from_json(o).confirmation);
 }
 
 TEST(HistoryJsonTest, SampleRoundTripsToTheMicrosecond) {

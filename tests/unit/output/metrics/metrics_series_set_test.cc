@@ -158,7 +158,7 @@ TEST(MetricsSeriesSetTest, ChangingTheSetReplacesEveryPairsSeriesWithTheNewSet) 
 // The lean set of a healthy probe through a proxy given by name, with a request: every phase
 // reached, TCP and TLS measured. The daemon adds the tracker's 9 and target_info, interval
 // (DaemonSeriesTest counts the whole through a running daemon).
-TEST(MetricsSeriesSetTest, AHealthyProbeWithEveryPhaseHasTwentyEightProbeSeries) {
+TEST(MetricsSeriesSetTest, AHealthyProbeWithEveryPhaseHasTwentyNineProbeSeries) {
   Metrics m;
   ProbeResult r = ok_result();
   r.phases[static_cast<size_t>(Phase::kDns)] = Seconds(0.001);
@@ -171,9 +171,9 @@ TEST(MetricsSeriesSetTest, AHealthyProbeWithEveryPhaseHasTwentyEightProbeSeries)
   std::string listed;
   for (const std::string& s : all) listed += s + "\n";
   // success, duration, 6 phases, last_completed, interval, target_info, last_outcome_info,
-  // probes_total{ok}, connect and http status, body bytes, rtt, retransmits, 2 MSS, PMTU,
+  // probes_total{ok}, confirmation_probes_total, connect and http status, body bytes, rtt, retransmits, 2 MSS, PMTU,
   // certificate expiry, tls_info, 5 resets (every phase but dns).
-  EXPECT_EQ(all.size(), 28u) << listed;
+  EXPECT_EQ(all.size(), 29u) << listed;
 }
 
 // Families of more pairs than one chunk (256) are written a chunk at a time: still one HELP and
