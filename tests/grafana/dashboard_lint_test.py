@@ -12,6 +12,7 @@ import unittest
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 import dashboard_lint  # noqa: E402
 import promql  # noqa: E402
