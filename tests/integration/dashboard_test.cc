@@ -6,7 +6,9 @@
 // the variables filled in, returns data without error. The appliance probes a healthy origin, a
 // destination its squid denies (acl_block), a negative probe and a download that stalls, and
 // reloads its configuration once (the annotation), so every panel has something to show, on the
-// daemon's default (lean) series. Loopback only.
+// daemon's default (lean) series. The one panel that may stay empty is the shared-proxy alert's:
+// that alert needs several appliances failing behind one proxy (the fleet test makes it fire);
+// here its query must still be valid. Loopback only.
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -36,6 +38,11 @@ namespace json = boost::json;
 // Grafana's own variables, as it would set them for a Prometheus scraped every second.
 const std::map<std::string, std::string> kGrafanaVariables = {
     {"$__rate_interval", "10s"}, {"$__interval", "5s"}, {"$__range", "60s"}};
+
+// Panels whose query may rightly return nothing here, and why; their queries must still run.
+const std::map<std::string, std::string> kMayBeEmpty = {
+    {"Shared proxy failing (alert)",
+     "ProxywatchSharedProxyFailing needs >= 3 appliances behind one proxy; this test has one"}};
 
 std::string fill(std::string expr, const std::map<std::string, std::string>& values) {
   for (const auto& [name, value] : values) {
@@ -117,9 +124,11 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
       std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/grafana/proxywatch.json"));
   EXPECT_GE(dashboard.at("schemaVersion").to_number<int>(), 39);
 
-  // The variables in order, each filled from the ones before it; instance and proxy set to this
-  // appliance's, service and target left at "All" (.*) so the denied target's diagnosis shows
-  // too.
+  // The variables in order, each filled from the ones before it; job at its default
+  // (proxywatch), instance and proxy set to this appliance's, service and target left at "All"
+  // so the denied target's diagnosis shows too. "All" is the dashboard's allValue .+, written
+  // ..* here: the support's query string leaves a + as it is, which Prometheus (Go's form
+  // decoding) reads as a space.
   std::map<std::string, std::string> values = kGrafanaVariables;
   std::vector<std::string> phases;
   std::set<std::string> names;
@@ -135,7 +144,10 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
     for (const json::value& r : answer.result) {
       listed.insert(std::string(r.at("metric").at(lv->second).as_string()));
     }
-    if (name == "instance") {
+    if (name == "job") {
+      EXPECT_EQ(listed, std::set<std::string>{"proxywatch"});
+      values["$job"] = "proxywatch";
+    } else if (name == "instance") {
       EXPECT_EQ(listed, std::set<std::string>{"fmc-a"});
       values["$instance"] = "fmc-a";
     } else if (name == "proxy") {
@@ -144,17 +156,17 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
     } else if (name == "service") {
       // The appliance's targets are its own, so their feature is custom.
       EXPECT_EQ(listed, std::set<std::string>{"custom"});
-      values["$service"] = ".*";
+      values["$service"] = "..*";
     } else if (name == "target") {
       EXPECT_EQ(listed, (std::set<std::string>{"acl-check", "blocked", "origin", "stalling"}));
-      values["$target"] = ".*";
+      values["$target"] = "..*";
     } else if (name == "phase") {
       phases.assign(listed.begin(), listed.end());
       EXPECT_TRUE(listed.count("tls_handshake")) << json::serialize(answer.result);
     }
   }
-  EXPECT_EQ(names, (std::set<std::string>{"datasource", "instance", "proxy", "service", "target",
-                                          "phase"}));
+  EXPECT_EQ(names, (std::set<std::string>{"datasource", "job", "instance", "proxy", "service",
+                                          "target", "phase"}));
 
   std::vector<std::string> failures;
   std::size_t checked = 0;
@@ -168,7 +180,8 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
       for (const std::string& phase : repeats ? phases : std::vector<std::string>{".*"}) {
         values["$phase"] = phase;
         const std::string filled = fill(expr, values);
-        if (auto p = problem(filled, instant); !p.empty()) {
+        if (auto p = problem(filled, instant);
+            !p.empty() && !(p == "no data" && kMayBeEmpty.count(title))) {
           failures.push_back(title + " [" + phase + "]: " + p + "\n    " + filled);
         }
         ++checked;
@@ -186,6 +199,51 @@ TEST_F(DashboardTest, EveryVariableAndPanelExpressionReturnsData) {
   EXPECT_GE(checked, 20u);
   EXPECT_EQ(failures, std::vector<std::string>{}) << prometheus_->log();
   std::printf("dashboard: %zu panel and annotation expressions returned data\n", checked);
+
+  // The fleet row counts this one appliance right: failing (its denied and stalling targets),
+  // behind its proxy, up, at one version.
+  const auto fleet = [&](const std::string& title, const std::string& ref, const char* label) {
+    std::map<std::string, std::string> out;
+    for (const json::value& panel : dashboard.at("panels").as_array()) {
+      if (panel.at("title").as_string() != title) continue;
+      for (const json::value& t : panel.at("targets").as_array()) {
+        if (t.at("refId").as_string() != ref) continue;
+        for (const json::value& r :
+             prometheus_->query(fill(std::string(t.at("expr").as_string()), values)).result) {
+          const auto& metric = r.at("metric").as_object();
+          const auto* key = metric.if_contains(label);
+          out[key ? std::string(key->as_string()) : ""] =
+              std::string(r.at("value").as_array()[1].as_string());
+        }
+      }
+    }
+    return out;
+  };
+  using Counts = std::map<std::string, std::string>;
+  EXPECT_EQ(fleet("Appliances by health", "A", "x"), (Counts{{"", "1"}}));  // failing
+  EXPECT_EQ(fleet("Appliances by health", "C", "x"), (Counts{{"", "0"}}));  // healthy
+  EXPECT_EQ(fleet("Failing appliances by proxy", "A", "proxy"),
+            (Counts{{appliance_->proxy_label(), "1"}}));
+  EXPECT_EQ(fleet("Failing appliances by FMC feature", "B", "service"), (Counts{{"custom", "1"}}));
+  EXPECT_EQ(fleet("Top failing targets across the fleet", "A", "target"),
+            (Counts{{"blocked", "1"}, {"stalling", "1"}}));
+  EXPECT_EQ(fleet("Appliances down by site", "A", "site"), (Counts{{"", "0"}}));
+  EXPECT_EQ(fleet("Versions", "A", "version").size(), 1u);
+
+  // The series one appliance costs Prometheus (docs/fleet.md, "Sizing"): per (proxy, target)
+  // pair and for the daemon itself, Prometheus' own up and scrape_* series included.
+  const auto count = [&](const std::string& selector) {
+    const auto r = prometheus_->query("count(" + selector + ")").result;
+    return r.empty() ? std::string("0") : std::string(r[0].at("value").as_array()[1].as_string());
+  };
+  std::printf(
+      "series of fmc-a: %s in all, %s without a target label, per target: %s\n",
+      count(R"({instance="fmc-a",__name__!~"ALERTS.*"})").c_str(),
+      count(R"({instance="fmc-a",target="",__name__!~"ALERTS.*"})").c_str(),
+      json::serialize(
+          prometheus_->query(R"(count by (target) ({instance="fmc-a",__name__!~"ALERTS.*"}))")
+              .result)
+          .c_str());
 }
 
 TEST_F(DashboardTest, BlackboxRecordingRulesServeBlackboxPanels) {
