@@ -1,201 +1,260 @@
-// The fleet, end to end: three appliances (each its own squid, proxy file, YAML, state
-// directory and metrics port, running `proxywatch daemon`) scraped by a real Prometheus through
-// file-based service discovery with `instance` relabelled to the appliance name, evaluating the
-// shipped alert rules and sending to a real Alertmanager, read through its HTTP API.
+// The fleet, end to end, ten times faster than production: ten appliances (`proxywatch daemon`
+// processes), five behind one real squid (proxy A, each appliance reaching it through a path
+// of its own) and five behind a proxy that fails 10 % of requests at random (proxy B), scraped
+// by a real Prometheus through file_sd and the relabelling of docs/fleet.md, evaluating the
+// shipped rules (packaging/prometheus/proxywatch-alerts.yml) and sending to a real Alertmanager
+// routed by the shipped example (packaging/alertmanager/alertmanager.yml), whose webhooks reach
+// a receiver in the test (tests/support/webhook_receiver.h).
 //
-// The shipped rules run with a 1 s scrape and evaluation interval; their `for:` durations are
-// divided by 60 to match (rules_with_scaled_for: 5m → 5s), so every alert waits the same number
-// of evaluation intervals as in production. The test asserts the issue's bound — an alert reaches
-// Alertmanager within its `for:` plus two evaluation intervals of its condition becoming visible
-// to Prometheus — and prints the latencies a person sees: ACL switched → firing, ACL fixed →
-// resolved, daemon stopped → down alert. Everything listens on loopback; squid resolves the
-// origin's name from its hosts file.
+// Every duration is divided by kScale = 10: the probe interval (60 s → 6 s), its default jitter
+// (5 s → 0.5 s) and confirmation delays (5, 10, 20 s → 0.5, 1, 2 s), the scrape and evaluation
+// intervals (15 s → 1.5 s), every `for:` and rule-group interval of the rules and every
+// Alertmanager timer (scale_durations). The test shows, in that time:
+//   1. proxy A denies → one notification (ProxywatchSharedProxyFailing) within 2 minutes
+//      scaled; the five appliances' own alerts fire and are held back by the inhibition;
+//   2. one appliance's own path to proxy A is cut → one notification, for that appliance;
+//   3. proxy B, failing 10 % of probes at random throughout, pages never.
+// Names are resolved from hosts files only (squid's, and each daemon's /etc/hosts bind-mounted
+// in a mount namespace of its own: needs root); everything listens on loopback.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <sstream>
+#include <regex>
 
 #include "tests/support/appliance.h"
+#include "tests/support/fake_proxy.h"
+#include "tests/support/local_port.h"
 #include "tests/support/prometheus.h"
 #include "tests/support/read_file.h"
+#include "tests/support/tcp_forwarder.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
 #include "tests/support/tls_origin.h"
 #include "tests/support/wait.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace proxywatch {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using testing::Notification;
 
-constexpr auto kEval = 1s;     // scrape and evaluation interval of the test's Prometheus
-constexpr auto kAclFor = 5s;   // ProxywatchAclBlock's `for: 5m`, scaled
-constexpr auto kDownFor = 5s;  // ProxywatchDown's `for: 5m`, scaled
-constexpr const char* kNames[] = {"fmc-a", "fmc-b", "fmc-c"};
+constexpr int kScale = 10;
+// Production: at most 2 minutes from the proxy's first refusal to the page.
+constexpr auto kPageBound = 120s / kScale;
+constexpr int kPerProxy = 5;
+const std::string kProxyA = "proxy-a.fleet.test";
+const std::string kProxyB = "proxy-b.fleet.test";
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double seconds_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+bool names(const std::map<std::string, std::string>& labels, const std::string& key,
+           const std::string& value) {
+  auto it = labels.find(key);
+  return it != labels.end() && it->second == value;
 }
 
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root for the appliances' own /etc/hosts";
     origin_ = std::make_unique<testing::TlsOrigin>();
+    squid_ = std::make_unique<testing::DenyingSquid>(
+        std::map<std::string, std::string>{{"origin.test", "127.0.0.1"}});
+    flaky_ = std::make_unique<testing::FakeProxy>(
+        testing::FakeProxy::Options{.upstream_port = origin_->port(), .random_share = 0.1});
+    port_a_ = testing::pick_free_port();
+    proxy_a_label_ = kProxyA + ":" + std::to_string(port_a_);
+    proxy_b_label_ = kProxyB + ":" + std::to_string(flaky_->port());
     const std::string target =
         "  - {name: origin, host: origin.test, port: " + std::to_string(origin_->port()) +
         ", ca_file: " + testing::shared_pki().ca.cert_file.string() + "}\n";
     std::vector<testing::ScrapeTarget> scrape_targets;
-    for (const char* name : kNames) {
-      appliances_.push_back(std::make_unique<testing::Appliance>(
-          testing::Appliance::Options{.name = name,
-                                      .binary = PROXYWATCH_BINARY,
-                                      .hosts = {{"origin.test", "127.0.0.1"}},
-                                      .targets_yaml = target}));
+    for (int i = 0; i < 2 * kPerProxy; ++i) {
+      const bool behind_a = i < kPerProxy;
+      const std::string name = (behind_a ? "fmc-a" : "fmc-b") + std::to_string(i % kPerProxy + 1);
+      // Behind A, appliance N reaches the proxy's name at 127.0.0.(11 + N): a path of its own.
+      const std::string own_address = "127.0.0." + std::to_string(11 + i);
+      if (behind_a) {
+        forwarders_.push_back(
+            std::make_unique<testing::TcpForwarder>(own_address, port_a_, squid_->port()));
+      }
+      appliances_.push_back(std::make_unique<testing::Appliance>(testing::Appliance::Options{
+          .name = name,
+          .binary = PROXYWATCH_BINARY,
+          .targets_yaml = target,
+          .extra_yaml = "confirm: {delays: [500ms, 1s, 2s]}\n",
+          .proxy_host = behind_a ? kProxyA : kProxyB,
+          .proxy_port = behind_a ? port_a_ : flaky_->port(),
+          .etc_hosts = {{behind_a ? kProxyA : kProxyB, behind_a ? own_address : "127.0.0.1"}},
+          .interval = "6s",
+          .jitter = "500ms"}));
       ASSERT_TRUE(appliances_.back()->start_daemon()) << appliances_.back()->daemon_log();
-      scrape_targets.push_back({name, appliances_.back()->metrics_port()});
+      scrape_targets.push_back(
+          {name,
+           appliances_.back()->metrics_port(),
+           {{"site", i % kPerProxy < 3 ? "berlin" : "paris"}, {"proxy_expected", "true"}}});
     }
-    const std::string shipped = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/prometheus/";
-    const auto rules = rules_dir_.write_file(
+    const std::string shipped = std::string(PROXYWATCH_SOURCE_DIR) + "/packaging/";
+    const auto rules = dir_.write_file(
         "proxywatch-alerts.yml",
-        testing::rules_with_scaled_for(testing::read_file(shipped + "proxywatch-alerts.yml")));
-    alertmanager_ = std::make_unique<testing::Alertmanager>();
-    prometheus_ = std::make_unique<testing::Prometheus>(testing::Prometheus::Options{
-        .rule_files = {rules, shipped + "proxywatch-blackbox-compat.yml"},
-        .alertmanager_port = alertmanager_->port(),
-        .interval = std::chrono::duration_cast<std::chrono::seconds>(kEval)});
+        testing::scale_durations(testing::read_file(shipped + "prometheus/proxywatch-alerts.yml"),
+                                 kScale));
+    std::string routing = testing::scale_durations(
+        testing::read_file(shipped + "alertmanager/alertmanager.yml"), kScale);
+    routing = std::regex_replace(routing, std::regex("http://pager\\.example\\.net/[^\\s]*"),
+                                 receiver_.url("/pager"));
+    routing = std::regex_replace(routing, std::regex("http://tickets\\.example\\.net/[^\\s]*"),
+                                 receiver_.url("/tickets"));
+    alertmanager_ = std::make_unique<testing::Alertmanager>(routing);
+    prometheus_ = std::make_unique<testing::Prometheus>(
+        testing::Prometheus::Options{.rule_files = {rules},
+                                     .alertmanager_port = alertmanager_->port(),
+                                     .interval = 15'000ms / kScale});
     prometheus_->set_targets(scrape_targets);
-    // All three scraped, each healthy, before anything is switched.
     ASSERT_TRUE(testing::wait_until(
         [&] {
           return prometheus_->query(R"(proxywatch_health_state{state="healthy"} == 1)")
-                     .result.size() == 3;
+                     .result.size() == 2 * kPerProxy;
         },
-        30s, 200ms))
-        << prometheus_->log();
+        60s, 200ms))
+        << context();
   }
 
-  testing::Appliance& appliance(std::string_view name) {
-    for (auto& a : appliances_) {
-      if (a->name() == name) return *a;
-    }
-    throw std::logic_error("no appliance " + std::string(name));
-  }
-
-  // Alertmanager's alerts named `alertname`, by instance; {"<no answer>"} if it did not answer,
-  // so that a failed request never passes for "no alerts".
-  std::vector<std::string> alerting_instances(const std::string& alertname) const {
-    const auto alerts = alertmanager_->alerts();
-    if (!alerts) return {"<no answer>"};
-    std::vector<std::string> instances;
-    for (const auto& a : *alerts) {
-      if (a.labels.count("alertname") && a.labels.at("alertname") == alertname) {
-        instances.push_back(a.labels.count("instance") ? a.labels.at("instance") : "");
+  // The pager's notifications that are firing and name `key` = `value` in an alert.
+  std::vector<Notification> pages(const std::string& key, const std::string& value) const {
+    std::vector<Notification> out;
+    for (const Notification& n : receiver_.notifications()) {
+      if (n.path != "/pager" || n.status != "firing") continue;
+      for (const auto& labels : n.alerts) {
+        if (names(labels, key, value)) {
+          out.push_back(n);
+          break;
+        }
       }
     }
-    return instances;
+    return out;
   }
 
-  // Names of every alert Alertmanager holds for `instance`.
-  std::vector<std::string> alerts_of(const std::string& instance) const {
+  // Alertmanager's alerts named `alertname` through `proxy`, by state (active, suppressed).
+  std::map<std::string, int> held(const std::string& alertname, const std::string& proxy) const {
+    std::map<std::string, int> states;
     const auto alerts = alertmanager_->alerts();
-    if (!alerts) return {"<no answer>"};
-    std::vector<std::string> names;
+    if (!alerts) return {{"<no answer>", 1}};
     for (const auto& a : *alerts) {
-      if (a.labels.count("instance") && a.labels.at("instance") == instance) {
-        names.push_back(a.labels.at("alertname"));
-      }
+      if (names(a.labels, "alertname", alertname) && names(a.labels, "proxy", proxy))
+        ++states[a.state];
     }
-    return names;
-  }
-
-  // Whether Prometheus has a sample of `selector` now.
-  bool prometheus_sees(const std::string& selector) const {
-    return !prometheus_->query(selector).result.empty();
+    return states;
   }
 
   std::string context() const {
     std::string text = "prometheus alerts: " + boost::json::serialize(prometheus_->alerts());
-    for (const auto& a : appliances_) text += "\n--- " + a->name() + ":\n" + a->daemon_log();
+    for (const Notification& n : receiver_.notifications())
+      text += "\n--- " + n.path + ": " + n.body;
+    text += "\n--- " + appliances_.front()->name() + ":\n" + appliances_.front()->daemon_log();
     return text + "\n--- alertmanager:\n" + alertmanager_->log();
   }
 
-  testing::TempDir rules_dir_{"pw-fleet-rules"};
+  testing::TempDir dir_{"pw-fleet-rules"};
+  testing::WebhookReceiver receiver_;
   std::unique_ptr<testing::TlsOrigin> origin_;
+  std::unique_ptr<testing::DenyingSquid> squid_;
+  std::unique_ptr<testing::FakeProxy> flaky_;
+  std::uint16_t port_a_ = 0;
+  std::string proxy_a_label_, proxy_b_label_;
+  std::vector<std::unique_ptr<testing::TcpForwarder>> forwarders_;
   std::vector<std::unique_ptr<testing::Appliance>> appliances_;
   std::unique_ptr<testing::Alertmanager> alertmanager_;
   std::unique_ptr<testing::Prometheus> prometheus_;
 };
 
-TEST_F(FleetTest, AclDenyOnOneApplianceAlertsForItAloneAndResolves) {
-  using Strings = std::vector<std::string>;
-  EXPECT_EQ(alerting_instances("ProxywatchAclBlock"), Strings{});
-
-  const auto flipped = Clock::now();
-  ASSERT_EQ(appliance("fmc-b").deny({"origin.test"}), "");
-  const std::string diagnosis = R"(proxywatch_diagnosis{diagnosis="acl_block",instance="fmc-b"})";
-  ASSERT_TRUE(testing::wait_until([&] { return prometheus_sees(diagnosis); }, 30s, 100ms))
-      << context();
-  const auto visible = Clock::now();
-  const double flip_to_visible = seconds_since(flipped);
-  ASSERT_TRUE(testing::wait_until(
-      [&] { return alerting_instances("ProxywatchAclBlock") == Strings{"fmc-b"}; },
-      kAclFor + 2 * kEval, 100ms))
-      << context();
-  const double visible_to_firing = seconds_since(visible);
-  const double flip_to_firing = seconds_since(flipped);
-  // Only fmc-b: its ACL alert and nothing else anywhere but on fmc-b.
-  EXPECT_EQ(alerts_of("fmc-a"), Strings{});
-  EXPECT_EQ(alerts_of("fmc-c"), Strings{});
-
-  const auto fixed = Clock::now();
-  ASSERT_EQ(appliance("fmc-b").deny({}), "");
-  ASSERT_TRUE(testing::wait_until([&] { return alerting_instances("ProxywatchAclBlock").empty(); },
-                                  30s, 100ms))
-      << context();
-  const double fix_to_resolved = seconds_since(fixed);
-  EXPECT_EQ(alerts_of("fmc-a"), Strings{});
-  EXPECT_EQ(alerts_of("fmc-c"), Strings{});
-
-  std::printf(
-      "fleet latency: ACL flip -> ProxywatchAclBlock firing %.1f s (flip -> diagnosis in "
-      "Prometheus %.1f s, then -> firing %.1f s; bound for + 2 evaluations = %.0f s); "
-      "ACL fixed -> resolved %.1f s\n",
-      flip_to_firing, flip_to_visible, visible_to_firing,
-      std::chrono::duration<double>(kAclFor + 2 * kEval).count(), fix_to_resolved);
-  RecordProperty("acl_flip_to_firing_s", std::to_string(flip_to_firing));
-  RecordProperty("acl_fix_to_resolved_s", std::to_string(fix_to_resolved));
-}
-
-TEST_F(FleetTest, StoppedDaemonFiresDownForItAlone) {
-  using Strings = std::vector<std::string>;
-  EXPECT_EQ(alerting_instances("ProxywatchDown"), Strings{});
-
-  const auto stopped = Clock::now();
-  appliance("fmc-c").stop_daemon();
-  ASSERT_TRUE(testing::wait_until([&] { return prometheus_sees(R"(up{instance="fmc-c"} == 0)"); },
-                                  5s, 100ms))
-      << context();
-  const auto visible = Clock::now();
+TEST_F(FleetTest, OnePageForASharedProxyOnePerApplianceForItsOwnPathNoneForAFlakyProxy) {
+  // 1. Proxy A denies the destination for all five appliances behind it.
+  const auto denied = Clock::now();
+  ASSERT_EQ(squid_->deny({"origin.test"}), "");
   ASSERT_TRUE(
-      testing::wait_until([&] { return alerting_instances("ProxywatchDown") == Strings{"fmc-c"}; },
-                          kDownFor + 2 * kEval, 100ms))
+      testing::wait_until([&] { return !pages("proxy", proxy_a_label_).empty(); }, 40s, 50ms))
       << context();
-  const double stop_to_down = seconds_since(stopped);
-  const double visible_to_down = seconds_since(visible);
-  EXPECT_EQ(alerts_of("fmc-a"), Strings{});
-  EXPECT_EQ(alerts_of("fmc-b"), Strings{});
+  const auto first = pages("proxy", proxy_a_label_).front();
+  const double to_page = seconds_between(denied, first.at);
+  ASSERT_EQ(first.alerts.size(), 1u) << first.body;
+  EXPECT_TRUE(names(first.alerts[0], "alertname", "ProxywatchSharedProxyFailing")) << first.body;
+  EXPECT_LE(to_page, std::chrono::duration<double>(kPageBound).count())
+      << "2 minutes scaled by " << kScale;
+  // The five appliances' own alerts fire too (after their `for:`), and are held back.
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return held("ProxywatchAclBlock", proxy_a_label_) ==
+               std::map<std::string, int>{{"suppressed", kPerProxy}};
+      },
+      40s, 100ms))
+      << context();
+  // Longer than the group_wait a notification of theirs would take: none comes.
+  EXPECT_FALSE(
+      testing::wait_until([&] { return pages("proxy", proxy_a_label_).size() > 1; }, 2s, 100ms))
+      << context();
+  EXPECT_EQ(pages("proxy", proxy_a_label_).size(), 1u) << context();
 
+  // The proxy is fixed: everything through A resolves.
+  ASSERT_EQ(squid_->deny({}), "");
+  ASSERT_TRUE(testing::wait_until(
+      [&] {
+        return held("ProxywatchSharedProxyFailing", proxy_a_label_).empty() &&
+               held("ProxywatchAclBlock", proxy_a_label_).empty();
+      },
+      40s, 100ms))
+      << context();
+
+  // 2. fmc-a3's own path to the proxy is cut: its own alert, one notification, for it alone.
+  const std::size_t pages_before = pages("proxy", proxy_a_label_).size();
+  const auto cut = Clock::now();
+  forwarders_[2]->cut();
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return pages("proxy", proxy_a_label_).size() > pages_before; }, 60s, 50ms))
+      << context();
+  const auto own = pages("proxy", proxy_a_label_).back();
+  const double to_own_page = seconds_between(cut, own.at);
+  ASSERT_EQ(own.alerts.size(), 1u) << own.body;
+  EXPECT_TRUE(names(own.alerts[0], "instance", "fmc-a3")) << own.body;
+  EXPECT_TRUE(names(own.alerts[0], "alertname", "ProxywatchProxyUnreachable")) << own.body;
+  EXPECT_FALSE(testing::wait_until(
+      [&] { return pages("proxy", proxy_a_label_).size() > pages_before + 1; }, 2s, 100ms))
+      << context();
+
+  // 3. Proxy B failed 10 % of probes at random all along, and paged never.
+  const auto failures = prometheus_->query("sum(proxywatch_probes_total{proxy=\"" + proxy_b_label_ +
+                                           "\", outcome!=\"ok\"})");
+  const auto confirmations = prometheus_->query(
+      "sum(proxywatch_confirmation_probes_total{proxy=\"" + proxy_b_label_ + "\"})");
+  const auto all =
+      prometheus_->query("sum(proxywatch_probes_total{proxy=\"" + proxy_b_label_ + "\"})");
+  auto value = [](const testing::QueryAnswer& a) {
+    return a.result.empty() ? -1.0
+                            : std::stod(std::string(
+                                  a.result[0].as_object().at("value").as_array()[1].as_string()));
+  };
+  EXPECT_GT(value(failures), 0) << "the flaky proxy failed no probe: nothing was shown";
+  EXPECT_TRUE(pages("proxy", proxy_b_label_).empty()) << context();
+  const double minutes = seconds_between(denied, Clock::now()) * kScale / 60;
   std::printf(
-      "fleet latency: daemon stop -> ProxywatchDown firing %.1f s (up == 0 in Prometheus -> "
-      "firing %.1f s; bound for + 2 evaluations = %.0f s)\n",
-      stop_to_down, visible_to_down, std::chrono::duration<double>(kDownFor + 2 * kEval).count());
-  RecordProperty("stop_to_down_s", std::to_string(stop_to_down));
+      "fleet (time x%d = production): proxy A denies -> one page (shared proxy) %.1f s = %.0f s "
+      "in production (bound %.0f s); fmc-a3's own path cut -> its page %.1f s = %.0f s; proxy B "
+      "failing at random: %.0f of %.0f probes failed (%.0f confirmations) over %.0f production "
+      "minutes, 0 pages\n",
+      kScale, to_page, to_page * kScale, std::chrono::duration<double>(kPageBound).count() * kScale,
+      to_own_page, to_own_page * kScale, value(failures), value(all), value(confirmations),
+      minutes);
+  RecordProperty("deny_to_page_s", std::to_string(to_page * kScale));
+  RecordProperty("own_path_to_page_s", std::to_string(to_own_page * kScale));
 }
 
 }  // namespace

@@ -26,19 +26,39 @@ std::string deny_list(const std::vector<std::string>& domains) {
 
 }  // namespace
 
-Appliance::Appliance(Options options) : options_(std::move(options)), dir_("pw-" + options_.name) {
+DenyingSquid::DenyingSquid(std::map<std::string, std::string> hosts) {
   const auto list = dir_.write_file("deny.txt", deny_list({}));
   squid_ = std::make_unique<Squid>(
-      Squid::Options{.hosts = options_.hosts,
+      Squid::Options{.hosts = std::move(hosts),
                      .extra_config = {"acl appliance_deny dstdomain \"" + list.string() + "\""},
                      .extra_http_access = {"http_access deny appliance_deny"}});
-  dir_.write_file("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST 127.0.0.1;\n  PROXY_PORT " +
-                                          std::to_string(squid_->port()) + ";\n}\n");
+}
+
+std::string DenyingSquid::deny(const std::vector<std::string>& domains) {
+  dir_.write_file("deny.txt", deny_list(domains));
+  const ProcessResult r = run_process(
+      {"/usr/sbin/squid", "-k", "reconfigure", "-f", (squid_->dir() / "squid.conf").string()}, {},
+      10s);
+  if (r.exit_code == 0) return "";
+  return "squid -k reconfigure failed: " + r.err + r.out;
+}
+
+Appliance::Appliance(Options options) : options_(std::move(options)), dir_("pw-" + options_.name) {
+  if (options_.proxy_port == 0) squid_ = std::make_unique<DenyingSquid>(options_.hosts);
+  const std::string proxy_host = squid_ ? "127.0.0.1" : options_.proxy_host;
+  const std::uint16_t proxy_port = squid_ ? squid_->port() : options_.proxy_port;
+  dir_.write_file("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST " + proxy_host +
+                                          ";\n  PROXY_PORT " + std::to_string(proxy_port) +
+                                          ";\n}\n");
+  std::string hosts;
+  for (const auto& [name, address] : options_.etc_hosts) hosts += address + " " + name + "\n";
+  if (!hosts.empty()) dir_.write_file("hosts", hosts);
   metrics_port_ = pick_free_port();
   yaml_ = dir_.write_file("proxywatch.yaml",
                           "proxy_file: " + (dir_.path() / "iprep_proxy.conf").string() +
                               "\nmetrics_listen: 127.0.0.1:" + std::to_string(metrics_port_) +
-                              "\ninterval: 1s\njitter: 0s\nstate_dir: " + dir_.path().string() +
+                              "\ninterval: " + options_.interval + "\njitter: " + options_.jitter +
+                              "\nstate_dir: " + dir_.path().string() +
                               "\ntimeouts: {proxy_connect: 2s, tls_handshake: 2s}\n"
                               "mtu_probe: {enabled: false, interval: 1h}\n" +
                               options_.extra_yaml + "targets:\n" + options_.targets_yaml);
@@ -49,10 +69,14 @@ Appliance::~Appliance() {
 }
 
 bool Appliance::start_daemon() {
-  daemon_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{options_.binary.string(), "daemon", "--config", yaml_.string(),
-                               "--log-target", "stderr"},
-      dir_.path() / "daemon.log");
+  std::vector<std::string> command{options_.binary.string(), "daemon",       "--config",
+                                   yaml_.string(),           "--log-target", "stderr"};
+  if (!options_.etc_hosts.empty()) {
+    std::string line = "mount --bind '" + (dir_.path() / "hosts").string() + "' /etc/hosts && exec";
+    for (const std::string& word : command) line += " '" + word + "'";
+    command = {"unshare", "--mount", "--propagation", "private", "sh", "-c", line};
+  }
+  daemon_ = std::make_unique<ChildProcess>(command, dir_.path() / "daemon.log");
   return wait_until([&] { return !scrape().empty(); }, 10s, 50ms);
 }
 
@@ -61,12 +85,8 @@ void Appliance::stop_daemon() {
 }
 
 std::string Appliance::deny(const std::vector<std::string>& domains) {
-  dir_.write_file("deny.txt", deny_list(domains));
-  const ProcessResult r = run_process(
-      {"/usr/sbin/squid", "-k", "reconfigure", "-f", (squid_->dir() / "squid.conf").string()}, {},
-      10s);
-  if (r.exit_code == 0) return "";
-  return "squid -k reconfigure failed: " + r.err + r.out;
+  if (!squid_) return "the appliance's proxy is shared: it has no squid of its own to switch";
+  return squid_->deny(domains);
 }
 
 void Appliance::reload_daemon() const {
@@ -74,6 +94,7 @@ void Appliance::reload_daemon() const {
 }
 
 std::string Appliance::proxy_label() const {
+  if (!squid_) return options_.proxy_host + ":" + std::to_string(options_.proxy_port);
   return "127.0.0.1:" + std::to_string(squid_->port());
 }
 

@@ -242,9 +242,13 @@ asio::awaitable<void> FakeProxy::serve(tcp::socket socket) {
   if (!head) co_return;
   record(head->raw);
   if (!parses(head->raw)) co_return;
-  const Behavior behavior = options_.cycle.empty()
-                                ? options_.behavior
-                                : options_.cycle[connections_++ % options_.cycle.size()];
+  Behavior behavior = options_.cycle.empty()
+                          ? options_.behavior
+                          : options_.cycle[connections_++ % options_.cycle.size()];
+  if (options_.cycle.empty() && options_.random_share > 0 &&
+      std::bernoulli_distribution(options_.random_share)(random_)) {
+    behavior = options_.random_behavior;
+  }
   if (behavior == Behavior::kRelay) {
     co_await relay(std::move(socket), std::move(head->early_bytes));
   } else {

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class FakeProxy {
     // order their request heads arrive) gets cycle[n % cycle.size()]. E.g. {kRelay,
     // kNeverAnswer} alternates a working tunnel with a stall.
     std::vector<Behavior> cycle{};
+    // When above 0 (and `cycle` is empty): each connection gets `random_behavior` with this
+    // probability, drawn independently (std::random_device seeds it), else `behavior`. A proxy
+    // that fails a share of requests at random.
+    double random_share = 0;
+    Behavior random_behavior = Behavior::kStatus;
   };
 
   // Starts listening and serving; throws if the listener cannot be opened.
@@ -86,6 +92,7 @@ class FakeProxy {
   mutable std::mutex mutex_;
   std::vector<std::string> requests_;
   std::size_t connections_ = 0;  // request heads served, for Options::cycle; io thread only
+  std::mt19937_64 random_{std::random_device{}()};  // Options::random_share; io thread only
 };
 
 }  // namespace proxywatch::testing

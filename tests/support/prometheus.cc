@@ -10,6 +10,8 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
 #include <regex>
@@ -89,22 +91,55 @@ std::string rules_with_scaled_for(const std::string& rules_yaml) {
   return out;
 }
 
+std::string scale_durations(const std::string& yaml, int divisor) {
+  static const std::regex timing(
+      R"(^(\s*(?:- )?(?:for|interval|group_wait|group_interval|repeat_interval):\s*)(\S+)\s*$)");
+  static const std::regex duration(R"(^(\d+)(ms|s|m|h)$)");
+  std::istringstream in(yaml);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    std::smatch m;
+    std::smatch d;
+    if (std::regex_match(line, m, timing)) {
+      const std::string value = m[2].str();
+      if (!std::regex_match(value, d, duration)) {
+        throw std::runtime_error("scale_durations: cannot scale `" + line + "`");
+      }
+      const long long unit_ms = d[2] == "ms"  ? 1
+                                : d[2] == "s" ? 1000
+                                : d[2] == "m" ? 60'000
+                                              : 3'600'000;
+      line = m[1].str() + std::to_string(std::stoll(d[1].str()) * unit_ms / divisor) + "ms";
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 json::value get_json(std::uint16_t port, const std::string& path,
                      const std::vector<std::pair<std::string, std::string>>& params) {
   boost::urls::url url;
   url.set_path(path);
-  for (const auto& [key, value] : params) url.params().append({key, value});
+  // Every reserved character percent-encoded: Prometheus (Go's form parsing) reads a bare `+`
+  // in a query string as a space, so `a + b` and `.+` would arrive changed.
+  for (const auto& [key, value] : params) {
+    url.encoded_params().append({boost::urls::encode(key, boost::urls::unreserved_chars),
+                                 boost::urls::encode(value, boost::urls::unreserved_chars)});
+  }
   const std::string body = http_get(port, std::string(url.buffer()));
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   return ec ? json::value() : v;
 }
 
-Alertmanager::Alertmanager() : dir_("proxywatch-alertmanager") {
-  const auto conf = dir_.write_file("alertmanager.yml",
-                                    "route:\n  receiver: discard\n  group_wait: 1s\n"
-                                    "  group_interval: 1s\n  repeat_interval: 1h\n"
-                                    "receivers:\n  - name: discard\n");
+Alertmanager::Alertmanager()
+    : Alertmanager(
+          "route:\n  receiver: discard\n  group_wait: 1s\n"
+          "  group_interval: 1s\n  repeat_interval: 1h\n"
+          "receivers:\n  - name: discard\n") {}
+
+Alertmanager::Alertmanager(const std::string& config_yaml) : dir_("proxywatch-alertmanager") {
+  const auto conf = dir_.write_file("alertmanager.yml", config_yaml);
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
     const std::uint16_t port = pick_free_port();
     process_ = std::make_unique<ChildProcess>(
@@ -175,7 +210,7 @@ Prometheus::~Prometheus() {
 }
 
 std::string Prometheus::config(std::uint16_t port) const {
-  const std::string every = std::to_string(options_.interval.count()) + "s";
+  const std::string every = std::to_string(options_.interval.count()) + "ms";
   std::string text = "global:\n  scrape_interval: " + every + "\n  scrape_timeout: " + every +
                      "\n  evaluation_interval: " + every + "\n";
   text += "rule_files:\n";
@@ -196,6 +231,8 @@ std::string Prometheus::config(std::uint16_t port) const {
       "]\n"
       "        refresh_interval: 1s\n"
       "    relabel_configs:\n"
+      "      - source_labels: [__address__]\n"
+      "        target_label: address\n"
       "      - source_labels: [appliance]\n"
       "        target_label: instance\n"
       "      - action: labeldrop\n"
@@ -214,6 +251,9 @@ void Prometheus::set_targets(const std::vector<ScrapeTarget>& targets) const {
   for (const ScrapeTarget& t : targets) {
     text += "- targets: ['127.0.0.1:" + std::to_string(t.port) +
             "']\n  labels:\n    appliance: " + json_quoted(t.appliance) + "\n";
+    for (const auto& [name, value] : t.labels) {
+      text += "    " + name + ": " + json_quoted(value) + "\n";
+    }
   }
   // Written outside the watched pattern, then renamed into it.
   const auto tmp = dir_.write_file("targets.yml.tmp", text);

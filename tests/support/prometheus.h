@@ -28,19 +28,29 @@ namespace proxywatch::testing {
 // scale (any other unit or form), so a rule written differently is not silently left long.
 std::string rules_with_scaled_for(const std::string& rules_yaml);
 
+// `yaml` (rules or an Alertmanager configuration) with the durations of its timing keys —
+// `for:`, `interval:`, `group_wait:`, `group_interval:`, `repeat_interval:` — divided by
+// `divisor` and written in milliseconds (`for: 2m` / 10 becomes `for: 12000ms`). The fleet test
+// runs the shipped files 10 times faster this way, with every probe, scrape and evaluation
+// interval divided alike. Throws std::runtime_error on a value of those keys that is not a Go
+// duration of one unit (ms, s, m, h).
+std::string scale_durations(const std::string& yaml, int divisor);
+
 // One alert as Alertmanager's /api/v2/alerts lists it.
 struct AmAlert {
   std::map<std::string, std::string> labels;
   std::string state;  // status.state: active, suppressed or unprocessed
 };
 
-// `prometheus-alertmanager` on 127.0.0.1:port() with one route to a receiver that sends nothing,
-// clustering off (--cluster.listen-address=). Not thread-safe.
+// `prometheus-alertmanager` on 127.0.0.1:port() with one route to a receiver that sends nothing
+// (or the given configuration), clustering off (--cluster.listen-address=). Not thread-safe.
 class Alertmanager {
  public:
   // Starts it, trying up to 3 ports; waits at most 20 s until /-/ready answers. Throws
   // std::runtime_error with the tail of its log if it does not.
   Alertmanager();
+  // The same with `config_yaml` as its alertmanager.yml.
+  explicit Alertmanager(const std::string& config_yaml);
   // SIGTERM, up to 5 s, then SIGKILL.
   ~Alertmanager();
   Alertmanager(const Alertmanager&) = delete;
@@ -62,10 +72,12 @@ class Alertmanager {
 };
 
 // A proxywatch daemon a Prometheus scrapes: its metrics port on 127.0.0.1 and the appliance
-// name that file_sd gives it (relabelled into `instance`).
+// name that file_sd gives it (relabelled into `instance`), with further file_sd labels (site,
+// region, proxy_expected, as proxywatch-file-sd writes them).
 struct ScrapeTarget {
   std::string appliance;
   std::uint16_t port = 0;
+  std::map<std::string, std::string> labels{};
 };
 
 // The answer of a query endpoint (/api/v1/query, /api/v1/query_range).
@@ -85,7 +97,8 @@ class Prometheus {
   struct Options {
     std::vector<std::filesystem::path> rule_files{};
     std::uint16_t alertmanager_port = 0;  // 0: no Alertmanager
-    std::chrono::seconds interval{1};     // scrape and rule evaluation interval
+    // Scrape and rule evaluation interval (rule groups may set their own `interval:`).
+    std::chrono::milliseconds interval{1000};
     // Verbatim YAML lines added to the proxywatch job, indented by 4 (e.g. "    scheme: https").
     std::string job_extra{};
   };
