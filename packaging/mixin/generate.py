@@ -66,11 +66,11 @@ def address_template(alert, values):
     """A Go template giving the address of the appliance the alert's runbook link points at."""
     if alert["scope"] != "fleet":
         return "{{ $labels.address }}"
-    fallback = ('{{ with query "up{%s} == 1" }}{{ label "address" (first .) }}{{ end }}'
+    fallback = ('{{ with query "up{%s} == 1" | sortByLabel "address" }}{{ label "address" (first .) }}{{ end }}'
                 % values["qsel"])
     if "address" not in alert:
         return fallback
-    return ('{{ with %s | query }}{{ label "address" (first .) }}{{ else }}%s{{ end }}'
+    return ('{{ with %s | query | sortByLabel "address" }}{{ label "address" (first .) }}{{ else }}%s{{ end }}'
             % (substitute(alert["address"], values), fallback))
 
 
