@@ -27,6 +27,9 @@ packages=(
   # fleet end-to-end test (both on loopback ports of their own, so the system services the
   # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
   prometheus prometheus-alertmanager libcrypt-dev
+  # the mixin's generator and its tests (packaging/mixin/generate.py, tests/mixin/): Debian's
+  # python3 with PyYAML
+  python3 python3-yaml
   # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
   chromium
   # benchmark (scripts/bench.sh, docs/benchmarks.md): the peer it is measured against, driven
