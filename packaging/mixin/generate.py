@@ -66,12 +66,12 @@ def address_template(alert, values):
     """A Go template giving the address of the appliance the alert's runbook link points at."""
     if alert["scope"] != "fleet":
         return "{{ $labels.address }}"
-    fallback = ('{{ with query "up{%s} == 1" | sortByLabel "address" }}{{ label "address" (first .) }}{{ end }}'
-                % values["qsel"])
+    first = '| sortByLabel "address" }}{{ label "address" (first .) }}'
+    fallback = '{{ with query "up{%s} == 1" %s{{ end }}' % (values["qsel"], first)
     if "address" not in alert:
         return fallback
-    return ('{{ with %s | query | sortByLabel "address" }}{{ label "address" (first .) }}{{ else }}%s{{ end }}'
-            % (substitute(alert["address"], values), fallback))
+    return "{{ with %s | query %s{{ else }}%s{{ end }}" % (
+        substitute(alert["address"], values), first, fallback)
 
 
 def service_join(expr, values):
@@ -223,8 +223,8 @@ def flow(items):
 
 def alertmanager_yaml(data):
     route = data["route"]
-    out = ("# The example routing for proxywatch's alerts (docs/fleet.md, \"Routing\"): a page for\n"
-           "# critical, a ticket for warning and info, one notification per proxy and cause.\n"
+    out = ("# The example routing for proxywatch's alerts (docs/fleet.md, \"Routing\"): a page\n"
+           "# for critical, a ticket for warning and info, one notification per proxy and cause.\n"
            "# Check it with: amtool check-config alertmanager.yml\n")
     out += "route:\n  receiver: %s\n  group_by: %s\n" % (route["receiver"], flow(route["group_by"]))
     for key in ("group_wait", "group_interval", "repeat_interval"):
@@ -298,10 +298,10 @@ def main():
     spec = yaml.safe_load((HERE / "alerts.yml").read_text(encoding="utf-8"))
 
     data, alerts = build_rules(config, spec)
-    intro = ("# proxywatch's alerting rules for Prometheus 2.x, for rule_files unchanged: the fleet's\n"
-             "# recording rules (appliances failing per proxy, the fleet's share failing per service\n"
-             "# and per target) and every alert. Each alert carries severity and a static `cause`\n"
-             "# label for routing (packaging/alertmanager/alertmanager.yml), a one-sentence summary,\n"
+    intro = ("# proxywatch's alerting rules for Prometheus 2.x, for rule_files unchanged: the\n"
+             "# fleet's recording rules (appliances failing per proxy, the fleet's share failing per\n"
+             "# service and per target) and every alert. Each alert carries severity and a static\n"
+             "# `cause` label for routing (packaging/alertmanager/alertmanager.yml), a summary,\n"
              "# a description with the evidence, and a runbook_url on the appliance's own daemon.\n"
              "# docs/fleet.md (\"The alerts\") explains each threshold; tested by\n"
              "# packaging/prometheus/tests/alerts_test.yml.\n")
