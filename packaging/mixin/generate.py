@@ -2,7 +2,8 @@
 """Writes proxywatch's shipped Prometheus rules, Alertmanager example and runbook page.
 
 From packaging/mixin/config.yml (the job selector, thresholds, severities, `for:` durations,
-runbook links, receivers) and packaging/mixin/alerts.yml (the rules themselves), it writes:
+runbook links, receivers) and packaging/mixin/alerts.yml and daemon-alerts.yml (the rules
+themselves), it writes:
 
   packaging/prometheus/proxywatch-alerts.yml          the fleet's recording rules and every alert
   packaging/prometheus/proxywatch-blackbox-compat.yml from packaging/mixin/blackbox-compat.yml
@@ -296,6 +297,8 @@ def main():
     args = parser.parse_args()
     config = yaml.safe_load(pathlib.Path(args.config).read_text(encoding="utf-8"))
     spec = yaml.safe_load((HERE / "alerts.yml").read_text(encoding="utf-8"))
+    daemon = yaml.safe_load((HERE / "daemon-alerts.yml").read_text(encoding="utf-8"))
+    spec["alerts"] += daemon["alerts"]
 
     data, alerts = build_rules(config, spec)
     intro = ("# proxywatch's alerting rules for Prometheus 2.x, for rule_files unchanged: the\n"
@@ -305,13 +308,13 @@ def main():
              "# a description with the evidence, and a runbook_url on the appliance's own daemon.\n"
              "# docs/fleet.md (\"The alerts\") explains each threshold; tested by\n"
              "# packaging/prometheus/tests/alerts_test.yml.\n")
-    write(args.out, ALERTS_OUT, HEADER.format(source="alerts.yml") + intro + rules_yaml(data),
+    write(args.out, ALERTS_OUT, HEADER.format(source="*alerts.yml") + intro + rules_yaml(data),
           data)
     compat = substitute((HERE / "blackbox-compat.yml").read_text(encoding="utf-8"),
                         placeholders(config))
     write(args.out, COMPAT_OUT, HEADER.format(source="blackbox-compat.yml") + compat)
     am = alertmanager_data(config, alerts)
-    write(args.out, ALERTMANAGER_OUT, HEADER.format(source="alerts.yml") + alertmanager_yaml(am),
+    write(args.out, ALERTMANAGER_OUT, HEADER.format(source="*alerts.yml") + alertmanager_yaml(am),
           am)
     write(args.out, RUNBOOK_OUT, runbook_html(alerts, config))
 
