@@ -21,6 +21,7 @@
 #include "daemon/history_json_route.h"
 #include "daemon/history_page_route.h"
 #include "daemon/history_request.h"
+#include "daemon/runbook_route.h"
 
 namespace proxywatch {
 namespace {
@@ -174,6 +175,7 @@ HttpServer::Handlers StatusService::routes() {
           {"/history.json", history_json_route(history)},
           {"/history", history_page_handler(history, [] { return Clock::now(); })},
           {"/captures/", capture_file_handler(captures_dir(config_.config().state_dir))},
+          {"/runbook/", runbook_handler()},
           {"/status.json", [page](const HttpQuery&) { return page(true); }}};
 }
 

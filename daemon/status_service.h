@@ -1,7 +1,7 @@
 // What the daemon shows: the listener with its routes (/metrics, the status page at /,
 // /status.json), the status snapshot they render, copied from the registry's histories and the
 // plan, and the one-line verdict STATUS= and the journal carry. It only shows: health comes
-// from the registry. /history: history_page_route.h.
+// from the registry. /history: history_page_route.h; /runbook/: runbook_route.h.
 //
 // Threads: the listener runs on a thread of its own (ListenerThread), so that serving cannot
 // delay a probe. Its routes read only what is safe from there: the metrics registry (locked by

@@ -27,8 +27,8 @@ packages=(
   # fleet end-to-end test (both on loopback ports of their own, so the system services the
   # packages may start do not matter); libcrypt's crypt_r for the web config's bcrypt hashes
   prometheus prometheus-alertmanager libcrypt-dev
-  # the Python tests and tools of the fleet kit (dashboard lint, file_sd generator): Debian's
-  # python3 with python3-yaml, standard library otherwise
+  # the Python tests and tools of the fleet kit (packaging/mixin/generate.py, the dashboard
+  # lint, the file_sd generator, tests/mixin/): Debian's python3 with python3-yaml
   python3 python3-yaml
   # status page: the browser test loads it in headless Chromium (--dump-dom, --screenshot)
   chromium
