@@ -31,6 +31,7 @@
 #include "tests/support/local_port.h"
 #include "tests/support/prometheus.h"
 #include "tests/support/read_file.h"
+#include "tests/support/scrape.h"
 #include "tests/support/tcp_forwarder.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_pki.h"
@@ -190,6 +191,20 @@ TEST_F(FleetTest, OnePageForASharedProxyOnePerApplianceForItsOwnPathNoneForAFlak
   EXPECT_TRUE(names(first.alerts[0], "alertname", "ProxywatchSharedProxyFailing")) << first.body;
   EXPECT_LE(to_page, std::chrono::duration<double>(kPageBound).count())
       << "2 minutes scaled by " << kScale;
+  // The page's runbook link opens: an appliance's daemon serves that alert's runbook.
+  ASSERT_EQ(first.runbook_urls.size(), 1u);
+  const std::smatch link = [&] {
+    std::smatch m;
+    std::regex_match(
+        first.runbook_urls[0], m,
+        std::regex(R"(http://127\.0\.0\.1:(\d+)(/runbook/ProxywatchSharedProxyFailing))"));
+    return m;
+  }();
+  ASSERT_EQ(link.size(), 3u) << first.runbook_urls[0];
+  EXPECT_NE(testing::http_get(static_cast<std::uint16_t>(std::stoi(link[1].str())), link[2].str())
+                .find("ProxywatchSharedProxyFailing"),
+            std::string::npos)
+      << first.runbook_urls[0];
   // The five appliances' own alerts fire too (after their `for:`), and are held back.
   ASSERT_TRUE(testing::wait_until(
       [&] {

@@ -118,7 +118,7 @@ class AlertmanagerConfigTest(unittest.TestCase):
     def test_receivers_are_webhooks_with_urls_and_grouping_is_by_proxy_and_cause(self):
         config = yaml.safe_load(ALERTMANAGER.read_text())
         self.assertEqual(config["route"]["group_by"], ["job", "proxy", "cause"])
-        self.assertEqual(config["route"]["group_wait"], "10s")
+        self.assertEqual(config["route"]["group_wait"], "5s")
         for receiver in config["receivers"]:
             for hook in receiver["webhook_configs"]:
                 self.assertRegex(hook["url"], r"^http://[a-z]+\.example\.net/")

@@ -43,6 +43,8 @@ Notification read_notification(std::string path, std::string body) {
         if (!a.is_object()) continue;
         n.alerts.push_back(webhook_labels(a.get_object().if_contains("labels")));
         n.alert_statuses.push_back(webhook_text(a.get_object(), "status"));
+        n.runbook_urls.push_back(
+            webhook_labels(a.get_object().if_contains("annotations"))["runbook_url"]);
       }
     }
   }

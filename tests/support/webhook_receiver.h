@@ -25,7 +25,8 @@ struct Notification {
   std::map<std::string, std::string> group_labels{};         // groupLabels
   std::vector<std::map<std::string, std::string>> alerts{};  // each alert's labels
   std::vector<std::string> alert_statuses{};                 // each alert's status
-  std::string body{};                                        // the whole payload
+  std::vector<std::string> runbook_urls{};  // each alert's runbook_url annotation ("" if none)
+  std::string body{};                       // the whole payload
 };
 
 // An HTTP server on 127.0.0.1:port(), on its own thread, answering every POST with 200 and
