@@ -60,8 +60,6 @@ Result<void> Daemon::start() {
   if (auto loaded = config_.load(); !loaded) return loaded;
   set_log_level(config_.config().log_level);
   if (auto locked = lock_state_dir(); !locked) return locked;
-  if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
-    return bound;
   registry_.set_settings(config_.config().health);
   metrics_.set_options(config_.config().metrics);
   const config::HistoryConfig& history = config_.config().history;
@@ -69,6 +67,11 @@ Result<void> Daemon::start() {
                        RetentionSettings{.max_age = history.max_age,
                                          .failure_max_age = history.failure_max_age,
                                          .max_bytes = history.max_size_mib << 20});
+  // Only with the history restored: the listener answers on a thread of its own, and a scrape
+  // before the restore would show every pair's health and diagnoses missing, which resets the
+  // `for:` of their alerts (found by HistoryDaemonTest under load).
+  if (auto bound = status_.listen(config_.config().metrics_listen, config_.web_security()); !bound)
+    return bound;
   start_capture();
   config_.load_proxy_file();
   watch_proxy_file();
