@@ -104,14 +104,14 @@ StoreBatch HistoryWriter::take() {
 }
 
 void HistoryWriter::run() {
-  using Clock = std::chrono::steady_clock;
+  using WriterClock = std::chrono::steady_clock;
   std::unique_lock lock(mutex_);
   for (;;) {
     // Asleep while there is nothing to write: woken by the first addition (then a batch
     // gathers for one interval after it), by the retry of a write that failed, by retention's
     // hour, or by stop(). An idle daemon's writer wakes once an hour.
-    Clock::time_point next = next_retention_;
-    if (!carried_.empty()) next = std::min(next, Clock::now() + flush_interval_);
+    WriterClock::time_point next = next_retention_;
+    if (!carried_.empty()) next = std::min(next, WriterClock::now() + flush_interval_);
     wake_.wait_until(lock, next, [this] { return stopping_ || first_pending_.has_value(); });
     if (first_pending_ && !stopping_) {
       wake_.wait_until(lock, *first_pending_ + flush_interval_, [this] { return stopping_; });
@@ -122,7 +122,7 @@ void HistoryWriter::run() {
     lock.unlock();
     const Flushed flushed = flush(std::move(batch));
     if (last) log_last_flush(flushed);
-    if (!last && Clock::now() >= next_retention_) apply_retention();
+    if (!last && WriterClock::now() >= next_retention_) apply_retention();
     lock.lock();
     if (last) return;
   }

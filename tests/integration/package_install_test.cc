@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/built_deb.h"
+
 #include "tests/support/process.h"
 #include "tests/support/read_file.h"
 #include "tests/support/scrape.h"
@@ -38,17 +40,6 @@ constexpr const char* kDefaultsFile = "/etc/default/proxywatch";
 constexpr const char* kMixinRules = "/usr/share/proxywatch/prometheus/proxywatch-alerts.yml";
 constexpr const char* kStateDir = "/var/lib/proxywatch";
 constexpr const char* kHealthChangedId = "d53e7a4a09d34d31b9f99c743510eea5";
-
-// The one PACKAGE_VERSION_ARCH.deb in PROXYWATCH_DEB_DIR, or "" when there is none.
-std::string built_deb(const std::string& package = "proxywatch") {
-  std::string found;
-  if (!fs::is_directory(PROXYWATCH_DEB_DIR)) return found;
-  for (const auto& entry : fs::directory_iterator(PROXYWATCH_DEB_DIR)) {
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(package + "_") && name.ends_with(".deb")) found = entry.path().string();
-  }
-  return found;
-}
 
 // Runs a command that must succeed; its stdout.
 std::string must_run(const std::vector<std::string>& argv,

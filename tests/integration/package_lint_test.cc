@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/integration/built_deb.h"
+
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -23,17 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-
-// The one PACKAGE_VERSION_ARCH.deb in PROXYWATCH_DEB_DIR, or "" when there is none.
-std::string built_deb(const std::string& package = "proxywatch") {
-  std::string found;
-  if (!fs::is_directory(PROXYWATCH_DEB_DIR)) return found;
-  for (const auto& entry : fs::directory_iterator(PROXYWATCH_DEB_DIR)) {
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(package + "_") && name.ends_with(".deb")) found = entry.path().string();
-  }
-  return found;
-}
 
 std::vector<std::string> lines_starting(const std::string& text,
                                         const std::vector<std::string>& prefixes) {

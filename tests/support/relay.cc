@@ -17,7 +17,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-constexpr std::size_t kMaxReads = 10'000'000;
+constexpr std::size_t kRelayMaxReads = 10'000'000;
 
 void abort_socket(tcp::socket& socket) {
   boost::system::error_code ignored;
@@ -27,7 +27,7 @@ void abort_socket(tcp::socket& socket) {
 
 asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to) {
   std::array<char, 16 * 1024> chunk;
-  for (std::size_t i = 0; i < kMaxReads; ++i) {
+  for (std::size_t i = 0; i < kRelayMaxReads; ++i) {
     auto [ec, n] = co_await from.async_read_some(asio::buffer(chunk), kAwait);
     if (ec == asio::error::eof) {
       boost::system::error_code ignored;

@@ -16,22 +16,23 @@ inline constexpr std::string_view kFile = "/etc/sf/iprep_proxy.conf";
 inline constexpr std::string_view kSecret = "S3cr3t!pw";
 
 // The settings `text` parses to; a failed expectation (and defaults) when it does not parse.
-inline ProxyFileSettings parse_ok(std::string_view text) {
+inline ProxyFileSettings parse_proxy_ok(std::string_view text) {
   auto result = parse_iprep_proxy_conf(text, kFile);
   EXPECT_TRUE(result) << (result ? "" : result.error().to_string());
   return result ? *result : ProxyFileSettings{};
 }
 
 // The error `text` is refused with; a failed expectation (and an empty error) when it parses.
-inline Error parse_error(std::string_view text) {
+inline Error parse_proxy_error(std::string_view text) {
   auto result = parse_iprep_proxy_conf(text, kFile);
   EXPECT_FALSE(result) << "parsed: " << (result ? result->proxy.to_string() : "");
   return result ? Error{} : result.error();
 }
 
 // Asserts line, column and a message substring of the error `text` produces.
-inline void expect_error(std::string_view text, int line, int column, std::string_view message) {
-  Error error = parse_error(text);
+inline void expect_proxy_error(std::string_view text, int line, int column,
+                               std::string_view message) {
+  Error error = parse_proxy_error(text);
   ASSERT_TRUE(error.where) << error.to_string();
   EXPECT_EQ(error.where->line, line) << error.to_string();
   EXPECT_EQ(error.where->column, column) << error.to_string();

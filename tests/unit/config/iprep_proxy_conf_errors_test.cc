@@ -13,157 +13,164 @@
 namespace proxywatch::config {
 namespace {
 
-using iprep_checks::expect_error;
+using iprep_checks::expect_proxy_error;
 using iprep_checks::kFile;
-using iprep_checks::parse_error;
-using iprep_checks::parse_ok;
+using iprep_checks::parse_proxy_error;
+using iprep_checks::parse_proxy_ok;
 
 // ---- errors, with line and column ----
 
 TEST(IprepProxyConfTest, EmptyFileIsError) {
-  expect_error("", 0, 0, "file is empty");
-  expect_error("\n\n   \r\n", 0, 0, "file is empty");
-  expect_error("# PROXY_HOST 1.2.3.4\n# nothing else\n", 0, 0, "only comments");
+  expect_proxy_error("", 0, 0, "file is empty");
+  expect_proxy_error("\n\n   \r\n", 0, 0, "file is empty");
+  expect_proxy_error("# PROXY_HOST 1.2.3.4\n# nothing else\n", 0, 0, "only comments");
 }
 
 TEST(IprepProxyConfTest, MissingBlockIsError) {
-  expect_error("PROXY_HOST 10.1.1.1;\nPROXY_PORT 80;\n", 1, 1,
-               "missing the 'iprep_proxy {' block: expected iprep_proxy, found \"PROXY_HOST\"");
-  expect_error("# comment\n  proxy {\n", 2, 3, "missing the 'iprep_proxy {' block");
-  expect_error("{ PROXY_HOST h; }", 1, 1, "found '{'");
+  expect_proxy_error(
+      "PROXY_HOST 10.1.1.1;\nPROXY_PORT 80;\n", 1, 1,
+      "missing the 'iprep_proxy {' block: expected iprep_proxy, found \"PROXY_HOST\"");
+  expect_proxy_error("# comment\n  proxy {\n", 2, 3, "missing the 'iprep_proxy {' block");
+  expect_proxy_error("{ PROXY_HOST h; }", 1, 1, "found '{'");
 }
 
 TEST(IprepProxyConfTest, MissingOpeningBraceIsError) {
-  expect_error("iprep_proxy\n  PROXY_HOST 10.1.1.1;\n", 2, 3,
-               "expected '{' after iprep_proxy, found \"PROXY_HOST\"");
-  expect_error("iprep_proxy", 1, 12, "found the end of the file");
+  expect_proxy_error("iprep_proxy\n  PROXY_HOST 10.1.1.1;\n", 2, 3,
+                     "expected '{' after iprep_proxy, found \"PROXY_HOST\"");
+  expect_proxy_error("iprep_proxy", 1, 12, "found the end of the file");
 }
 
 TEST(IprepProxyConfTest, UnterminatedBlockIsErrorAtTheOpeningBrace) {
-  expect_error("iprep_proxy {\n  PROXY_HOST 10.1.1.1;\n  PROXY_PORT 80;\n", 1, 13,
-               "unterminated iprep_proxy block");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST 10.1.1.1;\n  PROXY_PORT 80;\n", 1, 13,
+                     "unterminated iprep_proxy block");
 }
 
 TEST(IprepProxyConfTest, UnterminatedQuoteIsErrorAtTheOpeningQuote) {
-  expect_error("iprep_proxy {\n  PROXY_HOST \"10.1.1.1;\n  PROXY_PORT 80;\n}\n", 2, 14,
-               "unterminated quoted string");
-  expect_error("iprep_proxy { PROXY_HOST \"h", 1, 26, "unterminated quoted string");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST \"10.1.1.1;\n  PROXY_PORT 80;\n}\n", 2, 14,
+                     "unterminated quoted string");
+  expect_proxy_error("iprep_proxy { PROXY_HOST \"h", 1, 26, "unterminated quoted string");
   // CRLF files: the CR before LF ends the line just as well.
-  expect_error("iprep_proxy {\r\n PROXY_HOST \"h\r\n", 2, 13, "unterminated quoted string");
+  expect_proxy_error("iprep_proxy {\r\n PROXY_HOST \"h\r\n", 2, 13, "unterminated quoted string");
 }
 
 TEST(IprepProxyConfTest, MissingSemicolonIsErrorRightAfterTheValue) {
-  expect_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1\n  PROXY_PORT 80;\n}\n", 2, 24,
-               "missing ';' after the value of PROXY_HOST");
-  expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 80 }", 1, 42,
-               "missing ';' after the value of PROXY_PORT");
-  expect_error("iprep_proxy { PROXY_HOST \"h\" x; }", 1, 29, "missing ';'");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1\n  PROXY_PORT 80;\n}\n", 2, 24,
+                     "missing ';' after the value of PROXY_HOST");
+  expect_proxy_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 80 }", 1, 42,
+                     "missing ';' after the value of PROXY_PORT");
+  expect_proxy_error("iprep_proxy { PROXY_HOST \"h\" x; }", 1, 29, "missing ';'");
 }
 
 TEST(IprepProxyConfTest, MissingValueIsError) {
-  expect_error("iprep_proxy {\n  PROXY_HOST ;\n}", 2, 14, "PROXY_HOST has no value before ';'");
-  expect_error("iprep_proxy { PROXY_PORT }", 1, 26, "PROXY_PORT has no value before '}'");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST ;\n}", 2, 14,
+                     "PROXY_HOST has no value before ';'");
+  expect_proxy_error("iprep_proxy { PROXY_PORT }", 1, 26, "PROXY_PORT has no value before '}'");
 }
 
 TEST(IprepProxyConfTest, MisplacedTokensAreErrors) {
-  expect_error("iprep_proxy { ; }", 1, 15, "expected a key such as PROXY_HOST, found ';'");
-  expect_error("iprep_proxy { \"PROXY_HOST\" h; }", 1, 15, "found a quoted string");
-  expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 1; } extra", 1, 45,
-               "unexpected \"extra\" after the iprep_proxy block");
-  expect_error("iprep_proxy { PROXY-HOST h; }", 1, 15, "invalid key");
-  expect_error("iprep_proxy { PROXY_HOST=h; }", 1, 15, "separated by white space, not '='");
+  expect_proxy_error("iprep_proxy { ; }", 1, 15, "expected a key such as PROXY_HOST, found ';'");
+  expect_proxy_error("iprep_proxy { \"PROXY_HOST\" h; }", 1, 15, "found a quoted string");
+  expect_proxy_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 1; } extra", 1, 45,
+                     "unexpected \"extra\" after the iprep_proxy block");
+  expect_proxy_error("iprep_proxy { PROXY-HOST h; }", 1, 15, "invalid key");
+  expect_proxy_error("iprep_proxy { PROXY_HOST=h; }", 1, 15, "separated by white space, not '='");
 }
 
 TEST(IprepProxyConfTest, DuplicateKeyIsErrorAtTheSecondOccurrence) {
-  expect_error("iprep_proxy {\n  PROXY_HOST a;\n  PROXY_HOST b;\n  PROXY_PORT 80;\n}", 3, 3,
-               "duplicate key PROXY_HOST already set at line 2");
-  expect_error("iprep_proxy {\n PROXY_HOST a;\n PROXY_PORT 80;\n PROXY_PORT 80;\n}", 4, 2,
-               "duplicate key PROXY_PORT");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST a;\n  PROXY_HOST b;\n  PROXY_PORT 80;\n}", 3, 3,
+                     "duplicate key PROXY_HOST already set at line 2");
+  expect_proxy_error("iprep_proxy {\n PROXY_HOST a;\n PROXY_PORT 80;\n PROXY_PORT 80;\n}", 4, 2,
+                     "duplicate key PROXY_PORT");
 }
 
 TEST(IprepProxyConfTest, AliasOfAKeyAlreadySetIsDuplicateError) {
-  expect_error(
+  expect_proxy_error(
       "iprep_proxy {\n PROXY_HOST a;\n PROXY_PORT 80;\n PROXY_USER u;\n PROXY_USERNAME v;\n}", 5, 2,
       "duplicate key PROXY_USERNAME: PROXY_USER already set at line 4");
 }
 
 TEST(IprepProxyConfTest, MissingHostIsErrorAtTheClosingBrace) {
-  expect_error("iprep_proxy {\n  PROXY_PORT 80;\n}\n", 3, 1,
-               "the iprep_proxy block has no PROXY_HOST");
+  expect_proxy_error("iprep_proxy {\n  PROXY_PORT 80;\n}\n", 3, 1,
+                     "the iprep_proxy block has no PROXY_HOST");
 }
 
 TEST(IprepProxyConfTest, MissingPortIsErrorAtTheClosingBrace) {
-  expect_error("iprep_proxy {\n  PROXY_HOST 10.1.1.1;\n  }\n", 3, 3,
-               "the iprep_proxy block has no PROXY_PORT");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST 10.1.1.1;\n  }\n", 3, 3,
+                     "the iprep_proxy block has no PROXY_PORT");
 }
 
 TEST(IprepProxyConfTest, PortNotANumberIsError) {
-  expect_error("iprep_proxy {\n  PROXY_HOST h;\n  PROXY_PORT http;\n}", 3, 14,
-               "PROXY_PORT \"http\" is not a number");
-  expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT -1; }", 1, 40, "is not a number");
-  expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT \"\"; }", 1, 40, "is not a number");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST h;\n  PROXY_PORT http;\n}", 3, 14,
+                     "PROXY_PORT \"http\" is not a number");
+  expect_proxy_error("iprep_proxy { PROXY_HOST h; PROXY_PORT -1; }", 1, 40, "is not a number");
+  expect_proxy_error("iprep_proxy { PROXY_HOST h; PROXY_PORT \"\"; }", 1, 40, "is not a number");
 }
 
 TEST(IprepProxyConfTest, PortOutsideRangeIsErrorWithLineAndColumn) {
-  Error error = parse_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 70000;\n}\n");
+  Error error =
+      parse_proxy_error("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 70000;\n}\n");
   EXPECT_EQ(error.to_string(),
             "/etc/sf/iprep_proxy.conf:3:14: PROXY_PORT 70000 is outside 1-65535");
   EXPECT_EQ(error.where->key_path, "PROXY_PORT");
-  expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 0; }", 1, 40, "PROXY_PORT 0 is outside");
-  expect_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 99999999999999999999999; }", 1, 40,
-               "is outside 1-65535");
+  expect_proxy_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 0; }", 1, 40,
+                     "PROXY_PORT 0 is outside");
+  expect_proxy_error("iprep_proxy { PROXY_HOST h; PROXY_PORT 99999999999999999999999; }", 1, 40,
+                     "is outside 1-65535");
 }
 
 TEST(IprepProxyConfTest, HostWithInvalidCharactersIsError) {
-  expect_error("iprep_proxy {\n  PROXY_HOST proxy!.example.com;\n  PROXY_PORT 80;\n}", 2, 14,
-               "PROXY_HOST \"proxy!.example.com\" contains invalid character '!'");
-  expect_error("iprep_proxy { PROXY_HOST \"my proxy\"; PROXY_PORT 80; }", 1, 26,
-               "contains invalid character ' ' (space)");
-  expect_error("iprep_proxy { PROXY_HOST http://proxy; PROXY_PORT 80; }", 1, 26, "is a URL");
-  expect_error("iprep_proxy { PROXY_HOST proxy:8080; PROXY_PORT 80; }", 1, 26, "contains a port");
-  expect_error("iprep_proxy { PROXY_HOST \"\"; PROXY_PORT 80; }", 1, 26, "is empty");
+  expect_proxy_error("iprep_proxy {\n  PROXY_HOST proxy!.example.com;\n  PROXY_PORT 80;\n}", 2, 14,
+                     "PROXY_HOST \"proxy!.example.com\" contains invalid character '!'");
+  expect_proxy_error("iprep_proxy { PROXY_HOST \"my proxy\"; PROXY_PORT 80; }", 1, 26,
+                     "contains invalid character ' ' (space)");
+  expect_proxy_error("iprep_proxy { PROXY_HOST http://proxy; PROXY_PORT 80; }", 1, 26, "is a URL");
+  expect_proxy_error("iprep_proxy { PROXY_HOST proxy:8080; PROXY_PORT 80; }", 1, 26,
+                     "contains a port");
+  expect_proxy_error("iprep_proxy { PROXY_HOST \"\"; PROXY_PORT 80; }", 1, 26, "is empty");
 }
 
 TEST(IprepProxyConfTest, MalformedAddressesAreErrors) {
-  expect_error("iprep_proxy { PROXY_HOST 10.10.10.300; PROXY_PORT 80; }", 1, 26,
-               "is not a valid IPv4 address");
-  expect_error("iprep_proxy { PROXY_HOST 2001:db8:::1; PROXY_PORT 80; }", 1, 26,
-               "is not a valid IPv6 address");
-  expect_error("iprep_proxy { PROXY_HOST [2001:db8::1; PROXY_PORT 80; }", 1, 26,
-               "without a closing ']'");
-  expect_error("iprep_proxy { PROXY_HOST [10.1.1.1]; PROXY_PORT 80; }", 1, 26,
-               "is not a valid IPv6 address");
-  expect_error("iprep_proxy { PROXY_HOST a..b; PROXY_PORT 80; }", 1, 26, "empty label");
-  expect_error("iprep_proxy { PROXY_HOST -a.b; PROXY_PORT 80; }", 1, 26, "starts or ends with '-'");
+  expect_proxy_error("iprep_proxy { PROXY_HOST 10.10.10.300; PROXY_PORT 80; }", 1, 26,
+                     "is not a valid IPv4 address");
+  expect_proxy_error("iprep_proxy { PROXY_HOST 2001:db8:::1; PROXY_PORT 80; }", 1, 26,
+                     "is not a valid IPv6 address");
+  expect_proxy_error("iprep_proxy { PROXY_HOST [2001:db8::1; PROXY_PORT 80; }", 1, 26,
+                     "without a closing ']'");
+  expect_proxy_error("iprep_proxy { PROXY_HOST [10.1.1.1]; PROXY_PORT 80; }", 1, 26,
+                     "is not a valid IPv6 address");
+  expect_proxy_error("iprep_proxy { PROXY_HOST a..b; PROXY_PORT 80; }", 1, 26, "empty label");
+  expect_proxy_error("iprep_proxy { PROXY_HOST -a.b; PROXY_PORT 80; }", 1, 26,
+                     "starts or ends with '-'");
 }
 // ---- foreign files ----
 
 TEST(IprepProxyConfTest, ForeignFileIsQuotedAsAShortTokenOnly) {
-  Error error = parse_error(
+  Error error = parse_proxy_error(
       "root:$y$j9T$Q2x3c4v5b6n7m8$abcdefghijklmnopqrstuvwxyz0123456789ABCDEF:19000:0:99999:7:::\n"
       "daemon:*:19000:0:99999:7:::\n");
   EXPECT_EQ(error.to_string(),
             "/etc/sf/iprep_proxy.conf:1:1: missing the 'iprep_proxy {' block: expected "
             "iprep_proxy, found a word starting \"root\"");
-  EXPECT_EQ(parse_error("iprep_proxy { $6$salt$hash; }").message.find("salt"), std::string::npos);
+  EXPECT_EQ(parse_proxy_error("iprep_proxy { $6$salt$hash; }").message.find("salt"),
+            std::string::npos);
 }
 
 TEST(IprepProxyConfTest, NonAsciiBytesAreEscapedInMessages) {
-  Error error = parse_error("iprep_proxy { PROXY_HOST pr\xC3\xB6xy; PROXY_PORT 80; }");
+  Error error = parse_proxy_error("iprep_proxy { PROXY_HOST pr\xC3\xB6xy; PROXY_PORT 80; }");
   EXPECT_NE(error.message.find("\"pr\\xc3\\xb6xy\""), std::string::npos) << error.message;
   for (unsigned char c : error.to_string()) EXPECT_LT(c, 0x80) << error.to_string();
-  Error key = parse_error("caf\xC3\xA9 {");
+  Error key = parse_proxy_error("caf\xC3\xA9 {");
   for (unsigned char c : key.to_string()) EXPECT_LT(c, 0x80) << key.to_string();
   // Found by tests/fuzz/iprep_proxy_conf_fuzz: a "key" with a non-ASCII byte and PASS in it.
-  Error fuzzed = parse_error("iprep_proxy { PROXY_USER \"DOMAI\"; PR\xFFOXY_PASS}\n");
+  Error fuzzed = parse_proxy_error("iprep_proxy { PROXY_USER \"DOMAI\"; PR\xFFOXY_PASS}\n");
   for (unsigned char c : fuzzed.to_string()) EXPECT_LT(c, 0x80) << fuzzed.to_string();
-  Error long_key = parse_error("iprep_proxy { " + std::string(1000, 'K') + " v; }");
+  Error long_key = parse_proxy_error("iprep_proxy { " + std::string(1000, 'K') + " v; }");
   EXPECT_LT(long_key.to_string().size(), 200u);
 }
 
 TEST(IprepProxyConfTest, LongValuesAreCutInMessages) {
   std::string host(5000, 'a');
-  Error error = parse_error("iprep_proxy { PROXY_HOST " + host + "!; PROXY_PORT 80; }");
+  Error error = parse_proxy_error("iprep_proxy { PROXY_HOST " + host + "!; PROXY_PORT 80; }");
   EXPECT_LT(error.to_string().size(), 300u) << error.to_string();
 }
 
@@ -182,7 +189,7 @@ double seconds_to_parse(const std::string& text) {
   double best = 0;
   for (int run = 0; run < 3; ++run) {
     auto started = std::chrono::steady_clock::now();
-    (void)parse_ok(text);
+    (void)parse_proxy_ok(text);
     double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     best = run == 0 ? took : std::min(best, took);
   }
@@ -201,7 +208,7 @@ TEST(IprepProxyConfTest, HundredThousandUnknownKeysParseInLinearTimeWithFewWarni
   EXPECT_TRUE(large_seconds < 3.0 || large_seconds < 50 * small_seconds)
       << large_seconds << " s for 100,000 keys, " << small_seconds << " s for 10,000";
 
-  auto settings = parse_ok(large);
+  auto settings = parse_proxy_ok(large);
   EXPECT_EQ(settings.warnings.size(), kMaxUnknownKeys + 1);
   EXPECT_EQ(settings.unknown.size(), kMaxUnknownKeys);
   EXPECT_EQ(settings.unknown_left_out, 100000 - kMaxUnknownKeys);
@@ -213,7 +220,7 @@ TEST(IprepProxyConfTest, DuplicateAmongManyUnknownKeysIsStillFound) {
   std::string text = "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n";
   for (int i = 0; i < 50; ++i) text += " K" + std::to_string(i) + " v;\n";
   text += " K42 w;\n}\n";
-  expect_error(text, 54, 2, "duplicate key K42 already set at line 46");
+  expect_proxy_error(text, 54, 2, "duplicate key K42 already set at line 46");
 }
 
 }  // namespace

@@ -15,16 +15,16 @@
 namespace proxywatch::config {
 namespace {
 
-using iprep_checks::expect_error;
+using iprep_checks::expect_proxy_error;
 using iprep_checks::kFile;
 using iprep_checks::kSecret;
-using iprep_checks::parse_error;
-using iprep_checks::parse_ok;
+using iprep_checks::parse_proxy_error;
+using iprep_checks::parse_proxy_ok;
 
 // ---- accepted layouts ----
 
 TEST(IprepProxyConfTest, FmcLayoutParses) {
-  auto settings = parse_ok("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 80;\n}\n");
+  auto settings = parse_proxy_ok("iprep_proxy {\n  PROXY_HOST 10.10.10.1;\n  PROXY_PORT 80;\n}\n");
   EXPECT_EQ(settings.proxy, (HostPort{"10.10.10.1", 80}));
   EXPECT_FALSE(settings.user);
   EXPECT_FALSE(settings.password);
@@ -33,44 +33,46 @@ TEST(IprepProxyConfTest, FmcLayoutParses) {
 }
 
 TEST(IprepProxyConfTest, AllOnOneLineParses) {
-  auto settings = parse_ok("iprep_proxy { PROXY_HOST 10.10.10.1; PROXY_PORT 80; }");
+  auto settings = parse_proxy_ok("iprep_proxy { PROXY_HOST 10.10.10.1; PROXY_PORT 80; }");
   EXPECT_EQ(settings.proxy, (HostPort{"10.10.10.1", 80}));
 }
 
 TEST(IprepProxyConfTest, TabsAndCrlfParse) {
   auto settings =
-      parse_ok("iprep_proxy\t{\r\n\tPROXY_HOST\t10.10.10.1;\r\n\tPROXY_PORT\t80;\r\n}\r\n");
+      parse_proxy_ok("iprep_proxy\t{\r\n\tPROXY_HOST\t10.10.10.1;\r\n\tPROXY_PORT\t80;\r\n}\r\n");
   EXPECT_EQ(settings.proxy, (HostPort{"10.10.10.1", 80}));
 }
 
 TEST(IprepProxyConfTest, NoSpaceAroundPunctuationParses) {
-  auto settings = parse_ok("iprep_proxy{PROXY_HOST proxy.example.com;PROXY_PORT 3128;}");
+  auto settings = parse_proxy_ok("iprep_proxy{PROXY_HOST proxy.example.com;PROXY_PORT 3128;}");
   EXPECT_EQ(settings.proxy, (HostPort{"proxy.example.com", 3128}));
 }
 
 TEST(IprepProxyConfTest, BlankLinesAndCommentsAreIgnored) {
-  auto settings = parse_ok(
+  auto settings = parse_proxy_ok(
       "# written by FMC\n\n\niprep_proxy { # the block\n\n  PROXY_HOST 10.1.1.1; # proxy\n"
       "  # PROXY_PORT 1;\n\n  PROXY_PORT 8080;\n}\n# end\n");
   EXPECT_EQ(settings.proxy, (HostPort{"10.1.1.1", 8080}));
 }
 
 TEST(IprepProxyConfTest, NoTrailingNewlineParses) {
-  EXPECT_EQ(parse_ok("iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 1;\n}").proxy, (HostPort{"h", 1}));
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 1;\n}").proxy,
+            (HostPort{"h", 1}));
 }
 
 TEST(IprepProxyConfTest, Utf8ByteOrderMarkIsSkipped) {
-  auto settings = parse_ok("\xEF\xBB\xBFiprep_proxy { PROXY_HOST 10.1.1.1; PROXY_PORT 80; }");
+  auto settings = parse_proxy_ok("\xEF\xBB\xBFiprep_proxy { PROXY_HOST 10.1.1.1; PROXY_PORT 80; }");
   EXPECT_EQ(settings.proxy.host, "10.1.1.1");
 }
 
 TEST(IprepProxyConfTest, QuotedValuesParse) {
-  auto settings = parse_ok("iprep_proxy { PROXY_HOST \"proxy.example.com\"; PROXY_PORT \"80\"; }");
+  auto settings =
+      parse_proxy_ok("iprep_proxy { PROXY_HOST \"proxy.example.com\"; PROXY_PORT \"80\"; }");
   EXPECT_EQ(settings.proxy, (HostPort{"proxy.example.com", 80}));
 }
 
 TEST(IprepProxyConfTest, QuotedValuesResolveEscapesAndKeepOtherBackslashes) {
-  auto settings = parse_ok(
+  auto settings = parse_proxy_ok(
       "iprep_proxy {\n PROXY_HOST p;\n PROXY_PORT 80;\n PROXY_USER \"DOMAIN\\user\";\n"
       " PROXY_PASSWORD \"a\\\"b;c\\\\d #e{f}\";\n}\n");
   EXPECT_EQ(settings.user, "DOMAIN\\user");
@@ -78,53 +80,54 @@ TEST(IprepProxyConfTest, QuotedValuesResolveEscapesAndKeepOtherBackslashes) {
 }
 
 TEST(IprepProxyConfTest, HashInsideAWordIsNotAComment) {
-  auto settings = parse_ok("iprep_proxy { PROXY_HOST p; PROXY_PORT 80; PROXY_PASSWORD ab#cd; }");
+  auto settings =
+      parse_proxy_ok("iprep_proxy { PROXY_HOST p; PROXY_PORT 80; PROXY_PASSWORD ab#cd; }");
   EXPECT_EQ(settings.password, "ab#cd");
 }
 
 TEST(IprepProxyConfTest, Ipv6HostParsesBareAndBracketed) {
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST 2001:db8::1; PROXY_PORT 80; }").proxy,
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy { PROXY_HOST 2001:db8::1; PROXY_PORT 80; }").proxy,
             (HostPort{"2001:db8::1", 80}));
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST [2001:db8::1]; PROXY_PORT 80; }").proxy,
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy { PROXY_HOST [2001:db8::1]; PROXY_PORT 80; }").proxy,
             (HostPort{"2001:db8::1", 80}));
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST \"[::1]\"; PROXY_PORT 3128; }").proxy,
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy { PROXY_HOST \"[::1]\"; PROXY_PORT 3128; }").proxy,
             (HostPort{"::1", 3128}));
 }
 
 TEST(IprepProxyConfTest, FqdnHostParses) {
   auto settings =
-      parse_ok("iprep_proxy { PROXY_HOST proxy-1.corp_net.example.com.; PROXY_PORT 80; }");
+      parse_proxy_ok("iprep_proxy { PROXY_HOST proxy-1.corp_net.example.com.; PROXY_PORT 80; }");
   EXPECT_EQ(settings.proxy.host, "proxy-1.corp_net.example.com.");
 }
 
 TEST(IprepProxyConfTest, PortWithLeadingZerosAndExtremesParse) {
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 080; }").proxy.port, 80);
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 1; }").proxy.port, 1);
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 65535; }").proxy.port, 65535);
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 080; }").proxy.port, 80);
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 1; }").proxy.port, 1);
+  EXPECT_EQ(parse_proxy_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 65535; }").proxy.port, 65535);
 }
 
 TEST(IprepProxyConfTest, UserAndPasswordAndTheirAliasesAreKept) {
-  auto settings = parse_ok(
+  auto settings = parse_proxy_ok(
       "iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_USER alice; PROXY_PASSWORD pw1; }");
   EXPECT_EQ(settings.user, "alice");
   EXPECT_EQ(settings.password, "pw1");
-  settings =
-      parse_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_USERNAME bob; PROXY_PASS pw2; }");
+  settings = parse_proxy_ok(
+      "iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_USERNAME bob; PROXY_PASS pw2; }");
   EXPECT_EQ(settings.user, "bob");
   EXPECT_EQ(settings.password, "pw2");
   EXPECT_TRUE(settings.warnings.empty());
 }
 
 TEST(IprepProxyConfTest, EmptyUserAndPasswordCountAsUnset) {
-  auto settings = parse_ok(
+  auto settings = parse_proxy_ok(
       "iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_USER \"\"; PROXY_PASSWORD \"\"; }");
   EXPECT_FALSE(settings.user);
   EXPECT_FALSE(settings.password);
 }
 
 TEST(IprepProxyConfTest, UnknownKeysAreKeptWithAWarning) {
-  auto settings =
-      parse_ok("iprep_proxy {\n  PROXY_HOST h;\n  PROXY_PORT 80;\n  PROXY_TYPE \"http\";\n}\n");
+  auto settings = parse_proxy_ok(
+      "iprep_proxy {\n  PROXY_HOST h;\n  PROXY_PORT 80;\n  PROXY_TYPE \"http\";\n}\n");
   ASSERT_EQ(settings.unknown.size(), 1u);
   EXPECT_EQ(settings.unknown[0].key, "PROXY_TYPE");
   EXPECT_EQ(settings.unknown[0].value, "http");
@@ -140,7 +143,8 @@ TEST(IprepProxyConfTest, UnknownKeysAreKeptWithAWarning) {
 
 TEST(IprepProxyConfTest, FqdnLongerThan64CharactersWarnsAboutSmartLicensing) {
   std::string host = std::string(61, 'a') + ".com0";  // 66 characters
-  auto settings = parse_ok("iprep_proxy {\n  PROXY_HOST " + host + ";\n  PROXY_PORT 80;\n}\n");
+  auto settings =
+      parse_proxy_ok("iprep_proxy {\n  PROXY_HOST " + host + ";\n  PROXY_PORT 80;\n}\n");
   EXPECT_EQ(settings.proxy.host, host);
   ASSERT_EQ(settings.warnings.size(), 1u);
   const ConfigWarning& warning = settings.warnings[0];
@@ -155,7 +159,7 @@ TEST(IprepProxyConfTest, FqdnLongerThan64CharactersWarnsAboutSmartLicensing) {
 TEST(IprepProxyConfTest, FqdnOfExactly64CharactersDoesNotWarn) {
   std::string host = std::string(60, 'a') + ".com";
   ASSERT_EQ(host.size(), 64u);
-  auto settings = parse_ok("iprep_proxy { PROXY_HOST " + host + "; PROXY_PORT 80; }");
+  auto settings = parse_proxy_ok("iprep_proxy { PROXY_HOST " + host + "; PROXY_PORT 80; }");
   EXPECT_TRUE(settings.warnings.empty());
 }
 // ---- passwords never leak ----
@@ -177,11 +181,11 @@ TEST(IprepProxyConfTest, PasswordNeverAppearsInErrorsOrWarnings) {
            kHead + " PROXY_PASSWORD \"" + s + "\" \"" + s + "\";\n}",
            kHead + " \"" + s + "\";\n}",  // quoted where a key goes
        }) {
-    Error error = parse_error(text);
+    Error error = parse_proxy_error(text);
     EXPECT_EQ(error.to_string().find(s), std::string::npos) << error.to_string();
     EXPECT_EQ(error.where->key_path.find(s), std::string::npos);
   }
-  auto settings = parse_ok(kHead + " PROXY_PASSWD " + s + ";\n PROXY_PASSWORD " + s + ";\n}");
+  auto settings = parse_proxy_ok(kHead + " PROXY_PASSWD " + s + ";\n PROXY_PASSWORD " + s + ";\n}");
   EXPECT_EQ(settings.password, s);
   ASSERT_EQ(settings.warnings.size(), 1u);
   EXPECT_EQ(settings.warnings[0].to_string().find(s), std::string::npos);
@@ -189,25 +193,29 @@ TEST(IprepProxyConfTest, PasswordNeverAppearsInErrorsOrWarnings) {
 
 TEST(IprepProxyConfTest, PasswordRunsToTheLastSemicolonOfItsLine) {
   const std::string kHead = "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n";
-  EXPECT_EQ(parse_ok(kHead + " PROXY_PASSWORD Fmc;Secret99;\n}\n").password, "Fmc;Secret99");
-  EXPECT_EQ(parse_ok(kHead + " PROXY_PASSWORD Fmc;Secret 99;\n}\n").password, "Fmc;Secret 99");
-  EXPECT_EQ(parse_ok(kHead + " PROXY_PASSWORD Fmc;Secret99;\r\n}\r\n").password, "Fmc;Secret99");
-  EXPECT_EQ(parse_ok(kHead + " PROXY_PASS\tx;y ;  # note\n}").password, "x;y");
-  EXPECT_EQ(parse_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_PASSWORD a;b; }").password,
-            "a;b");
+  EXPECT_EQ(parse_proxy_ok(kHead + " PROXY_PASSWORD Fmc;Secret99;\n}\n").password, "Fmc;Secret99");
+  EXPECT_EQ(parse_proxy_ok(kHead + " PROXY_PASSWORD Fmc;Secret 99;\n}\n").password,
+            "Fmc;Secret 99");
+  EXPECT_EQ(parse_proxy_ok(kHead + " PROXY_PASSWORD Fmc;Secret99;\r\n}\r\n").password,
+            "Fmc;Secret99");
+  EXPECT_EQ(parse_proxy_ok(kHead + " PROXY_PASS\tx;y ;  # note\n}").password, "x;y");
+  EXPECT_EQ(
+      parse_proxy_ok("iprep_proxy { PROXY_HOST h; PROXY_PORT 80; PROXY_PASSWORD a;b; }").password,
+      "a;b");
 }
 
 TEST(IprepProxyConfTest, PasswordOfEveryCharacterTheGuiAcceptsParsesWhole) {
   // The guide: "A-Z, a-z und 0-9 sowie Sonderzeichen" -- every printable ASCII special.
   const std::string password = "Az09!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~ x;";
-  auto settings = parse_ok("iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n PROXY_PASSWORD " +
-                           password + ";\n PROXY_USER u;\n}\n");
+  auto settings =
+      parse_proxy_ok("iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n PROXY_PASSWORD " + password +
+                     ";\n PROXY_USER u;\n}\n");
   EXPECT_EQ(settings.password, password);
   EXPECT_EQ(settings.user, "u");
 }
 
 TEST(IprepProxyConfTest, CutPasswordIsErrorNamingKeyAndLineOnly) {
-  Error error = parse_error(
+  Error error = parse_proxy_error(
       "iprep_proxy {\n PROXY_HOST h;\n PROXY_PORT 80;\n PROXY_PASSWORD Fmc;Secret99\n}\n");
   EXPECT_EQ(error.where->line, 4);
   EXPECT_EQ(error.where->key_path, "PROXY_PASSWORD");
@@ -218,7 +226,7 @@ TEST(IprepProxyConfTest, CutPasswordIsErrorNamingKeyAndLineOnly) {
 // ---- load_proxy_file ----
 
 // A fresh directory: file(NAME) is the path of NAME in it, write(NAME, TEXT) writes it.
-class TempDir {
+class ProxyFileDir {
  public:
   std::string file(std::string_view name) const { return (dir_.path() / name).string(); }
   std::string write(std::string_view name, std::string_view text) const {
@@ -230,14 +238,14 @@ class TempDir {
 };
 
 TEST(IprepProxyConfTest, LoadAbsentFileMeansProxyDisabled) {
-  TempDir dir;
+  ProxyFileDir dir;
   auto result = load_proxy_file(dir.file("iprep_proxy.conf"));
   ASSERT_TRUE(result) << result.error().to_string();
   EXPECT_FALSE(*result);
 }
 
 TEST(IprepProxyConfTest, LoadDanglingSymlinkMeansProxyDisabled) {
-  TempDir dir;
+  ProxyFileDir dir;
   std::filesystem::create_symlink(dir.file("gone"), dir.file("iprep_proxy.conf"));
   auto result = load_proxy_file(dir.file("iprep_proxy.conf"));
   ASSERT_TRUE(result) << result.error().to_string();
@@ -245,7 +253,7 @@ TEST(IprepProxyConfTest, LoadDanglingSymlinkMeansProxyDisabled) {
 }
 
 TEST(IprepProxyConfTest, LoadUnreadableFileIsUnreadableError) {
-  TempDir dir;
+  ProxyFileDir dir;
   std::filesystem::create_directory(dir.file("iprep_proxy.conf"));
   auto result = load_proxy_file(dir.file("iprep_proxy.conf"));
   ASSERT_FALSE(result);
@@ -256,7 +264,7 @@ TEST(IprepProxyConfTest, LoadUnreadableFileIsUnreadableError) {
 }
 
 TEST(IprepProxyConfTest, LoadFileThatDoesNotParseIsInvalidErrorNamingThePath) {
-  TempDir dir;
+  ProxyFileDir dir;
   std::string path = dir.write("iprep_proxy.conf", "iprep_proxy {\n  PROXY_HOST h;\n}\n");
   auto result = load_proxy_file(path);
   ASSERT_FALSE(result);
@@ -265,7 +273,7 @@ TEST(IprepProxyConfTest, LoadFileThatDoesNotParseIsInvalidErrorNamingThePath) {
 }
 
 TEST(IprepProxyConfTest, LoadGoodFileGivesSettings) {
-  TempDir dir;
+  ProxyFileDir dir;
   std::string path =
       dir.write("iprep_proxy.conf", "iprep_proxy { PROXY_HOST 10.1.1.1; PROXY_PORT 80; }");
   auto result = load_proxy_file(path);
