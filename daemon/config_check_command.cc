@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "common/probe/tls_contexts.h"
 #include "config/credentials.h"
+#include "config/duration.h"
 #include "config/plan.h"
 #include "daemon/check_command.h"
 #include "daemon/cli_args.h"
@@ -25,6 +26,18 @@
 
 namespace proxywatch {
 namespace {
+
+// "confirmation probes: 5s, 10s, 20s after a probe that leaves a verdict unsettled (at most 3
+// between two regular probes)", or that they are off.
+std::string describe_confirmation(const config::ConfirmConfig& confirm) {
+  if (confirm.delays.empty()) return "confirmation probes: off (confirm: {delays: []})\n";
+  std::string delays;
+  for (Millis d : confirm.delays)
+    delays += (delays.empty() ? "" : ", ") + config::format_duration(d);
+  return "confirmation probes: " + delays +
+         " after a probe that leaves a target's verdict unsettled (at most " +
+         std::to_string(confirm.delays.size()) + " between two regular probes)\n";
+}
 
 using Errors = std::vector<Error>;
 
@@ -195,6 +208,7 @@ int run_config_check(const ConfigCheckOptions& options, std::ostream& out, std::
   if (config && proxy_loaded) {
     config->proxy_file = *proxy_file;
     out << config::describe_plan(config::make_plan(*config, proxy, credentials));
+    out << describe_confirmation(config->confirm);
     check_ca_files(*config, errors);
   }
   if (config) check_web_config(*config, out, errors);

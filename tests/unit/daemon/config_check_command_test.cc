@@ -59,7 +59,13 @@ TEST_F(ConfigCheckTest, ValidFilesPrintThePlanAndExitZero) {
   EXPECT_THAT(
       r.out,
       HasSubstr("targets: 1\n  custom targets (service custom):\n    tools: tools.cisco.com:443"));
+  EXPECT_THAT(r.out, HasSubstr("confirmation probes: 5s, 10s, 20s after a probe that leaves a "
+                               "target's verdict unsettled (at most 3 between two regular "
+                               "probes)\n"));
   EXPECT_TRUE(r.out.ends_with("configuration OK\n")) << r.out;
+  std::string off = write_yaml("confirm: {delays: []}\n");
+  EXPECT_THAT(config_check({"--config", off}).out,
+              HasSubstr("confirmation probes: off (confirm: {delays: []})\n"));
 }
 
 TEST_F(ConfigCheckTest, ProxyFileWarningsArePrinted) {
