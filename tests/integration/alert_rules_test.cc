@@ -89,24 +89,35 @@ TEST(AlertRulesTest, EveryAlertHasSeverityCauseSummaryDescriptionAndALiveRunbook
   }
 }
 
-TEST(ScaledRulesTest, DividesEveryForByOneMinute) {
-  const std::string scaled = testing::rules_with_scaled_for(testing::read_file(kAlerts));
-  EXPECT_EQ(scaled.find("for: 5m"), std::string::npos);
-  EXPECT_NE(scaled.find("for: 5s"), std::string::npos);
-  EXPECT_NE(scaled.find("for: 1m"), std::string::npos);  // the certificate's for: 1h
-  // Only the `for:` lines change.
+TEST(ScaledRulesTest, DividesEveryTimingByTheFactorAndNothingElse) {
+  // The fleet test's scaling (tests/support/prometheus.h): every `for:` and rule-group
+  // `interval:` of the rules, every timer of the Alertmanager example, in milliseconds.
+  const std::string scaled = testing::scale_durations(testing::read_file(kAlerts), 10);
+  EXPECT_EQ(scaled.find("for: 2m"), std::string::npos);
+  EXPECT_NE(scaled.find("for: 12000ms"), std::string::npos);
+  EXPECT_NE(scaled.find("for: 360000ms"), std::string::npos);  // the certificate's for: 1h
+  EXPECT_NE(scaled.find("interval: 1500ms"), std::string::npos);
   std::istringstream a(testing::read_file(kAlerts)), b(scaled);
   int changed = 0;
   for (std::string x, y; std::getline(a, x) && std::getline(b, y);) {
     if (x != y) {
       ++changed;
-      EXPECT_NE(x.find("for: "), std::string::npos) << x;
+      EXPECT_TRUE(x.find("for: ") != std::string::npos || x.find("interval: ") != std::string::npos)
+          << x;
     }
   }
   // Every alert but ProxywatchSharedProxyFailing, ProxywatchAclNotEnforced and
-  // ProxywatchLocalErrors has a for:.
-  EXPECT_EQ(changed, 18);
-  EXPECT_THROW(testing::rules_with_scaled_for("    for: 90s\n"), std::runtime_error);
+  // ProxywatchLocalErrors has a for:; three rule groups have an interval.
+  EXPECT_EQ(changed, 18 + 3);
+  const std::string routing =
+      testing::scale_durations(testing::read_file(std::string(PROXYWATCH_SOURCE_DIR) +
+                                                  "/packaging/alertmanager/alertmanager.yml"),
+                               10);
+  EXPECT_NE(routing.find("group_wait: 500ms"), std::string::npos) << routing;
+  EXPECT_NE(routing.find("group_interval: 30000ms"), std::string::npos) << routing;
+  EXPECT_NE(routing.find("repeat_interval: 1440000ms"), std::string::npos) << routing;
+  EXPECT_THROW(testing::scale_durations("    for: 1h30m\n", 10), std::runtime_error);
+  EXPECT_EQ(testing::scale_durations("    for: 90s\n", 10), "    for: 9000ms\n");
 }
 
 }  // namespace

@@ -71,26 +71,6 @@ QueryAnswer to_answer(const json::value& v) {
 
 }  // namespace
 
-std::string rules_with_scaled_for(const std::string& rules_yaml) {
-  static const std::regex any_for(R"(^(\s*for:\s*)(.*)$)");
-  static const std::regex scalable(R"(^(\d+)([mh])$)");
-  std::istringstream in(rules_yaml);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    std::smatch m;
-    std::smatch d;
-    if (std::regex_match(line, m, any_for)) {
-      const std::string value = m[2].str();
-      if (!std::regex_match(value, d, scalable)) {
-        throw std::runtime_error("rules_with_scaled_for: cannot scale `for: " + value + "`");
-      }
-      line = m[1].str() + d[1].str() + (d[2] == "m" ? "s" : "m");
-    }
-    out += line + "\n";
-  }
-  return out;
-}
-
 std::string scale_durations(const std::string& yaml, int divisor) {
   static const std::regex timing(
       R"(^(\s*(?:- )?(?:for|interval|group_wait|group_interval|repeat_interval):\s*)(\S+)\s*$)");

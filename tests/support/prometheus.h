@@ -21,13 +21,6 @@
 
 namespace proxywatch::testing {
 
-// `rules_yaml` with every `for:` duration of whole minutes or hours divided by 60 (`for: 5m`
-// becomes `for: 5s`, `for: 1h` becomes `for: 1m`); nothing else is touched. The fleet test runs
-// the shipped rules with a 1 s evaluation interval instead of a minute, and this keeps each alert's
-// `for:` the same number of evaluation intervals. Throws std::runtime_error on a `for:` it cannot
-// scale (any other unit or form), so a rule written differently is not silently left long.
-std::string rules_with_scaled_for(const std::string& rules_yaml);
-
 // `yaml` (rules or an Alertmanager configuration) with the durations of its timing keys —
 // `for:`, `interval:`, `group_wait:`, `group_interval:`, `repeat_interval:` — divided by
 // `divisor` and written in milliseconds (`for: 2m` / 10 becomes `for: 12000ms`). The fleet test
