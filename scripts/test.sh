@@ -55,11 +55,11 @@ ctest_in() {  # DIR CTEST-ARGS...
 # failed, and the part's own build step then shows the error again); the part's own build step
 # then finds nothing left to do.
 prebuild_pid=
-prebuild() {  # PART [BUILD-FUNCTION: default build_PART]
+prebuild() {  # PART
   [ "${PROXYWATCH_PREBUILD:-0}" = 1 ] || return 0
   "configure_$1"
   # setsid: its own process group, so a failing part can stop the build and every compiler.
-  setsid nice -n 19 bash -c "$(declare -f); ${2:-build_$1}" \
+  setsid nice -n 19 bash -c "$(declare -f); build_$1" \
     >"build/prebuild-$1.log" 2>&1 &
   prebuild_pid=$!
   prebuild_part=$1
@@ -154,16 +154,10 @@ configure_sanitize() {
     -DPROXYWATCH_SANITIZE=ON -DPROXYWATCH_FUZZ=ON
 }
 build_sanitize() { cmake --build build-asan -j "$(nproc)"; }
-# The fuzz targets (not in the sanitizer build's `all`) are linked beside the sanitizer tests
-# too, after the TSan build: the sanitizer build the normal tests wait for is shorter by them.
-build_tsan_and_fuzzers() {
-  build_tsan
-  cmake --build build-asan -j "$(nproc)" --target fuzzers
-}
 run_sanitize() {
   step "sanitize configure" configure_sanitize
   step "sanitize build" build_sanitize
-  prebuild tsan build_tsan_and_fuzzers
+  prebuild tsan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     step "sanitize ctest" ctest_in build-asan --timeout 600 -LE artifact -E "$sanitize_skip"
