@@ -68,6 +68,9 @@ class MtuDaemonNetnsTest : public testing::MtuNetworkTest {
             "\ninterval: 1h\njitter: 0s\nstate_dir: " + dir_.path().string() +
             "\ntimeouts: {tcp_connect: 2s, proxy_connect: 2s, tls_handshake: 2s}\n"
             "mtu_probe: {enabled: true, interval: 1h}\n"
+            // The comparison waits until a failed first probe's verdict is settled: short
+            // confirmations keep that within the test's deadline (5 s and 10 s took it past).
+            "confirm: {delays: [200ms, 400ms]}\n"
             "targets:\n  - {name: origin, host: origin.test, port: " +
             std::to_string(network_->origin_port()) + ", ca_file: " + network_->ca_file() + "}\n");
     daemon_ = std::make_unique<testing::ChildProcess>(
